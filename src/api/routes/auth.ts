@@ -1,0 +1,88 @@
+import { Type } from '@sinclair/typebox';
+import type { IdentityService } from '../../identity/service.js';
+import { callerOf, userIdOf } from '../auth.js';
+import { Email, responses, Timestamp } from '../schemas.js';
+import type { App } from '../types.js';
+
+const UserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
+
+const Credentials = Type.Object({
+  email: Email,
+  password: Type.String({ minLength: 8, maxLength: 256 }),
+});
+
+export function authRoutes(app: App, identities: IdentityService): void {
+  app.post(
+    '/v1/auth/register',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a user account (a phone app user)',
+        body: Type.Object({
+          email: Email,
+          password: Type.String({ minLength: 8, maxLength: 256 }),
+          displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        }),
+        response: responses({ 201: UserSchema }, 400, 409),
+      },
+    },
+    async (request, reply) => {
+      const user = await identities.register(request.body);
+      return reply.code(201).send(user);
+    },
+  );
+
+  app.post(
+    '/v1/auth/login',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange email and password for an opaque access token (REST bearer and MQTT password)',
+        body: Credentials,
+        response: responses(
+          { 200: Type.Object({ token: Type.String(), expiresAt: Timestamp, user: UserSchema }) },
+          400,
+          401,
+          429,
+        ),
+      },
+    },
+    async (request) => identities.login({ ...request.body, ip: request.ip }),
+  );
+
+  app.post(
+    '/v1/auth/logout',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the access token of this request',
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      identities.logout(callerOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/me',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        response: responses({ 200: UserSchema }, 401),
+      },
+    },
+    async (request) => identities.user(userIdOf(request)),
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * The narrow interface the broker needs from the rest of the hub. The broker knows MQTT; the
+ * policy knows identities, bindings and specs. Every method is synchronous and in memory on the
+ * hot path (publish, subscribe, forward), so the hooks never wait on I/O.
+ */
+export type MqttSession =
+  | { readonly kind: 'user'; readonly userId: string; readonly tokenId: string }
+  | { readonly kind: 'device'; readonly deviceId: string };
+
+/**
+ * The answer to a PUBLISH, given before it is acknowledged: undefined accepts it now; a string
+ * refuses it (logged; aedes then closes the connection, as AWS IoT does on an unauthorized
+ * publish); a promise accepts it once it resolves, so a QoS 1 PUBACK waits until the message is
+ * durably stored (a rejection closes the connection without PUBACK, and the client redelivers).
+ */
+export type PublishAdmission = undefined | string | Promise<unknown>;
+
+export type ConnectRefusal =
+  /** [MQTT-3.2.2-3] return code 2: the client identifier is not allowed. */
+  | 'identifier-rejected'
+  /** return code 4: bad user name or password. */
+  | 'bad-credentials'
+  /** return code 5: the credential is valid but this client may not connect (blocked, mismatch). */
+  | 'not-authorized';
+
+export type ConnectDecision =
+  | { readonly ok: true; readonly session: MqttSession }
+  | { readonly ok: false; readonly refusal: ConnectRefusal; readonly reason: string };
+
+export interface ConnectAttempt {
+  readonly clientId: string;
+  readonly username: string | undefined;
+  readonly password: Buffer | undefined;
+  /** The will message's topic, if the client set one: it must be a topic the client may publish to. */
+  readonly willTopic: string | undefined;
+}
+
+export interface BrokerPolicy {
+  authenticate(attempt: ConnectAttempt): ConnectDecision;
+  admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission;
+  subscribeDenied(session: MqttSession, topicFilter: string): string | undefined;
+  /** Checked for every delivery, so revoking access takes effect on the next message. */
+  mayReceive(session: MqttSession, topic: string): boolean;
+  /** The session's connection is registered (CONNACK sent). */
+  sessionStarted(session: MqttSession): void;
+  /** The session's connection closed (disconnect, keepalive expiry, takeover, error). */
+  sessionEnded(session: MqttSession): void;
+}

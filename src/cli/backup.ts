@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULTS } from '../config.js';
+import { DATABASE_FILE } from '../hub.js';
+import { openDatabase } from '../store/database.js';
+import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
+import type { CliIo } from './io.js';
+
+const flags: readonly FlagSpec[] = [
+  {
+    name: 'data-dir',
+    env: 'ECOHUB_DATA_DIR',
+    type: 'string',
+    value: 'DIR',
+    help: 'Folder holding ecohub.db',
+    default: DEFAULTS.dataDir,
+  },
+  { name: 'force', type: 'boolean', help: 'Overwrite FILE if it exists' },
+];
+
+export const BACKUP_HELP = formatHelp(
+  'ecohub backup FILE [options]',
+  "Writes a consistent copy of the hub's database to FILE using SQLite's online backup:\nthe hub may keep running and writing while it is taken.",
+  flags,
+);
+
+export async function runBackup(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(argv, flags, { positionals: true });
+  if (values['help']) {
+    io.stdout(BACKUP_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1 || !positionals[0]) {
+    throw new UsageError('backup needs exactly one FILE to write (ecohub backup FILE)');
+  }
+  const target = resolve(positionals[0]);
+  if (existsSync(target) && !values['force']) {
+    throw new UsageError(`FILE ${target} exists; pass --force to overwrite it`);
+  }
+  const dataDir = pick(values, flags[0] as FlagSpec, io.env)?.value ?? DEFAULTS.dataDir;
+  const source = join(dataDir, DATABASE_FILE);
+  if (!existsSync(source)) throw new UsageError(`--data-dir ${dataDir} holds no ${DATABASE_FILE}`);
+  const db = openDatabase({ file: source, readonly: true });
+  try {
+    let pages = 0;
+    await db.backup(target, {
+      progress: ({ totalPages, remainingPages }) => {
+        pages = totalPages;
+        if (io.isTTY) io.stderr(`\rbackup: ${totalPages - remainingPages}/${totalPages} pages`);
+        return 1000;
+      },
+    });
+    if (io.isTTY) io.stderr('\n');
+    io.stdout(`backup written: ${target} (${pages} pages)\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,225 @@
+import { DEFAULT_LIMITS, DEFAULTS, type HubInput } from '../config.js';
+import { createHub, type Hub } from '../hub.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import {
+  type FlagSpec,
+  formatHelp,
+  parseFlags,
+  parsePort,
+  parsePositiveInt,
+  pick,
+  UsageError,
+} from './flags.js';
+import type { CliIo } from './io.js';
+
+export const serveFlags: readonly FlagSpec[] = [
+  {
+    name: 'data-dir',
+    env: 'ECOHUB_DATA_DIR',
+    type: 'string',
+    value: 'DIR',
+    help: 'Folder for ecohub.db',
+    default: DEFAULTS.dataDir,
+  },
+  {
+    name: 'host',
+    env: 'ECOHUB_HOST',
+    type: 'string',
+    value: 'ADDR',
+    help: 'Address to listen on',
+    default: DEFAULTS.host,
+  },
+  {
+    name: 'http-port',
+    env: 'ECOHUB_HTTP_PORT',
+    type: 'string',
+    value: 'PORT',
+    help: 'REST, /docs and MQTT over WebSocket (/mqtt); 0 = any',
+    default: String(DEFAULTS.httpPort),
+  },
+  {
+    name: 'mqtt-port',
+    env: 'ECOHUB_MQTT_PORT',
+    type: 'string',
+    value: 'PORT',
+    help: 'MQTT over TCP; 0 = any free port',
+    default: String(DEFAULTS.mqttPort),
+  },
+  {
+    name: 'public-url',
+    env: 'ECOHUB_PUBLIC_URL',
+    type: 'string',
+    value: 'URL',
+    help: 'Base URL clients use to reach the HTTP port (behind a proxy)',
+  },
+  {
+    name: 'log-level',
+    env: 'ECOHUB_LOG_LEVEL',
+    type: 'string',
+    value: 'LEVEL',
+    help: LOG_LEVELS.join('|'),
+    default: DEFAULTS.logLevel,
+  },
+  {
+    name: 'max-connections',
+    env: 'ECOHUB_MAX_CONNECTIONS',
+    type: 'string',
+    value: 'N',
+    help: 'MQTT connections (TCP + WebSocket)',
+    default: String(DEFAULT_LIMITS.maxConnections),
+  },
+  {
+    name: 'max-packet-size',
+    env: 'ECOHUB_MAX_PACKET_SIZE',
+    type: 'string',
+    value: 'BYTES',
+    help: 'Largest MQTT packet accepted',
+    default: String(DEFAULT_LIMITS.maxPacketBytes),
+  },
+  {
+    name: 'trust-proxy',
+    env: 'ECOHUB_TRUST_PROXY',
+    type: 'boolean',
+    help: 'Take client addresses from X-Forwarded-For',
+  },
+];
+
+export const SERVE_HELP = formatHelp(
+  'ecohub serve [options]',
+  'Runs the hub: MQTT broker, REST API with OpenAPI at /openapi.json and Swagger UI at /docs.\n' +
+    'Each option may also be given by its environment variable; a flag wins over the variable.\n' +
+    'ECOHUB_ADMIN_TOKEN (environment only) adopts that string (24+ characters) as an operator token.',
+  serveFlags,
+);
+
+function flag(name: string): FlagSpec {
+  const spec = serveFlags.find((f) => f.name === name);
+  if (!spec) throw new Error(`unknown flag ${name}`);
+  return spec;
+}
+
+/** Turns flags and environment into hub options; every bad value is a UsageError naming its flag. */
+export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): HubInput | 'help' {
+  const { values } = parseFlags(argv, serveFlags);
+  if (values['help']) return 'help';
+  const get = (name: string) => pick(values, flag(name), env);
+  const input: { -readonly [K in keyof HubInput]: HubInput[K] } = {};
+  const limits: { maxConnections?: number; maxPacketBytes?: number } = {};
+
+  const dataDir = get('data-dir');
+  if (dataDir) {
+    if (dataDir.value.trim() === '') throw new UsageError(`${dataDir.source} must not be empty`);
+    input.dataDir = dataDir.value;
+  }
+  const host = get('host');
+  if (host) {
+    if (!/^[A-Za-z0-9.:-]+$/.test(host.value))
+      throw new UsageError(`${host.source} must be a host name or IP address, got '${host.value}'`);
+    input.host = host.value;
+  }
+  const httpPort = get('http-port');
+  if (httpPort) input.httpPort = parsePort(httpPort);
+  const mqttPort = get('mqtt-port');
+  if (mqttPort) input.mqttPort = parsePort(mqttPort);
+  const publicUrl = get('public-url');
+  if (publicUrl) {
+    let url: URL;
+    try {
+      url = new URL(publicUrl.value);
+    } catch {
+      throw new UsageError(`${publicUrl.source} must be an absolute http(s) URL, got '${publicUrl.value}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UsageError(`${publicUrl.source} must be an http or https URL, got '${publicUrl.value}'`);
+    }
+    input.publicUrl = publicUrl.value.replace(/\/+$/, '');
+  }
+  const level = get('log-level');
+  if (level) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level.value)) {
+      throw new UsageError(`${level.source} must be one of ${LOG_LEVELS.join(', ')}, got '${level.value}'`);
+    }
+    input.logLevel = level.value as LogLevel;
+  }
+  const maxConnections = get('max-connections');
+  if (maxConnections) limits.maxConnections = parsePositiveInt(maxConnections, 1_000_000);
+  const maxPacket = get('max-packet-size');
+  if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
+  const trustProxy = get('trust-proxy');
+  if (trustProxy) {
+    if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {
+      throw new UsageError(`${trustProxy.source} must be true or false, got '${trustProxy.value}'`);
+    }
+    input.trustProxy = trustProxy.value === 'true' || trustProxy.value === '1';
+  }
+  const adminToken = env['ECOHUB_ADMIN_TOKEN'];
+  if (adminToken !== undefined && adminToken !== '') {
+    if (adminToken.length < 24)
+      throw new UsageError('ECOHUB_ADMIN_TOKEN must be at least 24 characters long');
+    input.adminToken = adminToken;
+  }
+  return { ...input, limits };
+}
+
+/** Runs until SIGINT/SIGTERM, then closes everything (bounded at 5 s) and resolves with the exit code. */
+export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = serveOptions(argv, io.env);
+  if (parsed === 'help') {
+    io.stdout(SERVE_HELP);
+    return 0;
+  }
+  const hub: Hub = await createHub(parsed);
+  io.stderr(
+    [
+      '',
+      `ecohub ${hub.httpUrl}`,
+      `  REST API      ${hub.httpUrl}/v1   (OpenAPI ${hub.httpUrl}/openapi.json)`,
+      `  Swagger UI    ${hub.httpUrl}/docs`,
+      `  MQTT (TCP)    ${hub.mqttUrl}`,
+      `  MQTT (WS)     ${hub.wsUrl}`,
+      `  data          ${hub.options.dataDir}`,
+      '',
+    ].join('\n'),
+  );
+  if (hub.bootstrapAdminToken) {
+    io.stderr(
+      [
+        'An operator token was created for this new hub. It is shown only this once; store it now:',
+        '',
+        `  ${hub.bootstrapAdminToken}`,
+        '',
+        "Mint another at any time with 'ecohub admin token'.",
+        '',
+      ].join('\n'),
+    );
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        hub.log.warn({ signal }, 'second signal: exiting now');
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      hub.log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => {
+        hub.log.error('shutdown took over 5 s: exiting');
+        resolve(1);
+      }, 5000);
+      timer.unref();
+      hub.close().then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (err: unknown) => {
+          hub.log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { LogLevel } from './log.js';
+
+/** Everything the hub can be told. The CLI maps flags and ECOHUB_* variables onto these. */
+export interface HubOptions {
+  /** Folder holding ecohub.db (created if missing). */
+  readonly dataDir: string;
+  readonly host: string;
+  /** REST, OpenAPI, Swagger UI and MQTT over WebSocket (/mqtt). 0 = any free port. */
+  readonly httpPort: number;
+  /** MQTT over TCP. 0 = any free port. */
+  readonly mqttPort: number;
+  /** Base URL clients reach the HTTP listener at (behind a proxy); shown in OpenAPI `servers`. */
+  readonly publicUrl?: string | undefined;
+  readonly logLevel: LogLevel;
+  /** A logger to use instead of creating one (tests pass a silent one). */
+  readonly logger?: Logger | undefined;
+  /** Adopted as an operator token on start (ECOHUB_ADMIN_TOKEN). */
+  readonly adminToken?: string | undefined;
+  readonly limits: HubLimits;
+  /** User access token lifetime. */
+  readonly tokenTtlMs: number;
+  readonly trustProxy: boolean;
+  /** Clock, injectable for tests. */
+  readonly now: () => number;
+}
+
+export interface HubLimits {
+  readonly maxConnections: number;
+  readonly maxPacketBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly httpBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: HubLimits = {
+  // 20,000 open files per process here; leave room for the database, HTTP and logs.
+  maxConnections: 19_500,
+  // Reports and commands are small JSON documents; 64 KiB is ample and bounds a client's buffer.
+  maxPacketBytes: 64 * 1024,
+  connectTimeoutMs: 10_000,
+  httpBodyBytes: 1024 * 1024,
+};
+
+export const DEFAULTS = {
+  dataDir: './data',
+  host: '0.0.0.0',
+  httpPort: 8080,
+  mqttPort: 1883,
+  logLevel: 'info' as LogLevel,
+  tokenTtlMs: 30 * 24 * 3600_000,
+};
+
+export type HubInput = Partial<Omit<HubOptions, 'limits'>> & { readonly limits?: Partial<HubLimits> };
+
+export function resolveOptions(input: HubInput): HubOptions {
+  return {
+    dataDir: input.dataDir ?? DEFAULTS.dataDir,
+    host: input.host ?? DEFAULTS.host,
+    httpPort: input.httpPort ?? DEFAULTS.httpPort,
+    mqttPort: input.mqttPort ?? DEFAULTS.mqttPort,
+    publicUrl: input.publicUrl,
+    logLevel: input.logLevel ?? DEFAULTS.logLevel,
+    logger: input.logger,
+    adminToken: input.adminToken,
+    limits: { ...DEFAULT_LIMITS, ...input.limits },
+    tokenTtlMs: input.tokenTtlMs ?? DEFAULTS.tokenTtlMs,
+    trustProxy: input.trustProxy ?? false,
+    now: input.now ?? Date.now,
+  };
+}

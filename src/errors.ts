@@ -1,0 +1,58 @@
+/**
+ * The one error table. Every failure the hub reports, over REST (RFC 9457 problem+json) or in an
+ * MQTT reply, carries one of these codes; the HTTP status and the MQTT reply code come from here.
+ * MQTT reply codes follow MIoT's negative numbering (-4001 property not readable, -4002 not writable,
+ * -4003 does not exist, -4004 internal, -4005 value error, ...), extended for the hub's own cases.
+ */
+export const errorTable = {
+  VALIDATION_FAILED: { status: 400, mqtt: -4005, title: 'The request is not valid' },
+  INVALID_JSON: { status: 400, mqtt: -4010, title: 'The body is not valid JSON' },
+  UNAUTHENTICATED: { status: 401, mqtt: -4011, title: 'Missing or invalid credentials' },
+  FORBIDDEN: { status: 403, mqtt: -4012, title: 'Not allowed for this identity' },
+  NOT_FOUND: { status: 404, mqtt: -4013, title: 'No such resource' },
+  ROUTE_NOT_FOUND: { status: 404, mqtt: -4013, title: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, mqtt: -4014, title: 'Method not allowed' },
+  ALREADY_EXISTS: { status: 409, mqtt: -4015, title: 'The resource already exists' },
+  INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
+  PAYLOAD_TOO_LARGE: { status: 413, mqtt: -4017, title: 'The payload is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, mqtt: -4018, title: 'Unsupported content type' },
+  RATE_LIMITED: { status: 429, mqtt: -4019, title: 'Too many requests' },
+  INTERNAL: { status: 500, mqtt: -4004, title: 'Internal error' },
+  UNAVAILABLE: { status: 503, mqtt: -4020, title: 'Service unavailable' },
+} as const;
+
+export type ErrorCode = keyof typeof errorTable;
+
+export interface FieldError {
+  /** JSON pointer to the offending field, e.g. `/email` or `/lines/0/qty`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class HubError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly mqttCode: number;
+  readonly errors: readonly FieldError[];
+  /** Extra response headers, e.g. Retry-After for RATE_LIMITED. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    extra: { errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    const row = errorTable[code];
+    super(detail ?? row.title);
+    this.name = 'HubError';
+    this.code = code;
+    this.status = row.status;
+    this.mqttCode = row.mqtt;
+    this.errors = extra.errors ?? [];
+    this.headers = extra.headers ?? {};
+  }
+}
+
+export function isHubError(err: unknown): err is HubError {
+  return err instanceof HubError;
+}

@@ -1,0 +1,146 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { buildApi } from './api/app.js';
+import { authRoutes } from './api/routes/auth.js';
+import { healthRoutes } from './api/routes/health.js';
+import type { App } from './api/types.js';
+import { MqttBroker } from './broker/broker.js';
+import { type HubInput, type HubOptions, resolveOptions } from './config.js';
+import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
+import { createLogger } from './log.js';
+import { createAccessPolicy } from './registry/access-policy.js';
+import { type Db, openDatabase } from './store/database.js';
+import { migrations } from './store/migrations/index.js';
+import { migrate } from './store/migrations.js';
+import { VERSION } from './version.js';
+
+export const DATABASE_FILE = 'ecohub.db';
+
+export interface Hub {
+  readonly options: HubOptions;
+  readonly log: Logger;
+  readonly db: Db;
+  readonly httpPort: number;
+  readonly mqttPort: number;
+  /** http://host:port of the REST API (publicUrl when set). */
+  readonly httpUrl: string;
+  readonly mqttUrl: string;
+  readonly wsUrl: string;
+  /** The operator token minted on first start, to be shown once; undefined on later starts. */
+  readonly bootstrapAdminToken: string | undefined;
+  readonly identities: IdentityService;
+  close(): Promise<void>;
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The composition root: opens the store, builds the domain services, the broker and the API, and
+ * wires them together. The CLI and the tests both start the hub through here.
+ */
+export async function createHub(input: HubInput = {}): Promise<Hub> {
+  const options = resolveOptions(input);
+  const log = options.logger ?? createLogger(options.logLevel);
+  const started: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop();
+  };
+
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    const db = openDatabase({ file: join(options.dataDir, DATABASE_FILE) });
+    started.push(() => {
+      db.close();
+    });
+    const migration = migrate(db, migrations);
+    if (migration.applied.length > 0) {
+      log.child({ module: 'store' }).info(migration, 'database migrated');
+    }
+
+    const identities = new IdentityService({
+      db,
+      log: log.child({ module: 'identity' }),
+      now: options.now,
+      tokenTtlMs: options.tokenTtlMs,
+    });
+    const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
+
+    const broker = new MqttBroker({
+      log: log.child({ module: 'broker' }),
+      policy: createAccessPolicy({ identities }),
+      maxPacketBytes: options.limits.maxPacketBytes,
+      connectTimeoutMs: options.limits.connectTimeoutMs,
+      maxConnections: options.limits.maxConnections,
+      wsPath: '/mqtt',
+    });
+
+    const app: App = await buildApi(
+      {
+        log: log.child({ module: 'http' }),
+        auth: {
+          resolvers: {
+            [USER_TOKEN_PREFIX]: identities.resolveUserToken,
+            [ADMIN_TOKEN_PREFIX]: identities.resolveAdminToken,
+          },
+          fallback: identities.resolveAdminToken,
+        },
+        publicUrl: options.publicUrl,
+        bodyLimit: options.limits.httpBodyBytes,
+        trustProxy: options.trustProxy,
+        version: VERSION,
+      },
+      (api) => {
+        healthRoutes(api, {
+          notReady: () => {
+            const missing: string[] = [];
+            if (!db.open) missing.push('database');
+            if (!broker.listening) missing.push('mqtt');
+            return missing;
+          },
+        });
+        authRoutes(api, identities);
+      },
+    );
+    started.push(() => app.close());
+    // Stopped before the HTTP server: its close() waits for the upgraded MQTT-over-WebSocket sockets.
+    started.push(() => broker.close());
+    await app.ready();
+    broker.attachWebSocket(app.server);
+    await app.listen({ host: options.host, port: options.httpPort, listenTextResolver: () => '' });
+    const httpAddress = app.server.address();
+    const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : options.httpPort;
+    const mqttPort = await broker.listen(options.host, options.mqttPort);
+
+    const host = displayHost(options.host);
+    const httpUrl = options.publicUrl ?? `http://${host}:${httpPort}`;
+    const hubUrls = {
+      httpUrl,
+      mqttUrl: `mqtt://${host}:${mqttPort}`,
+      wsUrl: `${httpUrl.replace(/^http/, 'ws')}/mqtt`,
+    };
+    log.info({ host: options.host, httpPort, mqttPort, ...hubUrls, version: VERSION }, 'hub listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      options,
+      log,
+      db,
+      httpPort,
+      mqttPort,
+      ...hubUrls,
+      bootstrapAdminToken,
+      identities,
+      close() {
+        closing ??= stopAll().then(() => log.info('hub stopped'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

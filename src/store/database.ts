@@ -1,0 +1,32 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly file: string;
+  readonly readonly?: boolean;
+  /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens the hub's SQLite file. WAL lets readers (backup, CLI) run beside the hub's writer;
+ * synchronous=NORMAL in WAL mode keeps every committed transaction across a process crash
+ * (kill -9); only an OS crash or power loss may drop the last transactions, which is why the
+ * commerce module raises it to FULL for its own writes.
+ */
+export function openDatabase(options: OpenOptions): Db {
+  const db = new Database(options.file, { readonly: options.readonly ?? false });
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** Runs `fn` in one IMMEDIATE transaction: the write lock is taken at BEGIN, so two writers never deadlock on upgrade. */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
