@@ -4,11 +4,16 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { healthRoutes } from './api/routes/health.js';
+import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
+import { partnerContractRoutes } from './api/routes/partner-contracts.js';
+import { partnerKeyRoutes } from './api/routes/partner-keys.js';
+import { partnerRoutes } from './api/routes/partners.js';
 import type { App } from './api/types.js';
 import { MqttBroker } from './broker/broker.js';
 import { type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
+import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Db, openDatabase } from './store/database.js';
 import { migrations } from './store/migrations/index.js';
@@ -30,6 +35,7 @@ export interface Hub {
   /** The operator token minted on first start, to be shown once; undefined on later starts. */
   readonly bootstrapAdminToken: string | undefined;
   readonly identities: IdentityService;
+  readonly partners: PartnerService;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       tokenTtlMs: options.tokenTtlMs,
     });
     const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
+    const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
 
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
@@ -85,6 +92,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           resolvers: {
             [USER_TOKEN_PREFIX]: identities.resolveUserToken,
             [ADMIN_TOKEN_PREFIX]: identities.resolveAdminToken,
+            [API_KEY_PREFIX]: partners.resolveApiKey,
           },
           fallback: identities.resolveAdminToken,
         },
@@ -103,6 +111,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           },
         });
         authRoutes(api, identities);
+        partnerApplicationRoutes(api, partners);
+        partnerRoutes(api, partners);
+        partnerKeyRoutes(api, partners);
+        partnerContractRoutes(api, partners);
       },
     );
     started.push(() => app.close());
@@ -134,6 +146,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       ...hubUrls,
       bootstrapAdminToken,
       identities,
+      partners,
       close() {
         closing ??= stopAll().then(() => log.info('hub stopped'));
         return closing;

@@ -1,0 +1,55 @@
+import { Type } from '@sinclair/typebox';
+import { HubError } from '../../errors.js';
+import type { PartnerService } from '../../partners/service.js';
+import { callerOf } from '../auth.js';
+import { responses } from '../schemas.js';
+import type { App } from '../types.js';
+import { PartnerIdParams, PartnerSchema } from './partner-schemas.js';
+
+const tags = ['partners'];
+
+export function partnerRoutes(app: App, partners: PartnerService): void {
+  app.get(
+    '/v1/partners',
+    {
+      config: { access: ['operator'] },
+      schema: {
+        tags,
+        summary: 'List every partner',
+        response: responses({ 200: Type.Array(PartnerSchema) }, 401, 403),
+      },
+    },
+    async (request) => partners.partners(callerOf(request)),
+  );
+
+  app.get(
+    '/v1/partners/me',
+    {
+      config: { access: ['partner'] },
+      schema: {
+        tags,
+        summary: 'The partner whose API key made this request',
+        response: responses({ 200: PartnerSchema }, 401, 403),
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      if (caller.kind !== 'partner') throw new HubError('FORBIDDEN', 'this route is for partners');
+      return partners.partner(caller, caller.partnerId);
+    },
+  );
+
+  app.get(
+    '/v1/partners/:partnerId',
+    {
+      config: { access: ['operator', 'partner'] },
+      schema: {
+        tags,
+        summary: 'One partner (the operator, or the partner itself)',
+        params: PartnerIdParams,
+        response: responses({ 200: PartnerSchema }, 401, 403, 404),
+      },
+    },
+    async (request) => partners.partner(callerOf(request), request.params.partnerId),
+  );
+}

@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import { HubError } from '../errors.js';
+import type { CredentialResolver, Identity } from '../identity/identity.js';
+import {
+  formatCredential,
+  hashSecret,
+  newId,
+  newSecret,
+  parseCredential,
+  secretMatches,
+} from '../identity/secrets.js';
+import { type Db, inTransaction } from '../store/database.js';
+import { visiblePartner } from './access.js';
+import * as keys from './store-keys.js';
+import { type ApiKeyView, apiKeyView, type IssuedApiKey } from './views.js';
+
+export const API_KEY_PREFIX = 'ek';
+/** Enough for one key per environment and service; a partner past it is leaking keys, not using them. */
+export const MAX_ACTIVE_API_KEYS = 10;
+/** lastUsedAt is written at most once a minute per key, so authenticating a read is not a write each time. */
+export const LAST_USED_THROTTLE_MS = 60_000;
+
+export interface ApiKeyOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly maxActive?: number;
+}
+
+/** Partner API keys `ek_<id>_<secret>`: shown once when issued, stored as SHA-256, never logged. */
+export class ApiKeys {
+  readonly #o: ApiKeyOptions;
+
+  constructor(options: ApiKeyOptions) {
+    this.#o = options;
+  }
+
+  list(caller: Identity, partnerId: string): ApiKeyView[] {
+    visiblePartner(this.#o.db, caller, partnerId);
+    return keys.listApiKeys(this.#o.db, partnerId).map(apiKeyView);
+  }
+
+  create(caller: Identity, partnerId: string, label: string): IssuedApiKey {
+    const max = this.#o.maxActive ?? MAX_ACTIVE_API_KEYS;
+    const issued = inTransaction(this.#o.db, () => {
+      visiblePartner(this.#o.db, caller, partnerId);
+      if (keys.countActiveApiKeys(this.#o.db, partnerId) >= max) {
+        throw new HubError(
+          'INVALID_STATE',
+          `a partner may hold at most ${max} active API keys; revoke one first`,
+        );
+      }
+      return this.issue(partnerId, label, this.#o.now());
+    });
+    this.#o.log.info({ partnerId, keyId: issued.id, by: caller.kind }, 'API key created');
+    return issued;
+  }
+
+  /** Revokes the key and issues its replacement (same label) in one transaction. */
+  rotate(caller: Identity, partnerId: string, keyId: string): IssuedApiKey {
+    const issued = inTransaction(this.#o.db, () => {
+      visiblePartner(this.#o.db, caller, partnerId);
+      const old = this.#key(partnerId, keyId);
+      if (old.revoked_at !== null)
+        throw new HubError('INVALID_STATE', 'the API key is revoked; create a new one');
+      const now = this.#o.now();
+      keys.revokeApiKey(this.#o.db, keyId, now);
+      return this.issue(partnerId, old.label, now);
+    });
+    this.#o.log.info(
+      { partnerId, revokedKeyId: keyId, keyId: issued.id, by: caller.kind },
+      'API key rotated',
+    );
+    return issued;
+  }
+
+  /** Idempotent: revoking a revoked key succeeds and keeps the first revocation time. */
+  revoke(caller: Identity, partnerId: string, keyId: string): void {
+    const revoked = inTransaction(this.#o.db, () => {
+      visiblePartner(this.#o.db, caller, partnerId);
+      this.#key(partnerId, keyId);
+      return keys.revokeApiKey(this.#o.db, keyId, this.#o.now());
+    });
+    if (revoked) this.#o.log.info({ partnerId, keyId, by: caller.kind }, 'API key revoked');
+  }
+
+  /** Inserts a new key; the caller owns the transaction and the access check. */
+  issue(partnerId: string, label: string, now: number): IssuedApiKey {
+    const id = newId();
+    const secret = newSecret();
+    keys.insertApiKey(this.#o.db, {
+      id,
+      partner_id: partnerId,
+      secret_hash: hashSecret(secret),
+      label,
+      created_at: now,
+    });
+    return {
+      id,
+      key: formatCredential(API_KEY_PREFIX, id, secret),
+      label,
+      createdAt: new Date(now).toISOString(),
+    };
+  }
+
+  /** Bearer resolver for `ek_...`. A revoked key is refused on its very next request. */
+  resolve: CredentialResolver = (token) => {
+    const parsed = parseCredential(token);
+    if (!parsed || parsed.prefix !== API_KEY_PREFIX) return undefined;
+    const row = keys.findApiKey(this.#o.db, parsed.id);
+    if (!row || row.revoked_at !== null || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
+    const now = this.#o.now();
+    if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_THROTTLE_MS) {
+      try {
+        keys.touchApiKey(this.#o.db, row.id, now, LAST_USED_THROTTLE_MS);
+      } catch (err) {
+        // Bookkeeping only: a busy database must not turn a valid key away.
+        this.#o.log.warn({ err, keyId: row.id }, 'could not record API key use');
+      }
+    }
+    return { kind: 'partner', partnerId: row.partner_id, keyId: row.id };
+  };
+
+  #key(partnerId: string, keyId: string): keys.ApiKeyRow {
+    const row = keys.findApiKey(this.#o.db, keyId);
+    if (!row || row.partner_id !== partnerId) throw new HubError('NOT_FOUND', 'API key not found');
+    return row;
+  }
+}

@@ -1,0 +1,310 @@
+import type { Logger } from 'pino';
+import { type FieldError, HubError } from '../errors.js';
+import type { CredentialResolver, Identity } from '../identity/identity.js';
+import { newId } from '../identity/secrets.js';
+import { type CategoryCatalog, defaultCatalog } from '../registry/spec/index.js';
+import { type Db, inTransaction } from '../store/database.js';
+import { requireOperator, visiblePartner } from './access.js';
+import { ApiKeys } from './api-keys.js';
+import * as contracts from './store-contracts.js';
+import * as partners from './store-partners.js';
+import { formatUtcDate, parseUtcDate, utcDayStart } from './utc-date.js';
+import {
+  type ApiKeyView,
+  type ApplicationView,
+  applicationView,
+  type ContractHistory,
+  type ContractView,
+  contractView,
+  type IssuedApiKey,
+  type PartnerView,
+  partnerView,
+} from './views.js';
+
+export { API_KEY_PREFIX, MAX_ACTIVE_API_KEYS } from './api-keys.js';
+
+/** Commission of a new partner's first contract: 5 %. */
+export const DEFAULT_RATE_BP = 500;
+
+export interface PartnerOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly catalog?: CategoryCatalog;
+  readonly maxActiveApiKeys?: number;
+}
+
+export interface ApplicationInput {
+  readonly company: string;
+  readonly contactEmail: string;
+  readonly website: string;
+  readonly slug: string;
+  readonly categories: readonly string[];
+}
+
+export interface Approval {
+  readonly partner: PartnerView;
+  readonly contract: ContractView;
+  readonly apiKey: IssuedApiKey;
+}
+
+export interface ContractInput {
+  readonly rateBp: number;
+  /** `YYYY-MM-DD` (UTC); must be after today. */
+  readonly effectiveFrom: string;
+  readonly note?: string;
+}
+
+function invalid(errors: readonly FieldError[]): HubError {
+  return new HubError('VALIDATION_FAILED', errors.map((e) => `${e.path} ${e.message}`).join('; '), {
+    errors,
+  });
+}
+
+function checkRate(rateBp: number): void {
+  if (!Number.isInteger(rateBp) || rateBp < 0 || rateBp > 10_000) {
+    throw invalid([
+      { path: '/rateBp', message: 'must be an integer number of basis points from 0 to 10000' },
+    ]);
+  }
+}
+
+/**
+ * Partner onboarding (apply, review), API keys and commission contracts. Every method acting for a
+ * caller takes its Identity: the operator sees everything, a partner only itself, and another
+ * partner's resources answer NOT_FOUND as if they did not exist.
+ */
+export class PartnerService {
+  readonly #o: PartnerOptions;
+  readonly #db: Db;
+  readonly #catalog: CategoryCatalog;
+  readonly #keys: ApiKeys;
+
+  constructor(options: PartnerOptions) {
+    this.#o = options;
+    this.#db = options.db;
+    this.#catalog = options.catalog ?? defaultCatalog;
+    this.#keys = new ApiKeys({
+      db: options.db,
+      log: options.log,
+      now: options.now,
+      ...(options.maxActiveApiKeys !== undefined ? { maxActive: options.maxActiveApiKeys } : {}),
+    });
+  }
+
+  apply(input: ApplicationInput): ApplicationView {
+    const unknown: FieldError[] = [];
+    input.categories.forEach((category, i) => {
+      if (!this.#catalog.categories.has(category)) {
+        unknown.push({ path: `/categories/${i}`, message: `is not a known category (${category})` });
+      }
+    });
+    if (unknown.length > 0) throw invalid(unknown);
+    const row = {
+      id: newId(),
+      slug: input.slug,
+      company: input.company,
+      contact_email: input.contactEmail,
+      website: input.website,
+      categories: JSON.stringify(input.categories),
+      created_at: this.#o.now(),
+    };
+    const inserted = inTransaction(
+      this.#db,
+      () => !partners.slugTaken(this.#db, row.slug) && partners.insertApplication(this.#db, row),
+    );
+    if (!inserted) {
+      throw new HubError('ALREADY_EXISTS', `the slug "${row.slug}" is already taken`, {
+        errors: [{ path: '/slug', message: 'is already used by another application or partner' }],
+      });
+    }
+    this.#o.log.info({ applicationId: row.id, slug: row.slug }, 'partner application received');
+    return applicationView({
+      ...row,
+      status: 'pending',
+      reason: null,
+      decided_at: null,
+      decided_by: null,
+      partner_id: null,
+    });
+  }
+
+  applications(caller: Identity, status?: partners.ApplicationStatus): ApplicationView[] {
+    requireOperator(caller);
+    return partners.listApplications(this.#db, status).map(applicationView);
+  }
+
+  application(caller: Identity, applicationId: string): ApplicationView {
+    requireOperator(caller);
+    const row = partners.findApplication(this.#db, applicationId);
+    if (!row) throw new HubError('NOT_FOUND', 'application not found');
+    return applicationView(row);
+  }
+
+  /** Creates the partner, its first contract (effective today, UTC) and its first API key, atomically. */
+  approve(caller: Identity, applicationId: string, input: { rateBp?: number; note?: string } = {}): Approval {
+    const operator = requireOperator(caller);
+    const rateBp = input.rateBp ?? DEFAULT_RATE_BP;
+    checkRate(rateBp);
+    const now = this.#o.now();
+    const result = inTransaction(this.#db, () => {
+      const application = this.#pending(applicationId);
+      partners.decideApplication(this.#db, {
+        id: application.id,
+        status: 'approved',
+        reason: null,
+        at: now,
+        by: operator.tokenId,
+      });
+      const partner: partners.PartnerRow = {
+        id: newId(),
+        slug: application.slug,
+        company: application.company,
+        contact_email: application.contact_email,
+        website: application.website,
+        categories: application.categories,
+        application_id: application.id,
+        created_at: now,
+      };
+      partners.insertPartner(this.#db, partner);
+      const contract: contracts.ContractRow = {
+        id: newId(),
+        partner_id: partner.id,
+        rate_bp: rateBp,
+        effective_from: utcDayStart(now),
+        note: input.note ?? null,
+        created_at: now,
+        created_by: operator.tokenId,
+      };
+      contracts.insertContract(this.#db, contract);
+      const apiKey = this.#keys.issue(partner.id, 'initial', now);
+      return { partner: partnerView(partner), contract: contractView(contract), apiKey };
+    });
+    this.#o.log.info(
+      { applicationId, partnerId: result.partner.id, rateBp, keyId: result.apiKey.id },
+      'partner application approved',
+    );
+    return result;
+  }
+
+  reject(caller: Identity, applicationId: string, reason: string): ApplicationView {
+    const operator = requireOperator(caller);
+    inTransaction(this.#db, () => {
+      this.#pending(applicationId);
+      partners.decideApplication(this.#db, {
+        id: applicationId,
+        status: 'rejected',
+        reason,
+        at: this.#o.now(),
+        by: operator.tokenId,
+      });
+    });
+    this.#o.log.info({ applicationId }, 'partner application rejected');
+    return this.application(caller, applicationId);
+  }
+
+  partners(caller: Identity): PartnerView[] {
+    requireOperator(caller);
+    return partners.listPartners(this.#db).map(partnerView);
+  }
+
+  partner(caller: Identity, partnerId: string): PartnerView {
+    return partnerView(visiblePartner(this.#db, caller, partnerId));
+  }
+
+  /** For other modules (e.g. the registry checks a model id's first segment); no access check. */
+  findPartner(partnerId: string): PartnerView | undefined {
+    const row = partners.findPartner(this.#db, partnerId);
+    return row && partnerView(row);
+  }
+
+  apiKeys(caller: Identity, partnerId: string): ApiKeyView[] {
+    return this.#keys.list(caller, partnerId);
+  }
+
+  createApiKey(caller: Identity, partnerId: string, label: string): IssuedApiKey {
+    return this.#keys.create(caller, partnerId, label);
+  }
+
+  rotateApiKey(caller: Identity, partnerId: string, keyId: string): IssuedApiKey {
+    return this.#keys.rotate(caller, partnerId, keyId);
+  }
+
+  revokeApiKey(caller: Identity, partnerId: string, keyId: string): void {
+    this.#keys.revoke(caller, partnerId, keyId);
+  }
+
+  /** Bearer resolver for `ek_<id>_<secret>` (registered in the hub's resolver map). */
+  get resolveApiKey(): CredentialResolver {
+    return this.#keys.resolve;
+  }
+
+  contracts(caller: Identity, partnerId: string): ContractHistory {
+    visiblePartner(this.#db, caller, partnerId);
+    const current = contracts.contractAt(this.#db, partnerId, this.#o.now());
+    return {
+      current: current ? contractView(current) : null,
+      contracts: contracts.listContracts(this.#db, partnerId).map(contractView),
+    };
+  }
+
+  /**
+   * Appends a contract (the history is never updated). It may only start after today (UTC): a sale
+   * already made, even earlier today, keeps the rate it was made at, so no backdating, no same-day change.
+   */
+  setContract(caller: Identity, partnerId: string, input: ContractInput): ContractView {
+    const operator = requireOperator(caller);
+    checkRate(input.rateBp);
+    const effectiveFrom = parseUtcDate(input.effectiveFrom);
+    if (effectiveFrom === undefined) {
+      throw invalid([{ path: '/effectiveFrom', message: 'must be a calendar date YYYY-MM-DD' }]);
+    }
+    const now = this.#o.now();
+    const today = utcDayStart(now);
+    if (effectiveFrom <= today) {
+      const message = `must be after today (${formatUtcDate(today)} UTC): sales already made keep their rate`;
+      throw invalid([{ path: '/effectiveFrom', message }]);
+    }
+    const row: contracts.ContractRow = {
+      id: newId(),
+      partner_id: partnerId,
+      rate_bp: input.rateBp,
+      effective_from: effectiveFrom,
+      note: input.note ?? null,
+      created_at: now,
+      created_by: operator.tokenId,
+    };
+    inTransaction(this.#db, () => {
+      if (!partners.findPartner(this.#db, partnerId)) throw new HubError('NOT_FOUND', 'partner not found');
+      contracts.insertContract(this.#db, row);
+    });
+    this.#o.log.info(
+      { partnerId, contractId: row.id, rateBp: row.rate_bp, effectiveFrom: input.effectiveFrom },
+      'contract set',
+    );
+    return contractView(row);
+  }
+
+  /**
+   * Commission rate (basis points) in force for the partner at `atMs`: the contract with the latest
+   * effective date <= atMs, the latest created on a tie. Commerce charges each sale at its own time.
+   * Throws NOT_FOUND for an unknown partner, INVALID_STATE before its first contract.
+   */
+  rateAt(partnerId: string, atMs: number): number {
+    const row = contracts.contractAt(this.#db, partnerId, atMs);
+    if (row) return row.rate_bp;
+    if (!partners.findPartner(this.#db, partnerId)) throw new HubError('NOT_FOUND', 'partner not found');
+    throw new HubError(
+      'INVALID_STATE',
+      `partner has no contract in force at ${new Date(atMs).toISOString()}`,
+    );
+  }
+
+  #pending(applicationId: string): partners.ApplicationRow {
+    const row = partners.findApplication(this.#db, applicationId);
+    if (!row) throw new HubError('NOT_FOUND', 'application not found');
+    if (row.status !== 'pending')
+      throw new HubError('INVALID_STATE', `application is ${row.status}, not pending`);
+    return row;
+  }
+}
