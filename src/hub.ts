@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
+import { catalogRoutes } from './api/routes/catalog.js';
 import { healthRoutes } from './api/routes/health.js';
+import { modelRoutes } from './api/routes/models.js';
 import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
 import { partnerContractRoutes } from './api/routes/partner-contracts.js';
 import { partnerKeyRoutes } from './api/routes/partner-keys.js';
@@ -15,6 +17,7 @@ import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identi
 import { createLogger } from './log.js';
 import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { createAccessPolicy } from './registry/access-policy.js';
+import { ModelService } from './registry/models/service.js';
 import { type Db, openDatabase } from './store/database.js';
 import { migrations } from './store/migrations/index.js';
 import { migrate } from './store/migrations.js';
@@ -36,6 +39,7 @@ export interface Hub {
   readonly bootstrapAdminToken: string | undefined;
   readonly identities: IdentityService;
   readonly partners: PartnerService;
+  readonly models: ModelService;
   close(): Promise<void>;
 }
 
@@ -75,6 +79,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
+    const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
 
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
@@ -115,6 +120,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         partnerRoutes(api, partners);
         partnerKeyRoutes(api, partners);
         partnerContractRoutes(api, partners);
+        modelRoutes(api, models);
+        catalogRoutes(api, models);
       },
     );
     started.push(() => app.close());
@@ -147,6 +154,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       bootstrapAdminToken,
       identities,
       partners,
+      models,
       close() {
         closing ??= stopAll().then(() => log.info('hub stopped'));
         return closing;

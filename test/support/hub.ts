@@ -27,6 +27,39 @@ export interface TestResponse {
   readonly body: Record<string, unknown> & { errors?: Array<{ path: string; message: string }> };
 }
 
+/** Anything tests can send REST requests to: an in-process hub or a spawned `ecohub serve`. */
+export interface HttpHub {
+  request: TestHub['request'];
+}
+
+type RequestOptions = { body?: unknown; token?: string; headers?: Record<string, string> };
+
+/** JSON requests against a base URL; `token` becomes a bearer header. */
+export function httpRequester(baseUrl: string): TestHub['request'] {
+  return async (method: string, path: string, opts: RequestOptions = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const text = await res.text();
+    let parsed: TestResponse['body'] = {};
+    try {
+      parsed = text ? (JSON.parse(text) as TestResponse['body']) : {};
+    } catch {
+      parsed = {};
+    }
+    return { status: res.status, headers: res.headers, text, body: parsed };
+  };
+}
+
 export function tempDir(prefix = 'ecohub-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -45,32 +78,7 @@ export async function startHub(overrides: HubInput & { dataDir?: string } = {}):
   });
   return Object.assign(Object.create(hub) as Hub, hub, {
     dataDir,
-    async request(
-      method: string,
-      path: string,
-      opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-    ) {
-      const headers: Record<string, string> = { ...opts.headers };
-      if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
-      let body: string | undefined;
-      if (opts.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-      }
-      const res = await fetch(`${hub.httpUrl}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-      });
-      const text = await res.text();
-      let parsed: TestResponse['body'] = {};
-      try {
-        parsed = text ? (JSON.parse(text) as TestResponse['body']) : {};
-      } catch {
-        parsed = {};
-      }
-      return { status: res.status, headers: res.headers, text, body: parsed };
-    },
+    request: httpRequester(hub.httpUrl),
     async stop() {
       await hub.close();
       if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
@@ -80,7 +88,7 @@ export async function startHub(overrides: HubInput & { dataDir?: string } = {}):
 
 let counter = 0;
 /** Registers and logs in a fresh user; returns its id and access token. */
-export async function newUser(hub: TestHub, email = `user${++counter}-${Date.now()}@example.com`) {
+export async function newUser(hub: HttpHub, email = `user${++counter}-${Date.now()}@example.com`) {
   const password = 'correct horse battery';
   const reg = await hub.request('POST', '/v1/auth/register', { body: { email, password } });
   if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${reg.text}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { ADMIN_TOKEN, type TestHub } from './hub.js';
+import { ADMIN_TOKEN, type HttpHub } from './hub.js';
 
 /** A valid application body with a fresh slug; fields can be overridden (or broken) per test. */
 export function applicationBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -26,7 +26,7 @@ export interface OnboardedPartner {
 
 /** Applies and has the operator approve: a partner with its first API key. */
 export async function onboardPartner(
-  hub: TestHub,
+  hub: HttpHub,
   approve: Record<string, unknown> = {},
 ): Promise<OnboardedPartner> {
   const body = applicationBody();

@@ -1,0 +1,300 @@
+import type { Logger } from 'pino';
+import { type FieldError, HubError } from '../../errors.js';
+import type { Identity } from '../../identity/identity.js';
+import { type Db, inTransaction } from '../../store/database.js';
+import { diffAddOnly, diffVariant, type ModelSpec } from '../spec/index.js';
+import { inState, ownedModel, partnerProfile, requirePartner, versionOf, visibleModel } from './access.js';
+import { changeErrors, checkDocument, expectationFor, invalidDocument } from './documents.js';
+import * as store from './store.js';
+import {
+  type CatalogEntry,
+  catalogEntry,
+  type Finding,
+  type ModelView,
+  modelView,
+  type VersionView,
+  versionView,
+} from './views.js';
+
+export { findModelSpec, MODEL_STATES, type ModelState } from './store.js';
+export type { CatalogEntry, Finding, ModelView, VersionSummary, VersionView } from './views.js';
+
+export interface ModelOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+export interface ModelFilter {
+  readonly partnerId?: string | undefined;
+  readonly state?: store.ModelState | undefined;
+}
+
+export interface VariantInput {
+  readonly code: string;
+  /** Display names by locale; checked with the rest of the document (Q022). */
+  readonly name?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The model lifecycle: draft -> submitted -> certified -> published -> retired, per version.
+ * A partner sees and changes only its own models (another partner's answer NOT_FOUND, as if absent);
+ * the operator sees all, certifies and may retire. Every change is one transaction whose write is
+ * conditional on the state it leaves.
+ */
+export class ModelService {
+  readonly #db: Db;
+  readonly #log: Logger;
+  readonly #now: () => number;
+
+  constructor(options: ModelOptions) {
+    this.#db = options.db;
+    this.#log = options.log;
+    this.#now = options.now;
+  }
+
+  /** Creates the model and its version 1 as a draft. */
+  create(caller: Identity, document: unknown): VersionView {
+    const partner = requirePartner(caller);
+    return inTransaction(this.#db, () => {
+      const profile = partnerProfile(this.#db, partner.partnerId);
+      const { spec, warnings } = checkDocument(
+        document,
+        expectationFor(profile, { parent: null, specVersion: 1 }),
+      );
+      this.#insertModel(spec, partner.partnerId, null, warnings);
+      this.#log.info({ modelId: spec.model, partnerId: partner.partnerId }, 'model created');
+      return this.#view(caller, spec.model, 1);
+    });
+  }
+
+  list(caller: Identity, filter: ModelFilter): ModelView[] {
+    if (caller.kind === 'user') throw new HubError('FORBIDDEN', 'a user may not manage models');
+    if (
+      caller.kind === 'partner' &&
+      filter.partnerId !== undefined &&
+      filter.partnerId !== caller.partnerId
+    ) {
+      return [];
+    }
+    const effective = { ...filter, ...(caller.kind === 'partner' ? { partnerId: caller.partnerId } : {}) };
+    const versions = new Map<string, store.VersionSummaryRow[]>();
+    for (const row of store.listVersionSummaries(this.#db, effective)) {
+      const list = versions.get(row.model_id);
+      if (list) list.push(row);
+      else versions.set(row.model_id, [row]);
+    }
+    return store
+      .listModels(this.#db, effective)
+      .map((model) => modelView(model, versions.get(model.id) ?? []));
+  }
+
+  model(caller: Identity, modelId: string): ModelView {
+    const model = visibleModel(this.#db, caller, modelId);
+    return modelView(model, store.versionSummariesOf(this.#db, modelId));
+  }
+
+  version(caller: Identity, modelId: string, version: number): VersionView {
+    visibleModel(this.#db, caller, modelId);
+    return this.#view(caller, modelId, version);
+  }
+
+  /** Replaces a draft's document (re-validated). */
+  replaceDraft(caller: Identity, modelId: string, version: number, document: unknown): VersionView {
+    return inTransaction(this.#db, () => {
+      const { model, profile } = ownedModel(this.#db, caller, modelId);
+      inState(versionOf(this.#db, modelId, version), 'draft', 'edit');
+      const { spec, warnings } = checkDocument(
+        document,
+        expectationFor(profile, { model, specVersion: version }),
+      );
+      const at = this.#now();
+      store.replaceDraft(this.#db, {
+        model_id: modelId,
+        version,
+        document: JSON.stringify(spec),
+        warnings: JSON.stringify(warnings),
+        at,
+      });
+      return this.#view(caller, modelId, version);
+    });
+  }
+
+  /**
+   * Starts version max+1 as a draft: `document`, or a copy of the latest version's with its
+   * specVersion bumped. One version is in flight at a time: the latest must be published or retired.
+   */
+  startVersion(caller: Identity, modelId: string, document: unknown): VersionView {
+    return inTransaction(this.#db, () => {
+      const { model, profile } = ownedModel(this.#db, caller, modelId);
+      const latest = store.latestVersion(this.#db, modelId);
+      if (!latest) throw new HubError('NOT_FOUND', 'model not found');
+      if (latest.state === 'draft' || latest.state === 'submitted' || latest.state === 'certified') {
+        throw new HubError(
+          'INVALID_STATE',
+          `version ${latest.version} is ${latest.state}, not published or retired: ` +
+            'a new version starts once the previous one is published or retired (one draft at a time)',
+        );
+      }
+      const next = latest.version + 1;
+      const doc = document ?? { ...store.parseStoredSpec(latest.document), specVersion: next };
+      const { warnings } = checkDocument(doc, expectationFor(profile, { model, specVersion: next }));
+      store.insertVersion(this.#db, {
+        model_id: modelId,
+        version: next,
+        document: JSON.stringify(doc),
+        warnings: JSON.stringify(warnings),
+        created_at: this.#now(),
+      });
+      this.#log.info({ modelId, version: next }, 'model version started');
+      return this.#view(caller, modelId, next);
+    });
+  }
+
+  /**
+   * draft -> submitted, after validating again and checking MIoT's upgrade rule: against the latest
+   * version ever published, the new one may only add. A variant must also keep everything its parent
+   * published first (what every later parent version still holds).
+   */
+  submit(caller: Identity, modelId: string, version: number): VersionView {
+    return inTransaction(this.#db, () => {
+      const { model, profile } = ownedModel(this.#db, caller, modelId);
+      const row = inState(versionOf(this.#db, modelId, version), 'draft', 'submit');
+      const { spec, warnings } = checkDocument(
+        JSON.parse(row.document),
+        expectationFor(profile, { model, specVersion: version }),
+      );
+      const errors: FieldError[] = [];
+      const previous = store.everPublished(this.#db, modelId, 'latest', version);
+      if (previous)
+        errors.push(...changeErrors('ADD-ONLY', diffAddOnly(store.parseStoredSpec(previous.document), spec)));
+      const parent =
+        model.parent_id === null ? undefined : store.everPublished(this.#db, model.parent_id, 'earliest');
+      if (parent)
+        errors.push(...changeErrors('VARIANT', diffVariant(store.parseStoredSpec(parent.document), spec)));
+      if (errors.length > 0) {
+        const summary = `version ${version} removes or changes what was published before (paths point into that document)`;
+        throw invalidDocument(summary, errors);
+      }
+      store.submitVersion(this.#db, {
+        model_id: modelId,
+        version,
+        warnings: JSON.stringify(warnings),
+        at: this.#now(),
+      });
+      this.#log.info({ modelId, version }, 'model version submitted');
+      return this.#view(caller, modelId, version);
+    });
+  }
+
+  /** submitted -> certified: the operator's manual override until automated certification exists. */
+  certify(caller: Identity, modelId: string, version: number, note: string): VersionView {
+    if (caller.kind !== 'operator') throw new HubError('FORBIDDEN', 'only an operator may certify');
+    return inTransaction(this.#db, () => {
+      visibleModel(this.#db, caller, modelId);
+      inState(versionOf(this.#db, modelId, version), 'submitted', 'certify');
+      store.certifyVersion(this.#db, {
+        model_id: modelId,
+        version,
+        by: caller.tokenId,
+        note,
+        at: this.#now(),
+      });
+      this.#log.info({ modelId, version, by: caller.tokenId }, 'model version certified');
+      return this.#view(caller, modelId, version);
+    });
+  }
+
+  /** certified -> published: the version appears in the catalog and may be provisioned. */
+  publish(caller: Identity, modelId: string, version: number): VersionView {
+    return inTransaction(this.#db, () => {
+      ownedModel(this.#db, caller, modelId);
+      inState(versionOf(this.#db, modelId, version), 'certified', 'publish');
+      store.publishVersion(this.#db, { model_id: modelId, version, at: this.#now() });
+      this.#log.info({ modelId, version }, 'model version published');
+      return this.#view(caller, modelId, version);
+    });
+  }
+
+  /** published -> retired (owner or operator): the version leaves the catalog. */
+  retire(caller: Identity, modelId: string, version: number): VersionView {
+    return inTransaction(this.#db, () => {
+      visibleModel(this.#db, caller, modelId);
+      inState(versionOf(this.#db, modelId, version), 'published', 'retire');
+      store.retireVersion(this.#db, { model_id: modelId, version, at: this.#now() });
+      this.#log.info({ modelId, version, by: caller.kind }, 'model version retired');
+      return this.#view(caller, modelId, version);
+    });
+  }
+
+  /**
+   * Creates the "S" variant `{slug}.{category}.{code}`: its version 1 draft is the parent's latest
+   * published document with `model`, `parent`, `specVersion` (and `name`, if given) replaced.
+   */
+  createVariant(caller: Identity, parentId: string, input: VariantInput): VersionView {
+    return inTransaction(this.#db, () => {
+      const { model: parent, profile } = ownedModel(this.#db, caller, parentId);
+      const base = store.latestPublished(this.#db, parentId);
+      if (!base) {
+        throw new HubError(
+          'INVALID_STATE',
+          `model ${parentId} has no published version: a variant derives from its parent's published spec`,
+        );
+      }
+      const baseSpec = store.parseStoredSpec(base.document);
+      const doc = {
+        ...baseSpec,
+        model: `${profile.slug}.${parent.category}.${input.code}`,
+        specVersion: 1,
+        name: input.name ?? baseSpec.name,
+        parent: parentId,
+      };
+      const { spec, warnings } = checkDocument(
+        doc,
+        expectationFor(profile, { parent: parentId, specVersion: 1 }),
+      );
+      this.#insertModel(spec, parent.partner_id, parentId, warnings);
+      this.#log.info({ modelId: spec.model, parentId, fromVersion: base.version }, 'variant created');
+      return this.#view(caller, spec.model, 1);
+    });
+  }
+
+  /** Published models, the latest published version of each (public). */
+  catalog(category: string | undefined): CatalogEntry[] {
+    return store.listCatalog(this.#db, category).map(catalogEntry);
+  }
+
+  /** The latest published document of a model: what an app needs to render its controls. */
+  catalogDocument(modelId: string): ModelSpec {
+    const row = store.findCatalogEntry(this.#db, modelId);
+    if (!row) throw new HubError('NOT_FOUND', 'no published model with this id');
+    return store.parseStoredSpec(row.document);
+  }
+
+  #insertModel(spec: ModelSpec, partnerId: string, parentId: string | null, warnings: Finding[]): void {
+    const at = this.#now();
+    const row = {
+      id: spec.model,
+      partner_id: partnerId,
+      category: spec.category,
+      parent_id: parentId,
+      created_at: at,
+    };
+    if (!store.insertModel(this.#db, row)) {
+      throw new HubError('ALREADY_EXISTS', `model ${spec.model} already exists`, {
+        errors: [{ path: '/model', message: 'is already taken' }],
+      });
+    }
+    store.insertVersion(this.#db, {
+      model_id: spec.model,
+      version: 1,
+      document: JSON.stringify(spec),
+      warnings: JSON.stringify(warnings),
+      created_at: at,
+    });
+  }
+
+  #view(caller: Identity, modelId: string, version: number): VersionView {
+    return versionView(versionOf(this.#db, modelId, version), { showCertifier: caller.kind === 'operator' });
+  }
+}
