@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
+import { deviceRoutes } from './api/routes/devices.js';
 import { healthRoutes } from './api/routes/health.js';
+import { metricsRoutes } from './api/routes/metrics.js';
 import { modelRoutes } from './api/routes/models.js';
 import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
 import { partnerContractRoutes } from './api/routes/partner-contracts.js';
@@ -12,12 +14,21 @@ import { partnerKeyRoutes } from './api/routes/partner-keys.js';
 import { partnerRoutes } from './api/routes/partners.js';
 import type { App } from './api/types.js';
 import { MqttBroker } from './broker/broker.js';
+import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
+import { HubMetrics } from './metrics.js';
 import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { createAccessPolicy } from './registry/access-policy.js';
+import { DeviceService } from './registry/devices/service.js';
+import { findModelVersion } from './registry/devices/store.js';
+import { createRegistryBus, type RegistryBus } from './registry/events.js';
 import { ModelService } from './registry/models/service.js';
+import type { ModelSpec } from './registry/spec/index.js';
+import { SpecCache } from './registry/spec-cache.js';
+import { TelemetryService } from './registry/telemetry/service.js';
+import { IngestWriter } from './registry/telemetry/writer.js';
 import { type Db, openDatabase } from './store/database.js';
 import { migrations } from './store/migrations/index.js';
 import { migrate } from './store/migrations.js';
@@ -38,6 +49,11 @@ export interface Hub {
   /** The operator token minted on first start, to be shown once; undefined on later starts. */
   readonly bootstrapAdminToken: string | undefined;
   readonly identities: IdentityService;
+  readonly devices: DeviceService;
+  readonly telemetry: TelemetryService;
+  readonly metrics: HubMetrics;
+  /** Registry events (presence, reports, events, revocations), for in-process observers. */
+  readonly events: RegistryBus;
   readonly partners: PartnerService;
   readonly models: ModelService;
   close(): Promise<void>;
@@ -81,14 +97,58 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
     const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
 
+    const bus = createRegistryBus();
+    // Submitted and later versions are immutable, so a compiled spec never goes stale.
+    const specs = new SpecCache((modelId, version) => {
+      const row = findModelVersion(db, modelId, version);
+      return row ? (JSON.parse(row.document) as ModelSpec) : undefined;
+    });
+    const devices = new DeviceService({
+      db,
+      log: log.child({ module: 'devices' }),
+      bus,
+      specs,
+      now: options.now,
+    });
+    let connectionCount = () => 0;
+    const metrics = new HubMetrics(() => connectionCount());
+    const writer = new IngestWriter({
+      db,
+      bus,
+      log: log.child({ module: 'ingest' }),
+      now: options.now,
+      observer: {
+        batch(size, seconds) {
+          metrics.ingestBatchSize.observe(size);
+          metrics.sqliteWrite.observe(seconds);
+        },
+      },
+    });
+    started.push(() => writer.close());
+    const telemetry = new TelemetryService({
+      db,
+      log: log.child({ module: 'telemetry' }),
+      writer,
+      metrics,
+      now: options.now,
+    });
+
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
-      policy: createAccessPolicy({ identities }),
+      policy: createAccessPolicy({
+        identities,
+        devices,
+        telemetry,
+        countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
+      }),
+      onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,
       connectTimeoutMs: options.limits.connectTimeoutMs,
       maxConnections: options.limits.maxConnections,
       wsPath: '/mqtt',
     });
+    connectionCount = () => broker.connectionCount;
+    bridgeRegistryToBroker({ bus, broker, metrics, log: log.child({ module: 'bridge' }) });
 
     const app: App = await buildApi(
       {
@@ -116,6 +176,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           },
         });
         authRoutes(api, identities);
+        deviceRoutes(api, { devices, telemetry });
+        metricsRoutes(api, metrics);
         partnerApplicationRoutes(api, partners);
         partnerRoutes(api, partners);
         partnerKeyRoutes(api, partners);
@@ -155,6 +217,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       identities,
       partners,
       models,
+      devices,
+      telemetry,
+      metrics,
+      events: bus,
       close() {
         closing ??= stopAll().then(() => log.info('hub stopped'));
         return closing;

@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
 import { limitPacketSize } from './packet-guard.js';
-import type { BrokerPolicy, ConnectRefusal, MqttSession } from './policy.js';
 
 export interface BrokerOptions {
   readonly log: Logger;

@@ -4,6 +4,7 @@ import { ADMIN_HELP, runAdmin } from './admin.js';
 import { BACKUP_HELP, runBackup } from './backup.js';
 import { UsageError } from './flags.js';
 import type { CliIo } from './io.js';
+import { PROVISION_HELP, runProvision } from './provision.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSpec, SPEC_HELP } from './spec.js';
 
@@ -15,6 +16,7 @@ Commands:
   serve              Run the hub (MQTT over TCP and WebSocket, REST, OpenAPI, Swagger UI)
   backup FILE        Write an online backup of the database to FILE
   admin token        Mint a new operator token
+  provision          Provision devices through the API in chunks, with progress, into a CSV/JSON file
   spec lint FILE...  Check device model documents against the spec and quality rules
 
 Run 'ecohub <command> --help' for a command's options.
@@ -22,6 +24,7 @@ Run 'ecohub <command> --help' for a command's options.
 ${SERVE_HELP}
 ${BACKUP_HELP}
 ${ADMIN_HELP}
+${PROVISION_HELP}
 ${SPEC_HELP}`;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -34,6 +37,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runBackup(rest, io);
       case 'admin':
         return await runAdmin(rest, io);
+      case 'provision':
+        return await runProvision(rest, io);
       case 'spec':
         return await runSpec(rest, io);
       case '--version':
@@ -47,7 +52,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(HELP);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: serve, backup, admin, spec)`);
+        throw new UsageError(
+          `unknown command '${command}' (commands: serve, backup, admin, provision, spec)`,
+        );
     }
   } catch (err) {
     if (err instanceof UsageError) {

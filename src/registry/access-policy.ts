@@ -1,64 +1,125 @@
+import type { IdentityService } from '../identity/service.js';
 import type {
   BrokerPolicy,
   ConnectAttempt,
   ConnectDecision,
   MqttSession,
   PublishAdmission,
-} from '../broker/policy.js';
-import type { IdentityService } from '../identity/service.js';
+} from './broker-policy.js';
+import type { DeviceService } from './devices/service.js';
+import type { CompiledSpec } from './spec/index.js';
+import type { TelemetryService } from './telemetry/service.js';
 
 /** Username a phone app connects with; the password is the user's access token. */
 export const TOKEN_USERNAME = 'token';
 
 export interface AccessPolicyDeps {
   readonly identities: IdentityService;
+  readonly devices: DeviceService;
+  readonly telemetry: TelemetryService;
+  /** Counts PUBLISH packets by the kind of topic they were sent to. */
+  readonly countPublish?: (kind: string) => void;
 }
+
+/** Topics a device publishes to, below `dev/{did}/` (docs/protocol.md). */
+const DEVICE_UP = new Set(['props', 'events', 'replies', 'ota/progress']);
+/** Topics a device subscribes to, below `dev/{did}/`. Exact filters only: no wildcards. */
+const DEVICE_DOWN = new Set(['cmd', 'ota']);
 
 function inbox(userId: string): string {
   return `app/${userId}/`;
 }
 
+/** The part of a topic below `dev/{did}/`, or undefined when the topic is outside that namespace. */
+function deviceSubtopic(deviceId: string, topic: string): string | undefined {
+  const prefix = `dev/${deviceId}/`;
+  return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined;
+}
+
 /**
  * Who may connect and which topics each identity may touch. Deny by default: anything not
- * explicitly allowed here is refused.
+ * explicitly allowed here is refused. Every check after CONNECT is a string comparison or a map
+ * lookup: the hooks run for every message.
  */
 export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
-  return {
-    authenticate(attempt: ConnectAttempt): ConnectDecision {
-      if (attempt.username === undefined || attempt.password === undefined) {
-        return { ok: false, refusal: 'bad-credentials', reason: 'anonymous connections are not allowed' };
-      }
-      if (attempt.username !== TOKEN_USERNAME) {
-        return { ok: false, refusal: 'bad-credentials', reason: 'unknown username' };
-      }
+  const specs = new WeakMap<MqttSession, CompiledSpec>();
+
+  function willAllowed(session: MqttSession, willTopic: string | undefined): boolean {
+    if (willTopic === undefined) return true;
+    if (session.kind === 'user') return willTopic.startsWith(inbox(session.userId));
+    const sub = deviceSubtopic(session.deviceId, willTopic);
+    return sub !== undefined && DEVICE_UP.has(sub);
+  }
+
+  function authenticate(attempt: ConnectAttempt): ConnectDecision {
+    if (attempt.username === undefined || attempt.password === undefined) {
+      return { ok: false, refusal: 'bad-credentials', reason: 'anonymous connections are not allowed' };
+    }
+    if (attempt.username === TOKEN_USERNAME) {
       const identity = deps.identities.resolveUserToken(attempt.password.toString('utf8'));
       if (identity?.kind !== 'user') {
         return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
       }
-      if (attempt.willTopic !== undefined && !attempt.willTopic.startsWith(inbox(identity.userId))) {
+      return { ok: true, session: { kind: 'user', userId: identity.userId, tokenId: identity.tokenId } };
+    }
+    const device = deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password);
+    if (!device.ok) return device;
+    const session: MqttSession = { kind: 'device', deviceId: device.deviceId };
+    specs.set(session, device.spec);
+    return { ok: true, session };
+  }
+
+  return {
+    authenticate(attempt: ConnectAttempt): ConnectDecision {
+      const decision = authenticate(attempt);
+      if (decision.ok && !willAllowed(decision.session, attempt.willTopic)) {
         return {
           ok: false,
           refusal: 'not-authorized',
           reason: `will topic ${attempt.willTopic} is not allowed`,
         };
       }
-      return { ok: true, session: { kind: 'user', userId: identity.userId, tokenId: identity.tokenId } };
+      return decision;
     },
 
-    admitPublish(_session: MqttSession, topic: string): PublishAdmission {
-      return `no publish rule allows ${topic}`;
+    admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission {
+      if (session.kind === 'user') {
+        deps.countPublish?.('refused');
+        return `no publish rule allows ${topic}`;
+      }
+      const sub = deviceSubtopic(session.deviceId, topic);
+      if (sub === undefined || !DEVICE_UP.has(sub)) {
+        deps.countPublish?.('refused');
+        return `device ${session.deviceId} may not publish to ${topic}`;
+      }
+      deps.countPublish?.(sub);
+      const spec = specs.get(session);
+      if (!spec) return 'device session has no spec';
+      if (sub === 'props') return deps.telemetry.admit(session.deviceId, spec, 'props', payload);
+      if (sub === 'events') return deps.telemetry.admit(session.deviceId, spec, 'event', payload);
+      return undefined;
     },
 
     subscribeDenied(session: MqttSession, filter: string): string | undefined {
-      if (session.kind === 'user' && filter.startsWith(inbox(session.userId))) return undefined;
-      return `no subscribe rule allows ${filter}`;
+      if (session.kind === 'user') {
+        return filter.startsWith(inbox(session.userId)) ? undefined : `no subscribe rule allows ${filter}`;
+      }
+      const sub = deviceSubtopic(session.deviceId, filter);
+      return sub !== undefined && DEVICE_DOWN.has(sub) ? undefined : `device may not subscribe to ${filter}`;
     },
 
     mayReceive(session: MqttSession, topic: string): boolean {
-      return session.kind === 'user' && topic.startsWith(inbox(session.userId));
+      if (session.kind === 'user') return topic.startsWith(inbox(session.userId));
+      const sub = deviceSubtopic(session.deviceId, topic);
+      return sub !== undefined && DEVICE_DOWN.has(sub);
     },
 
-    sessionStarted(): void {},
-    sessionEnded(): void {},
+    sessionStarted(session: MqttSession): void {
+      if (session.kind === 'device') deps.devices.connected(session.deviceId);
+    },
+
+    sessionEnded(session: MqttSession): void {
+      if (session.kind === 'device') deps.devices.disconnected(session.deviceId);
+    },
   };
 }

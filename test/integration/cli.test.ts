@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnServe } from '../support/cli.js';
@@ -46,6 +47,35 @@ describe('ecohub CLI', () => {
     const res = await runCli(['serve'], { ECOHUB_HTTP_PORT: '-1' });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('ECOHUB_HTTP_PORT must be a port number');
+  });
+
+  it('lints the example models (exit 0) and a broken file (exit 1, every violation printed)', async () => {
+    const examples = readdirSync(fileURLToPath(new URL('../../examples/models/', import.meta.url)))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => fileURLToPath(new URL(`../../examples/models/${f}`, import.meta.url)));
+    const ok = await runCli(['spec', 'lint', ...examples]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const broken = join(tempDir(), 'broken.json');
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        model: 'acme.light.Bad_Code',
+        specVersion: 0,
+        name: {},
+        category: 'light',
+        services: [],
+        extra: true,
+      }),
+    );
+    const bad = await runCli(['spec', 'lint', broken]);
+    expect(bad.code).toBe(1);
+    for (const path of ['/model', '/specVersion', '/name/en', '/extra'])
+      expect(bad.stdout, path).toContain(path);
+    const json = await runCli(['spec', 'lint', '--json', broken]);
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout) as Array<{ ok: boolean; violations: unknown[] }>;
+    expect(parsed[0]?.ok).toBe(false);
+    expect(parsed[0]?.violations.length).toBeGreaterThanOrEqual(4);
   });
 
   it('takes an online backup of a running hub that opens as a database', async () => {

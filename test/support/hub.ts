@@ -96,3 +96,37 @@ export async function newUser(hub: HttpHub, email = `user${++counter}-${Date.now
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
   return { id: String(reg.body['id']), email, password, token: String(login.body['token']) };
 }
+
+/** Resolves with the first registry event of `name` that satisfies `match`, or rejects after `timeoutMs`. */
+export function nextEvent<K extends keyof import('../../src/registry/events.js').RegistryEvents>(
+  hub: Hub,
+  name: K,
+  match: (payload: import('../../src/registry/events.js').RegistryEvents[K][0]) => boolean,
+  timeoutMs = 5000,
+): Promise<import('../../src/registry/events.js').RegistryEvents[K][0]> {
+  return new Promise((resolve, reject) => {
+    const listener = (payload: import('../../src/registry/events.js').RegistryEvents[K][0]) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      hub.events.off(name, listener as never);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      hub.events.off(name, listener as never);
+      reject(new Error(`no ${String(name)} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    hub.events.on(name, listener as never);
+  });
+}
+
+/** Parses the Prometheus text at /metrics into `name{labels}` -> value. */
+export async function scrapeMetrics(hub: TestHub): Promise<Map<string, number>> {
+  const res = await fetch(`${hub.httpUrl}/metrics`);
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}

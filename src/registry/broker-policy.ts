@@ -1,4 +1,7 @@
 /**
+ * Owned by the registry, implemented in access-policy.ts, called by src/broker: the broker reaches
+ * the rest of the hub only through this interface, and the registry never imports the broker.
+ *
  * The narrow interface the broker needs from the rest of the hub. The broker knows MQTT; the
  * policy knows identities, bindings and specs. Every method is synchronous and in memory on the
  * hot path (publish, subscribe, forward), so the hooks never wait on I/O.

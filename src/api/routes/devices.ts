@@ -1,0 +1,317 @@
+import { Type } from '@sinclair/typebox';
+import { HubError } from '../../errors.js';
+import { MAX_BATCH_SIZE } from '../../registry/devices/provisioning.js';
+import type { DeviceService } from '../../registry/devices/service.js';
+import type { TelemetryService } from '../../registry/telemetry/service.js';
+import { callerOf } from '../auth.js';
+import { responses, Timestamp } from '../schemas.js';
+import type { App } from '../types.js';
+
+const DeviceId = Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id (16 hex characters)' });
+const ModelId = Type.String({ minLength: 5, maxLength: 200 });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const BatchSchema = Type.Object({
+  id: Type.String(),
+  partnerId: Type.String(),
+  modelId: Type.String(),
+  modelVersion: Type.Integer(),
+  size: Type.Integer(),
+  label: Nullable(Type.String()),
+  createdAt: Timestamp,
+});
+
+const PresenceSchema = Type.Object({
+  online: Type.Boolean(),
+  lastSeenAt: Nullable(Timestamp),
+  connectedAt: Nullable(Timestamp),
+  connectionCount: Type.Integer(),
+});
+
+const DeviceSchema = Type.Object({
+  id: Type.String(),
+  partnerId: Type.String(),
+  modelId: Type.String(),
+  modelVersion: Type.Integer(),
+  batchId: Type.String(),
+  blocked: Type.Boolean(),
+  createdAt: Timestamp,
+  firmwareVersion: Nullable(Type.String()),
+  presence: PresenceSchema,
+});
+
+const ShadowSchema = Type.Object({
+  version: Type.Integer(),
+  reported: Type.Record(
+    Type.String(),
+    Type.Object({ value: Type.Unknown(), reportedAt: Timestamp, version: Type.Integer() }),
+  ),
+});
+
+const Params = Type.Object({ deviceId: DeviceId });
+const Range = {
+  from: Type.Optional(
+    Type.String({ format: 'date-time', description: 'inclusive; default: 24 h before `to`' }),
+  ),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive; default: now' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+};
+
+function range(q: { from?: string | undefined; to?: string | undefined }): { from: number; to: number } {
+  const to = q.to === undefined ? Date.now() + 1 : Date.parse(q.to);
+  const from = q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from);
+  return { from, to };
+}
+
+function csv(
+  devices: ReadonlyArray<{ id: string; secret: string; pairingCode: string }>,
+  model: string,
+  version: number,
+) {
+  const lines = ['device_id,secret,pairing_code,model,version'];
+  for (const d of devices) lines.push(`${d.id},${d.secret},${d.pairingCode},${model},${version}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry: TelemetryService }): void {
+  const { devices, telemetry } = deps;
+  const tags = ['devices'];
+
+  app.post(
+    '/v1/device-batches',
+    {
+      config: { access: ['partner'] },
+      schema: {
+        tags,
+        summary: 'Provision a batch of devices of a certified or published model version',
+        description:
+          'Each device gets an id, a secret (its MQTT password) and a pairing code for its QR sticker. ' +
+          'Secrets and pairing codes are shown only in this response; ask for CSV with `?format=csv` or `Accept: text/csv`.',
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+        }),
+        body: Type.Object({
+          modelId: ModelId,
+          version: Type.Integer({ minimum: 1 }),
+          count: Type.Integer({ minimum: 1, maximum: MAX_BATCH_SIZE }),
+          label: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        }),
+        response: responses(
+          {
+            201: Type.Object({
+              batch: BatchSchema,
+              devices: Type.Array(
+                Type.Object({ id: Type.String(), secret: Type.String(), pairingCode: Type.String() }),
+              ),
+            }),
+          },
+          400,
+          401,
+          403,
+          404,
+          409,
+        ),
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      if (caller.kind !== 'partner') throw new HubError('FORBIDDEN');
+      const { modelId, version, count, label } = request.body;
+      const result = devices.provision(caller.partnerId, { modelId, version, size: count, label });
+      const wantsCsv =
+        request.query.format === 'csv' ||
+        (request.query.format === undefined && request.headers.accept === 'text/csv');
+      if (wantsCsv) {
+        return reply
+          .code(201)
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="batch-${result.batch.id}.csv"`)
+          .header('x-batch-id', result.batch.id)
+          .serializer((body: string) => body)
+          .send(csv(result.devices, modelId, version));
+      }
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.get(
+    '/v1/device-batches',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: 'Provisioning batches (a partner sees its own)',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: responses({ 200: Type.Object({ batches: Type.Array(BatchSchema) }) }, 401, 403),
+      },
+    },
+    async (request) => ({ batches: devices.batches(callerOf(request), request.query.limit ?? 100) }),
+  );
+
+  app.get(
+    '/v1/device-batches/:batchId',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: 'One provisioning batch',
+        params: Type.Object({ batchId: Type.String({ maxLength: 64 }) }),
+        response: responses({ 200: BatchSchema }, 401, 403, 404),
+      },
+    },
+    async (request) => devices.batch(callerOf(request), request.params.batchId),
+  );
+
+  app.get(
+    '/v1/devices',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: 'List devices (a partner sees its own), filtered, by id order',
+        querystring: Type.Object({
+          modelId: Type.Optional(ModelId),
+          batchId: Type.Optional(Type.String({ maxLength: 64 })),
+          online: Type.Optional(Type.Boolean()),
+          partnerId: Type.Optional(Type.String({ maxLength: 64, description: 'operator only' })),
+          after: Type.Optional(DeviceId),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: responses(
+          { 200: Type.Object({ devices: Type.Array(DeviceSchema), next: Nullable(Type.String()) }) },
+          400,
+          401,
+          403,
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return devices.list(callerOf(request), {
+        modelId: q.modelId,
+        batchId: q.batchId,
+        online: q.online,
+        partnerId: q.partnerId,
+        after: q.after,
+        limit: q.limit ?? 100,
+      });
+    },
+  );
+
+  app.get(
+    '/v1/devices/:deviceId',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: 'A device: presence, firmware, last seen and its shadow (reported state)',
+        params: Params,
+        response: responses(
+          { 200: Type.Composite([DeviceSchema, Type.Object({ shadow: ShadowSchema })]) },
+          401,
+          403,
+          404,
+        ),
+      },
+    },
+    async (request) => devices.detail(callerOf(request), request.params.deviceId),
+  );
+
+  app.get(
+    '/v1/devices/:deviceId/history',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: 'Property history: raw points, or buckets with min/max/avg when `bucket` (ms) is given',
+        params: Params,
+        querystring: Type.Object({
+          property: Type.String({ minLength: 3, maxLength: 129, description: 'service.property' }),
+          bucket: Type.Optional(Type.Integer({ minimum: 1000, maximum: 366 * 24 * 3600_000 })),
+          ...Range,
+        }),
+        response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      const row = devices.visible(callerOf(request), request.params.deviceId);
+      const q = request.query;
+      return telemetry.history(row.id, {
+        property: q.property,
+        bucketMs: q.bucket,
+        limit: q.limit ?? 1000,
+        ...range(q),
+      });
+    },
+  );
+
+  app.get(
+    '/v1/devices/:deviceId/events',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: 'Events the device reported, oldest first',
+        params: Params,
+        querystring: Type.Object(Range),
+        response: responses(
+          { 200: Type.Object({ events: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
+          400,
+          401,
+          403,
+          404,
+        ),
+      },
+    },
+    async (request) => {
+      const row = devices.visible(callerOf(request), request.params.deviceId);
+      return {
+        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...range(request.query) }),
+      };
+    },
+  );
+
+  for (const [action, blocked] of [
+    ['block', true],
+    ['unblock', false],
+  ] as const) {
+    app.post(
+      `/v1/devices/:deviceId/${action}`,
+      {
+        config: { access: ['partner', 'operator'] },
+        schema: {
+          tags,
+          summary: blocked
+            ? 'Block a device: it is disconnected at once and refused until unblocked'
+            : 'Unblock a device',
+          params: Params,
+          response: responses({ 200: DeviceSchema }, 401, 403, 404),
+        },
+      },
+      async (request) => devices.setBlocked(callerOf(request), request.params.deviceId, blocked),
+    );
+  }
+
+  app.post(
+    '/v1/devices/:deviceId/secret',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary:
+          'Rotate the device secret (shown once); the old one stops working and the device is disconnected',
+        params: Params,
+        response: responses(
+          { 201: Type.Object({ id: Type.String(), secret: Type.String() }) },
+          401,
+          403,
+          404,
+        ),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(devices.rotateSecret(callerOf(request), request.params.deviceId)),
+  );
+}

@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { HubMetrics } from '../metrics.js';
+import type { RegistryBus } from '../registry/events.js';
+import type { MqttBroker } from './broker.js';
+
+/**
+ * Turns registry events into MQTT traffic (docs/protocol.md, "Hub topics"): presence as a retained
+ * message, every accepted report as a shadow update, every accepted event as a notification, and
+ * revocations as disconnects. The registry only emits; this is the one place that publishes for it.
+ */
+export function bridgeRegistryToBroker(deps: {
+  bus: RegistryBus;
+  broker: MqttBroker;
+  metrics: HubMetrics;
+  log: Logger;
+}): void {
+  const { bus, broker, metrics, log } = deps;
+  const publish = (topic: string, body: unknown, retain = false) => {
+    broker.publish(topic, JSON.stringify(body), { qos: 1, retain }).catch((err: unknown) => {
+      log.warn({ err, topic }, 'hub publish failed');
+    });
+  };
+
+  bus.on('presence', ({ deviceId, online, at }) => {
+    if (online) metrics.devicesOnline.inc();
+    else metrics.devicesOnline.dec();
+    publish(`dev/${deviceId}/presence`, { online, at: new Date(at).toISOString() }, true);
+  });
+  bus.on('reported', ({ deviceId, version, at, props, seq }) => {
+    publish(`dev/${deviceId}/shadow`, { version, at: new Date(at).toISOString(), seq, reported: props });
+  });
+  bus.on('event', ({ deviceId, event, at, seq, arguments: args }) => {
+    publish(`dev/${deviceId}/notify`, { event, at: new Date(at).toISOString(), seq, arguments: args });
+  });
+  bus.on('revoke', ({ deviceId, reason }) => {
+    if (broker.disconnect(deviceId)) log.info({ deviceId, reason }, 'device disconnected');
+  });
+}

@@ -1,0 +1,192 @@
+import type { Logger } from 'pino';
+import { HubError } from '../../errors.js';
+import type { Identity } from '../../identity/identity.js';
+import { hashSecret, newSecret, secretMatches } from '../../identity/secrets.js';
+import type { Db } from '../../store/database.js';
+import type { ConnectRefusal } from '../broker-policy.js';
+import type { RegistryBus } from '../events.js';
+import type { CompiledSpec } from '../spec/index.js';
+import type { SpecCache } from '../spec-cache.js';
+import { DEVICE_ID_PATTERN } from './credentials.js';
+import { batchView, provisionBatch } from './provisioning.js';
+import * as store from './store.js';
+
+export interface DeviceServiceOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly bus: RegistryBus;
+  readonly specs: SpecCache;
+  readonly now: () => number;
+}
+
+export type DeviceAuth =
+  | { readonly ok: true; readonly deviceId: string; readonly spec: CompiledSpec }
+  | { readonly ok: false; readonly refusal: ConnectRefusal; readonly reason: string };
+
+export interface DeviceView {
+  readonly id: string;
+  readonly partnerId: string;
+  readonly modelId: string;
+  readonly modelVersion: number;
+  readonly batchId: string;
+  readonly blocked: boolean;
+  readonly createdAt: string;
+  readonly firmwareVersion: string | null;
+  readonly presence: {
+    readonly online: boolean;
+    readonly lastSeenAt: string | null;
+    readonly connectedAt: string | null;
+    readonly connectionCount: number;
+  };
+}
+
+export interface ShadowView {
+  readonly version: number;
+  readonly reported: Record<string, { value: unknown; reportedAt: string; version: number }>;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function deviceView(row: store.DeviceRow): DeviceView {
+  return {
+    id: row.id,
+    partnerId: row.partner_id,
+    modelId: row.model_id,
+    modelVersion: row.model_version,
+    batchId: row.batch_id,
+    blocked: row.blocked === 1,
+    createdAt: new Date(row.created_at).toISOString(),
+    firmwareVersion: row.firmware_version,
+    presence: {
+      online: row.online === 1,
+      lastSeenAt: iso(row.last_seen_at),
+      connectedAt: iso(row.connected_at),
+      connectionCount: row.connection_count,
+    },
+  };
+}
+
+/** Devices: provisioning, MQTT identity, presence, blocking, secrets. Deny by default for REST callers. */
+export class DeviceService {
+  readonly #o: DeviceServiceOptions;
+  /** Devices connected on this node: presence counts only the newest connection of a device. */
+  readonly #online = new Set<string>();
+
+  constructor(options: DeviceServiceOptions) {
+    this.#o = options;
+    const stale = store.markAllOffline(options.db);
+    if (stale > 0) options.log.info({ devices: stale }, 'marked devices offline after restart');
+  }
+
+  get onlineCount(): number {
+    return this.#online.size;
+  }
+
+  provision(
+    partnerId: string,
+    input: { modelId: string; version: number; size: number; label?: string | undefined },
+  ) {
+    return provisionBatch(this.#o, { partnerId, ...input });
+  }
+
+  authenticate(clientId: string, username: string, password: Buffer): DeviceAuth {
+    if (!DEVICE_ID_PATTERN.test(username))
+      return { ok: false, refusal: 'bad-credentials', reason: 'unknown username' };
+    const row = store.findDevice(this.#o.db, username);
+    if (!row || !secretMatches(password.toString('utf8'), row.secret_hash)) {
+      return { ok: false, refusal: 'bad-credentials', reason: 'unknown device or wrong secret' };
+    }
+    if (clientId !== username) {
+      return { ok: false, refusal: 'identifier-rejected', reason: 'clientId must equal the device id' };
+    }
+    if (row.blocked === 1) return { ok: false, refusal: 'not-authorized', reason: 'device is blocked' };
+    const spec = this.#o.specs.get(row.model_id, row.model_version);
+    if (!spec) return { ok: false, refusal: 'not-authorized', reason: 'device model version is unavailable' };
+    return { ok: true, deviceId: row.id, spec };
+  }
+
+  connected(deviceId: string): void {
+    const at = this.#o.now();
+    store.markOnline(this.#o.db, deviceId, at);
+    this.#online.add(deviceId);
+    this.#o.bus.emit('presence', { deviceId, online: true, at });
+  }
+
+  disconnected(deviceId: string): void {
+    const at = this.#o.now();
+    store.markOffline(this.#o.db, deviceId, at);
+    this.#online.delete(deviceId);
+    this.#o.bus.emit('presence', { deviceId, online: false, at });
+  }
+
+  /** The device row if `caller` may see it (operator: all; partner: its own); else NOT_FOUND. */
+  visible(caller: Identity, deviceId: string): store.DeviceRow {
+    const row = DEVICE_ID_PATTERN.test(deviceId) ? store.findDevice(this.#o.db, deviceId) : undefined;
+    if (
+      !row ||
+      (caller.kind === 'partner' && row.partner_id !== caller.partnerId) ||
+      caller.kind === 'user'
+    ) {
+      throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
+    }
+    return row;
+  }
+
+  detail(caller: Identity, deviceId: string): DeviceView & { shadow: ShadowView } {
+    const row = this.visible(caller, deviceId);
+    return { ...deviceView(row), shadow: this.shadow(row) };
+  }
+
+  shadow(row: store.DeviceRow): ShadowView {
+    const reported: ShadowView['reported'] = {};
+    for (const s of store.readShadow(this.#o.db, row.id)) {
+      reported[s.property] = {
+        value: JSON.parse(s.value),
+        reportedAt: new Date(s.reported_at).toISOString(),
+        version: s.version,
+      };
+    }
+    return { version: row.shadow_version, reported };
+  }
+
+  list(caller: Identity, filter: Omit<store.DeviceFilter, 'partnerId'> & { partnerId?: string | undefined }) {
+    const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
+    const rows = store.listDevices(this.#o.db, { ...filter, partnerId, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    const next = rows.length > filter.limit ? page.at(-1)?.id : undefined;
+    return { devices: page.map(deviceView), next: next ?? null };
+  }
+
+  batches(caller: Identity, limit: number) {
+    const partnerId = caller.kind === 'partner' ? caller.partnerId : undefined;
+    return store.listBatches(this.#o.db, partnerId, limit).map(batchView);
+  }
+
+  batch(caller: Identity, batchId: string) {
+    const row = store.findBatch(this.#o.db, batchId);
+    if (!row || (caller.kind === 'partner' && row.partner_id !== caller.partnerId)) {
+      throw new HubError('NOT_FOUND', `batch ${batchId} not found`);
+    }
+    return batchView(row);
+  }
+
+  setBlocked(caller: Identity, deviceId: string, blocked: boolean): DeviceView {
+    const row = this.visible(caller, deviceId);
+    store.setBlocked(this.#o.db, row.id, blocked);
+    this.#o.log.info({ deviceId, blocked, by: caller.kind }, blocked ? 'device blocked' : 'device unblocked');
+    if (blocked) this.#o.bus.emit('revoke', { deviceId, reason: 'blocked' });
+    return deviceView({ ...row, blocked: blocked ? 1 : 0 });
+  }
+
+  /** Issues a new secret (shown once); the old one stops working and a connected device is disconnected. */
+  rotateSecret(caller: Identity, deviceId: string): { id: string; secret: string } {
+    const row = this.visible(caller, deviceId);
+    const secret = newSecret(24);
+    store.setSecretHash(this.#o.db, row.id, hashSecret(secret));
+    this.#o.log.info({ deviceId, by: caller.kind }, 'device secret rotated');
+    this.#o.bus.emit('revoke', { deviceId, reason: 'secret rotated' });
+    return { id: row.id, secret };
+  }
+}

@@ -1,0 +1,21 @@
+import { EventEmitter } from 'node:events';
+
+/** What the registry announces; the broker adapter and other modules listen, the registry never calls them. */
+export interface RegistryEvents {
+  /** A device connected or disconnected (presence changed). */
+  presence: [{ deviceId: string; online: boolean; at: number }];
+  /** An accepted report changed the shadow. */
+  reported: [{ deviceId: string; version: number; at: number; props: Record<string, unknown>; seq: number }];
+  /** An accepted device event. */
+  event: [{ deviceId: string; event: string; at: number; seq: number; arguments: unknown }];
+  /** The device must be disconnected now (blocked, secret rotated, removed). */
+  revoke: [{ deviceId: string; reason: string }];
+}
+
+export type RegistryBus = EventEmitter<RegistryEvents>;
+
+export function createRegistryBus(): RegistryBus {
+  const bus = new EventEmitter<RegistryEvents>();
+  bus.setMaxListeners(50);
+  return bus;
+}

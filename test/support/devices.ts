@@ -1,0 +1,96 @@
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { expect } from 'vitest';
+import type { ModelSpec } from '../../src/registry/spec/index.js';
+import { ADMIN_TOKEN, type HttpHub } from './hub.js';
+import { exampleModel, publishModel } from './models.js';
+import { connected } from './mqtt.js';
+import { applicationBody, type OnboardedPartner } from './partners.js';
+
+export interface ProvisionedDevice {
+  readonly id: string;
+  readonly secret: string;
+  readonly pairingCode: string;
+}
+
+const ALL_CATEGORIES = ['light', 'plug', 'switch', 'temperature-humidity-sensor', 'air-purifier', 'curtain'];
+
+/** An approved partner allowed every example category. */
+export async function onboardDeviceMaker(hub: HttpHub): Promise<OnboardedPartner> {
+  const body = applicationBody({ categories: ALL_CATEGORIES });
+  const applied = await hub.request('POST', '/v1/partner-applications', { body });
+  expect(applied.status, applied.text).toBe(201);
+  const approved = await hub.request(
+    'POST',
+    `/v1/partner-applications/${String(applied.body['id'])}/approve`,
+    {
+      token: ADMIN_TOKEN,
+      body: {},
+    },
+  );
+  expect(approved.status, approved.text).toBe(201);
+  const apiKey = approved.body['apiKey'] as { id: string; key: string };
+  const partner = approved.body['partner'] as { id: string };
+  return {
+    partnerId: partner.id,
+    slug: String(body['slug']),
+    applicationId: String(applied.body['id']),
+    key: apiKey.key,
+    keyId: apiKey.id,
+  };
+}
+
+/** A partner with one published model made from an example (optionally edited). */
+export async function partnerWithModel(
+  hub: HttpHub,
+  file = 'acme.light.bulb1',
+  edit: (doc: ModelSpec) => ModelSpec = (d) => d,
+): Promise<{ partner: OnboardedPartner; modelId: string; spec: ModelSpec }> {
+  const partner = await onboardDeviceMaker(hub);
+  const spec = edit(exampleModel(file, partner.slug));
+  const modelId = await publishModel(hub, partner, spec);
+  return { partner, modelId, spec };
+}
+
+export async function provision(
+  hub: HttpHub,
+  partner: OnboardedPartner,
+  modelId: string,
+  count: number,
+  version = 1,
+): Promise<ProvisionedDevice[]> {
+  const res = await hub.request('POST', '/v1/device-batches', {
+    token: partner.key,
+    body: { modelId, version, count },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body['devices'] as ProvisionedDevice[];
+}
+
+export function deviceOptions(device: ProvisionedDevice, extra: IClientOptions = {}): IClientOptions {
+  return { clientId: device.id, username: device.id, password: device.secret, ...extra };
+}
+
+export function connectDevice(
+  url: string,
+  device: ProvisionedDevice,
+  extra: IClientOptions = {},
+): Promise<MqttClient> {
+  return connected(url, deviceOptions(device, extra));
+}
+
+let seq = Date.now();
+/** A fresh sequence number, unique in this test process. */
+export function nextSeq(): number {
+  return ++seq;
+}
+
+/** Publishes a report at QoS 1 and resolves once the hub acknowledged it (PUBACK). */
+export async function report(
+  client: MqttClient,
+  deviceId: string,
+  props: Record<string, unknown>,
+  s = nextSeq(),
+) {
+  await client.publishAsync(`dev/${deviceId}/props`, JSON.stringify({ seq: s, props }), { qos: 1 });
+  return s;
+}
