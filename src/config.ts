@@ -20,6 +20,8 @@ export interface HubOptions {
   readonly limits: HubLimits;
   /** User access token lifetime. */
   readonly tokenTtlMs: number;
+  /** A device that does not answer a command within this gets the phone a DEVICE_TIMEOUT reply. */
+  readonly commandTimeoutMs: number;
   readonly trustProxy: boolean;
   /** Clock, injectable for tests. */
   readonly now: () => number;
@@ -48,6 +50,7 @@ export const DEFAULTS = {
   mqttPort: 1883,
   logLevel: 'info' as LogLevel,
   tokenTtlMs: 30 * 24 * 3600_000,
+  commandTimeoutMs: 5000,
 };
 
 export type HubInput = Partial<Omit<HubOptions, 'limits'>> & { readonly limits?: Partial<HubLimits> };
@@ -64,6 +67,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     adminToken: input.adminToken,
     limits: { ...DEFAULT_LIMITS, ...input.limits },
     tokenTtlMs: input.tokenTtlMs ?? DEFAULTS.tokenTtlMs,
+    commandTimeoutMs: input.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
     trustProxy: input.trustProxy ?? false,
     now: input.now ?? Date.now,
   };

@@ -5,8 +5,14 @@
  * -4003 does not exist, -4004 internal, -4005 value error, ...), extended for the hub's own cases.
  */
 export const errorTable = {
-  VALIDATION_FAILED: { status: 400, mqtt: -4005, title: 'The request is not valid' },
+  VALIDATION_FAILED: { status: 400, mqtt: -4007, title: 'The request is not valid' },
   INVALID_JSON: { status: 400, mqtt: -4010, title: 'The body is not valid JSON' },
+  PROPERTY_NOT_READABLE: { status: 400, mqtt: -4001, title: 'The property cannot be read' },
+  PROPERTY_NOT_WRITABLE: { status: 400, mqtt: -4002, title: 'The property cannot be written' },
+  PROPERTY_UNKNOWN: { status: 400, mqtt: -4003, title: "No such property in the device's spec" },
+  VALUE_INVALID: { status: 400, mqtt: -4005, title: "The value does not fit the property's spec" },
+  ACTION_ARGUMENTS_INVALID: { status: 400, mqtt: -4006, title: "The action's arguments do not fit its spec" },
+  ACTION_UNKNOWN: { status: 400, mqtt: -4008, title: "No such action in the device's spec" },
   UNAUTHENTICATED: { status: 401, mqtt: -4011, title: 'Missing or invalid credentials' },
   FORBIDDEN: { status: 403, mqtt: -4012, title: 'Not allowed for this identity' },
   NOT_FOUND: { status: 404, mqtt: -4013, title: 'No such resource' },
@@ -14,11 +20,14 @@ export const errorTable = {
   METHOD_NOT_ALLOWED: { status: 405, mqtt: -4014, title: 'Method not allowed' },
   ALREADY_EXISTS: { status: 409, mqtt: -4015, title: 'The resource already exists' },
   INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
+  DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
   PAYLOAD_TOO_LARGE: { status: 413, mqtt: -4017, title: 'The payload is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, mqtt: -4018, title: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, mqtt: -4019, title: 'Too many requests' },
   INTERNAL: { status: 500, mqtt: -4004, title: 'Internal error' },
+  DEVICE_ERROR: { status: 502, mqtt: -4022, title: 'The device refused the command' },
   UNAVAILABLE: { status: 503, mqtt: -4020, title: 'Service unavailable' },
+  DEVICE_TIMEOUT: { status: 504, mqtt: -4021, title: 'The device did not answer in time' },
 } as const;
 
 export type ErrorCode = keyof typeof errorTable;

@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
+import { controlRoutes } from './api/routes/control.js';
 import { deviceRoutes } from './api/routes/devices.js';
 import { healthRoutes } from './api/routes/health.js';
+import { homeRoutes } from './api/routes/homes.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { modelRoutes } from './api/routes/models.js';
+import { myDeviceRoutes } from './api/routes/my-devices.js';
 import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
 import { partnerContractRoutes } from './api/routes/partner-contracts.js';
 import { partnerKeyRoutes } from './api/routes/partner-keys.js';
@@ -21,9 +24,12 @@ import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
 import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { createAccessPolicy } from './registry/access-policy.js';
+import { type Control, createControl } from './registry/control/index.js';
+import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceService } from './registry/devices/service.js';
 import { findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
+import { HomeService } from './registry/homes/service.js';
 import { ModelService } from './registry/models/service.js';
 import type { ModelSpec } from './registry/spec/index.js';
 import { SpecCache } from './registry/spec-cache.js';
@@ -52,10 +58,13 @@ export interface Hub {
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
   readonly metrics: HubMetrics;
+  readonly control: Control;
   /** Registry events (presence, reports, events, revocations), for in-process observers. */
   readonly events: RegistryBus;
   readonly partners: PartnerService;
   readonly models: ModelService;
+  /** Homes, rooms, members and device placement. */
+  readonly homes: HomeService;
   close(): Promise<void>;
 }
 
@@ -103,6 +112,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       const row = findModelVersion(db, modelId, version);
       return row ? (JSON.parse(row.document) as ModelSpec) : undefined;
     });
+    const homes = new HomeService({ db, log: log.child({ module: 'homes' }), bus, now: options.now });
     const devices = new DeviceService({
       db,
       log: log.child({ module: 'devices' }),
@@ -133,12 +143,30 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
     });
 
+    const control = createControl({
+      db,
+      log: log.child({ module: 'control' }),
+      bus,
+      now: options.now,
+      specOf: (deviceId) => devices.specOf(deviceId),
+      isOnline: (deviceId) => devices.isOnline(deviceId),
+      commandTimeoutMs: options.commandTimeoutMs,
+      // The broker is built next; commands only flow once it listens.
+      transport: {
+        toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
+        toUser: (userId, reply) => publishJson(`app/${userId}/replies`, reply),
+      },
+    });
+    started.push(() => control.commands.close());
+    let publishJson: (topic: string, body: unknown) => void = () => undefined;
+
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
       policy: createAccessPolicy({
         identities,
         devices,
         telemetry,
+        control,
         countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
       }),
       onDelivered: () => metrics.messagesOut.inc(),
@@ -148,6 +176,11 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       wsPath: '/mqtt',
     });
     connectionCount = () => broker.connectionCount;
+    publishJson = (topic, body) => {
+      broker.publish(topic, JSON.stringify(body), { qos: 1 }).catch((err: unknown) => {
+        log.warn({ err, topic }, 'hub publish failed');
+      });
+    };
     bridgeRegistryToBroker({ bus, broker, metrics, log: log.child({ module: 'bridge' }) });
 
     const app: App = await buildApi(
@@ -177,6 +210,12 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         });
         authRoutes(api, identities);
         deviceRoutes(api, { devices, telemetry });
+        controlRoutes(api, control);
+        myDeviceRoutes(api, {
+          control,
+          views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),
+          telemetry,
+        });
         metricsRoutes(api, metrics);
         partnerApplicationRoutes(api, partners);
         partnerRoutes(api, partners);
@@ -184,6 +223,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         partnerContractRoutes(api, partners);
         modelRoutes(api, models);
         catalogRoutes(api, models);
+        homeRoutes(api, homes);
       },
     );
     started.push(() => app.close());
@@ -217,10 +257,12 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       identities,
       partners,
       models,
+      homes,
       devices,
       telemetry,
       metrics,
       events: bus,
+      control,
       close() {
         closing ??= stopAll().then(() => log.info('hub stopped'));
         return closing;

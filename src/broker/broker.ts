@@ -113,6 +113,14 @@ export class MqttBroker {
       const session = this.#sessions.get(client);
       if (session) this.#o.policy.sessionEnded(session);
     });
+    this.aedes.on('subscribe', (subscriptions, client) => {
+      const session = this.#sessions.get(client);
+      if (session)
+        this.#o.policy.sessionSubscribed(
+          session,
+          subscriptions.map((s) => s.topic),
+        );
+    });
     this.aedes.on('keepaliveTimeout', (client) => {
       this.#log.info({ clientId: client.id }, 'keepalive expired');
     });

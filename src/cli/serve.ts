@@ -77,6 +77,14 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.maxPacketBytes),
   },
   {
+    name: 'command-timeout',
+    env: 'ECOHUB_COMMAND_TIMEOUT_MS',
+    type: 'string',
+    value: 'MS',
+    help: 'How long a command waits for the device',
+    default: String(DEFAULTS.commandTimeoutMs),
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',
@@ -145,6 +153,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (maxConnections) limits.maxConnections = parsePositiveInt(maxConnections, 1_000_000);
   const maxPacket = get('max-packet-size');
   if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
+  const commandTimeout = get('command-timeout');
+  if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

@@ -6,6 +6,7 @@ import type {
   MqttSession,
   PublishAdmission,
 } from './broker-policy.js';
+import type { Control } from './control/index.js';
 import type { DeviceService } from './devices/service.js';
 import type { CompiledSpec } from './spec/index.js';
 import type { TelemetryService } from './telemetry/service.js';
@@ -17,6 +18,7 @@ export interface AccessPolicyDeps {
   readonly identities: IdentityService;
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
+  readonly control: Control;
   /** Counts PUBLISH packets by the kind of topic they were sent to. */
   readonly countPublish?: (kind: string) => void;
 }
@@ -25,6 +27,10 @@ export interface AccessPolicyDeps {
 const DEVICE_UP = new Set(['props', 'events', 'replies', 'ota/progress']);
 /** Topics a device subscribes to, below `dev/{did}/`. Exact filters only: no wildcards. */
 const DEVICE_DOWN = new Set(['cmd', 'ota']);
+/** Hub topics a phone may watch for each device bound to its user. */
+const WATCHABLE = new Set(['presence', 'shadow', 'notify']);
+/** Filters a phone may use below `dev/{did}/`: the hub topics, or a wildcard over them. */
+const WATCH_FILTERS = new Set([...WATCHABLE, '+', '#']);
 
 function inbox(userId: string): string {
   return `app/${userId}/`;
@@ -36,6 +42,16 @@ function deviceSubtopic(deviceId: string, topic: string): string | undefined {
   return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined;
 }
 
+/** `dev/{did}/{rest}` split into did and rest, for topics of exactly three levels. */
+function splitDeviceTopic(topic: string): { did: string; rest: string } | undefined {
+  if (!topic.startsWith('dev/')) return undefined;
+  const slash = topic.indexOf('/', 4);
+  if (slash < 0) return undefined;
+  const rest = topic.slice(slash + 1);
+  if (rest.includes('/')) return undefined;
+  return { did: topic.slice(4, slash), rest };
+}
+
 /**
  * Who may connect and which topics each identity may touch. Deny by default: anything not
  * explicitly allowed here is refused. Every check after CONNECT is a string comparison or a map
@@ -43,6 +59,7 @@ function deviceSubtopic(deviceId: string, topic: string): string | undefined {
  */
 export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
   const specs = new WeakMap<MqttSession, CompiledSpec>();
+  const { access, commands } = deps.control;
 
   function willAllowed(session: MqttSession, willTopic: string | undefined): boolean {
     if (willTopic === undefined) return true;
@@ -69,6 +86,11 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     return { ok: true, session };
   }
 
+  function userMayWatch(userId: string, topic: string, filters: ReadonlySet<string>): boolean {
+    const parts = splitDeviceTopic(topic);
+    return parts !== undefined && filters.has(parts.rest) && access.role(userId, parts.did) !== undefined;
+  }
+
   return {
     authenticate(attempt: ConnectAttempt): ConnectDecision {
       const decision = authenticate(attempt);
@@ -84,8 +106,13 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission {
       if (session.kind === 'user') {
+        if (topic === `${inbox(session.userId)}cmd`) {
+          deps.countPublish?.('cmd');
+          commands.fromPhone(session.userId, payload);
+          return undefined;
+        }
         deps.countPublish?.('refused');
-        return `no publish rule allows ${topic}`;
+        return `user ${session.userId} may not publish to ${topic}`;
       }
       const sub = deviceSubtopic(session.deviceId, topic);
       if (sub === undefined || !DEVICE_UP.has(sub)) {
@@ -97,19 +124,25 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       if (!spec) return 'device session has no spec';
       if (sub === 'props') return deps.telemetry.admit(session.deviceId, spec, 'props', payload);
       if (sub === 'events') return deps.telemetry.admit(session.deviceId, spec, 'event', payload);
+      if (sub === 'replies') commands.fromDevice(session.deviceId, payload);
       return undefined;
     },
 
     subscribeDenied(session: MqttSession, filter: string): string | undefined {
       if (session.kind === 'user') {
-        return filter.startsWith(inbox(session.userId)) ? undefined : `no subscribe rule allows ${filter}`;
+        if (filter.startsWith(inbox(session.userId)) || userMayWatch(session.userId, filter, WATCH_FILTERS))
+          return undefined;
+        return `no subscribe rule allows ${filter}`;
       }
       const sub = deviceSubtopic(session.deviceId, filter);
       return sub !== undefined && DEVICE_DOWN.has(sub) ? undefined : `device may not subscribe to ${filter}`;
     },
 
     mayReceive(session: MqttSession, topic: string): boolean {
-      if (session.kind === 'user') return topic.startsWith(inbox(session.userId));
+      if (session.kind === 'user') {
+        // Checked per delivery: revoking a share stops the next message, not the next subscribe.
+        return topic.startsWith(inbox(session.userId)) || userMayWatch(session.userId, topic, WATCHABLE);
+      }
       const sub = deviceSubtopic(session.deviceId, topic);
       return sub !== undefined && DEVICE_DOWN.has(sub);
     },
@@ -120,6 +153,12 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     sessionEnded(session: MqttSession): void {
       if (session.kind === 'device') deps.devices.disconnected(session.deviceId);
+    },
+
+    sessionSubscribed(session: MqttSession, filters: readonly string[]): void {
+      if (session.kind === 'device' && filters.includes(`dev/${session.deviceId}/cmd`)) {
+        deps.control.deviceListening(session.deviceId);
+      }
     },
   };
 }

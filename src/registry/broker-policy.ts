@@ -48,4 +48,6 @@ export interface BrokerPolicy {
   sessionStarted(session: MqttSession): void;
   /** The session's connection closed (disconnect, keepalive expiry, takeover, error). */
   sessionEnded(session: MqttSession): void;
+  /** Subscriptions were granted and stored: messages to these filters now reach the session. */
+  sessionSubscribed(session: MqttSession, filters: readonly string[]): void;
 }

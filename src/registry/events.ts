@@ -8,6 +8,21 @@ export interface RegistryEvents {
   reported: [{ deviceId: string; version: number; at: number; props: Record<string, unknown>; seq: number }];
   /** An accepted device event. */
   event: [{ deviceId: string; event: string; at: number; seq: number; arguments: unknown }];
+  /** A batch of devices was provisioned (stock for the sales channel). */
+  provisioned: [
+    {
+      partnerId: string;
+      modelId: string;
+      version: number;
+      batchId: string;
+      deviceIds: readonly string[];
+      at: number;
+    },
+  ];
+  /** A user claimed a device and became its owner: the device's activation. */
+  claimed: [{ deviceId: string; userId: string; at: number; via: 'pairing-code' | 'order' }];
+  /** Who may watch or control some devices changed (claim, share, revoke, remove, home membership). */
+  access: [{ userIds: readonly string[] }];
   /** The device must be disconnected now (blocked, secret rotated, removed). */
   revoke: [{ deviceId: string; reason: string }];
 }

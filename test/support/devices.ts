@@ -94,3 +94,66 @@ export async function report(
   await client.publishAsync(`dev/${deviceId}/props`, JSON.stringify({ seq: s, props }), { qos: 1 });
   return s;
 }
+
+/** The user claims the device with its pairing code and becomes its owner. */
+export async function claim(hub: HttpHub, userToken: string, device: ProvisionedDevice): Promise<void> {
+  const res = await hub.request('POST', `/v1/devices/${device.id}/claim`, {
+    token: userToken,
+    body: { pairingCode: device.pairingCode },
+  });
+  expect(res.status, res.text).toBe(201);
+}
+
+export interface DeviceCommandMessage {
+  readonly id: string;
+  readonly op: 'set' | 'get' | 'action';
+  readonly props?: Record<string, unknown> | string[];
+  readonly action?: string;
+  readonly in?: unknown[];
+}
+
+/**
+ * A connected device that records every command it receives and answers through `answer`
+ * (default: ok with empty data). Answers are published at QoS 1 on dev/{did}/replies.
+ */
+export async function fakeDevice(
+  url: string,
+  device: ProvisionedDevice,
+  answer: (cmd: DeviceCommandMessage) => unknown | undefined = (cmd) => ({
+    id: cmd.id,
+    status: 'ok',
+    data: {},
+  }),
+) {
+  const client = await connectDevice(url, device);
+  await client.subscribeAsync(`dev/${device.id}/cmd`, { qos: 1 });
+  const received: DeviceCommandMessage[] = [];
+  const waiters: Array<() => void> = [];
+  client.on('message', (topic, payload) => {
+    if (topic !== `dev/${device.id}/cmd`) return;
+    const cmd = JSON.parse(payload.toString()) as DeviceCommandMessage;
+    received.push(cmd);
+    for (const w of waiters.splice(0)) w();
+    const reply = answer(cmd);
+    if (reply !== undefined) client.publish(`dev/${device.id}/replies`, JSON.stringify(reply), { qos: 1 });
+  });
+  return {
+    client,
+    received,
+    /** Resolves once `n` commands have arrived, bounded. */
+    async waitFor(n: number, timeoutMs = 5000): Promise<DeviceCommandMessage[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < n) {
+        if (Date.now() > deadline) throw new Error(`only ${received.length}/${n} commands arrived`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      return received;
+    },
+  };
+}

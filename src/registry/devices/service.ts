@@ -84,6 +84,23 @@ export class DeviceService {
     return this.#online.size;
   }
 
+  isOnline(deviceId: string): boolean {
+    return this.#online.has(deviceId);
+  }
+
+  /** The compiled spec of the device's model version. */
+  specOf(deviceId: string): CompiledSpec | undefined {
+    const row = DEVICE_ID_PATTERN.test(deviceId) ? store.findDevice(this.#o.db, deviceId) : undefined;
+    return row ? this.#o.specs.get(row.model_id, row.model_version) : undefined;
+  }
+
+  /** Rows of the given devices (for users' views, after their access was checked). */
+  rows(deviceIds: readonly string[]): store.DeviceRow[] {
+    return deviceIds
+      .map((id) => store.findDevice(this.#o.db, id))
+      .filter((r): r is store.DeviceRow => r !== undefined);
+  }
+
   provision(
     partnerId: string,
     input: { modelId: string; version: number; size: number; label?: string | undefined },

@@ -3,6 +3,7 @@ import { m0010 } from './0010-identities.js';
 import { m0020 } from './0020-partners.js';
 import { m0030 } from './0030-models.js';
 import { m0040 } from './0040-devices.js';
+import { m0050 } from './0050-control.js';
 
 /** Every shipped migration, in order. Append only: a shipped migration is never edited. */
-export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040];
+export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050];

@@ -1,0 +1,111 @@
+import { Type } from '@sinclair/typebox';
+import type { Control } from '../../registry/control/index.js';
+import { userIdOf } from '../auth.js';
+import { Email, responses, Timestamp } from '../schemas.js';
+import type { App } from '../types.js';
+
+const Params = Type.Object({
+  deviceId: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id' }),
+});
+const Share = Type.Object({
+  userId: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
+  since: Timestamp,
+});
+
+/** Claiming, sharing and removing devices (users). */
+export function controlRoutes(app: App, control: Control): void {
+  const tags = ['remote control'];
+  const { bindings } = control;
+
+  app.post(
+    '/v1/devices/:deviceId/claim',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary:
+          'Claim a device and become its owner: with its pairing code, or as its buyer with the order id',
+        params: Params,
+        body: Type.Union([
+          Type.Object({ pairingCode: Type.String({ minLength: 12, maxLength: 20 }) }),
+          Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        ]),
+        response: responses(
+          { 201: Type.Object({ deviceId: Type.String(), role: Type.Literal('owner') }) },
+          400,
+          401,
+          403,
+          404,
+          409,
+          429,
+        ),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(bindings.claim(userIdOf(request), request.params.deviceId, request.body)),
+  );
+
+  app.get(
+    '/v1/devices/:deviceId/shares',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'Who has the device (owner only)',
+        params: Params,
+        response: responses({ 200: Type.Object({ shares: Type.Array(Share) }) }, 401, 403, 404),
+      },
+    },
+    async (request) => ({ shares: bindings.shares(userIdOf(request), request.params.deviceId) }),
+  );
+
+  app.post(
+    '/v1/devices/:deviceId/shares',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'Share the device with another user (owner only): they may watch and control it',
+        params: Params,
+        body: Type.Object({ email: Email }),
+        response: responses({ 201: Share }, 400, 401, 403, 404, 409),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(bindings.share(userIdOf(request), request.params.deviceId, request.body.email)),
+  );
+
+  app.delete(
+    '/v1/devices/:deviceId/shares/:userId',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'Revoke a share (owner), or leave a shared device (the member itself); effective at once',
+        params: Type.Composite([Params, Type.Object({ userId: Type.String({ maxLength: 64 }) })]),
+        response: responses({ 204: Type.Null() }, 401, 403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      bindings.revoke(userIdOf(request), request.params.deviceId, request.params.userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/v1/devices/:deviceId/binding',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary:
+          'Remove the device (owner only): unbinds every user and issues a fresh pairing code, shown once',
+        params: Params,
+        response: responses({ 200: Type.Object({ pairingCode: Type.String() }) }, 401, 403, 404),
+      },
+    },
+    async (request) => bindings.remove(userIdOf(request), request.params.deviceId),
+  );
+}

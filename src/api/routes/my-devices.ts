@@ -1,0 +1,193 @@
+import { Type } from '@sinclair/typebox';
+import { HubError } from '../../errors.js';
+import {
+  ActionBody,
+  CommandId,
+  GetBody,
+  type PhoneCommand,
+  SetBody,
+} from '../../registry/control/command-schema.js';
+import type { Control } from '../../registry/control/index.js';
+import type { UserDeviceViews } from '../../registry/control/views.js';
+import type { TelemetryService } from '../../registry/telemetry/service.js';
+import { userIdOf } from '../auth.js';
+import { responses, Timestamp } from '../schemas.js';
+import type { App } from '../types.js';
+
+const Params = Type.Object({
+  deviceId: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id' }),
+});
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const StateSchema = Type.Object({
+  id: Type.String(),
+  modelId: Type.String(),
+  modelVersion: Type.Integer(),
+  role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
+  firmwareVersion: Nullable(Type.String()),
+  presence: Type.Object({ online: Type.Boolean(), lastSeenAt: Nullable(Timestamp) }),
+  version: Type.Integer({ description: 'shadow version: +1 per accepted report' }),
+  reported: Type.Record(Type.String(), Type.Object({ value: Type.Unknown(), reportedAt: Timestamp })),
+  desired: Type.Record(Type.String(), Type.Object({ value: Type.Unknown(), setAt: Timestamp })),
+  placement: Nullable(
+    Type.Object({
+      homeId: Type.String(),
+      homeName: Type.String(),
+      roomId: Nullable(Type.String()),
+      roomName: Nullable(Type.String()),
+    }),
+  ),
+});
+
+const Range = {
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+};
+
+function range(q: { from?: string | undefined; to?: string | undefined }): { from: number; to: number } {
+  const to = q.to === undefined ? Date.now() + 1 : Date.parse(q.to);
+  return { from: q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from), to };
+}
+
+const optionalId = { id: Type.Optional(CommandId) };
+
+/** The phone's REST mirror: my devices, their state and history, and commands. */
+export function myDeviceRoutes(
+  app: App,
+  deps: { control: Control; views: UserDeviceViews; telemetry: TelemetryService },
+): void {
+  const { control, views, telemetry } = deps;
+  const tags = ['remote control'];
+
+  app.get(
+    '/v1/me/devices',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'My devices (owned, shared with me, or in my homes) with state and presence',
+        response: responses({ 200: Type.Object({ devices: Type.Array(StateSchema) }) }, 401, 403),
+      },
+    },
+    async (request) => ({ devices: views.list(userIdOf(request)) }),
+  );
+
+  app.get(
+    '/v1/me/devices/:deviceId',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'One of my devices: reported + desired + presence + version',
+        params: Params,
+        response: responses({ 200: StateSchema }, 401, 403, 404),
+      },
+    },
+    async (request) => views.state(userIdOf(request), request.params.deviceId),
+  );
+
+  app.get(
+    '/v1/me/devices/:deviceId/history',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'Property history of one of my devices (buckets with `bucket` ms)',
+        params: Params,
+        querystring: Type.Object({
+          property: Type.String({ minLength: 3, maxLength: 129 }),
+          bucket: Type.Optional(Type.Integer({ minimum: 1000, maximum: 366 * 24 * 3600_000 })),
+          ...Range,
+        }),
+        response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      const { row } = views.visible(userIdOf(request), request.params.deviceId);
+      const q = request.query;
+      return telemetry.history(row.id, {
+        property: q.property,
+        bucketMs: q.bucket,
+        limit: q.limit ?? 1000,
+        ...range(q),
+      });
+    },
+  );
+
+  app.get(
+    '/v1/me/devices/:deviceId/events',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: 'Events of one of my devices',
+        params: Params,
+        querystring: Type.Object(Range),
+        response: responses(
+          { 200: Type.Object({ events: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
+          400,
+          401,
+          403,
+          404,
+        ),
+      },
+    },
+    async (request) => {
+      const { row } = views.visible(userIdOf(request), request.params.deviceId);
+      return {
+        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...range(request.query) }),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/devices/:deviceId/commands',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary:
+          'Send a command and wait for the device: 200 with its reply, 202 when a set is queued for an offline device',
+        description:
+          'Same validation and codes as MQTT commands (docs/protocol.md). Give an `id` to make retries safe: a repeated id is answered with the first reply, not executed again.',
+        params: Params,
+        body: Type.Union([
+          Type.Composite([Type.Object(optionalId), SetBody]),
+          Type.Composite([Type.Object(optionalId), GetBody]),
+          Type.Composite([Type.Object(optionalId), ActionBody]),
+        ]),
+        response: responses(
+          {
+            200: Type.Object({ id: Type.String(), status: Type.Literal('ok'), data: Type.Unknown() }),
+            202: Type.Object({ id: Type.String(), status: Type.Literal('queued'), data: Type.Unknown() }),
+          },
+          400,
+          401,
+          403,
+          404,
+          409,
+          502,
+          504,
+        ),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const id = typeof body['id'] === 'string' ? body['id'] : `rest-${String(request.id)}`;
+      const command = { ...body, id, did: request.params.deviceId } as PhoneCommand;
+      const result = await control.commands.execute(userIdOf(request), command);
+      if (result.status === 'error') {
+        const { code, message, deviceCode, errors } = result.error;
+        throw new HubError(code as ConstructorParameters<typeof HubError>[0], message, {
+          errors: deviceCode
+            ? [{ path: '/device', message: `the device answered ${deviceCode}` }]
+            : (errors ?? []),
+        });
+      }
+      return reply
+        .code(result.status === 'queued' ? 202 : 200)
+        .send({ id, status: result.status, data: result.data });
+    },
+  );
+}

@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { errorTable, HubError, isHubError } from '../../errors.js';
+import type { RegistryBus } from '../events.js';
+import type { CompiledSpec } from '../spec/index.js';
+import type { AccessIndex } from './access-index.js';
+import {
+  type DeviceCommand,
+  DeviceReplyCheck,
+  type PhoneCommand,
+  PhoneCommandCheck,
+  type PhoneReply,
+} from './command-schema.js';
+import { validateCommand, withId } from './command-validation.js';
+import type { DesiredState } from './desired.js';
+
+/** How the command path reaches MQTT; the composition root implements it on the broker. */
+export interface CommandTransport {
+  toDevice(deviceId: string, command: DeviceCommand): void;
+  toUser(userId: string, reply: PhoneReply): void;
+}
+
+export interface CommandServiceOptions {
+  readonly log: Logger;
+  readonly bus: RegistryBus;
+  readonly access: AccessIndex;
+  readonly desired: DesiredState;
+  readonly specOf: (deviceId: string) => CompiledSpec | undefined;
+  readonly isOnline: (deviceId: string) => boolean;
+  readonly transport: CommandTransport;
+  /** No device reply within this gives DEVICE_TIMEOUT. */
+  readonly timeoutMs: number;
+  /** How long a phone's command id is remembered: a repeat within it is answered, not re-executed. */
+  readonly dedupMs?: number;
+}
+
+interface Pending {
+  readonly deviceId: string;
+  readonly timer: NodeJS.Timeout;
+  readonly settle: (reply: PhoneReply) => void;
+}
+
+function errorReply(id: string | null, did: string | null, err: HubError, deviceCode?: string): PhoneReply {
+  return {
+    id,
+    did,
+    status: 'error',
+    error: {
+      code: err.code,
+      mqttCode: errorTable[err.code].mqtt,
+      message: err.message,
+      ...(deviceCode ? { deviceCode } : {}),
+      ...(err.errors.length > 0 ? { errors: err.errors } : {}),
+    },
+  };
+}
+
+/**
+ * The remote control: validates a phone's command against binding and spec, sends it to the
+ * device, and answers the phone exactly once per command id — with the device's reply, a timeout,
+ * or an error when the device disconnects first. Pending commands and the dedup window are
+ * node-local state (a command is answered by the node the device is connected to).
+ */
+export class CommandService {
+  readonly #o: CommandServiceOptions;
+  readonly #pending = new Map<string, Pending>();
+  /** userId + NUL + phone command id -> the reply (a promise while the command runs). */
+  readonly #recent = new Map<string, { at: number; reply: Promise<PhoneReply>; done: boolean }>();
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(options: CommandServiceOptions) {
+    this.#o = options;
+    const dedupMs = options.dedupMs ?? 10 * 60_000;
+    this.#sweep = setInterval(
+      () => {
+        const cutoff = Date.now() - dedupMs;
+        for (const [key, entry] of this.#recent)
+          if (entry.done && entry.at < cutoff) this.#recent.delete(key);
+      },
+      Math.min(dedupMs, 60_000),
+    );
+    this.#sweep.unref();
+    options.bus.on('presence', ({ deviceId, online }) => {
+      if (!online)
+        this.#failPending(
+          deviceId,
+          new HubError('DEVICE_OFFLINE', 'the device disconnected before answering'),
+        );
+    });
+  }
+
+  /**
+   * A command from the phone's MQTT session: answered on app/{uid}/replies. A repeat of a command
+   * still running is ignored (its one reply answers it); a repeat of a finished one gets the same reply.
+   */
+  fromPhone(userId: string, payload: Buffer): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.#o.transport.toUser(
+        userId,
+        errorReply(null, null, new HubError('INVALID_JSON', 'the command is not valid JSON')),
+      );
+      return;
+    }
+    if (!PhoneCommandCheck.Check(body)) {
+      const first = [...PhoneCommandCheck.Errors(body)][0];
+      const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      const id = typeof record['id'] === 'string' ? record['id'] : null;
+      const did = typeof record['did'] === 'string' ? record['did'] : null;
+      const err = new HubError(
+        'VALIDATION_FAILED',
+        `${first?.path || '/'}: ${first?.message ?? 'invalid command'}`,
+        {
+          errors: [{ path: first?.path || '/', message: first?.message ?? 'invalid' }],
+        },
+      );
+      this.#o.transport.toUser(userId, errorReply(id, did, err));
+      return;
+    }
+    const key = `${userId}\u0000${body.id}`;
+    const seen = this.#recent.get(key);
+    if (seen && !seen.done) return;
+    const reply = seen ? seen.reply : this.execute(userId, body);
+    reply.then((r) => this.#o.transport.toUser(userId, r));
+  }
+
+  /** Runs one command and resolves with its one reply (also the REST mirror's entry point). */
+  execute(userId: string, command: PhoneCommand): Promise<PhoneReply> {
+    const key = `${userId}\u0000${command.id}`;
+    const seen = this.#recent.get(key);
+    if (seen) return seen.reply;
+    const entry = { at: Date.now(), reply: this.#run(userId, command), done: false };
+    this.#recent.set(key, entry);
+    entry.reply.then(() => {
+      entry.done = true;
+      entry.at = Date.now();
+    });
+    return entry.reply;
+  }
+
+  /** A device's reply on dev/{did}/replies: relayed to the phone if it answers a pending command of that device. */
+  fromDevice(deviceId: string, payload: Buffer): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.#o.log.warn({ deviceId }, 'device reply is not JSON');
+      return;
+    }
+    if (!DeviceReplyCheck.Check(body)) {
+      this.#o.log.warn({ deviceId }, 'device reply has the wrong shape');
+      return;
+    }
+    const pending = this.#pending.get(body.id);
+    if (!pending || pending.deviceId !== deviceId) {
+      this.#o.log.debug({ deviceId, id: body.id }, 'late, duplicate or unknown reply ignored');
+      return;
+    }
+    if (body.status === 'ok') {
+      pending.settle({ id: null, did: deviceId, status: 'ok', data: body.data ?? {} });
+    } else {
+      const err = new HubError('DEVICE_ERROR', body.error?.message ?? 'the device refused the command');
+      pending.settle(errorReply(null, deviceId, err, body.error?.code));
+    }
+  }
+
+  /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
+  sendDesired(deviceId: string, props: Record<string, unknown>): void {
+    this.#dispatch(deviceId, { op: 'set', props }).then((reply) => {
+      if (reply.status === 'error')
+        this.#o.log.warn({ deviceId, error: reply.error }, 'desired state not applied');
+    });
+  }
+
+  close(): void {
+    clearInterval(this.#sweep);
+    for (const p of this.#pending.values()) clearTimeout(p.timer);
+    this.#pending.clear();
+  }
+
+  async #run(userId: string, command: PhoneCommand): Promise<PhoneReply> {
+    const { id, did } = command;
+    try {
+      if (this.#o.access.role(userId, did) === undefined)
+        throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
+      const spec = this.#o.specOf(did);
+      if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
+      const valid = validateCommand(spec, command);
+      if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
+      if (!this.#o.isOnline(did)) {
+        if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
+        throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
+      }
+      const reply = await this.#dispatch(did, valid);
+      return { ...reply, id };
+    } catch (err) {
+      if (isHubError(err)) return errorReply(id, did, err);
+      this.#o.log.error({ err, did }, 'command failed');
+      return errorReply(id, did, new HubError('INTERNAL'));
+    }
+  }
+
+  #dispatch(deviceId: string, valid: Parameters<typeof withId>[1]): Promise<PhoneReply> {
+    const hubId = randomBytes(8).toString('hex');
+    return new Promise<PhoneReply>((resolve) => {
+      const settle = (reply: PhoneReply) => {
+        // Exactly once: whichever of reply, timeout or disconnect comes first removes the entry.
+        const pending = this.#pending.get(hubId);
+        if (!pending) return;
+        this.#pending.delete(hubId);
+        clearTimeout(pending.timer);
+        resolve(reply);
+      };
+      const timer = setTimeout(
+        () =>
+          settle(
+            errorReply(
+              null,
+              deviceId,
+              new HubError('DEVICE_TIMEOUT', `no reply within ${this.#o.timeoutMs} ms`),
+            ),
+          ),
+        this.#o.timeoutMs,
+      );
+      timer.unref();
+      this.#pending.set(hubId, { deviceId, timer, settle });
+      this.#o.transport.toDevice(deviceId, withId(hubId, valid));
+    });
+  }
+
+  #failPending(deviceId: string, err: HubError): void {
+    for (const p of [...this.#pending.values()]) {
+      if (p.deviceId === deviceId) p.settle(errorReply(null, deviceId, err));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { Logger } from 'pino';
+import type { Db } from '../../store/database.js';
+import type { RegistryBus } from '../events.js';
+import type { CompiledSpec } from '../spec/index.js';
+import { AccessIndex } from './access-index.js';
+import { BindingService } from './bindings.js';
+import { CommandService, type CommandTransport } from './commands.js';
+import { DesiredState } from './desired.js';
+
+export interface ControlOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly bus: RegistryBus;
+  readonly now: () => number;
+  readonly specOf: (deviceId: string) => CompiledSpec | undefined;
+  readonly isOnline: (deviceId: string) => boolean;
+  readonly transport: CommandTransport;
+  readonly commandTimeoutMs: number;
+  readonly buyerOf?: (deviceId: string) => string | undefined;
+}
+
+export interface Control {
+  readonly access: AccessIndex;
+  readonly bindings: BindingService;
+  readonly desired: DesiredState;
+  readonly commands: CommandService;
+  /** The device subscribed to its command topic. */
+  deviceListening(deviceId: string): void;
+}
+
+/** The phone side of the registry: who may control which device, and the command path. */
+export function createControl(o: ControlOptions): Control {
+  const access = new AccessIndex(o.db, o.bus);
+  const desired = new DesiredState(o.db, o.now);
+  const bindings = new BindingService({
+    db: o.db,
+    log: o.log.child({ part: 'bindings' }),
+    bus: o.bus,
+    access,
+    now: o.now,
+    ...(o.buyerOf ? { buyerOf: o.buyerOf } : {}),
+  });
+  const commands = new CommandService({
+    log: o.log.child({ part: 'commands' }),
+    bus: o.bus,
+    access,
+    desired,
+    specOf: o.specOf,
+    isOnline: o.isOnline,
+    transport: o.transport,
+    timeoutMs: o.commandTimeoutMs,
+  });
+  o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
+  return {
+    access,
+    bindings,
+    desired,
+    commands,
+    deviceListening(deviceId: string) {
+      // A device that reconnects receives what was set while it was away, once it listens for
+      // commands (sent on CONNACK instead, it could arrive before its SUBSCRIBE and be lost).
+      if (desired.has(deviceId)) commands.sendDesired(deviceId, desired.values(deviceId));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { HubError } from '../../errors.js';
+import type { DeviceService } from '../devices/service.js';
+import type { DeviceRow } from '../devices/store.js';
+import type { Control } from './index.js';
+import type { BindingRole } from './store.js';
+
+export interface Placement {
+  readonly homeId: string;
+  readonly homeName: string;
+  readonly roomId: string | null;
+  readonly roomName: string | null;
+}
+
+/** A device as its users see it: reported + pending desired + presence + versions, as in an AWS IoT shadow. */
+export interface UserDeviceState {
+  readonly id: string;
+  readonly modelId: string;
+  readonly modelVersion: number;
+  readonly role: BindingRole;
+  readonly firmwareVersion: string | null;
+  readonly presence: { readonly online: boolean; readonly lastSeenAt: string | null };
+  readonly version: number;
+  readonly reported: Record<string, { value: unknown; reportedAt: string }>;
+  readonly desired: Record<string, { value: unknown; setAt: string }>;
+  readonly placement: Placement | null;
+}
+
+export class UserDeviceViews {
+  readonly #devices: DeviceService;
+  readonly #control: Control;
+  readonly #placements: (userId: string) => ReadonlyMap<string, Placement>;
+
+  constructor(
+    devices: DeviceService,
+    control: Control,
+    placements: (userId: string) => ReadonlyMap<string, Placement>,
+  ) {
+    this.#devices = devices;
+    this.#control = control;
+    this.#placements = placements;
+  }
+
+  /** The device's row if the user may see it; NOT_FOUND otherwise (not bound looks like not there). */
+  visible(userId: string, deviceId: string): { row: DeviceRow; role: BindingRole } {
+    const role = this.#control.access.role(userId, deviceId);
+    const row = role === undefined ? undefined : this.#devices.rows([deviceId])[0];
+    if (!row || role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
+    return { row, role };
+  }
+
+  list(userId: string): UserDeviceState[] {
+    const roles = this.#control.access.devices(userId);
+    const placements = this.#placements(userId);
+    return this.#devices
+      .rows([...roles.keys()].sort())
+      .map((row) => this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null));
+  }
+
+  state(userId: string, deviceId: string): UserDeviceState {
+    const { row, role } = this.visible(userId, deviceId);
+    return this.#state(row, role, this.#placements(userId).get(deviceId) ?? null);
+  }
+
+  #state(row: DeviceRow, role: BindingRole, placement: Placement | null): UserDeviceState {
+    const shadow = this.#devices.shadow(row);
+    const reported: UserDeviceState['reported'] = {};
+    for (const [key, s] of Object.entries(shadow.reported))
+      reported[key] = { value: s.value, reportedAt: s.reportedAt };
+    return {
+      id: row.id,
+      modelId: row.model_id,
+      modelVersion: row.model_version,
+      role,
+      firmwareVersion: row.firmware_version,
+      presence: {
+        online: this.#devices.isOnline(row.id),
+        lastSeenAt: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
+      },
+      version: shadow.version,
+      reported,
+      desired: this.#control.desired.view(row.id),
+      placement,
+    };
+  }
+}

@@ -1,0 +1,11 @@
+export { type ClientOptions, EcohubClient } from './client.js';
+export { EcohubError } from './errors.js';
+export type {
+  Command,
+  CommandResult,
+  DeviceEvent,
+  DeviceState,
+  PresenceUpdate,
+  ShadowUpdate,
+  WatchHandlers,
+} from './types.js';
