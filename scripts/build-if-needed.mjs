@@ -16,7 +16,10 @@ function newest(dir) {
   return latest;
 }
 
-const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs);
+const sources = Math.max(
+  ...['src', 'firmware-sim', 'bench'].filter((d) => existsSync(join(root, d))).map((d) => newest(join(root, d))),
+  statSync(join(root, 'tsconfig.json')).mtimeMs,
+);
 if (!existsSync(output) || statSync(output).mtimeMs < sources) {
   process.stderr.write('ecohub: building (tsc)...\n');
   execFileSync(

@@ -26,3 +26,23 @@ export function responses<T extends Record<number, TSchema>>(ok: T, ...errors: n
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Timestamp = Type.String({ format: 'date-time' });
+
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Query fields of every history-like route: an ISO time range and a page size. */
+export const TimeRangeQuery = {
+  from: Type.Optional(
+    Type.String({ format: 'date-time', description: 'inclusive; default: 24 h before `to`' }),
+  ),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive; default: now' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+};
+
+/** The time range a history query asks for, in ms: the last 24 hours by default. */
+export function timeRange(q: { from?: string | undefined; to?: string | undefined }): {
+  from: number;
+  to: number;
+} {
+  const to = q.to === undefined ? Date.now() + 1 : Date.parse(q.to);
+  return { from: q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from), to };
+}

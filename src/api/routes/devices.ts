@@ -4,12 +4,11 @@ import { MAX_BATCH_SIZE } from '../../registry/devices/provisioning.js';
 import type { DeviceService } from '../../registry/devices/service.js';
 import type { TelemetryService } from '../../registry/telemetry/service.js';
 import { callerOf } from '../auth.js';
-import { responses, Timestamp } from '../schemas.js';
+import { Nullable, responses, TimeRangeQuery, Timestamp, timeRange } from '../schemas.js';
 import type { App } from '../types.js';
 
 const DeviceId = Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id (16 hex characters)' });
 const ModelId = Type.String({ minLength: 5, maxLength: 200 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const BatchSchema = Type.Object({
   id: Type.String(),
@@ -49,19 +48,6 @@ const ShadowSchema = Type.Object({
 });
 
 const Params = Type.Object({ deviceId: DeviceId });
-const Range = {
-  from: Type.Optional(
-    Type.String({ format: 'date-time', description: 'inclusive; default: 24 h before `to`' }),
-  ),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive; default: now' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
-};
-
-function range(q: { from?: string | undefined; to?: string | undefined }): { from: number; to: number } {
-  const to = q.to === undefined ? Date.now() + 1 : Date.parse(q.to);
-  const from = q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from);
-  return { from, to };
-}
 
 function csv(
   devices: ReadonlyArray<{ id: string; secret: string; pairingCode: string }>,
@@ -230,7 +216,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         querystring: Type.Object({
           property: Type.String({ minLength: 3, maxLength: 129, description: 'service.property' }),
           bucket: Type.Optional(Type.Integer({ minimum: 1000, maximum: 366 * 24 * 3600_000 })),
-          ...Range,
+          ...TimeRangeQuery,
         }),
         response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
       },
@@ -242,7 +228,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         property: q.property,
         bucketMs: q.bucket,
         limit: q.limit ?? 1000,
-        ...range(q),
+        ...timeRange(q),
       });
     },
   );
@@ -255,7 +241,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         tags,
         summary: 'Events the device reported, oldest first',
         params: Params,
-        querystring: Type.Object(Range),
+        querystring: Type.Object(TimeRangeQuery),
         response: responses(
           { 200: Type.Object({ events: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
           400,
@@ -268,7 +254,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
     async (request) => {
       const row = devices.visible(callerOf(request), request.params.deviceId);
       return {
-        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...range(request.query) }),
+        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...timeRange(request.query) }),
       };
     },
   );

@@ -11,13 +11,12 @@ import type { Control } from '../../registry/control/index.js';
 import type { UserDeviceViews } from '../../registry/control/views.js';
 import type { TelemetryService } from '../../registry/telemetry/service.js';
 import { userIdOf } from '../auth.js';
-import { responses, Timestamp } from '../schemas.js';
+import { Nullable, responses, TimeRangeQuery, Timestamp, timeRange } from '../schemas.js';
 import type { App } from '../types.js';
 
 const Params = Type.Object({
   deviceId: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id' }),
 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const StateSchema = Type.Object({
   id: Type.String(),
@@ -38,17 +37,6 @@ const StateSchema = Type.Object({
     }),
   ),
 });
-
-const Range = {
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
-};
-
-function range(q: { from?: string | undefined; to?: string | undefined }): { from: number; to: number } {
-  const to = q.to === undefined ? Date.now() + 1 : Date.parse(q.to);
-  return { from: q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from), to };
-}
 
 const optionalId = { id: Type.Optional(CommandId) };
 
@@ -98,7 +86,7 @@ export function myDeviceRoutes(
         querystring: Type.Object({
           property: Type.String({ minLength: 3, maxLength: 129 }),
           bucket: Type.Optional(Type.Integer({ minimum: 1000, maximum: 366 * 24 * 3600_000 })),
-          ...Range,
+          ...TimeRangeQuery,
         }),
         response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
       },
@@ -110,7 +98,7 @@ export function myDeviceRoutes(
         property: q.property,
         bucketMs: q.bucket,
         limit: q.limit ?? 1000,
-        ...range(q),
+        ...timeRange(q),
       });
     },
   );
@@ -123,7 +111,7 @@ export function myDeviceRoutes(
         tags,
         summary: 'Events of one of my devices',
         params: Params,
-        querystring: Type.Object(Range),
+        querystring: Type.Object(TimeRangeQuery),
         response: responses(
           { 200: Type.Object({ events: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
           400,
@@ -136,7 +124,7 @@ export function myDeviceRoutes(
     async (request) => {
       const { row } = views.visible(userIdOf(request), request.params.deviceId);
       return {
-        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...range(request.query) }),
+        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...timeRange(request.query) }),
       };
     },
   );
