@@ -23,6 +23,9 @@ export interface HubOptions {
   /** A device that does not answer a command within this gets the phone a DEVICE_TIMEOUT reply. */
   readonly commandTimeoutMs: number;
   readonly trustProxy: boolean;
+  /** HMAC-SHA256 key the payment provider signs webhooks with (ECOHUB_PAYMENT_WEBHOOK_SECRET); unset = payments off. */
+  readonly paymentWebhookSecret?: string | undefined;
+  readonly commerce: CommerceSettings;
   /** Clock, injectable for tests. */
   readonly now: () => number;
 }
@@ -33,6 +36,21 @@ export interface HubLimits {
   readonly connectTimeoutMs: number;
   readonly httpBodyBytes: number;
 }
+
+export interface CommerceSettings {
+  /** How long an order holds its stock while payment is awaited. */
+  readonly paymentWindowMs: number;
+  /** How long after payment the buyer may ask for a refund (the operator may refund later). */
+  readonly returnWindowMs: number;
+  /** How often expired reservations are swept back into stock. */
+  readonly sweepIntervalMs: number;
+}
+
+export const DEFAULT_COMMERCE: CommerceSettings = {
+  paymentWindowMs: 15 * 60_000,
+  returnWindowMs: 14 * 24 * 3600_000,
+  sweepIntervalMs: 30_000,
+};
 
 export const DEFAULT_LIMITS: HubLimits = {
   // 20,000 open files per process here; leave room for the database, HTTP and logs.
@@ -53,7 +71,10 @@ export const DEFAULTS = {
   commandTimeoutMs: 5000,
 };
 
-export type HubInput = Partial<Omit<HubOptions, 'limits'>> & { readonly limits?: Partial<HubLimits> };
+export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce'>> & {
+  readonly limits?: Partial<HubLimits>;
+  readonly commerce?: Partial<CommerceSettings>;
+};
 
 export function resolveOptions(input: HubInput): HubOptions {
   return {
@@ -69,6 +90,8 @@ export function resolveOptions(input: HubInput): HubOptions {
     tokenTtlMs: input.tokenTtlMs ?? DEFAULTS.tokenTtlMs,
     commandTimeoutMs: input.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
     trustProxy: input.trustProxy ?? false,
+    paymentWebhookSecret: input.paymentWebhookSecret,
+    commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
     now: input.now ?? Date.now,
   };
 }

@@ -21,6 +21,12 @@ export const errorTable = {
   ALREADY_EXISTS: { status: 409, mqtt: -4015, title: 'The resource already exists' },
   INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
   DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
+  OUT_OF_STOCK: { status: 409, mqtt: -4030, title: 'Not enough stock' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    mqtt: -4031,
+    title: 'The Idempotency-Key was already used for a different request',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, mqtt: -4017, title: 'The payload is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, mqtt: -4018, title: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, mqtt: -4019, title: 'Too many requests' },

@@ -4,10 +4,14 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
+import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
+import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
+import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
 import { controlRoutes } from './api/routes/control.js';
 import { deviceRoutes } from './api/routes/devices.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
+import { ledgerRoutes } from './api/routes/ledger.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { modelRoutes } from './api/routes/models.js';
 import { myDeviceRoutes } from './api/routes/my-devices.js';
@@ -18,11 +22,14 @@ import { partnerRoutes } from './api/routes/partners.js';
 import type { App } from './api/types.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { CommerceService } from './commerce/service.js';
 import { type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
+import { LedgerService } from './partners/ledger.js';
 import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
+import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
 import { UserDeviceViews } from './registry/control/views.js';
@@ -63,6 +70,8 @@ export interface Hub {
   readonly events: RegistryBus;
   readonly partners: PartnerService;
   readonly models: ModelService;
+  /** The sales channel: catalog, orders, payments, refunds, activations (docs/commerce.md). */
+  readonly commerce: CommerceService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
   close(): Promise<void>;
@@ -107,6 +116,42 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
 
     const bus = createRegistryBus();
+    // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
+    // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
+    const commerceDb = openDatabase({ file: join(options.dataDir, DATABASE_FILE), synchronous: 'FULL' });
+    started.push(() => {
+      commerceDb.close();
+    });
+    const ledger = new LedgerService({
+      db: commerceDb,
+      log: log.child({ module: 'ledger' }),
+      now: options.now,
+    });
+    const commerce = new CommerceService({
+      db: commerceDb,
+      log: log.child({ module: 'commerce' }),
+      now: options.now,
+      settings: options.commerce,
+      ledger,
+      rateAt: (partnerId, atMs) => partners.rateAt(partnerId, atMs),
+      webhookSecret: options.paymentWebhookSecret,
+    });
+    started.push(() => commerce.close());
+    const statements = new StatementService({
+      db: commerceDb,
+      log: log.child({ module: 'statements' }),
+      now: options.now,
+      activations: commerce.activations,
+    });
+    bus.on('claimed', (claim) => {
+      try {
+        commerce.activations.record(claim);
+      } catch (err) {
+        log
+          .child({ module: 'commerce' })
+          .error({ err, deviceId: claim.deviceId }, 'recording an activation failed');
+      }
+    });
     // Submitted and later versions are immutable, so a compiled spec never goes stale.
     const specs = new SpecCache((modelId, version) => {
       const row = findModelVersion(db, modelId, version);
@@ -151,6 +196,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       specOf: (deviceId) => devices.specOf(deviceId),
       isOnline: (deviceId) => devices.isOnline(deviceId),
       commandTimeoutMs: options.commandTimeoutMs,
+      buyerOf: (deviceId) => commerce.buyerOf(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
@@ -223,6 +269,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         partnerContractRoutes(api, partners);
         modelRoutes(api, models);
         catalogRoutes(api, models);
+        commerceCatalogRoutes(api, commerce.catalog);
+        commerceOrderRoutes(api, commerce);
+        commercePaymentRoutes(api, commerce);
+        ledgerRoutes(api, { ledger, statements });
         homeRoutes(api, homes);
       },
     );
@@ -257,6 +307,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       identities,
       partners,
       models,
+      commerce,
       homes,
       devices,
       telemetry,

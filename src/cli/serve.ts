@@ -96,7 +96,9 @@ export const SERVE_HELP = formatHelp(
   'ecohub serve [options]',
   'Runs the hub: MQTT broker, REST API with OpenAPI at /openapi.json and Swagger UI at /docs.\n' +
     'Each option may also be given by its environment variable; a flag wins over the variable.\n' +
-    'ECOHUB_ADMIN_TOKEN (environment only) adopts that string (24+ characters) as an operator token.',
+    'ECOHUB_ADMIN_TOKEN (environment only) adopts that string (24+ characters) as an operator token.\n' +
+    'ECOHUB_PAYMENT_WEBHOOK_SECRET (environment only, 16+ characters) is the key payment webhooks are\n' +
+    'signed with; without it POST /v1/payments/webhook answers 503.',
   serveFlags,
 );
 
@@ -167,6 +169,12 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
     if (adminToken.length < 24)
       throw new UsageError('ECOHUB_ADMIN_TOKEN must be at least 24 characters long');
     input.adminToken = adminToken;
+  }
+  const webhookSecret = env['ECOHUB_PAYMENT_WEBHOOK_SECRET'];
+  if (webhookSecret !== undefined && webhookSecret !== '') {
+    if (webhookSecret.length < 16)
+      throw new UsageError('ECOHUB_PAYMENT_WEBHOOK_SECRET must be at least 16 characters long');
+    input.paymentWebhookSecret = webhookSecret;
   }
   return { ...input, limits };
 }

@@ -7,6 +7,11 @@ export interface OpenOptions {
   readonly readonly?: boolean;
   /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
   readonly busyTimeoutMs?: number;
+  /**
+   * NORMAL (the default) keeps every commit across a process crash; FULL also fsyncs the WAL at each
+   * commit, so a commit survives power loss. Commerce opens its own FULL connection (docs/commerce.md).
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL';
 }
 
 /**
@@ -20,7 +25,7 @@ export function openDatabase(options: OpenOptions): Db {
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   }
   db.pragma('foreign_keys = ON');
   return db;

@@ -1,0 +1,192 @@
+import { Type } from '@sinclair/typebox';
+import type { LedgerService } from '../../partners/ledger.js';
+import { MONTH_PATTERN } from '../../partners/ledger-month.js';
+import { type StatementService, statementCsv } from '../../partners/statements.js';
+import { callerOf } from '../auth.js';
+import { responses, Timestamp } from '../schemas.js';
+import type { App } from '../types.js';
+import { CurrencyCode, Nullable, SignedMinorUnits } from './commerce-schemas.js';
+import { PartnerIdParams } from './partner-schemas.js';
+
+// Not tagged `partners`: that tag's table lives in docs/partners.md; these are in docs/commerce.md.
+const tags = ['ledger'];
+const Month = Type.String({ pattern: MONTH_PATTERN, description: 'YYYY-MM (UTC calendar month)' });
+
+const EntrySchema = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  partnerId: Type.String(),
+  kind: Type.Union([Type.Literal('sale'), Type.Literal('refund'), Type.Literal('adjustment')]),
+  statementMonth: Type.String(),
+  currency: Type.String(),
+  grossMinor: Type.Integer(),
+  commissionMinor: Type.Integer(),
+  adjustmentMinor: Type.Integer(),
+  payableMinor: Type.Integer(),
+  rateBp: Nullable(Type.Integer()),
+  quantity: Type.Integer(),
+  orderId: Nullable(Type.String()),
+  lineNo: Nullable(Type.Integer()),
+  reason: Nullable(Type.String()),
+  createdAt: Timestamp,
+});
+
+const TotalsSchema = Type.Object({
+  currency: Type.String(),
+  grossSalesMinor: Type.Integer(),
+  refundsMinor: Type.Integer(),
+  commissionMinor: Type.Integer(),
+  adjustmentsMinor: Type.Integer(),
+  netPayableMinor: Type.Integer(),
+  unitsSold: Type.Integer(),
+  unitsRefunded: Type.Integer(),
+  unitsActivated: Type.Integer(),
+  entries: Type.Integer(),
+});
+
+const StatementSchema = Type.Object({
+  partnerId: Type.String(),
+  month: Type.String(),
+  closed: Type.Boolean(),
+  closedAt: Nullable(Timestamp),
+  totals: Type.Array(TotalsSchema),
+  unitsSold: Type.Integer(),
+  unitsRefunded: Type.Integer(),
+  unitsActivated: Type.Integer(),
+});
+
+const ClosureSchema = Type.Object({ month: Type.String(), closedAt: Timestamp });
+
+/** The commission ledger and monthly statements (docs/commerce.md). */
+export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements: StatementService }): void {
+  const { ledger, statements } = deps;
+
+  app.get(
+    '/v1/partners/:partnerId/ledger',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: "A partner's ledger entries in order (sales, refunds, adjustments)",
+        params: PartnerIdParams,
+        querystring: Type.Object({
+          month: Type.Optional(Month),
+          after: Type.Optional(Type.Integer({ minimum: 0, description: 'entries after this seq (paging)' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 500 })),
+        }),
+        response: responses(
+          { 200: Type.Object({ entries: Type.Array(EntrySchema), next: Nullable(Type.Integer()) }) },
+          400,
+          401,
+          403,
+          404,
+        ),
+      },
+    },
+    async (request) => {
+      const { month, after, limit } = request.query;
+      return ledger.entries(callerOf(request), request.params.partnerId, {
+        month,
+        after,
+        limit: limit ?? 500,
+      });
+    },
+  );
+
+  app.post(
+    '/v1/partners/:partnerId/ledger/adjustments',
+    {
+      config: { access: ['operator'] },
+      schema: {
+        tags,
+        summary: 'Append an adjustment: positive = the hub owes the partner more, negative = less',
+        params: PartnerIdParams,
+        body: Type.Object({
+          amountMinor: SignedMinorUnits('non-zero, minor units'),
+          currency: CurrencyCode,
+          reason: Type.String({ minLength: 1, maxLength: 500 }),
+        }),
+        response: responses({ 201: EntrySchema }, 400, 401, 403, 404),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(ledger.adjust(callerOf(request), request.params.partnerId, request.body)),
+  );
+
+  app.get(
+    '/v1/partners/:partnerId/statements/:month',
+    {
+      config: { access: ['partner', 'operator'] },
+      schema: {
+        tags,
+        summary: "A partner's statement for a month: JSON, or CSV with ?format=csv or Accept: text/csv",
+        params: Type.Composite([PartnerIdParams, Type.Object({ month: Month })]),
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+        }),
+        response: responses({ 200: StatementSchema }, 400, 401, 403, 404),
+      },
+    },
+    async (request, reply) => {
+      const statement = statements.statement(
+        callerOf(request),
+        request.params.partnerId,
+        request.params.month,
+      );
+      const wantsCsv =
+        request.query.format === 'csv' ||
+        (request.query.format === undefined && request.headers.accept === 'text/csv');
+      if (!wantsCsv) return statement;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="statement-${statement.partnerId}-${statement.month}.csv"`,
+        )
+        .serializer((body: string) => body)
+        .send(statementCsv(statement));
+    },
+  );
+
+  app.get(
+    '/v1/statements/:month',
+    {
+      config: { access: ['operator'] },
+      schema: {
+        tags,
+        summary: 'Every partner with activity in the month',
+        params: Type.Object({ month: Month }),
+        response: responses(
+          {
+            200: Type.Object({
+              month: Type.String(),
+              closed: Type.Boolean(),
+              statements: Type.Array(StatementSchema),
+            }),
+          },
+          400,
+          401,
+          403,
+        ),
+      },
+    },
+    async (request) => statements.all(callerOf(request), request.params.month),
+  );
+
+  app.post(
+    '/v1/statements/:month/close',
+    {
+      config: { access: ['operator'] },
+      schema: {
+        tags,
+        summary: 'Close an ended month: its statements never change again (201; 200 if already closed)',
+        params: Type.Object({ month: Month }),
+        response: responses({ 200: ClosureSchema, 201: ClosureSchema }, 400, 401, 403, 409),
+      },
+    },
+    async (request, reply) => {
+      const { closure, created } = statements.close(callerOf(request), request.params.month);
+      return reply.code(created ? 201 : 200).send(closure);
+    },
+  );
+}

@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import { HubError } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import { type Db, inTransaction } from '../store/database.js';
+import { requireOperator, visiblePartner } from './access.js';
+import { monthEnded } from './ledger-month.js';
+import * as store from './ledger-store.js';
+
+/** What commerce reports about activations (the first claim of a sold device), per statement month. */
+export interface ActivationSource {
+  /** Units activated in the month, by the currency they were sold in. */
+  unitsActivated(partnerId: string, month: string): ReadonlyMap<string, number>;
+  /** Partners with at least one activation in the month. */
+  partnersWithActivations(month: string): readonly string[];
+}
+
+export interface StatementOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly activations: ActivationSource;
+}
+
+/** One currency's totals. netPayableMinor = grossSales - refunds - commission + adjustments. */
+export interface StatementTotals {
+  readonly currency: string;
+  readonly grossSalesMinor: number;
+  readonly refundsMinor: number;
+  /** Commission on sales less the commission reversed by refunds. */
+  readonly commissionMinor: number;
+  readonly adjustmentsMinor: number;
+  readonly netPayableMinor: number;
+  readonly unitsSold: number;
+  readonly unitsRefunded: number;
+  readonly unitsActivated: number;
+  readonly entries: number;
+}
+
+export interface StatementView {
+  readonly partnerId: string;
+  readonly month: string;
+  readonly closed: boolean;
+  readonly closedAt: string | null;
+  readonly totals: StatementTotals[];
+  readonly unitsSold: number;
+  readonly unitsRefunded: number;
+  readonly unitsActivated: number;
+}
+
+export interface ClosureView {
+  readonly month: string;
+  readonly closedAt: string;
+}
+
+function safe(value: bigint | null): number {
+  const n = value ?? 0n;
+  // Sums of safe amounts can in principle leave the safe range; a statement never shows a rounded number.
+  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new HubError('INTERNAL', 'a statement total exceeds the safe integer range');
+  }
+  return Number(n);
+}
+
+const CSV_HEADER =
+  'partner_id,month,closed,currency,gross_sales_minor,refunds_minor,commission_minor,adjustments_minor,' +
+  'net_payable_minor,units_sold,units_refunded,units_activated';
+
+export function statementCsv(s: StatementView): string {
+  const rows = s.totals.map((t) =>
+    [
+      s.partnerId,
+      s.month,
+      s.closed,
+      t.currency,
+      t.grossSalesMinor,
+      t.refundsMinor,
+      t.commissionMinor,
+      t.adjustmentsMinor,
+      t.netPayableMinor,
+      t.unitsSold,
+      t.unitsRefunded,
+      t.unitsActivated,
+    ].join(','),
+  );
+  return `${[CSV_HEADER, ...rows].join('\n')}\n`;
+}
+
+/**
+ * Monthly statements, derived from the ledger on every read: a month's figures are the sums of the
+ * entries whose statement month it is. Once the operator closes a month no entry can be dated in it
+ * (the schema refuses), so a closed statement never changes.
+ */
+export class StatementService {
+  readonly #o: StatementOptions;
+
+  constructor(options: StatementOptions) {
+    this.#o = options;
+  }
+
+  statement(caller: Identity, partnerId: string, month: string): StatementView {
+    visiblePartner(this.#o.db, caller, partnerId);
+    return this.#build(partnerId, month);
+  }
+
+  /** Every partner with activity in the month (operator). */
+  all(caller: Identity, month: string): { month: string; closed: boolean; statements: StatementView[] } {
+    requireOperator(caller);
+    const ids = new Set([
+      ...store.partnersWithEntries(this.#o.db, month),
+      ...this.#o.activations.partnersWithActivations(month),
+    ]);
+    const statements = [...ids].sort().map((id) => this.#build(id, month));
+    return { month, closed: store.findClosure(this.#o.db, month) !== undefined, statements };
+  }
+
+  /** Closes an ended month; closing a closed month again answers the existing closure. */
+  close(caller: Identity, month: string): { closure: ClosureView; created: boolean } {
+    const operator = requireOperator(caller);
+    const now = this.#o.now();
+    if (!monthEnded(month, now)) {
+      throw new HubError(
+        'INVALID_STATE',
+        `${month} has not ended yet (UTC): only an ended month can be closed`,
+      );
+    }
+    const result = inTransaction(this.#o.db, () => {
+      const existing = store.findClosure(this.#o.db, month);
+      if (existing) return { row: existing, created: false };
+      const row = { month, closed_at: now, closed_by: operator.tokenId };
+      store.insertClosure(this.#o.db, row);
+      return { row, created: true };
+    });
+    if (result.created) this.#o.log.info({ month }, 'statement month closed');
+    return {
+      closure: { month, closedAt: new Date(result.row.closed_at).toISOString() },
+      created: result.created,
+    };
+  }
+
+  #build(partnerId: string, month: string): StatementView {
+    const closure = store.findClosure(this.#o.db, month);
+    const activated = this.#o.activations.unitsActivated(partnerId, month);
+    const byCurrency = new Map(store.monthTotals(this.#o.db, partnerId, month).map((r) => [r.currency, r]));
+    const currencies = [...new Set([...byCurrency.keys(), ...activated.keys()])].sort();
+    const totals = currencies.map((currency): StatementTotals => {
+      const r = byCurrency.get(currency);
+      return {
+        currency,
+        grossSalesMinor: safe(r?.gross_sales ?? null),
+        refundsMinor: safe(r?.refunds ?? null),
+        commissionMinor: safe(r?.commission ?? null),
+        adjustmentsMinor: safe(r?.adjustments ?? null),
+        netPayableMinor: safe(r?.payable ?? null),
+        unitsSold: safe(r?.units_sold ?? null),
+        unitsRefunded: safe(r?.units_refunded ?? null),
+        unitsActivated: activated.get(currency) ?? 0,
+        entries: safe(r?.entries ?? null),
+      };
+    });
+    const sum = (pick: (t: StatementTotals) => number) => totals.reduce((n, t) => n + pick(t), 0);
+    return {
+      partnerId,
+      month,
+      closed: closure !== undefined,
+      closedAt: closure ? new Date(closure.closed_at).toISOString() : null,
+      totals,
+      unitsSold: sum((t) => t.unitsSold),
+      unitsRefunded: sum((t) => t.unitsRefunded),
+      unitsActivated: sum((t) => t.unitsActivated),
+    };
+  }
+}
