@@ -55,6 +55,7 @@ export class BindingService {
       }
     }
     const at = this.#o.now();
+    const previous = new Set<string>();
     inTransaction(this.#o.db, () => {
       if ('pairingCode' in proof) {
         const found = store.findDeviceByPairingHash(this.#o.db, hashPairingCode(proof.pairingCode));
@@ -69,6 +70,13 @@ export class BindingService {
           errors: [{ path: '/orderId', message: 'does not hold this device for you' }],
         });
       }
+      if (via === 'order' && store.ownerOf(this.#o.db, deviceId) !== userId) {
+        // The order is the newest proof of ownership: a device sold again after a refund moves
+        // to its new buyer, and whoever held it before loses it.
+        for (const b of store.bindingsOf(this.#o.db, deviceId)) previous.add(b.user_id);
+        for (const u of store.homeMembersOf(this.#o.db, deviceId)) previous.add(u);
+        if (previous.size > 0) store.deleteAllBindings(this.#o.db, deviceId);
+      }
       if (!store.insertOwner(this.#o.db, deviceId, userId, at)) {
         throw new HubError(
           'ALREADY_EXISTS',
@@ -78,7 +86,7 @@ export class BindingService {
       store.clearPairing(this.#o.db, deviceId);
     });
     this.#o.log.info({ deviceId, userId, via }, 'device claimed');
-    this.#o.bus.emit('access', { userIds: [userId] });
+    this.#o.bus.emit('access', { userIds: [userId, ...previous] });
     this.#o.bus.emit('claimed', { deviceId, userId, at, via });
     return { deviceId, role: 'owner' };
   }
