@@ -165,6 +165,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       specs,
       now: options.now,
     });
+    started.push(() => devices.close());
     let connectionCount = () => 0;
     const metrics = new HubMetrics(() => connectionCount());
     const writer = new IngestWriter({

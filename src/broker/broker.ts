@@ -106,6 +106,9 @@ export class MqttBroker {
       },
     });
     this.aedes.on('clientReady', (client) => {
+      // A socket can close between registration and this event; its disconnect has already been
+      // reported, and announcing it online now would leave a ghost session.
+      if ((client as unknown as { closed?: boolean }).closed) return;
       const session = this.#sessions.get(client);
       if (session) this.#o.policy.sessionStarted(session);
     });

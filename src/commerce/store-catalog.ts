@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /** SQL for SKUs and BOM costs. */
 
@@ -30,17 +30,17 @@ export interface ModelOwnerRow {
 
 /** The model's owner and whether a version of it is published now. */
 export function findModelOwner(db: Db, modelId: string): ModelOwnerRow | undefined {
-  return db
-    .prepare(
-      `SELECT m.partner_id,
+  return prepared(
+    db,
+    `SELECT m.partner_id,
          EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = m.id AND v.state = 'published') AS published
        FROM models m WHERE m.id = ?`,
-    )
-    .get(modelId) as ModelOwnerRow | undefined;
+  ).get(modelId) as ModelOwnerRow | undefined;
 }
 
 export function insertSku(db: Db, row: SkuRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_skus (id, partner_id, model_id, name, price_minor, currency, created_at, deactivated_at)
      VALUES (@id, @partner_id, @model_id, @name, @price_minor, @currency, @created_at, @deactivated_at)`,
   ).run(row);
@@ -48,25 +48,25 @@ export function insertSku(db: Db, row: SkuRow): void {
 
 /** Retires the active SKU of a model in a currency (a new listing replaces it); returns its id. */
 export function deactivateActive(db: Db, modelId: string, currency: string, at: number): string | undefined {
-  const row = db
-    .prepare(
-      `UPDATE commerce_skus SET deactivated_at = ?
+  const row = prepared(
+    db,
+    `UPDATE commerce_skus SET deactivated_at = ?
        WHERE model_id = ? AND currency = ? AND deactivated_at IS NULL RETURNING id`,
-    )
-    .get(at, modelId, currency) as { id: string } | undefined;
+  ).get(at, modelId, currency) as { id: string } | undefined;
   return row?.id;
 }
 
 export function deactivateSku(db: Db, id: string, at: number): boolean {
   return (
-    db
-      .prepare('UPDATE commerce_skus SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL')
-      .run(at, id).changes === 1
+    prepared(db, 'UPDATE commerce_skus SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL').run(
+      at,
+      id,
+    ).changes === 1
   );
 }
 
 export function findSku(db: Db, id: string): SkuRow | undefined {
-  return db.prepare('SELECT * FROM commerce_skus WHERE id = ?').get(id) as SkuRow | undefined;
+  return prepared(db, 'SELECT * FROM commerce_skus WHERE id = ?').get(id) as SkuRow | undefined;
 }
 
 export function listSkus(db: Db, f: { partnerId?: string | undefined; activeOnly: boolean }): SkuRow[] {
@@ -78,23 +78,25 @@ export function listSkus(db: Db, f: { partnerId?: string | undefined; activeOnly
   }
   if (f.activeOnly) where.push('deactivated_at IS NULL');
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return db.prepare(`SELECT * FROM commerce_skus ${clause} ORDER BY created_at, id`).all(...args) as SkuRow[];
+  return prepared(db, `SELECT * FROM commerce_skus ${clause} ORDER BY created_at, id`).all(
+    ...args,
+  ) as SkuRow[];
 }
 
 /** Active SKUs whose model still has a published version: what the public store shows. */
 export function listStoreSkus(db: Db): SkuRow[] {
-  return db
-    .prepare(
-      `SELECT s.* FROM commerce_skus s
+  return prepared(
+    db,
+    `SELECT s.* FROM commerce_skus s
        WHERE s.deactivated_at IS NULL
          AND EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = s.model_id AND v.state = 'published')
        ORDER BY s.model_id, s.currency`,
-    )
-    .all() as SkuRow[];
+  ).all() as SkuRow[];
 }
 
 export function insertBom(db: Db, row: BomRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_bom_costs (id, partner_id, model_id, cost_minor, currency, effective_from, created_at)
      VALUES (@id, @partner_id, @model_id, @cost_minor, @currency, @effective_from, @created_at)`,
   ).run(row);
@@ -105,15 +107,14 @@ const BOM_PRECEDENCE = 'ORDER BY effective_from DESC, created_at DESC, rowid DES
 
 /** The model's BOM history, in precedence order. */
 export function listBom(db: Db, modelId: string): BomRow[] {
-  return db
-    .prepare(`SELECT * FROM commerce_bom_costs WHERE model_id = ? ${BOM_PRECEDENCE}`)
-    .all(modelId) as BomRow[];
+  return prepared(db, `SELECT * FROM commerce_bom_costs WHERE model_id = ? ${BOM_PRECEDENCE}`).all(
+    modelId,
+  ) as BomRow[];
 }
 
 export function bomAt(db: Db, modelId: string, at: number): BomRow | undefined {
-  return db
-    .prepare(
-      `SELECT * FROM commerce_bom_costs WHERE model_id = ? AND effective_from <= ? ${BOM_PRECEDENCE} LIMIT 1`,
-    )
-    .get(modelId, at) as BomRow | undefined;
+  return prepared(
+    db,
+    `SELECT * FROM commerce_bom_costs WHERE model_id = ? AND effective_from <= ? ${BOM_PRECEDENCE} LIMIT 1`,
+  ).get(modelId, at) as BomRow | undefined;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 import { returnToStock, stockNewBatches, takeFree } from './store-stock.js';
 
 /** SQL for orders, their lines, the devices they hold (units) and idempotency keys. */
@@ -46,7 +46,8 @@ export interface IdempotencyRow {
 }
 
 export function insertOrder(db: Db, row: OrderRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_orders (id, user_id, status, currency, total_minor, created_at, expires_at, paid_at,
        payment_event_id, ended_at)
      VALUES (@id, @user_id, @status, @currency, @total_minor, @created_at, @expires_at, @paid_at,
@@ -55,7 +56,8 @@ export function insertOrder(db: Db, row: OrderRow): void {
 }
 
 export function insertLine(db: Db, row: LineRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_order_lines (order_id, line_no, sku_id, partner_id, model_id, unit_price_minor,
        quantity, amount_minor, refunded_at)
      VALUES (@order_id, @line_no, @sku_id, @partner_id, @model_id, @unit_price_minor, @quantity,
@@ -64,13 +66,13 @@ export function insertLine(db: Db, row: LineRow): void {
 }
 
 export function findOrder(db: Db, id: string): OrderRow | undefined {
-  return db.prepare('SELECT * FROM commerce_orders WHERE id = ?').get(id) as OrderRow | undefined;
+  return prepared(db, 'SELECT * FROM commerce_orders WHERE id = ?').get(id) as OrderRow | undefined;
 }
 
 export function linesOf(db: Db, orderId: string): LineRow[] {
-  return db
-    .prepare('SELECT * FROM commerce_order_lines WHERE order_id = ? ORDER BY line_no')
-    .all(orderId) as LineRow[];
+  return prepared(db, 'SELECT * FROM commerce_order_lines WHERE order_id = ? ORDER BY line_no').all(
+    orderId,
+  ) as LineRow[];
 }
 
 /** Newest first; `before` is an order id cursor (orders older than it, ties broken by id). */
@@ -89,9 +91,10 @@ export function listOrders(
     args.push(f.before);
   }
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return db
-    .prepare(`SELECT * FROM commerce_orders ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`)
-    .all(...args, f.limit) as OrderRow[];
+  return prepared(
+    db,
+    `SELECT * FROM commerce_orders ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
+  ).all(...args, f.limit) as OrderRow[];
 }
 
 /**
@@ -105,7 +108,8 @@ export function holdDevices(
 ): number {
   stockNewBatches(db, h.at, h);
   const taken = takeFree(db, h.partnerId, h.modelId, h.count);
-  const insert = db.prepare(
+  const insert = prepared(
+    db,
     `INSERT INTO commerce_units (device_id, order_id, line_no, model_id, state, reserved_at)
      VALUES (?, ?, ?, ?, 'reserved', ?)`,
   );
@@ -115,12 +119,11 @@ export function holdDevices(
 
 /** Devices an order holds now (released ones excluded), by line. */
 export function heldUnits(db: Db, orderId: string): HeldUnitRow[] {
-  return db
-    .prepare(
-      `SELECT device_id, line_no FROM commerce_units WHERE order_id = ? AND released_at IS NULL
+  return prepared(
+    db,
+    `SELECT device_id, line_no FROM commerce_units WHERE order_id = ? AND released_at IS NULL
        ORDER BY line_no, device_id`,
-    )
-    .all(orderId) as HeldUnitRow[];
+  ).all(orderId) as HeldUnitRow[];
 }
 
 /** Returns an order's (or one line's) held devices to stock and marks their units released. */
@@ -130,20 +133,18 @@ export function releaseUnits(
 ): number {
   returnToStock(db, r.orderId, r.lineNo);
   const line = r.lineNo === undefined ? '' : 'AND line_no = @lineNo';
-  return db
-    .prepare(
-      `UPDATE commerce_units SET released_at = @at, release_reason = @reason
+  return prepared(
+    db,
+    `UPDATE commerce_units SET released_at = @at, release_reason = @reason
        WHERE order_id = @orderId ${line} AND released_at IS NULL`,
-    )
-    .run({ lineNo: null, ...r }).changes;
+  ).run({ lineNo: null, ...r }).changes;
 }
 
 export function markSold(db: Db, orderId: string): number {
-  return db
-    .prepare(
-      "UPDATE commerce_units SET state = 'sold' WHERE order_id = ? AND released_at IS NULL AND state = 'reserved'",
-    )
-    .run(orderId).changes;
+  return prepared(
+    db,
+    "UPDATE commerce_units SET state = 'sold' WHERE order_id = ? AND released_at IS NULL AND state = 'reserved'",
+  ).run(orderId).changes;
 }
 
 /** Moves an order from `from` to `to` only if it is still in `from`; false when it was not. */
@@ -154,41 +155,42 @@ export function transition(
   const paid = t.to === 'paid' ? ', paid_at = @at, payment_event_id = @eventId' : '';
   const ended = t.to === 'expired' || t.to === 'cancelled' ? ', ended_at = @at' : '';
   return (
-    db
-      .prepare(`UPDATE commerce_orders SET status = @to ${paid} ${ended} WHERE id = @id AND status = @from`)
-      .run({ eventId: null, ...t }).changes === 1
+    prepared(
+      db,
+      `UPDATE commerce_orders SET status = @to ${paid} ${ended} WHERE id = @id AND status = @from`,
+    ).run({ eventId: null, ...t }).changes === 1
   );
 }
 
 export function markLineRefunded(db: Db, orderId: string, lineNo: number, at: number): boolean {
   return (
-    db
-      .prepare(
-        'UPDATE commerce_order_lines SET refunded_at = ? WHERE order_id = ? AND line_no = ? AND refunded_at IS NULL',
-      )
-      .run(at, orderId, lineNo).changes === 1
+    prepared(
+      db,
+      'UPDATE commerce_order_lines SET refunded_at = ? WHERE order_id = ? AND line_no = ? AND refunded_at IS NULL',
+    ).run(at, orderId, lineNo).changes === 1
   );
 }
 
 /** Orders whose payment window has passed and that still hold stock. */
 export function expiredReservations(db: Db, now: number, limit: number): string[] {
   return (
-    db
-      .prepare(
-        "SELECT id FROM commerce_orders WHERE status = 'reserved' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-      )
-      .all(now, limit) as Array<{ id: string }>
+    prepared(
+      db,
+      "SELECT id FROM commerce_orders WHERE status = 'reserved' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+    ).all(now, limit) as Array<{ id: string }>
   ).map((r) => r.id);
 }
 
 export function findIdempotencyKey(db: Db, userId: string, key: string): IdempotencyRow | undefined {
-  return db
-    .prepare('SELECT * FROM commerce_idempotency_keys WHERE user_id = ? AND key = ?')
-    .get(userId, key) as IdempotencyRow | undefined;
+  return prepared(db, 'SELECT * FROM commerce_idempotency_keys WHERE user_id = ? AND key = ?').get(
+    userId,
+    key,
+  ) as IdempotencyRow | undefined;
 }
 
 export function insertIdempotencyKey(db: Db, row: IdempotencyRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_idempotency_keys (user_id, key, request_hash, order_id, status, response, created_at)
      VALUES (@user_id, @key, @request_hash, @order_id, @status, @response, @created_at)`,
   ).run(row);

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /** SQL for payment events, refunds and activations (all append-only tables). */
 
@@ -36,18 +36,20 @@ export interface ActivationRow {
 }
 
 export function paymentEventExists(db: Db, id: string): boolean {
-  return db.prepare('SELECT 1 FROM commerce_payment_events WHERE id = ?').get(id) !== undefined;
+  return prepared(db, 'SELECT 1 FROM commerce_payment_events WHERE id = ?').get(id) !== undefined;
 }
 
 export function insertPaymentEvent(db: Db, row: PaymentEventRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_payment_events (id, type, order_id, amount_minor, currency, signed_at, received_at)
      VALUES (@id, @type, @order_id, @amount_minor, @currency, @signed_at, @received_at)`,
   ).run(row);
 }
 
 export function insertRefund(db: Db, row: RefundRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO commerce_refunds (id, order_id, line_nos, amount_minor, currency, reason, requested_by,
        event_id, created_at)
      VALUES (@id, @order_id, @line_nos, @amount_minor, @currency, @reason, @requested_by, @event_id,
@@ -60,15 +62,14 @@ export function saleOfDevice(
   db: Db,
   deviceId: string,
 ): { order_id: string; line_no: number; user_id: string; partner_id: string; currency: string } | undefined {
-  return db
-    .prepare(
-      `SELECT u.order_id, u.line_no, o.user_id, l.partner_id, o.currency
+  return prepared(
+    db,
+    `SELECT u.order_id, u.line_no, o.user_id, l.partner_id, o.currency
        FROM commerce_units u
        JOIN commerce_orders o ON o.id = u.order_id
        JOIN commerce_order_lines l ON l.order_id = u.order_id AND l.line_no = u.line_no
        WHERE u.device_id = ? AND u.released_at IS NULL AND u.state = 'sold'`,
-    )
-    .get(deviceId) as
+  ).get(deviceId) as
     | { order_id: string; line_no: number; user_id: string; partner_id: string; currency: string }
     | undefined;
 }
@@ -76,15 +77,14 @@ export function saleOfDevice(
 /** Records the activation once per sale of the device; false if it was already recorded. */
 export function insertActivation(db: Db, row: ActivationRow): boolean {
   return (
-    db
-      .prepare(
-        `INSERT INTO commerce_activations (device_id, order_id, line_no, partner_id, user_id, currency,
+    prepared(
+      db,
+      `INSERT INTO commerce_activations (device_id, order_id, line_no, partner_id, user_id, currency,
            activated_at, statement_month)
          VALUES (@device_id, @order_id, @line_no, @partner_id, @user_id, @currency, @activated_at,
            @statement_month)
          ON CONFLICT (device_id, order_id) DO NOTHING`,
-      )
-      .run(row).changes === 1
+    ).run(row).changes === 1
   );
 }
 
@@ -93,18 +93,18 @@ export function activationCounts(
   partnerId: string,
   month: string,
 ): Array<{ currency: string; units: number }> {
-  return db
-    .prepare(
-      `SELECT currency, count(*) AS units FROM commerce_activations
+  return prepared(
+    db,
+    `SELECT currency, count(*) AS units FROM commerce_activations
        WHERE partner_id = ? AND statement_month = ? GROUP BY currency`,
-    )
-    .all(partnerId, month) as Array<{ currency: string; units: number }>;
+  ).all(partnerId, month) as Array<{ currency: string; units: number }>;
 }
 
 export function partnersWithActivations(db: Db, month: string): string[] {
   return (
-    db
-      .prepare('SELECT DISTINCT partner_id FROM commerce_activations WHERE statement_month = ? ORDER BY 1')
-      .all(month) as Array<{ partner_id: string }>
+    prepared(
+      db,
+      'SELECT DISTINCT partner_id FROM commerce_activations WHERE statement_month = ? ORDER BY 1',
+    ).all(month) as Array<{ partner_id: string }>
   ).map((r) => r.partner_id);
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /**
  * SQL for stock: the free-device table (provisioned, not held by any order) and the batches already
@@ -17,18 +17,17 @@ export function unstockedBatches(db: Db, model?: { partnerId: string; modelId: s
   const sql = `SELECT b.id FROM device_batches b
     WHERE ${model ? 'b.partner_id = @partnerId AND b.model_id = @modelId AND' : ''}
       NOT EXISTS (SELECT 1 FROM commerce_stocked_batches s WHERE s.batch_id = b.id)`;
-  return (db.prepare(sql).all(model ?? {}) as Array<{ id: string }>).map((r) => r.id);
+  return (prepared(db, sql).all(model ?? {}) as Array<{ id: string }>).map((r) => r.id);
 }
 
 /** Moves a whole batch into stock (devices are never held before their batch is stocked). */
 export function stockBatch(db: Db, batchId: string, at: number): number {
-  const added = db
-    .prepare(
-      `INSERT INTO commerce_free_devices (model_id, partner_id, device_id)
+  const added = prepared(
+    db,
+    `INSERT INTO commerce_free_devices (model_id, partner_id, device_id)
        SELECT model_id, partner_id, id FROM devices WHERE batch_id = ?`,
-    )
-    .run(batchId).changes;
-  db.prepare('INSERT INTO commerce_stocked_batches (batch_id, stocked_at) VALUES (?, ?)').run(batchId, at);
+  ).run(batchId).changes;
+  prepared(db, 'INSERT INTO commerce_stocked_batches (batch_id, stocked_at) VALUES (?, ?)').run(batchId, at);
   return added;
 }
 
@@ -42,26 +41,24 @@ export function stockNewBatches(db: Db, at: number, model?: { partnerId: string;
 /** Takes up to `count` free devices of the model out of stock; returns their ids. */
 export function takeFree(db: Db, partnerId: string, modelId: string, count: number): string[] {
   return (
-    db
-      .prepare(
-        `DELETE FROM commerce_free_devices WHERE model_id = @m AND partner_id = @p AND device_id IN
+    prepared(
+      db,
+      `DELETE FROM commerce_free_devices WHERE model_id = @m AND partner_id = @p AND device_id IN
            (SELECT device_id FROM commerce_free_devices WHERE model_id = @m AND partner_id = @p LIMIT @n)
          RETURNING device_id`,
-      )
-      .all({ m: modelId, p: partnerId, n: count }) as Array<{ device_id: string }>
+    ).all({ m: modelId, p: partnerId, n: count }) as Array<{ device_id: string }>
   ).map((r) => r.device_id);
 }
 
 /** Puts an order's (or one line's) live units back into stock; the caller then marks them released. */
 export function returnToStock(db: Db, orderId: string, lineNo: number | undefined): number {
   const line = lineNo === undefined ? '' : 'AND u.line_no = @lineNo';
-  return db
-    .prepare(
-      `INSERT INTO commerce_free_devices (model_id, partner_id, device_id)
+  return prepared(
+    db,
+    `INSERT INTO commerce_free_devices (model_id, partner_id, device_id)
        SELECT d.model_id, d.partner_id, d.id FROM commerce_units u JOIN devices d ON d.id = u.device_id
        WHERE u.order_id = @orderId ${line} AND u.released_at IS NULL`,
-    )
-    .run({ orderId, lineNo: lineNo ?? null }).changes;
+  ).run({ orderId, lineNo: lineNo ?? null }).changes;
 }
 
 /**
@@ -69,9 +66,9 @@ export function returnToStock(db: Db, orderId: string, lineNo: number | undefine
  * yet), not computed as a difference, so provisioned = available + reserved + sold is a real check.
  */
 export function stockOf(db: Db, partnerId: string, modelId: string): StockRow {
-  return db
-    .prepare(
-      `SELECT
+  return prepared(
+    db,
+    `SELECT
          (SELECT count(*) FROM devices WHERE partner_id = @p AND model_id = @m) AS provisioned,
          (SELECT count(*) FROM commerce_free_devices WHERE model_id = @m AND partner_id = @p)
            + (SELECT coalesce(sum(b.size), 0) FROM device_batches b
@@ -81,6 +78,5 @@ export function stockOf(db: Db, partnerId: string, modelId: string): StockRow {
             WHERE model_id = @m AND released_at IS NULL AND state = 'reserved') AS reserved,
          (SELECT count(*) FROM commerce_units
             WHERE model_id = @m AND released_at IS NULL AND state = 'sold') AS sold`,
-    )
-    .get({ p: partnerId, m: modelId }) as StockRow;
+  ).get({ p: partnerId, m: modelId }) as StockRow;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /**
  * SQL for the commission ledger and statement closures. The ledger is append-only: there is an
@@ -29,24 +29,24 @@ export interface EntryRow {
 
 /** Appends an entry; returns its sequence number (the ledger's order). */
 export function insertEntry(db: Db, row: EntryRow): number {
-  const info = db
-    .prepare(
-      `INSERT INTO partner_ledger_entries (id, partner_id, kind, statement_month, currency, gross_minor,
+  const info = prepared(
+    db,
+    `INSERT INTO partner_ledger_entries (id, partner_id, kind, statement_month, currency, gross_minor,
        commission_minor, adjustment_minor, payable_minor, rate_bp, quantity, order_id, line_no, reason,
        created_at, created_by)
      VALUES (@id, @partner_id, @kind, @statement_month, @currency, @gross_minor, @commission_minor,
        @adjustment_minor, @payable_minor, @rate_bp, @quantity, @order_id, @line_no, @reason, @created_at,
        @created_by)`,
-    )
-    .run(row);
+  ).run(row);
   return Number(info.lastInsertRowid);
 }
 
 /** The sale entry of an order line (its commission is reversed exactly on refund). */
 export function findSaleEntry(db: Db, orderId: string, lineNo: number): EntryRow | undefined {
-  return db
-    .prepare("SELECT * FROM partner_ledger_entries WHERE order_id = ? AND line_no = ? AND kind = 'sale'")
-    .get(orderId, lineNo) as EntryRow | undefined;
+  return prepared(
+    db,
+    "SELECT * FROM partner_ledger_entries WHERE order_id = ? AND line_no = ? AND kind = 'sale'",
+  ).get(orderId, lineNo) as EntryRow | undefined;
 }
 
 export interface EntryFilter {
@@ -60,11 +60,10 @@ export function listEntries(db: Db, f: EntryFilter): EntryRow[] {
   const month = f.month === undefined ? '' : 'AND statement_month = ?';
   const args: Array<string | number> = [f.partnerId, f.afterSeq];
   if (f.month !== undefined) args.push(f.month);
-  return db
-    .prepare(
-      `SELECT * FROM partner_ledger_entries WHERE partner_id = ? AND seq > ? ${month} ORDER BY seq LIMIT ?`,
-    )
-    .all(...args, f.limit) as EntryRow[];
+  return prepared(
+    db,
+    `SELECT * FROM partner_ledger_entries WHERE partner_id = ? AND seq > ? ${month} ORDER BY seq LIMIT ?`,
+  ).all(...args, f.limit) as EntryRow[];
 }
 
 export interface MonthTotalsRow {
@@ -81,9 +80,9 @@ export interface MonthTotalsRow {
 
 /** Sums per currency of one partner's entries in one statement month, as BigInt (checked by the caller). */
 export function monthTotals(db: Db, partnerId: string, month: string): MonthTotalsRow[] {
-  return db
-    .prepare(
-      `SELECT currency,
+  return prepared(
+    db,
+    `SELECT currency,
          sum(CASE WHEN kind = 'sale' THEN gross_minor ELSE 0 END) AS gross_sales,
          -sum(CASE WHEN kind = 'refund' THEN gross_minor ELSE 0 END) AS refunds,
          sum(commission_minor) AS commission,
@@ -94,7 +93,7 @@ export function monthTotals(db: Db, partnerId: string, month: string): MonthTota
          count(*) AS entries
        FROM partner_ledger_entries WHERE partner_id = ? AND statement_month = ?
        GROUP BY currency ORDER BY currency`,
-    )
+  )
     .safeIntegers(true)
     .all(partnerId, month) as MonthTotalsRow[];
 }
@@ -102,9 +101,10 @@ export function monthTotals(db: Db, partnerId: string, month: string): MonthTota
 /** Partners with entries in the month, for the operator's all-partner view. */
 export function partnersWithEntries(db: Db, month: string): string[] {
   return (
-    db
-      .prepare('SELECT DISTINCT partner_id FROM partner_ledger_entries WHERE statement_month = ? ORDER BY 1')
-      .all(month) as Array<{ partner_id: string }>
+    prepared(
+      db,
+      'SELECT DISTINCT partner_id FROM partner_ledger_entries WHERE statement_month = ? ORDER BY 1',
+    ).all(month) as Array<{ partner_id: string }>
   ).map((r) => r.partner_id);
 }
 
@@ -115,13 +115,14 @@ export interface ClosureRow {
 }
 
 export function findClosure(db: Db, month: string): ClosureRow | undefined {
-  return db.prepare('SELECT * FROM partner_statement_closures WHERE month = ?').get(month) as
+  return prepared(db, 'SELECT * FROM partner_statement_closures WHERE month = ?').get(month) as
     | ClosureRow
     | undefined;
 }
 
 export function insertClosure(db: Db, row: ClosureRow): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT INTO partner_statement_closures (month, closed_at, closed_by) VALUES (@month, @closed_at, @closed_by)',
   ).run(row);
 }
@@ -129,8 +130,8 @@ export function insertClosure(db: Db, row: ClosureRow): void {
 /** Closed months at or after `month`, ascending (to find the first open one). */
 export function closedFrom(db: Db, month: string): string[] {
   return (
-    db
-      .prepare('SELECT month FROM partner_statement_closures WHERE month >= ? ORDER BY month')
-      .all(month) as Array<{ month: string }>
+    prepared(db, 'SELECT month FROM partner_statement_closures WHERE month >= ? ORDER BY month').all(
+      month,
+    ) as Array<{ month: string }>
   ).map((r) => r.month);
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /**
  * SQL for commission contracts. The table is append-only: there is an INSERT and reads, and no
@@ -21,7 +21,8 @@ export interface ContractRow {
 const PRECEDENCE = 'ORDER BY effective_from DESC, created_at DESC, rowid DESC';
 
 export function insertContract(db: Db, row: ContractRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO partner_contracts (id, partner_id, rate_bp, effective_from, note, created_at, created_by)
      VALUES (@id, @partner_id, @rate_bp, @effective_from, @note, @created_at, @created_by)`,
   ).run(row);
@@ -29,16 +30,15 @@ export function insertContract(db: Db, row: ContractRow): void {
 
 /** The whole history, in precedence order (scheduled contracts first). */
 export function listContracts(db: Db, partnerId: string): ContractRow[] {
-  return db
-    .prepare(`SELECT * FROM partner_contracts WHERE partner_id = ? ${PRECEDENCE}`)
-    .all(partnerId) as ContractRow[];
+  return prepared(db, `SELECT * FROM partner_contracts WHERE partner_id = ? ${PRECEDENCE}`).all(
+    partnerId,
+  ) as ContractRow[];
 }
 
 /** The contract in force at `at` (ms), if any. Served by partner_contracts_by_partner. */
 export function contractAt(db: Db, partnerId: string, at: number): ContractRow | undefined {
-  return db
-    .prepare(
-      `SELECT * FROM partner_contracts WHERE partner_id = ? AND effective_from <= ? ${PRECEDENCE} LIMIT 1`,
-    )
-    .get(partnerId, at) as ContractRow | undefined;
+  return prepared(
+    db,
+    `SELECT * FROM partner_contracts WHERE partner_id = ? AND effective_from <= ? ${PRECEDENCE} LIMIT 1`,
+  ).get(partnerId, at) as ContractRow | undefined;
 }

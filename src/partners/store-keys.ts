@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /** SQL for partner API keys. Only sha256(secret) is stored; nothing here ever sees a key. */
 
@@ -16,34 +16,36 @@ export function insertApiKey(
   db: Db,
   row: { id: string; partner_id: string; secret_hash: Buffer; label: string; created_at: number },
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO partner_api_keys (id, partner_id, secret_hash, label, created_at)
      VALUES (@id, @partner_id, @secret_hash, @label, @created_at)`,
   ).run(row);
 }
 
 export function findApiKey(db: Db, id: string): ApiKeyRow | undefined {
-  return db.prepare('SELECT * FROM partner_api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+  return prepared(db, 'SELECT * FROM partner_api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
 }
 
 /** Newest first, revoked ones included (they are the partner's audit trail). */
 export function listApiKeys(db: Db, partnerId: string): ApiKeyRow[] {
-  return db
-    .prepare('SELECT * FROM partner_api_keys WHERE partner_id = ? ORDER BY created_at DESC, id')
-    .all(partnerId) as ApiKeyRow[];
+  return prepared(db, 'SELECT * FROM partner_api_keys WHERE partner_id = ? ORDER BY created_at DESC, id').all(
+    partnerId,
+  ) as ApiKeyRow[];
 }
 
 export function countActiveApiKeys(db: Db, partnerId: string): number {
-  const row = db
-    .prepare('SELECT count(*) AS n FROM partner_api_keys WHERE partner_id = ? AND revoked_at IS NULL')
-    .get(partnerId) as { n: number };
+  const row = prepared(
+    db,
+    'SELECT count(*) AS n FROM partner_api_keys WHERE partner_id = ? AND revoked_at IS NULL',
+  ).get(partnerId) as { n: number };
   return row.n;
 }
 
 /** False if the key was already revoked. */
 export function revokeApiKey(db: Db, id: string, at: number): boolean {
   return (
-    db.prepare('UPDATE partner_api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
+    prepared(db, 'UPDATE partner_api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
       .changes === 1
   );
 }
@@ -53,7 +55,8 @@ export function revokeApiKey(db: Db, id: string, at: number): boolean {
  * hub nodes sharing the table agree without coordinating.
  */
 export function touchApiKey(db: Db, id: string, at: number, throttleMs: number): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE partner_api_keys SET last_used_at = @at
      WHERE id = @id AND (last_used_at IS NULL OR last_used_at <= @at - @throttleMs)`,
   ).run({ id, at, throttleMs });

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import { type Db, prepared } from '../store/database.js';
 
 /** SQL for partner applications and partners (the rows an approval turns one into the other). */
 
@@ -40,44 +40,40 @@ export function insertApplication(
   db: Db,
   row: Omit<ApplicationRow, 'status' | 'reason' | 'decided_at' | 'decided_by' | 'partner_id'>,
 ): boolean {
-  const info = db
-    .prepare(
-      `INSERT INTO partner_applications (id, slug, company, contact_email, website, categories, status, created_at)
+  const info = prepared(
+    db,
+    `INSERT INTO partner_applications (id, slug, company, contact_email, website, categories, status, created_at)
        VALUES (@id, @slug, @company, @contact_email, @website, @categories, 'pending', @created_at)
        ON CONFLICT DO NOTHING`,
-    )
-    .run(row);
+  ).run(row);
   return info.changes === 1;
 }
 
 export function findApplication(db: Db, id: string): ApplicationRow | undefined {
-  return db
-    .prepare(
-      `SELECT ${APPLICATION_COLUMNS} FROM partner_applications a
+  return prepared(
+    db,
+    `SELECT ${APPLICATION_COLUMNS} FROM partner_applications a
        LEFT JOIN partners p ON p.application_id = a.id WHERE a.id = ?`,
-    )
-    .get(id) as ApplicationRow | undefined;
+  ).get(id) as ApplicationRow | undefined;
 }
 
 /** Oldest first: the review queue order. */
 export function listApplications(db: Db, status: ApplicationStatus | undefined): ApplicationRow[] {
   const where = status === undefined ? '' : 'WHERE a.status = @status';
-  return db
-    .prepare(
-      `SELECT ${APPLICATION_COLUMNS} FROM partner_applications a
+  return prepared(
+    db,
+    `SELECT ${APPLICATION_COLUMNS} FROM partner_applications a
        LEFT JOIN partners p ON p.application_id = a.id ${where} ORDER BY a.created_at, a.id`,
-    )
-    .all(status === undefined ? {} : { status }) as ApplicationRow[];
+  ).all(status === undefined ? {} : { status }) as ApplicationRow[];
 }
 
 /** True if a pending or approved application, or a partner, holds the slug. */
 export function slugTaken(db: Db, slug: string): boolean {
-  const row = db
-    .prepare(
-      `SELECT EXISTS (SELECT 1 FROM partner_applications WHERE slug = @slug AND status <> 'rejected')
+  const row = prepared(
+    db,
+    `SELECT EXISTS (SELECT 1 FROM partner_applications WHERE slug = @slug AND status <> 'rejected')
            OR EXISTS (SELECT 1 FROM partners WHERE slug = @slug) AS taken`,
-    )
-    .get({ slug }) as { taken: number };
+  ).get({ slug }) as { taken: number };
   return row.taken === 1;
 }
 
@@ -86,26 +82,26 @@ export function decideApplication(
   db: Db,
   decision: { id: string; status: 'approved' | 'rejected'; reason: string | null; at: number; by: string },
 ): boolean {
-  const info = db
-    .prepare(
-      `UPDATE partner_applications SET status = @status, reason = @reason, decided_at = @at, decided_by = @by
+  const info = prepared(
+    db,
+    `UPDATE partner_applications SET status = @status, reason = @reason, decided_at = @at, decided_by = @by
        WHERE id = @id AND status = 'pending'`,
-    )
-    .run(decision);
+  ).run(decision);
   return info.changes === 1;
 }
 
 export function insertPartner(db: Db, row: PartnerRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO partners (id, slug, company, contact_email, website, categories, application_id, created_at)
      VALUES (@id, @slug, @company, @contact_email, @website, @categories, @application_id, @created_at)`,
   ).run(row);
 }
 
 export function findPartner(db: Db, id: string): PartnerRow | undefined {
-  return db.prepare('SELECT * FROM partners WHERE id = ?').get(id) as PartnerRow | undefined;
+  return prepared(db, 'SELECT * FROM partners WHERE id = ?').get(id) as PartnerRow | undefined;
 }
 
 export function listPartners(db: Db): PartnerRow[] {
-  return db.prepare('SELECT * FROM partners ORDER BY created_at, id').all() as PartnerRow[];
+  return prepared(db, 'SELECT * FROM partners ORDER BY created_at, id').all() as PartnerRow[];
 }

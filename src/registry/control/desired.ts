@@ -1,5 +1,4 @@
-import type { Db } from '../../store/database.js';
-import { inTransaction } from '../../store/database.js';
+import { type Db, inTransaction, prepared } from '../../store/database.js';
 import * as store from './store.js';
 
 /**
@@ -15,7 +14,7 @@ export class DesiredState {
   constructor(db: Db, now: () => number) {
     this.#db = db;
     this.#now = now;
-    const rows = db.prepare('SELECT DISTINCT device_id FROM device_desired').all() as Array<{
+    const rows = prepared(db, 'SELECT DISTINCT device_id FROM device_desired').all() as Array<{
       device_id: string;
     }>;
     for (const r of rows) this.#devices.add(r.device_id);

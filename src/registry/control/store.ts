@@ -1,4 +1,4 @@
-import type { Db } from '../../store/database.js';
+import { type Db, prepared } from '../../store/database.js';
 
 export type BindingRole = 'owner' | 'member';
 
@@ -10,63 +10,63 @@ export interface BindingRow {
 }
 
 export function findDeviceByPairingHash(db: Db, hash: Buffer): { id: string } | undefined {
-  return db.prepare('SELECT id FROM devices WHERE pairing_hash = ?').get(hash) as { id: string } | undefined;
+  return prepared(db, 'SELECT id FROM devices WHERE pairing_hash = ?').get(hash) as
+    | { id: string }
+    | undefined;
 }
 
 export function ownerOf(db: Db, deviceId: string): string | undefined {
-  const row = db
-    .prepare("SELECT user_id FROM device_bindings WHERE device_id = ? AND role = 'owner'")
-    .get(deviceId) as { user_id: string } | undefined;
+  const row = prepared(db, "SELECT user_id FROM device_bindings WHERE device_id = ? AND role = 'owner'").get(
+    deviceId,
+  ) as { user_id: string } | undefined;
   return row?.user_id;
 }
 
 export function bindingsOf(db: Db, deviceId: string): BindingRow[] {
-  return db
-    .prepare('SELECT * FROM device_bindings WHERE device_id = ? ORDER BY created_at')
-    .all(deviceId) as BindingRow[];
+  return prepared(db, 'SELECT * FROM device_bindings WHERE device_id = ? ORDER BY created_at').all(
+    deviceId,
+  ) as BindingRow[];
 }
 
 /** False when the device already has an owner (the partial unique index refuses a second one). */
 export function insertOwner(db: Db, deviceId: string, userId: string, at: number): boolean {
-  const info = db
-    .prepare(
-      `INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)
+  const info = prepared(
+    db,
+    `INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)
        ON CONFLICT DO NOTHING`,
-    )
-    .run(deviceId, userId, at);
+  ).run(deviceId, userId, at);
   return info.changes === 1;
 }
 
 /** Pairing codes are single use: claiming clears it (removing the device issues a new one). */
 export function clearPairing(db: Db, deviceId: string): void {
-  db.prepare('UPDATE devices SET pairing_hash = NULL WHERE id = ?').run(deviceId);
+  prepared(db, 'UPDATE devices SET pairing_hash = NULL WHERE id = ?').run(deviceId);
 }
 
 export function setPairing(db: Db, deviceId: string, hash: Buffer): void {
-  db.prepare('UPDATE devices SET pairing_hash = ? WHERE id = ?').run(hash, deviceId);
+  prepared(db, 'UPDATE devices SET pairing_hash = ? WHERE id = ?').run(hash, deviceId);
 }
 
 export function insertMember(db: Db, deviceId: string, userId: string, at: number): boolean {
-  const info = db
-    .prepare(
-      `INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)
+  const info = prepared(
+    db,
+    `INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)
        ON CONFLICT DO NOTHING`,
-    )
-    .run(deviceId, userId, at);
+  ).run(deviceId, userId, at);
   return info.changes === 1;
 }
 
 export function deleteBinding(db: Db, deviceId: string, userId: string): boolean {
   return (
-    db.prepare('DELETE FROM device_bindings WHERE device_id = ? AND user_id = ?').run(deviceId, userId)
+    prepared(db, 'DELETE FROM device_bindings WHERE device_id = ? AND user_id = ?').run(deviceId, userId)
       .changes === 1
   );
 }
 
 export function deleteAllBindings(db: Db, deviceId: string): void {
-  db.prepare('DELETE FROM device_bindings WHERE device_id = ?').run(deviceId);
-  db.prepare('DELETE FROM device_placements WHERE device_id = ?').run(deviceId);
-  db.prepare('DELETE FROM device_desired WHERE device_id = ?').run(deviceId);
+  prepared(db, 'DELETE FROM device_bindings WHERE device_id = ?').run(deviceId);
+  prepared(db, 'DELETE FROM device_placements WHERE device_id = ?').run(deviceId);
+  prepared(db, 'DELETE FROM device_desired WHERE device_id = ?').run(deviceId);
 }
 
 // A placement grants access only while the device's owner is also the home's owner: a stale
@@ -79,7 +79,7 @@ const LIVE_PLACEMENTS = `device_placements p
 /** Members of the home a device is placed in: they see it too. */
 export function homeMembersOf(db: Db, deviceId: string): string[] {
   return (
-    db.prepare(`SELECT hm.user_id FROM ${LIVE_PLACEMENTS} WHERE p.device_id = ?`).all(deviceId) as Array<{
+    prepared(db, `SELECT hm.user_id FROM ${LIVE_PLACEMENTS} WHERE p.device_id = ?`).all(deviceId) as Array<{
       user_id: string;
     }>
   ).map((r) => r.user_id);
@@ -95,14 +95,13 @@ export interface AccessRow {
  * member), plus devices placed in homes the user belongs to (as member, unless bound as owner).
  */
 export function accessibleDevices(db: Db, userId: string): AccessRow[] {
-  return db
-    .prepare(
-      `SELECT device_id, role FROM device_bindings WHERE user_id = ?
+  return prepared(
+    db,
+    `SELECT device_id, role FROM device_bindings WHERE user_id = ?
        UNION
        SELECT p.device_id, 'member' FROM ${LIVE_PLACEMENTS}
        WHERE hm.user_id = ? AND p.device_id NOT IN (SELECT device_id FROM device_bindings WHERE user_id = ?)`,
-    )
-    .all(userId, userId, userId) as AccessRow[];
+  ).all(userId, userId, userId) as AccessRow[];
 }
 
 export interface DesiredRow {
@@ -120,18 +119,18 @@ export function upsertDesired(
   at: number,
   by: string,
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO device_desired (device_id, property, value, set_at, set_by) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (device_id, property) DO UPDATE SET value = excluded.value, set_at = excluded.set_at, set_by = excluded.set_by`,
   ).run(deviceId, property, value, at, by);
 }
 
 export function readDesired(db: Db, deviceId: string): DesiredRow[] {
-  return db
-    .prepare(
-      'SELECT property, value, set_at, set_by FROM device_desired WHERE device_id = ? ORDER BY property',
-    )
-    .all(deviceId) as DesiredRow[];
+  return prepared(
+    db,
+    'SELECT property, value, set_at, set_by FROM device_desired WHERE device_id = ? ORDER BY property',
+  ).all(deviceId) as DesiredRow[];
 }
 
 /** Clears a desired value once the device reported exactly that value. */
@@ -142,12 +141,14 @@ export function clearDesiredIfReported(
   reportedJson: string,
 ): boolean {
   return (
-    db
-      .prepare('DELETE FROM device_desired WHERE device_id = ? AND property = ? AND value = ?')
-      .run(deviceId, property, reportedJson).changes === 1
+    prepared(db, 'DELETE FROM device_desired WHERE device_id = ? AND property = ? AND value = ?').run(
+      deviceId,
+      property,
+      reportedJson,
+    ).changes === 1
   );
 }
 
 export function hasDesired(db: Db, deviceId: string): boolean {
-  return db.prepare('SELECT 1 FROM device_desired WHERE device_id = ? LIMIT 1').get(deviceId) !== undefined;
+  return prepared(db, 'SELECT 1 FROM device_desired WHERE device_id = ? LIMIT 1').get(deviceId) !== undefined;
 }

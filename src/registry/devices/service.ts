@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
 import { hashSecret, newSecret, secretMatches } from '../../identity/secrets.js';
-import type { Db } from '../../store/database.js';
+import { type Db, inTransaction } from '../../store/database.js';
 import type { ConnectRefusal } from '../broker-policy.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -73,6 +73,7 @@ export class DeviceService {
   readonly #o: DeviceServiceOptions;
   /** Devices connected on this node: presence counts only the newest connection of a device. */
   readonly #online = new Set<string>();
+  #presence: Array<{ deviceId: string; online: boolean; at: number }> = [];
 
   constructor(options: DeviceServiceOptions) {
     this.#o = options;
@@ -96,6 +97,7 @@ export class DeviceService {
 
   /** Rows of the given devices (for users' views, after their access was checked). */
   rows(deviceIds: readonly string[]): store.DeviceRow[] {
+    this.#flushPresence(); // reads see every presence change announced so far
     return deviceIds
       .map((id) => store.findDevice(this.#o.db, id))
       .filter((r): r is store.DeviceRow => r !== undefined);
@@ -126,20 +128,48 @@ export class DeviceService {
 
   connected(deviceId: string): void {
     const at = this.#o.now();
-    store.markOnline(this.#o.db, deviceId, at);
+    this.#queuePresence(deviceId, true, at);
     this.#online.add(deviceId);
     this.#o.bus.emit('presence', { deviceId, online: true, at });
   }
 
   disconnected(deviceId: string): void {
     const at = this.#o.now();
-    store.markOffline(this.#o.db, deviceId, at);
+    this.#queuePresence(deviceId, false, at);
     this.#online.delete(deviceId);
     this.#o.bus.emit('presence', { deviceId, online: false, at });
   }
 
+  /** Writes the presence changes still queued (the hub calls it on close, before the database closes). */
+  close(): void {
+    this.#flushPresence();
+  }
+
+  /**
+   * Presence is written in batches, one transaction per I/O round: a reconnect storm of thousands of
+   * devices would otherwise pay one commit per connect and per disconnect. Nothing waits on these
+   * writes (a CONNACK does not); reads flush what is queued first, so they never see stale presence.
+   */
+  #queuePresence(deviceId: string, online: boolean, at: number): void {
+    this.#presence.push({ deviceId, online, at });
+    if (this.#presence.length === 1) setImmediate(() => this.#flushPresence());
+  }
+
+  #flushPresence(): void {
+    const batch = this.#presence;
+    if (batch.length === 0 || !this.#o.db.open) return;
+    this.#presence = [];
+    inTransaction(this.#o.db, () => {
+      for (const p of batch) {
+        if (p.online) store.markOnline(this.#o.db, p.deviceId, p.at);
+        else store.markOffline(this.#o.db, p.deviceId, p.at);
+      }
+    });
+  }
+
   /** The device row if `caller` may see it (operator: all; partner: its own); else NOT_FOUND. */
   visible(caller: Identity, deviceId: string): store.DeviceRow {
+    this.#flushPresence(); // reads see every presence change announced so far
     const row = DEVICE_ID_PATTERN.test(deviceId) ? store.findDevice(this.#o.db, deviceId) : undefined;
     if (
       !row ||
@@ -169,6 +199,7 @@ export class DeviceService {
   }
 
   list(caller: Identity, filter: Omit<store.DeviceFilter, 'partnerId'> & { partnerId?: string | undefined }) {
+    this.#flushPresence(); // reads see every presence change announced so far
     const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
     const rows = store.listDevices(this.#o.db, { ...filter, partnerId, limit: filter.limit + 1 });
     const page = rows.slice(0, filter.limit);

@@ -1,4 +1,4 @@
-import type { Db } from '../../store/database.js';
+import { type Db, prepared } from '../../store/database.js';
 
 export interface DeviceRow {
   readonly id: string;
@@ -35,16 +35,16 @@ export interface ModelVersionRef {
 
 /** A model version with its owner and state, as provisioning and the spec cache need it. */
 export function findModelVersion(db: Db, modelId: string, version: number): ModelVersionRef | undefined {
-  return db
-    .prepare(
-      `SELECT m.partner_id, v.state, v.document FROM model_versions v JOIN models m ON m.id = v.model_id
+  return prepared(
+    db,
+    `SELECT m.partner_id, v.state, v.document FROM model_versions v JOIN models m ON m.id = v.model_id
        WHERE v.model_id = ? AND v.version = ?`,
-    )
-    .get(modelId, version) as ModelVersionRef | undefined;
+  ).get(modelId, version) as ModelVersionRef | undefined;
 }
 
 export function insertBatch(db: Db, row: BatchRow): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO device_batches (id, partner_id, model_id, model_version, size, label, created_at)
      VALUES (@id, @partner_id, @model_id, @model_version, @size, @label, @created_at)`,
   ).run(row);
@@ -52,7 +52,8 @@ export function insertBatch(db: Db, row: BatchRow): void {
 
 /** Prepared once per batch: provisioning inserts up to 100,000 rows in one transaction. */
 export function deviceInserter(db: Db) {
-  const stmt = db.prepare(
+  const stmt = prepared(
+    db,
     `INSERT INTO devices (id, partner_id, model_id, model_version, batch_id, secret_hash, pairing_hash, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -80,20 +81,21 @@ export function deviceInserter(db: Db) {
 }
 
 export function findDevice(db: Db, id: string): DeviceRow | undefined {
-  return db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+  return prepared(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
 }
 
 export function findBatch(db: Db, id: string): BatchRow | undefined {
-  return db.prepare('SELECT * FROM device_batches WHERE id = ?').get(id) as BatchRow | undefined;
+  return prepared(db, 'SELECT * FROM device_batches WHERE id = ?').get(id) as BatchRow | undefined;
 }
 
 export function listBatches(db: Db, partnerId: string | undefined, limit: number): BatchRow[] {
   return (
     partnerId === undefined
-      ? db.prepare('SELECT * FROM device_batches ORDER BY created_at DESC, id LIMIT ?').all(limit)
-      : db
-          .prepare('SELECT * FROM device_batches WHERE partner_id = ? ORDER BY created_at DESC, id LIMIT ?')
-          .all(partnerId, limit)
+      ? prepared(db, 'SELECT * FROM device_batches ORDER BY created_at DESC, id LIMIT ?').all(limit)
+      : prepared(
+          db,
+          'SELECT * FROM device_batches WHERE partner_id = ? ORDER BY created_at DESC, id LIMIT ?',
+        ).all(partnerId, limit)
   ) as BatchRow[];
 }
 
@@ -131,33 +133,35 @@ export function listDevices(db: Db, f: DeviceFilter): DeviceRow[] {
     args.push(f.after);
   }
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return db
-    .prepare(`SELECT * FROM devices ${clause} ORDER BY id LIMIT ?`)
-    .all(...args, f.limit) as DeviceRow[];
+  return prepared(db, `SELECT * FROM devices ${clause} ORDER BY id LIMIT ?`).all(
+    ...args,
+    f.limit,
+  ) as DeviceRow[];
 }
 
 export function setBlocked(db: Db, id: string, blocked: boolean): void {
-  db.prepare('UPDATE devices SET blocked = ? WHERE id = ?').run(blocked ? 1 : 0, id);
+  prepared(db, 'UPDATE devices SET blocked = ? WHERE id = ?').run(blocked ? 1 : 0, id);
 }
 
 export function setSecretHash(db: Db, id: string, hash: Buffer): void {
-  db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?').run(hash, id);
+  prepared(db, 'UPDATE devices SET secret_hash = ? WHERE id = ?').run(hash, id);
 }
 
 export function markOnline(db: Db, id: string, at: number): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE devices SET online = 1, connected_at = ?, last_seen_at = ?, connection_count = connection_count + 1
      WHERE id = ?`,
   ).run(at, at, id);
 }
 
 export function markOffline(db: Db, id: string, at: number): void {
-  db.prepare('UPDATE devices SET online = 0, last_seen_at = ? WHERE id = ?').run(at, id);
+  prepared(db, 'UPDATE devices SET online = 0, last_seen_at = ? WHERE id = ?').run(at, id);
 }
 
 /** On start no device is connected, whatever the file says (the last run may have been killed). */
 export function markAllOffline(db: Db): number {
-  return db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run().changes;
+  return prepared(db, 'UPDATE devices SET online = 0 WHERE online = 1').run().changes;
 }
 
 export interface ShadowRow {
@@ -168,9 +172,8 @@ export interface ShadowRow {
 }
 
 export function readShadow(db: Db, id: string): ShadowRow[] {
-  return db
-    .prepare(
-      'SELECT property, value, reported_at, version FROM device_shadow WHERE device_id = ? ORDER BY property',
-    )
-    .all(id) as ShadowRow[];
+  return prepared(
+    db,
+    'SELECT property, value, reported_at, version FROM device_shadow WHERE device_id = ? ORDER BY property',
+  ).all(id) as ShadowRow[];
 }

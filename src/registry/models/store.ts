@@ -1,4 +1,4 @@
-import type { Db } from '../../store/database.js';
+import { type Db, prepared } from '../../store/database.js';
 import type { ModelSpec } from '../spec/index.js';
 
 /** SQL for `models` and `model_versions` (migration 0030), plus the partner facts the lifecycle reads. */
@@ -64,26 +64,26 @@ const SUMMARY_COLUMNS = `v.model_id, v.version, v.state, v.created_at, v.updated
   v.certified_at, v.certified_by, v.certification_note, v.published_at, v.retired_at`;
 
 export function findPartnerProfile(db: Db, partnerId: string): PartnerProfile | undefined {
-  return db.prepare('SELECT slug, categories FROM partners WHERE id = ?').get(partnerId) as
+  return prepared(db, 'SELECT slug, categories FROM partners WHERE id = ?').get(partnerId) as
     | PartnerProfile
     | undefined;
 }
 
 /** False if the id is taken. */
 export function insertModel(db: Db, row: Omit<ModelRow, 'partner_slug'>): boolean {
-  const info = db
-    .prepare(
-      `INSERT INTO models (id, partner_id, category, parent_id, created_at)
+  const info = prepared(
+    db,
+    `INSERT INTO models (id, partner_id, category, parent_id, created_at)
        VALUES (@id, @partner_id, @category, @parent_id, @created_at) ON CONFLICT DO NOTHING`,
-    )
-    .run(row);
+  ).run(row);
   return info.changes === 1;
 }
 
 export function findModel(db: Db, id: string): ModelRow | undefined {
-  return db
-    .prepare(`SELECT ${MODEL_COLUMNS} FROM models m JOIN partners p ON p.id = m.partner_id WHERE m.id = ?`)
-    .get(id) as ModelRow | undefined;
+  return prepared(
+    db,
+    `SELECT ${MODEL_COLUMNS} FROM models m JOIN partners p ON p.id = m.partner_id WHERE m.id = ?`,
+  ).get(id) as ModelRow | undefined;
 }
 
 function filterSql(filter: ModelFilter): { where: string; params: Record<string, string> } {
@@ -102,49 +102,48 @@ function filterSql(filter: ModelFilter): { where: string; params: Record<string,
 
 export function listModels(db: Db, filter: ModelFilter): ModelRow[] {
   const { where, params } = filterSql(filter);
-  return db
-    .prepare(
-      `SELECT ${MODEL_COLUMNS} FROM models m JOIN partners p ON p.id = m.partner_id ${where} ORDER BY m.id`,
-    )
-    .all(params) as ModelRow[];
+  return prepared(
+    db,
+    `SELECT ${MODEL_COLUMNS} FROM models m JOIN partners p ON p.id = m.partner_id ${where} ORDER BY m.id`,
+  ).all(params) as ModelRow[];
 }
 
 /** The versions of every model `listModels` returns for the same filter, in one query. */
 export function listVersionSummaries(db: Db, filter: ModelFilter): VersionSummaryRow[] {
   const { where, params } = filterSql(filter);
-  return db
-    .prepare(
-      `SELECT ${SUMMARY_COLUMNS} FROM model_versions v JOIN models m ON m.id = v.model_id ${where}
+  return prepared(
+    db,
+    `SELECT ${SUMMARY_COLUMNS} FROM model_versions v JOIN models m ON m.id = v.model_id ${where}
        ORDER BY v.model_id, v.version`,
-    )
-    .all(params) as VersionSummaryRow[];
+  ).all(params) as VersionSummaryRow[];
 }
 
 export function versionSummariesOf(db: Db, modelId: string): VersionSummaryRow[] {
-  return db
-    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM model_versions v WHERE v.model_id = ? ORDER BY v.version`)
-    .all(modelId) as VersionSummaryRow[];
+  return prepared(
+    db,
+    `SELECT ${SUMMARY_COLUMNS} FROM model_versions v WHERE v.model_id = ? ORDER BY v.version`,
+  ).all(modelId) as VersionSummaryRow[];
 }
 
 export function findVersion(db: Db, modelId: string, version: number): VersionRow | undefined {
-  return db
-    .prepare('SELECT * FROM model_versions WHERE model_id = ? AND version = ?')
-    .get(modelId, version) as VersionRow | undefined;
+  return prepared(db, 'SELECT * FROM model_versions WHERE model_id = ? AND version = ?').get(
+    modelId,
+    version,
+  ) as VersionRow | undefined;
 }
 
 export function latestVersion(db: Db, modelId: string): VersionRow | undefined {
-  return db
-    .prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC LIMIT 1')
-    .get(modelId) as VersionRow | undefined;
+  return prepared(db, 'SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC LIMIT 1').get(
+    modelId,
+  ) as VersionRow | undefined;
 }
 
 /** The highest version now in state `published` (the one the catalog shows). */
 export function latestPublished(db: Db, modelId: string): VersionRow | undefined {
-  return db
-    .prepare(
-      `SELECT * FROM model_versions WHERE model_id = ? AND state = 'published' ORDER BY version DESC LIMIT 1`,
-    )
-    .get(modelId) as VersionRow | undefined;
+  return prepared(
+    db,
+    `SELECT * FROM model_versions WHERE model_id = ? AND state = 'published' ORDER BY version DESC LIMIT 1`,
+  ).get(modelId) as VersionRow | undefined;
 }
 
 /**
@@ -158,19 +157,19 @@ export function everPublished(
   before = Number.MAX_SAFE_INTEGER,
 ): VersionRow | undefined {
   const order = which === 'latest' ? 'DESC' : 'ASC';
-  return db
-    .prepare(
-      `SELECT * FROM model_versions WHERE model_id = ? AND version < ? AND published_at IS NOT NULL
+  return prepared(
+    db,
+    `SELECT * FROM model_versions WHERE model_id = ? AND version < ? AND published_at IS NOT NULL
        ORDER BY version ${order} LIMIT 1`,
-    )
-    .get(modelId, before) as VersionRow | undefined;
+  ).get(modelId, before) as VersionRow | undefined;
 }
 
 export function insertVersion(
   db: Db,
   row: { model_id: string; version: number; document: string; warnings: string; created_at: number },
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO model_versions (model_id, version, state, document, warnings, created_at, updated_at)
      VALUES (@model_id, @version, 'draft', @document, @warnings, @created_at, @created_at)`,
   ).run(row);
@@ -185,57 +184,52 @@ interface VersionKey {
 /** Each change below is conditional on the state it leaves, so a lost race changes nothing (false). */
 export function replaceDraft(db: Db, key: VersionKey & { document: string; warnings: string }): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE model_versions SET document = @document, warnings = @warnings, updated_at = @at
+    prepared(
+      db,
+      `UPDATE model_versions SET document = @document, warnings = @warnings, updated_at = @at
          WHERE model_id = @model_id AND version = @version AND state = 'draft'`,
-      )
-      .run(key).changes === 1
+    ).run(key).changes === 1
   );
 }
 
 export function submitVersion(db: Db, key: VersionKey & { warnings: string }): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE model_versions SET state = 'submitted', warnings = @warnings, submitted_at = @at, updated_at = @at
+    prepared(
+      db,
+      `UPDATE model_versions SET state = 'submitted', warnings = @warnings, submitted_at = @at, updated_at = @at
          WHERE model_id = @model_id AND version = @version AND state = 'draft'`,
-      )
-      .run(key).changes === 1
+    ).run(key).changes === 1
   );
 }
 
 export function certifyVersion(db: Db, key: VersionKey & { by: string; note: string }): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE model_versions SET state = 'certified', certified_at = @at, certified_by = @by,
+    prepared(
+      db,
+      `UPDATE model_versions SET state = 'certified', certified_at = @at, certified_by = @by,
            certification_note = @note, updated_at = @at
          WHERE model_id = @model_id AND version = @version AND state = 'submitted'`,
-      )
-      .run(key).changes === 1
+    ).run(key).changes === 1
   );
 }
 
 export function publishVersion(db: Db, key: VersionKey): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE model_versions SET state = 'published', published_at = @at, updated_at = @at
+    prepared(
+      db,
+      `UPDATE model_versions SET state = 'published', published_at = @at, updated_at = @at
          WHERE model_id = @model_id AND version = @version AND state = 'certified'`,
-      )
-      .run(key).changes === 1
+    ).run(key).changes === 1
   );
 }
 
 export function retireVersion(db: Db, key: VersionKey): boolean {
   return (
-    db
-      .prepare(
-        `UPDATE model_versions SET state = 'retired', retired_at = @at, updated_at = @at
+    prepared(
+      db,
+      `UPDATE model_versions SET state = 'retired', retired_at = @at, updated_at = @at
          WHERE model_id = @model_id AND version = @version AND state = 'published'`,
-      )
-      .run(key).changes === 1
+    ).run(key).changes === 1
   );
 }
 
@@ -247,13 +241,13 @@ const CATALOG_SQL = `SELECT v.model_id, v.version, m.category, m.parent_id, p.sl
 /** The latest published version of every model (optionally of one category), by model id. */
 export function listCatalog(db: Db, category: string | undefined): CatalogRow[] {
   const where = category === undefined ? '' : 'AND m.category = @category';
-  return db
-    .prepare(`${CATALOG_SQL} ${where} ORDER BY v.model_id`)
-    .all(category === undefined ? {} : { category }) as CatalogRow[];
+  return prepared(db, `${CATALOG_SQL} ${where} ORDER BY v.model_id`).all(
+    category === undefined ? {} : { category },
+  ) as CatalogRow[];
 }
 
 export function findCatalogEntry(db: Db, modelId: string): CatalogRow | undefined {
-  return db.prepare(`${CATALOG_SQL} AND v.model_id = ?`).get(modelId) as CatalogRow | undefined;
+  return prepared(db, `${CATALOG_SQL} AND v.model_id = ?`).get(modelId) as CatalogRow | undefined;
 }
 
 /** Parses a stored document: it was validated against the spec schema before it was written. */
@@ -270,11 +264,10 @@ export function findModelSpec(
   modelId: string,
   version: number,
 ): { partnerId: string; state: ModelState; spec: ModelSpec } | undefined {
-  const row = db
-    .prepare(
-      `SELECT m.partner_id, v.state, v.document FROM model_versions v JOIN models m ON m.id = v.model_id
+  const row = prepared(
+    db,
+    `SELECT m.partner_id, v.state, v.document FROM model_versions v JOIN models m ON m.id = v.model_id
        WHERE v.model_id = ? AND v.version = ?`,
-    )
-    .get(modelId, version) as { partner_id: string; state: ModelState; document: string } | undefined;
+  ).get(modelId, version) as { partner_id: string; state: ModelState; document: string } | undefined;
   return row && { partnerId: row.partner_id, state: row.state, spec: parseStoredSpec(row.document) };
 }

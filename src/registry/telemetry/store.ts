@@ -1,29 +1,34 @@
-import type { Db } from '../../store/database.js';
+import { type Db, prepared } from '../../store/database.js';
 
 /**
  * Statements the ingest writer runs for every accepted report, prepared once. All of them run
  * inside the writer's group-commit transaction.
  */
 export function ingestStatements(db: Db) {
-  const claimSeq = db.prepare(
+  const claimSeq = prepared(
+    db,
     'INSERT OR IGNORE INTO device_reports (device_id, seq, received_at) VALUES (?, ?, ?)',
   );
-  const bumpVersion = db.prepare(
+  const bumpVersion = prepared(
+    db,
     'UPDATE devices SET shadow_version = shadow_version + 1, last_seen_at = ? WHERE id = ? RETURNING shadow_version',
   );
-  const insertPoint = db.prepare(
+  const insertPoint = prepared(
+    db,
     'INSERT INTO telemetry (device_id, property, ts, device_ts, seq, value, num) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const upsertShadow = db.prepare(
+  const upsertShadow = prepared(
+    db,
     `INSERT INTO device_shadow (device_id, property, value, reported_at, version) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (device_id, property) DO UPDATE SET value = excluded.value, reported_at = excluded.reported_at,
        version = excluded.version`,
   );
-  const setFirmware = db.prepare('UPDATE devices SET firmware_version = ? WHERE id = ?');
-  const insertEvent = db.prepare(
+  const setFirmware = prepared(db, 'UPDATE devices SET firmware_version = ? WHERE id = ?');
+  const insertEvent = prepared(
+    db,
     'INSERT INTO device_events (device_id, event, ts, device_ts, seq, arguments) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const touch = db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?');
+  const touch = prepared(db, 'UPDATE devices SET last_seen_at = ? WHERE id = ?');
   return {
     /** False when this (device, seq) was stored before: a redelivery. */
     claimSeq: (deviceId: string, seq: number, at: number) => claimSeq.run(deviceId, seq, at).changes === 1,
@@ -51,7 +56,7 @@ export type IngestStatements = ReturnType<typeof ingestStatements>;
 
 /** Forget sequence numbers older than the dedup window (a redelivery comes within seconds or minutes). */
 export function pruneReportSeqs(db: Db, before: number): number {
-  return db.prepare('DELETE FROM device_reports WHERE received_at < ?').run(before).changes;
+  return prepared(db, 'DELETE FROM device_reports WHERE received_at < ?').run(before).changes;
 }
 
 export interface HistoryPoint {
@@ -67,12 +72,11 @@ export function readHistory(
   to: number,
   limit: number,
 ) {
-  return db
-    .prepare(
-      `SELECT ts, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
+  return prepared(
+    db,
+    `SELECT ts, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
        ORDER BY ts LIMIT ?`,
-    )
-    .all(deviceId, property, from, to, limit) as HistoryPoint[];
+  ).all(deviceId, property, from, to, limit) as HistoryPoint[];
 }
 
 export interface HistoryBucket {
@@ -92,13 +96,12 @@ export function readBuckets(
   to: number,
   bucketMs: number,
 ) {
-  return db
-    .prepare(
-      `SELECT CAST((ts - ?) / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
+  return prepared(
+    db,
+    `SELECT CAST((ts - ?) / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
        FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
        GROUP BY bucket ORDER BY bucket`,
-    )
-    .all(from, bucketMs, deviceId, property, from, to) as HistoryBucket[];
+  ).all(from, bucketMs, deviceId, property, from, to) as HistoryBucket[];
 }
 
 export interface EventRow {
@@ -110,10 +113,9 @@ export interface EventRow {
 }
 
 export function readEvents(db: Db, deviceId: string, from: number, to: number, limit: number) {
-  return db
-    .prepare(
-      `SELECT event, ts, device_ts, seq, arguments FROM device_events WHERE device_id = ? AND ts >= ? AND ts < ?
+  return prepared(
+    db,
+    `SELECT event, ts, device_ts, seq, arguments FROM device_events WHERE device_id = ? AND ts >= ? AND ts < ?
        ORDER BY ts LIMIT ?`,
-    )
-    .all(deviceId, from, to, limit) as EventRow[];
+  ).all(deviceId, from, to, limit) as EventRow[];
 }
