@@ -1,0 +1,158 @@
+import { type CompiledProperty, checkArguments, checkPropertyValue } from '../src/registry/spec/index.js';
+import type { Prng } from './prng.js';
+import type { DeviceState } from './state.js';
+import { randomValue } from './values.js';
+
+/**
+ * Command handling as good firmware does it (docs/protocol.md, "Commands"): parse, check against
+ * the spec, apply, answer with one envelope. Pure apart from the state it changes, so tests can
+ * drive it without a broker.
+ */
+
+/** Codes from the hub's error table (docs/api.md) a device uses to refuse a command. */
+export type ReplyErrorCode =
+  | 'VALUE_INVALID'
+  | 'PROPERTY_UNKNOWN'
+  | 'PROPERTY_NOT_WRITABLE'
+  | 'PROPERTY_NOT_READABLE'
+  | 'ACTION_UNKNOWN'
+  | 'ACTION_ARGUMENTS_INVALID'
+  | 'VALIDATION_FAILED'
+  | 'INTERNAL';
+
+export type CommandReply =
+  | { readonly id: string | number; readonly status: 'ok'; readonly data: Record<string, unknown> }
+  | {
+      readonly id: string | number;
+      readonly status: 'error';
+      readonly error: { readonly code: ReplyErrorCode; readonly message: string };
+    };
+
+export type CommandOp = 'set' | 'get' | 'action';
+
+export interface CommandOutcome {
+  /** Undefined when the command has no usable `id`: nothing can be answered. */
+  readonly reply: CommandReply | undefined;
+  readonly op: CommandOp | undefined;
+  /** Properties whose values the command set; the notify ones are reported right away. */
+  readonly changed: readonly CompiledProperty[];
+  /** Why a command could not even be answered (not JSON, no id). */
+  readonly problem?: string;
+}
+
+const NOTHING: readonly CompiledProperty[] = [];
+
+export function executeCommand(state: DeviceState, rng: Prng, payload: Buffer | string): CommandOutcome {
+  let command: unknown;
+  try {
+    command = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+  } catch {
+    return { reply: undefined, op: undefined, changed: NOTHING, problem: 'command is not JSON' };
+  }
+  if (!isRecord(command)) {
+    return { reply: undefined, op: undefined, changed: NOTHING, problem: 'command is not an object' };
+  }
+  const id = command['id'];
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    return { reply: undefined, op: undefined, changed: NOTHING, problem: 'command has no id' };
+  }
+  switch (command['op']) {
+    case 'set':
+      return runSet(state, id, command['props']);
+    case 'get':
+      return runGet(state, id, command['props']);
+    case 'action':
+      return runAction(state, rng, id, command['action'], command['in'] ?? []);
+    default:
+      return refuse(id, undefined, 'VALIDATION_FAILED', `unknown op ${JSON.stringify(command['op'])}`);
+  }
+}
+
+function runSet(state: DeviceState, id: string | number, props: unknown): CommandOutcome {
+  if (!isRecord(props) || Object.keys(props).length === 0) {
+    return refuse(id, 'set', 'VALIDATION_FAILED', 'set needs a non-empty props object');
+  }
+  const accepted: Array<[CompiledProperty, unknown]> = [];
+  for (const [ref, value] of Object.entries(props)) {
+    const prop = state.spec.property(ref);
+    if (prop === undefined) return refuse(id, 'set', 'PROPERTY_UNKNOWN', `no property ${ref}`);
+    if (!prop.writable) return refuse(id, 'set', 'PROPERTY_NOT_WRITABLE', `${prop.key} is not writable`);
+    const problem = checkPropertyValue(prop, value);
+    if (problem !== undefined) return refuse(id, 'set', 'VALUE_INVALID', problem.message);
+    accepted.push([prop, value]);
+  }
+  // All or nothing: values are applied only once every one of them passed.
+  for (const [prop, value] of accepted) state.set(prop, value);
+  return { reply: { id, status: 'ok', data: {} }, op: 'set', changed: accepted.map(([prop]) => prop) };
+}
+
+function runGet(state: DeviceState, id: string | number, refs: unknown): CommandOutcome {
+  if (!Array.isArray(refs) || refs.length === 0 || !refs.every((r) => typeof r === 'string')) {
+    return refuse(id, 'get', 'VALIDATION_FAILED', 'get needs a non-empty props array of names');
+  }
+  const out: Record<string, unknown> = {};
+  for (const ref of refs as string[]) {
+    const prop = state.spec.property(ref);
+    if (prop === undefined) return refuse(id, 'get', 'PROPERTY_UNKNOWN', `no property ${ref}`);
+    if (!prop.readable) return refuse(id, 'get', 'PROPERTY_NOT_READABLE', `${prop.key} is not readable`);
+    out[ref] = state.get(prop);
+  }
+  return { reply: { id, status: 'ok', data: { props: out } }, op: 'get', changed: NOTHING };
+}
+
+function runAction(
+  state: DeviceState,
+  rng: Prng,
+  id: string | number,
+  ref: unknown,
+  input: unknown,
+): CommandOutcome {
+  const action = typeof ref === 'string' ? state.spec.action(ref) : undefined;
+  if (action === undefined) return refuse(id, 'action', 'ACTION_UNKNOWN', `no action ${String(ref)}`);
+  const piids = action.in.map((p) => p.piid);
+  const problems = checkArguments(state.spec, action.siid, piids, input);
+  if (problems.length > 0) {
+    const message = problems
+      .slice(0, 3)
+      .map((p) => p.message)
+      .join('; ');
+    return refuse(id, 'action', 'ACTION_ARGUMENTS_INVALID', message);
+  }
+  const changed: CompiledProperty[] = [];
+  // Inputs are property-typed parameters; storing them makes e.g. move-to(target-position) stick.
+  for (const entry of input as Array<{ piid: number; value: unknown }>) {
+    const prop = state.spec.propertyByIid(action.siid, entry.piid);
+    if (prop === undefined) continue;
+    state.set(prop, entry.value);
+    changed.push(prop);
+  }
+  // MIoT convention: `toggle` without inputs flips its service's `on`.
+  const on =
+    action.name === 'toggle' && action.in.length === 0
+      ? state.spec.property(`${action.service}.on`)
+      : undefined;
+  if (on !== undefined && on.kind === 'bool') {
+    state.set(on, state.get(on) !== true);
+    changed.push(on);
+  }
+  const out = action.out.map((prop) => {
+    const value = randomValue(prop, rng);
+    state.set(prop, value);
+    changed.push(prop);
+    return { piid: prop.piid, value };
+  });
+  return { reply: { id, status: 'ok', data: { out } }, op: 'action', changed };
+}
+
+function refuse(
+  id: string | number,
+  op: CommandOp | undefined,
+  code: ReplyErrorCode,
+  message: string,
+): CommandOutcome {
+  return { reply: { id, status: 'error', error: { code, message } }, op, changed: NOTHING };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

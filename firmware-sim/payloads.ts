@@ -1,0 +1,57 @@
+import type { Faults } from './faults.js';
+import type { DeviceState } from './state.js';
+import { type InvalidValue, outOfRangeValue, wrongFormatValue } from './values.js';
+
+/**
+ * Encodes property reports and events (docs/protocol.md), spoiling reports the way the switched-on
+ * faults ask. The bad value is chosen once, from the spec, when the device is built, so a fault
+ * that cannot apply to a model fails at construction instead of silently doing nothing.
+ */
+export class PayloadEncoder {
+  readonly #faults: Faults;
+  readonly #spoilers: readonly InvalidValue[];
+
+  constructor(state: DeviceState, faults: Faults) {
+    this.#faults = faults;
+    const spoilers: InvalidValue[] = [];
+    const candidates = state.notify.length > 0 ? state.notify : state.info;
+    if (faults.outOfRange === true) {
+      const bad = outOfRangeValue(candidates);
+      if (bad === undefined) {
+        throw new Error(
+          `fault outOfRange needs a notify property with a range or an enum; ${state.spec.spec.model} has none`,
+        );
+      }
+      spoilers.push(bad);
+    }
+    if (faults.wrongFormat === true) {
+      const prop = candidates[0];
+      if (prop === undefined) throw new Error(`fault wrongFormat needs a property to report`);
+      spoilers.push(wrongFormatValue(prop));
+    }
+    this.#spoilers = spoilers;
+  }
+
+  /** What the hub should count for the reports this device sends, if it spoils them. */
+  get rejectionReason(): string | undefined {
+    if (this.#faults.malformedJson === true) return 'json';
+    return this.#spoilers[0]?.reason;
+  }
+
+  report(seq: number, props: Record<string, unknown>): string {
+    if (this.#faults.malformedJson === true) {
+      // Cut off mid-document, as firmware with a too-small buffer would send it.
+      return JSON.stringify({ seq, ts: Date.now(), props }).slice(0, -2);
+    }
+    let sent = props;
+    if (this.#spoilers.length > 0) {
+      sent = { ...props };
+      for (const bad of this.#spoilers) sent[bad.prop.key] = bad.value;
+    }
+    return JSON.stringify({ seq, ts: Date.now(), props: sent });
+  }
+
+  event(seq: number, event: string, args: ReadonlyArray<{ piid: number; value: unknown }>): string {
+    return JSON.stringify({ seq, event, args });
+  }
+}
