@@ -81,11 +81,7 @@ export class CommandService {
     );
     this.#sweep.unref();
     options.bus.on('presence', ({ deviceId, online }) => {
-      if (!online)
-        this.#failPending(
-          deviceId,
-          new HubError('DEVICE_OFFLINE', 'the device disconnected before answering'),
-        );
+      if (!online) this.#failPending(deviceId);
     });
   }
 
@@ -230,9 +226,18 @@ export class CommandService {
     });
   }
 
-  #failPending(deviceId: string, err: HubError): void {
+  /** Every pending command of a device that disconnected gets DEVICE_OFFLINE (runs on every disconnect: cheap when none). */
+  #failPending(deviceId: string): void {
+    if (this.#pending.size === 0) return;
     for (const p of [...this.#pending.values()]) {
-      if (p.deviceId === deviceId) p.settle(errorReply(null, deviceId, err));
+      if (p.deviceId !== deviceId) continue;
+      p.settle(
+        errorReply(
+          null,
+          deviceId,
+          new HubError('DEVICE_OFFLINE', 'the device disconnected before answering'),
+        ),
+      );
     }
   }
 }
