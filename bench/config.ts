@@ -1,0 +1,135 @@
+import { parseArgs } from 'node:util';
+
+/** What one `npm run bench` does: sizes, durations and repetitions per mode. */
+export interface BenchConfig {
+  readonly mode: 'quick' | 'full';
+  readonly runs: number;
+  readonly out: string;
+  readonly mosquitto: boolean;
+  readonly profile: boolean;
+  readonly connect: {
+    readonly devices: number;
+    /** Sockets per generator process: each stays well below its 20,000 open files. */
+    readonly perGenerator: number;
+    /** Connects in flight per generator. */
+    readonly window: number;
+    /** Client sockets spread over 127.0.0.2 .. 127.0.0.(1+n). */
+    readonly sourceAddresses: number;
+    readonly settleMs: number;
+    /**
+     * A fresh hub for every run, so that no run's memory figure is flattered by heap freed in an
+     * earlier one. Quick mode shares one: hub start-up costs seconds of CPU.
+     */
+    readonly freshHubPerRun: boolean;
+  };
+  readonly ingest: {
+    readonly devices: number;
+    /** QoS 1 reports in flight per device. */
+    readonly window: number;
+    readonly warmupMs: number;
+    readonly durationMs: number;
+  };
+  readonly roundTrip: {
+    readonly count: number;
+    /** Round trips before the measured ones (JIT, caches), not recorded. */
+    readonly warmup: number;
+    readonly timeLimitMs: number;
+    /** The load for "under ingest load": this rate, or less when the hub sustains less. */
+    readonly loadTargetPerSec: number;
+    /** Fraction of the hub's measured full-speed ingest used as load when that is below the target. */
+    readonly loadFraction: number;
+    readonly loadWarmupMs: number;
+  };
+}
+
+export const USAGE = `Usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--no-mosquitto] [--profile|--no-profile]
+
+Benchmarks a real ecohub hub (child process) against mosquitto (if installed) and writes a
+markdown report (default docs/benchmarks.md).
+
+  --quick          small sizes, 3 short runs, under a minute (CI)
+  --runs N         repetitions of every figure (default: 5 full, 3 quick)
+  --out FILE       where the report goes (default docs/benchmarks.md)
+  --no-mosquitto   skip the reference broker
+  --profile        also profile the hub (node --cpu-prof); default on in full mode
+  --no-profile     do not profile
+`;
+
+export class UsageError extends Error {}
+
+export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  if (values.help === true) return 'help';
+  const quick = values.quick === true;
+  const runs = values.runs === undefined ? (quick ? 3 : 5) : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50)
+    throw new UsageError(`--runs must be 1..50, got '${values.runs}'`);
+  const profile = values['no-profile'] === true ? false : values.profile === true ? true : !quick;
+  return {
+    mode: quick ? 'quick' : 'full',
+    runs,
+    out: values.out ?? 'docs/benchmarks.md',
+    mosquitto: values['no-mosquitto'] !== true,
+    profile,
+    connect: quick
+      ? {
+          devices: 200,
+          perGenerator: 10_000,
+          window: 50,
+          sourceAddresses: 2,
+          settleMs: 200,
+          freshHubPerRun: false,
+        }
+      : {
+          devices: 19_500,
+          perGenerator: 10_000,
+          window: 100,
+          sourceAddresses: 8,
+          settleMs: 1000,
+          freshHubPerRun: true,
+        },
+    ingest: quick
+      ? { devices: 20, window: 16, warmupMs: 300, durationMs: 1500 }
+      : { devices: 200, window: 16, warmupMs: 2000, durationMs: 10_000 },
+    roundTrip: quick
+      ? {
+          count: 2000,
+          warmup: 100,
+          timeLimitMs: 2000,
+          loadTargetPerSec: 10_000,
+          loadFraction: 0.7,
+          loadWarmupMs: 300,
+        }
+      : {
+          count: 10_000,
+          warmup: 500,
+          timeLimitMs: 30_000,
+          loadTargetPerSec: 10_000,
+          loadFraction: 0.7,
+          loadWarmupMs: 2000,
+        },
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      runs: { type: 'string' },
+      out: { type: 'string' },
+      'no-mosquitto': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'no-profile': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}

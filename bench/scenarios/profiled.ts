@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext } from '../context.js';
+import { type ProfileSummary, readProfile, summariseProfile } from '../profile.js';
+import { connectRunHub, prepareConnectHub, startConnectGenerators } from './connect.js';
+import { ingestRun } from './ingest.js';
+import { roundTripRun } from './roundtrip.js';
+import { hubTraffic } from './traffic.js';
+
+/**
+ * Extra runs with the hub under `node --cpu-prof`, one profile per workload: connecting (and
+ * the reconnect storm), then ingest at full speed followed by round trips under load.
+ */
+export async function profilePasses(ctx: BenchContext, loadPerSec: number): Promise<ProfileSummary[]> {
+  const summaries: ProfileSummary[] = [];
+  const n = ctx.config.connect.devices.toLocaleString('en-US');
+
+  const connectDir = mkdtempSync(join(tmpdir(), 'ecohub-bench-prof-'));
+  const removeConnectDir = ctx.cleanup.dir(connectDir);
+  const generators = startConnectGenerators(ctx);
+  try {
+    const prepared = await prepareConnectHub(ctx, connectDir);
+    try {
+      await connectRunHub(ctx, generators, 'profiled', prepared);
+    } finally {
+      await prepared.hub.stop();
+    }
+    summaries.push(
+      summariseProfile(readProfile(connectDir), `(a) connect ${n} devices + reconnect storm`, ctx.root),
+    );
+  } finally {
+    await Promise.all(generators.map((g) => g.close()));
+    removeConnectDir();
+  }
+
+  const trafficDir = mkdtempSync(join(tmpdir(), 'ecohub-bench-prof-'));
+  const removeTrafficDir = ctx.cleanup.dir(trafficDir);
+  try {
+    const target = await hubTraffic(ctx, trafficDir);
+    try {
+      await ingestRun(ctx, target, 'profiled');
+      await roundTripRun(ctx, target, 'profiled', loadPerSec);
+    } finally {
+      await target.close();
+    }
+    summaries.push(
+      summariseProfile(
+        readProfile(trafficDir),
+        `(b) ingest at full speed, then (c) round trips under ${Math.round(loadPerSec).toLocaleString('en-US')} reports/s`,
+        ctx.root,
+      ),
+    );
+  } finally {
+    removeTrafficDir();
+  }
+  return summaries;
+}

@@ -1,0 +1,91 @@
+import type { ConnectRun, RoundTripRun } from './context.js';
+import type { BenchReport } from './report.js';
+import { figure, num, sig, table } from './report-format.js';
+import { ratio, type Spread } from './stats.js';
+
+/** The "Targets" section: where the hub stands against each goal, said plainly. */
+
+const FULL_DEVICES = 19_500;
+
+type Verdict = 'met' | 'NOT met' | 'not measured';
+
+function verdict(value: number, limit: number, atMost: boolean): Verdict {
+  if (!Number.isFinite(value)) return 'not measured';
+  return (atMost ? value <= limit : value >= limit) ? 'met' : 'NOT met';
+}
+
+function range(s: Spread | undefined, format: (v: number) => string): string {
+  return s === undefined ? '–' : `${format(s.median)} (runs ${format(s.min)}–${format(s.max)})`;
+}
+
+export function targetsSection(r: BenchReport): string {
+  const h = r.hub;
+  const m = r.mosquitto;
+  const ingestRatio = ratio(
+    figure(h.ingest, (x) => x.perSec),
+    figure(m?.ingest, (x) => x.perSec),
+  );
+  const p99 = (runs: readonly RoundTripRun[] | undefined) => figure(runs, (x) => x.p99);
+  const idleRatio = ratio(p99(h.rtIdle), p99(m?.rtIdle));
+  const loadedRatio = ratio(p99(h.rtLoaded), p99(m?.rtLoaded));
+  const loadedVsIdle = ratio(p99(h.rtLoaded), p99(m?.rtIdle));
+  const rss = figure(h.connect, (x: ConnectRun) => x.rssPerConnKiB);
+  const storm = figure(h.connect, (x: ConnectRun) => x.stormSeconds);
+  const devices = figure(h.connect, (x: ConnectRun) => x.devices - x.failed);
+  const stormFailures = h.connect.reduce((s, x) => s + x.stormFailed, 0);
+  const allConnected = devices !== undefined && devices.min >= FULL_DEVICES;
+  const sizeNote =
+    r.config.connect.devices < FULL_DEVICES
+      ? ` (${r.config.mode} mode: ${r.config.connect.devices} devices, not ${FULL_DEVICES.toLocaleString('en-US')}: indicative only)`
+      : '';
+  const rssVerdict =
+    r.config.connect.devices < FULL_DEVICES
+      ? 'not measured'
+      : allConnected
+        ? verdict(rss?.median ?? Number.NaN, 16, true)
+        : 'NOT met';
+  const stormVerdict =
+    r.config.connect.devices < FULL_DEVICES
+      ? 'not measured'
+      : stormFailures > 0
+        ? 'NOT met'
+        : verdict(storm?.max ?? Number.NaN, 10, true);
+  const rows: string[][] = [
+    [
+      'validated + persisted QoS 1 ingest >= 1.0x mosquitto plain QoS 1 fan-in relay',
+      `${sig(ingestRatio)}x`,
+      verdict(ingestRatio, 1, false),
+    ],
+    [
+      'command round trip p99 idle <= 1.5x mosquitto p99 idle',
+      `${sig(idleRatio)}x`,
+      verdict(idleRatio, 1.5, true),
+    ],
+    [
+      'command round trip p99 under ingest load <= 2x mosquitto p99 (under the same load)',
+      `${sig(loadedRatio)}x (vs mosquitto idle: ${sig(loadedVsIdle)}x)`,
+      verdict(loadedRatio, 2, true),
+    ],
+    [
+      `${FULL_DEVICES.toLocaleString('en-US')} simultaneous devices at <= 16 KiB RSS per connection`,
+      `${range(devices, (v) => num(v, 0))} connected; ${range(rss, (v) => num(v, 1))} KiB${sizeNote}`,
+      rssVerdict,
+    ],
+    [
+      'reconnect storm of all of them <= 10 s (worst run)',
+      `${range(storm, (v) => num(v, 2))} s${stormFailures > 0 ? `, ${stormFailures} reconnects failed` : ''}${sizeNote}`,
+      stormVerdict,
+    ],
+  ];
+  const short = rows
+    .filter((row) => row[2] === 'NOT met')
+    .map((row) => `- **Short of target:** ${row[0]}: ${row[1]}.`);
+  const unmeasured = rows
+    .filter((row) => row[2] === 'not measured')
+    .map((row) => `- Not measured in this run: ${row[0]}.`);
+  return `## Targets
+
+${table(['target', 'ecohub', 'verdict'], rows)}
+
+${[...short, ...unmeasured].join('\n') || '- Every target was met in this run.'}`;
+}

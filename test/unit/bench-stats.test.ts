@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { latencySummary, median, percentile, ratio, spread } from '../../bench/stats.js';
+
+describe('bench statistics', () => {
+  it('takes the nearest-rank percentile', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 99)).toBe(99);
+    expect(percentile(sorted, 99.9)).toBe(100);
+    expect(percentile(sorted, 100)).toBe(100);
+    expect(percentile(sorted, 0)).toBe(1);
+    expect(percentile([7], 99.9)).toBe(7);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('p99.9 of 2,000 samples has two samples above it', () => {
+    const sorted = Array.from({ length: 2000 }, (_, i) => i);
+    expect(percentile(sorted, 99.9)).toBe(1997);
+  });
+
+  it('takes the median of odd and even counts without reordering the input', () => {
+    const values = [5, 1, 3];
+    expect(median(values)).toBe(3);
+    expect(values).toEqual([5, 1, 3]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('summarises runs as median and range, ignoring runs without a figure', () => {
+    expect(spread([3, Number.NaN, 1, 2])).toEqual({ median: 2, min: 1, max: 3, runs: 3 });
+    expect(spread([Number.NaN])).toBeUndefined();
+  });
+
+  it('summarises latency samples given in any order', () => {
+    const samples = Array.from({ length: 1000 }, (_, i) => 1000 - i);
+    expect(latencySummary(samples)).toEqual({ count: 1000, p50: 500, p99: 990, p999: 999, max: 1000 });
+  });
+
+  it('divides medians, NaN without a reference', () => {
+    const a = { median: 3, min: 3, max: 3, runs: 1 };
+    const b = { median: 2, min: 1, max: 4, runs: 3 };
+    expect(ratio(a, b)).toBe(1.5);
+    expect(ratio(a, undefined)).toBeNaN();
+    expect(ratio(a, { ...b, median: 0 })).toBeNaN();
+  });
+});
