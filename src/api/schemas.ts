@@ -46,3 +46,27 @@ export function timeRange(q: { from?: string | undefined; to?: string | undefine
   const to = q.to === undefined ? Date.now() + 1 : Date.parse(q.to);
   return { from: q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from), to };
 }
+
+/** Query of the property-history routes (partner and user views alike). */
+export const HistoryQuery = Type.Object({
+  property: Type.String({ minLength: 3, maxLength: 129, description: 'service.property' }),
+  bucket: Type.Optional(
+    Type.Integer({
+      minimum: 1000,
+      maximum: 366 * 24 * 3600_000,
+      description: 'bucket width in ms: min/max/avg per bucket',
+    }),
+  ),
+  ...TimeRangeQuery,
+});
+
+/** A history query as the telemetry service takes it: defaults applied, times in ms. */
+export function historyRequest(q: {
+  property: string;
+  bucket?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+}) {
+  return { property: q.property, bucketMs: q.bucket, limit: q.limit ?? 1000, ...timeRange(q) };
+}

@@ -4,7 +4,15 @@ import { MAX_BATCH_SIZE } from '../../registry/devices/provisioning.js';
 import type { DeviceService } from '../../registry/devices/service.js';
 import type { TelemetryService } from '../../registry/telemetry/service.js';
 import { callerOf } from '../auth.js';
-import { Nullable, responses, TimeRangeQuery, Timestamp, timeRange } from '../schemas.js';
+import {
+  HistoryQuery,
+  historyRequest,
+  Nullable,
+  responses,
+  TimeRangeQuery,
+  Timestamp,
+  timeRange,
+} from '../schemas.js';
 import type { App } from '../types.js';
 
 const DeviceId = Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id (16 hex characters)' });
@@ -213,23 +221,13 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         tags,
         summary: 'Property history: raw points, or buckets with min/max/avg when `bucket` (ms) is given',
         params: Params,
-        querystring: Type.Object({
-          property: Type.String({ minLength: 3, maxLength: 129, description: 'service.property' }),
-          bucket: Type.Optional(Type.Integer({ minimum: 1000, maximum: 366 * 24 * 3600_000 })),
-          ...TimeRangeQuery,
-        }),
+        querystring: HistoryQuery,
         response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
       },
     },
     async (request) => {
       const row = devices.visible(callerOf(request), request.params.deviceId);
-      const q = request.query;
-      return telemetry.history(row.id, {
-        property: q.property,
-        bucketMs: q.bucket,
-        limit: q.limit ?? 1000,
-        ...timeRange(q),
-      });
+      return telemetry.history(row.id, historyRequest(request.query));
     },
   );
 

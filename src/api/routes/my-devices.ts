@@ -11,7 +11,15 @@ import type { Control } from '../../registry/control/index.js';
 import type { UserDeviceViews } from '../../registry/control/views.js';
 import type { TelemetryService } from '../../registry/telemetry/service.js';
 import { userIdOf } from '../auth.js';
-import { Nullable, responses, TimeRangeQuery, Timestamp, timeRange } from '../schemas.js';
+import {
+  HistoryQuery,
+  historyRequest,
+  Nullable,
+  responses,
+  TimeRangeQuery,
+  Timestamp,
+  timeRange,
+} from '../schemas.js';
 import type { App } from '../types.js';
 
 const Params = Type.Object({
@@ -83,23 +91,13 @@ export function myDeviceRoutes(
         tags,
         summary: 'Property history of one of my devices (buckets with `bucket` ms)',
         params: Params,
-        querystring: Type.Object({
-          property: Type.String({ minLength: 3, maxLength: 129 }),
-          bucket: Type.Optional(Type.Integer({ minimum: 1000, maximum: 366 * 24 * 3600_000 })),
-          ...TimeRangeQuery,
-        }),
+        querystring: HistoryQuery,
         response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
       },
     },
     async (request) => {
       const { row } = views.visible(userIdOf(request), request.params.deviceId);
-      const q = request.query;
-      return telemetry.history(row.id, {
-        property: q.property,
-        bucketMs: q.bucket,
-        limit: q.limit ?? 1000,
-        ...timeRange(q),
-      });
+      return telemetry.history(row.id, historyRequest(request.query));
     },
   );
 
