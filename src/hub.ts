@@ -282,7 +282,11 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     started.push(() => broker.close());
     await app.ready();
     broker.attachWebSocket(app.server);
-    await app.listen({ host: options.host, port: options.httpPort, listenTextResolver: () => '' });
+    await app.listen({
+      host: options.host,
+      port: options.httpPort,
+      listenTextResolver: (address) => `http listening on ${address}`,
+    });
     const httpAddress = app.server.address();
     const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : options.httpPort;
     const mqttPort = await broker.listen(options.host, options.mqttPort);
