@@ -21,6 +21,12 @@ export interface BenchConfig {
      * earlier one. Quick mode shares one: hub start-up costs seconds of CPU.
      */
     readonly freshHubPerRun: boolean;
+    /**
+     * A hub idles this long after its setup before "RSS before" is read: V8's memory reducer
+     * collects the setup's garbage after some seconds of idle, so without it the first run's
+     * baseline would be higher than the others' and its per-connection figure lower.
+     */
+    readonly idleBeforeMs: number;
   };
   readonly ingest: {
     readonly devices: number;
@@ -85,6 +91,7 @@ export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
           sourceAddresses: 2,
           settleMs: 200,
           freshHubPerRun: false,
+          idleBeforeMs: 0,
         }
       : {
           devices: 19_500,
@@ -93,6 +100,7 @@ export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
           sourceAddresses: 8,
           settleMs: 1000,
           freshHubPerRun: true,
+          idleBeforeMs: 15_000,
         },
     ingest: quick
       ? { devices: 20, window: 16, warmupMs: 300, durationMs: 1500 }

@@ -4,6 +4,7 @@ import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './profile.js';
 import { figure, fmtSpread, num, ratioText, sig, table } from './report-format.js';
 import { methodSection } from './report-intro.js';
+import { reportNotes } from './report-notes.js';
 import { ratio } from './stats.js';
 import { targetsSection } from './targets.js';
 
@@ -227,20 +228,7 @@ ${parts.join('\n\n')}`;
 }
 
 export function renderReport(r: BenchReport): string {
-  const notes: string[] = [];
-  if (r.mosquitto === undefined)
-    notes.push(`- mosquitto columns are empty: ${r.mosquittoNote ?? 'not run'}.`);
-  if (r.loadPerSec !== undefined) {
-    const { loadTargetPerSec, loadFraction } = r.config.roundTrip;
-    notes.push(
-      r.loadPerSec < loadTargetPerSec
-        ? `- (c) under load: the hub does not sustain ${int(loadTargetPerSec)} reports/s on this box, so the load was ` +
-            `${int(r.loadPerSec)} reports/s (${num(loadFraction * 100, 0)}% of its median full-speed ingest in (b)), ` +
-            'for mosquitto too. The achieved rate is in the table.'
-        : `- (c) under load: the load generator was asked for ${int(r.loadPerSec)} reports/s.`,
-    );
-  }
-  for (const e of r.errors) notes.push(`- ERROR: ${e}`);
+  const notes = reportNotes(r);
   return `${methodSection(r.config)}
 ## Results
 

@@ -124,6 +124,8 @@ export interface PreparedHub {
   readonly hub: HubProcess;
   readonly api: HubApi;
   readonly devices: FleetDevice[];
+  /** performance.now() when the setup finished. */
+  readonly readyAt: number;
 }
 
 export async function prepareConnectHub(ctx: BenchContext, cpuProfileDir?: string): Promise<PreparedHub> {
@@ -144,7 +146,7 @@ export async function prepareConnectHub(ctx: BenchContext, cpuProfileDir?: strin
       username: d.id,
       password: d.secret,
     }));
-    return { hub, api, devices };
+    return { hub, api, devices, readyAt: performance.now() };
   } catch (error) {
     await hub.stop();
     throw error;
@@ -158,7 +160,9 @@ export async function connectRunHub(
   label: string,
   prepared: PreparedHub,
 ): Promise<ConnectRun> {
-  const { hub, api, devices } = prepared;
+  const { hub, api, devices, readyAt } = prepared;
+  const idle = readyAt + ctx.config.connect.idleBeforeMs - performance.now();
+  if (idle > 0) await sleep(idle);
   const run = await measure(
     ctx,
     generators,
