@@ -15,6 +15,7 @@ export interface BenchConfig {
     readonly window: number;
     /** Client sockets spread over 127.0.0.2 .. 127.0.0.(1+n). */
     readonly sourceAddresses: number;
+    /** "RSS after" is the lowest VmRSS over this long, once every device is online. */
     readonly settleMs: number;
     /**
      * A fresh hub for every run, so that no run's memory figure is flattered by heap freed in an
@@ -98,7 +99,7 @@ export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
           perGenerator: 10_000,
           window: 100,
           sourceAddresses: 8,
-          settleMs: 1000,
+          settleMs: 10_000,
           freshHubPerRun: true,
           idleBeforeMs: 15_000,
         },

@@ -11,6 +11,8 @@ export interface HubProcessOptions {
   /** Folder for the V8 CPU profile (node --cpu-prof); none = not profiled. */
   readonly cpuProfileDir?: string;
   readonly startTimeoutMs?: number;
+  /** Told when the hub exits without being asked to (with the end of its logs). */
+  readonly onUnexpectedExit?: (detail: string) => void;
 }
 
 export interface HubProcess {
@@ -90,14 +92,21 @@ export async function startHub(options: HubProcessOptions, cleanup: Cleanup): Pr
   closeSync(err);
   cleanup.child(child);
   let exited: string | undefined;
+  let stopping = false;
   const exitedPromise = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = signal ?? `code ${code}`;
+      if (!stopping) {
+        options.onUnexpectedExit?.(
+          `hub pid ${child.pid} exited unexpectedly (${exited}):\n${`${tail(errPath, 5)}\n${tail(logPath, 5)}`.trim()}`,
+        );
+      }
       resolve();
     }),
   );
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     unregister();
     if (exited === undefined) {
       child.kill('SIGTERM');

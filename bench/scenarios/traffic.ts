@@ -45,7 +45,12 @@ async function connectLoad(
 
 export async function hubTraffic(ctx: BenchContext, cpuProfileDir?: string): Promise<TrafficTarget> {
   const hub = await startHub(
-    { root: ctx.root, adminToken: ctx.adminToken, ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}) },
+    {
+      root: ctx.root,
+      adminToken: ctx.adminToken,
+      onUnexpectedExit: (detail) => ctx.progress(detail),
+      ...(cpuProfileDir !== undefined ? { cpuProfileDir } : {}),
+    },
     ctx.cleanup,
   );
   const generators: Generator[] = [];
