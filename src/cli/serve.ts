@@ -1,6 +1,8 @@
 import { DEFAULT_LIMITS, DEFAULTS, type HubInput } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { describeTarget } from '../store/database-url.js';
+import { databaseFlag, databaseTarget } from './database-flag.js';
 import {
   type FlagSpec,
   formatHelp,
@@ -21,6 +23,7 @@ export const serveFlags: readonly FlagSpec[] = [
     help: 'Folder for ecohub.db',
     default: DEFAULTS.dataDir,
   },
+  databaseFlag,
   {
     name: 'host',
     env: 'ECOHUB_HOST',
@@ -121,6 +124,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
     if (dataDir.value.trim() === '') throw new UsageError(`${dataDir.source} must not be empty`);
     input.dataDir = dataDir.value;
   }
+  const database = get('database');
+  if (database) input.database = databaseTarget(database, input.dataDir ?? DEFAULTS.dataDir);
   const host = get('host');
   if (host) {
     if (!/^[A-Za-z0-9.:-]+$/.test(host.value))
@@ -195,7 +200,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       `  Swagger UI    ${hub.httpUrl}/docs`,
       `  MQTT (TCP)    ${hub.mqttUrl}`,
       `  MQTT (WS)     ${hub.wsUrl}`,
-      `  data          ${hub.options.dataDir}`,
+      `  database      ${describeTarget(hub.options.database)}`,
       '',
     ].join('\n'),
   );

@@ -1,0 +1,148 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, isDatabaseError } from '../../src/store/engine.js';
+import { runMigrations } from '../../src/store/migration-runner.js';
+import { openEngine } from '../../src/store/open.js';
+import { sql } from '../../src/store/sql.js';
+import { runCli } from '../support/cli.js';
+import { createTestDatabase, openTestEngine, type TestEngine } from '../support/engine.js';
+import { seedEveryTable } from '../support/store-fixtures.js';
+
+/** What only PostgreSQL has: several processes on one database, a network in between, its own types. */
+describe('PostgreSQL engine', { timeout: 120_000 }, () => {
+  let t: TestEngine;
+  let db: Engine;
+  beforeAll(async () => {
+    t = await openTestEngine('postgres');
+    db = t.engine;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('migrates once when two runners start at once on one database', async () => {
+    const second = await openEngine(t.database.target);
+    try {
+      const [a, b] = await Promise.all([runMigrations(db), runMigrations(second)]);
+      expect([...a.applied, ...b.applied].sort()).toEqual([
+        '10-identities',
+        '20-partners',
+        '30-models',
+        '40-devices',
+        '50-control',
+        '60-commerce',
+      ]);
+      const versions = await db.many(sql`SELECT version FROM ecohub_migrations ORDER BY version`);
+      expect(versions.map((v) => v['version'])).toEqual([10, 20, 30, 40, 50, 60]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses TRUNCATE on the append-only tables too', async () => {
+    await seedEveryTable(db);
+    for (const table of ['partner_ledger_entries', 'commerce_payment_events', 'partner_statement_closures']) {
+      await expect(db.run(sql.raw(`TRUNCATE ${table}`))).rejects.toSatisfy((err) =>
+        isDatabaseError(err, 'refused'),
+      );
+    }
+  });
+
+  it('reads timestamps as UTC epoch ms and leaves JSON and dates as text', async () => {
+    const row = await db.one(
+      sql`SELECT now() AS now, TIMESTAMP '2024-01-01 00:00:00.250' AS plain,
+            TIMESTAMPTZ '2024-01-01 01:00:00+01' AS zoned, DATE '2024-02-29' AS day,
+            '{"a": 1}'::jsonb AS doc, 5::numeric / 2 AS half, 12345678901::numeric AS whole`,
+    );
+    expect(Math.abs(Number(row?.['now']) - Date.now())).toBeLessThan(60_000);
+    expect(row).toMatchObject({
+      plain: Date.UTC(2024, 0, 1, 0, 0, 0, 250),
+      zoned: Date.UTC(2024, 0, 1),
+      day: '2024-02-29',
+      doc: '{"a": 1}',
+      half: 2.5,
+      whole: 12345678901,
+    });
+  });
+
+  it('delivers a notification to another process on the same database, and resets a listener that lost its connection', async () => {
+    const other = await openEngine(t.database.target, { applicationName: 'ecohub-other' });
+    try {
+      const messages: string[] = [];
+      let resets = 0;
+      let wake: () => void = () => undefined;
+      const waitFor = (what: () => boolean) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('notification not seen within 10 s')), 10_000);
+          wake = () => {
+            if (!what()) return;
+            clearTimeout(timer);
+            resolve();
+          };
+          wake();
+        });
+      await other.listen('cache_bust', {
+        message: (payload) => {
+          messages.push(payload);
+          wake();
+        },
+        reset: () => {
+          resets++;
+          wake();
+        },
+      });
+      await db.notify('cache_bust', 'device:d1');
+      await waitFor(() => messages.includes('device:d1'));
+
+      // The server drops the listening connection (restart, failover): it comes back by itself and
+      // tells its handlers whatever they cached may be stale.
+      const killed = await db.many(
+        sql`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+            WHERE application_name = 'ecohub-other-listen' AND datname = current_database()`,
+      );
+      expect(killed).toEqual([{ ok: true }]);
+      await waitFor(() => resets === 1);
+      await db.notify('cache_bust', 'device:d2');
+      await waitFor(() => messages.includes('device:d2'));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('fails with the host and the reason on a wrong password, and never prints the password', async () => {
+    const url = new URL(t.database.url);
+    url.password = 'Definitely-Wrong-Pw';
+    const res = await runCli(['migrate', '--database', url.toString()], {}, 60_000);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(
+      `cannot connect to PostgreSQL at postgres://${url.username}@${url.hostname}:${url.port}`,
+    );
+    expect(res.stderr).toContain(`password authentication failed for user "${url.username}"`);
+    expect(res.stdout + res.stderr).not.toContain('Definitely-Wrong-Pw');
+  });
+
+  it('serve on PostgreSQL migrates the database, then stops: the domain stores are not converted yet', async () => {
+    const fresh = await createTestDatabase('postgres');
+    try {
+      const res = await runCli(
+        ['serve', '--http-port', '0', '--mqtt-port', '0', '--database', fresh.url],
+        {},
+        60_000,
+      );
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('is reachable and migrated to version 60');
+      expect(res.stdout + res.stderr).not.toContain(new URL(fresh.url).password);
+      const client = new pg.Client({ connectionString: fresh.url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT max(version) AS v FROM ecohub_migrations')).rows).toEqual([
+          { v: '60' },
+        ]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
