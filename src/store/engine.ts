@@ -5,7 +5,7 @@ export type { Dialect } from './sql.js';
 /** A row as the engine returns it: integers are numbers, booleans booleans, BLOB/bytea Buffers. */
 export type Row = Record<string, unknown>;
 
-export interface RunResult<T extends Row = Row> {
+export interface RunResult<T extends object = Row> {
   /** Rows inserted, updated or deleted. */
   readonly changes: number;
   /** What a RETURNING clause returned (empty without one). */
@@ -25,11 +25,11 @@ export interface QueryOptions {
 export interface Queryable {
   readonly dialect: Dialect;
   /** Every row of a query. */
-  many<T extends Row = Row>(query: Sql, options?: QueryOptions): Promise<T[]>;
+  many<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T[]>;
   /** The first row, or undefined. */
-  one<T extends Row = Row>(query: Sql, options?: QueryOptions): Promise<T | undefined>;
+  one<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T | undefined>;
   /** An INSERT, UPDATE or DELETE (with or without RETURNING). */
-  run<T extends Row = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>>;
+  run<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>>;
   /**
    * Tells every process on this database (this one included) that something on `channel` changed.
    * Inside a transaction it is sent at COMMIT, and not at all on rollback.

@@ -108,17 +108,17 @@ export class PostgresEngine implements Engine {
     }
   }
 
-  async many<T extends Row = Row>(query: Sql): Promise<T[]> {
+  async many<T extends object = Row>(query: Sql): Promise<T[]> {
     this.#outside('a query');
     return (await this.#query(this.#pool, query)).rows as T[];
   }
 
-  async one<T extends Row = Row>(query: Sql): Promise<T | undefined> {
+  async one<T extends object = Row>(query: Sql): Promise<T | undefined> {
     this.#outside('a query');
     return (await this.#query(this.#pool, query)).rows[0] as T | undefined;
   }
 
-  async run<T extends Row = Row>(query: Sql): Promise<RunResult<T>> {
+  async run<T extends object = Row>(query: Sql): Promise<RunResult<T>> {
     this.#outside('a query');
     const result = await this.#query(this.#pool, query);
     return { changes: result.rowCount ?? 0, rows: result.rows as T[] };
@@ -175,15 +175,15 @@ export class PostgresEngine implements Engine {
     };
     const tx: Transaction = {
       dialect: 'postgres',
-      many: async <R extends Row>(query: Sql) => {
+      many: async <R extends object>(query: Sql) => {
         check();
         return (await this.#query(client, query)).rows as R[];
       },
-      one: async <R extends Row>(query: Sql) => {
+      one: async <R extends object>(query: Sql) => {
         check();
         return (await this.#query(client, query)).rows[0] as R | undefined;
       },
-      run: async <R extends Row>(query: Sql) => {
+      run: async <R extends object>(query: Sql) => {
         check();
         const result = await this.#query(client, query);
         return { changes: result.rowCount ?? 0, rows: result.rows as R[] };

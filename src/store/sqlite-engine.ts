@@ -249,15 +249,15 @@ export class SqliteEngine implements Engine {
     return this.#write(() => this.#all(this.#writes, compiled, options));
   }
 
-  async many<T extends Row = Row>(query: Sql, options?: QueryOptions): Promise<T[]> {
+  async many<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T[]> {
     return (await this.#read(query, options)) as T[];
   }
 
-  async one<T extends Row = Row>(query: Sql, options?: QueryOptions): Promise<T | undefined> {
+  async one<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T | undefined> {
     return (await this.#read(query, options))[0] as T | undefined;
   }
 
-  async run<T extends Row = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>> {
+  async run<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>> {
     this.#outside('a query');
     const compiled = compile(query, 'sqlite');
     return (await this.#write(() => this.#run(compiled, options))) as RunResult<T>;
@@ -293,15 +293,15 @@ export class SqliteEngine implements Engine {
     };
     const tx: Transaction = {
       dialect: 'sqlite',
-      many: async <R extends Row>(query: Sql, o?: QueryOptions) => {
+      many: async <R extends object>(query: Sql, o?: QueryOptions) => {
         check();
         return this.#all(this.#writes, compile(query, 'sqlite'), o) as R[];
       },
-      one: async <R extends Row>(query: Sql, o?: QueryOptions) => {
+      one: async <R extends object>(query: Sql, o?: QueryOptions) => {
         check();
         return this.#all(this.#writes, compile(query, 'sqlite'), o)[0] as R | undefined;
       },
-      run: async <R extends Row>(query: Sql, o?: QueryOptions) => {
+      run: async <R extends object>(query: Sql, o?: QueryOptions) => {
         check();
         return this.#run(compile(query, 'sqlite'), o) as RunResult<R>;
       },

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type DatabaseTarget, parseDatabaseUrl } from '../../src/store/database-url.js';
 import type { Engine } from '../../src/store/engine.js';
 import { openEngine } from '../../src/store/open.js';
-import { tempDir } from './hub.js';
 
 /**
  * The engine a test run uses: ECOHUB_TEST_ENGINE=postgres (set by `npm run test:postgres`) or
@@ -43,7 +43,7 @@ function adminUrl(): string {
 /** A fresh, empty database of the run's engine (or the one asked for). */
 export async function createTestDatabase(kind: TestEngineKind = testEngineKind()): Promise<TestDatabase> {
   if (kind === 'sqlite') {
-    const dir = tempDir('ecohub-db-');
+    const dir = mkdtempSync(join(tmpdir(), 'ecohub-db-'));
     const url = `sqlite:${join(dir, 'ecohub.db')}`;
     return {
       url,
