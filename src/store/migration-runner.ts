@@ -71,17 +71,15 @@ export async function runMigrations(
   const applied: string[] = [];
   for (const m of migrations) {
     if (m.version <= from) continue;
-    const done = await engine.transaction(
-      async (tx) => {
-        const current = await lockedVersion(tx);
-        if (current > latest) throw newer(current);
-        if (current >= m.version) return false;
-        await tx.exec(m.up);
-        await recordVersion(tx, m, now());
-        return true;
-      },
-      { durable: true },
-    );
+    // Not `durable`: a migration lost to power loss is whole-or-nothing and simply runs again.
+    const done = await engine.transaction(async (tx) => {
+      const current = await lockedVersion(tx);
+      if (current > latest) throw newer(current);
+      if (current >= m.version) return false;
+      await tx.exec(m.up);
+      await recordVersion(tx, m, now());
+      return true;
+    });
     if (done) applied.push(`${m.version}-${m.name}`);
   }
   return { from, to: Math.max(from, latest), applied };

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -70,7 +69,6 @@ export class PostgresEngine implements Engine {
   readonly #pool: pg.Pool;
   readonly #listener: PostgresListener;
   readonly #log: Logger | undefined;
-  readonly #inTransaction = new AsyncLocalStorage<{ open: boolean }>();
   #closed = false;
 
   constructor(options: PostgresEngineOptions) {
@@ -92,11 +90,8 @@ export class PostgresEngine implements Engine {
     });
   }
 
-  #outside(what: string): void {
+  #open(): void {
     if (this.#closed) throw new Error('the database engine is closed');
-    if (this.#inTransaction.getStore()?.open) {
-      throw new Error(`${what} on the engine inside one of its transactions: use the transaction's handle`);
-    }
   }
 
   async #query(on: pg.Pool | pg.PoolClient, query: Sql): Promise<pg.QueryResult<Row>> {
@@ -109,30 +104,30 @@ export class PostgresEngine implements Engine {
   }
 
   async many<T extends object = Row>(query: Sql): Promise<T[]> {
-    this.#outside('a query');
+    this.#open();
     return (await this.#query(this.#pool, query)).rows as T[];
   }
 
   async one<T extends object = Row>(query: Sql): Promise<T | undefined> {
-    this.#outside('a query');
+    this.#open();
     return (await this.#query(this.#pool, query)).rows[0] as T | undefined;
   }
 
   async run<T extends object = Row>(query: Sql): Promise<RunResult<T>> {
-    this.#outside('a query');
+    this.#open();
     const result = await this.#query(this.#pool, query);
     return { changes: result.rowCount ?? 0, rows: result.rows as T[] };
   }
 
   async notify(channel: string, payload: string): Promise<void> {
-    this.#outside('notify');
+    this.#open();
     checkChannel(channel);
     checkPayload(payload);
     await this.#query(this.#pool, sql`SELECT pg_notify(${channel}, ${payload})`);
   }
 
   async exec(script: string): Promise<void> {
-    this.#outside('exec');
+    this.#open();
     try {
       await this.#pool.query(script);
     } catch (err) {
@@ -141,7 +136,7 @@ export class PostgresEngine implements Engine {
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    this.#outside('a transaction');
+    this.#open();
     const isolation = options.isolation ?? 'read committed';
     const retries = options.retries ?? (isolation === 'serializable' ? 5 : 0);
     for (let attempt = 0; ; attempt++) {
@@ -208,7 +203,7 @@ export class PostgresEngine implements Engine {
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${ISOLATION[isolation]}`);
       try {
-        const result = await this.#inTransaction.run(token, () => fn(tx));
+        const result = await fn(tx);
         token.open = false;
         await client.query('COMMIT');
         return result;

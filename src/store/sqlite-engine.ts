@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
@@ -26,6 +25,13 @@ export interface SqliteEngineOptions {
   readonly busyTimeoutMs?: number;
   /** NORMAL (default): a commit survives a crash of the process; FULL: also power loss. */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * How long a write or transaction waits for this process's open transaction before failing with
+   * kind 'busy' (default 30 s). It also turns the one misuse that would hang for ever, an engine
+   * call inside a transaction's callback (it waits for the transaction, which waits for it), into
+   * an error.
+   */
+  readonly queueTimeoutMs?: number;
   /** Which table columns hold booleans (default: the hub's schema, schema-tables.ts). */
   readonly booleanColumns?: BooleanColumns;
   readonly log?: Logger;
@@ -136,14 +142,11 @@ export class SqliteEngine implements Engine {
   readonly #writes: StatementCache;
   readonly #reads: StatementCache;
   readonly #synchronous: 'NORMAL' | 'FULL';
-  // The open transaction of the current async context: an engine call made inside it would wait for
-  // it to end (a deadlock), so it throws instead. A token, not a flag: a timer or listener created
-  // inside a transaction keeps the context after the transaction ends.
-  readonly #inTransaction = new AsyncLocalStorage<{ open: boolean }>();
   readonly #notifications: LocalNotifications;
-  /** Resolves when the current holder of the write queue is done. */
-  #queue: Promise<void> = Promise.resolve();
-  #waiting = 0;
+  readonly #queueTimeoutMs: number;
+  /** Whether a transaction (or a write queued behind one) holds the writer; who waits for it. */
+  #held = false;
+  readonly #waiters: Array<() => void> = [];
   #closed = false;
 
   constructor(options: SqliteEngineOptions) {
@@ -154,6 +157,7 @@ export class SqliteEngine implements Engine {
     );
     const busy = Math.trunc(options.busyTimeoutMs ?? 5000);
     this.#synchronous = options.synchronous ?? 'NORMAL';
+    this.#queueTimeoutMs = options.queueTimeoutMs ?? 30_000;
     this.#writer = new Database(options.file);
     try {
       this.#writer.pragma(`busy_timeout = ${busy}`);
@@ -174,36 +178,53 @@ export class SqliteEngine implements Engine {
     );
   }
 
-  #outside(what: string): void {
+  #open(): void {
     if (this.#closed) throw new Error('the database engine is closed');
-    if (this.#inTransaction.getStore()?.open) {
-      throw new Error(`${what} on the engine inside one of its transactions: use the transaction's handle`);
-    }
   }
 
   /** Runs `fn` on the writer once no transaction holds it (at once when none does). */
   async #write<T>(fn: () => T): Promise<T> {
-    if (this.#waiting === 0) return fn();
-    const release = await this.#acquire();
+    if (!this.#held) return fn();
+    await this.#acquire();
     try {
+      this.#open();
       return fn();
     } finally {
-      release();
+      this.#release();
     }
   }
 
-  async #acquire(): Promise<() => void> {
-    this.#waiting++;
-    const previous = this.#queue;
-    let release!: () => void;
-    this.#queue = new Promise<void>((resolve) => {
-      release = () => {
-        this.#waiting--;
+  /** Waits (first come, first served) for the writer; fails with 'busy' past the queue timeout. */
+  #acquire(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        clearTimeout(timer);
         resolve();
       };
+      const timer = setTimeout(() => {
+        const at = this.#waiters.indexOf(grant);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        reject(
+          new DatabaseError(
+            'busy',
+            `waited ${this.#queueTimeoutMs} ms for this process's open transaction; a call made inside a ` +
+              "transaction's callback must use the transaction's handle, not the engine",
+            { cause: undefined },
+          ),
+        );
+      }, this.#queueTimeoutMs);
+      this.#waiters.push(grant);
     });
-    await previous;
-    return release;
+  }
+
+  #release(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#held = false;
   }
 
   #all(cache: StatementCache, { text, params }: CompiledSql, options: QueryOptions | undefined): Row[] {
@@ -237,7 +258,7 @@ export class SqliteEngine implements Engine {
 
   /** A read outside any transaction: the read-only connection, unless the statement writes. */
   async #read(query: Sql, options: QueryOptions | undefined): Promise<Row[]> {
-    this.#outside('a query');
+    this.#open();
     const compiled = compile(query, 'sqlite');
     let readonly: boolean;
     try {
@@ -258,20 +279,20 @@ export class SqliteEngine implements Engine {
   }
 
   async run<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>> {
-    this.#outside('a query');
+    this.#open();
     const compiled = compile(query, 'sqlite');
     return (await this.#write(() => this.#run(compiled, options))) as RunResult<T>;
   }
 
   async notify(channel: string, payload: string): Promise<void> {
-    this.#outside('notify');
+    this.#open();
     checkChannel(channel);
     checkPayload(payload);
     this.#notifications.emit(channel, payload);
   }
 
   async exec(script: string): Promise<void> {
-    this.#outside('exec');
+    this.#open();
     await this.#write(() => {
       try {
         this.#writer.exec(script);
@@ -282,8 +303,8 @@ export class SqliteEngine implements Engine {
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    this.#outside('a transaction');
-    const release = await this.#acquire();
+    this.#open();
+    await this.#acquire();
     const durable = options.durable === true && this.#synchronous !== 'FULL';
     const pending: Array<[string, string]> = [];
     const token = { open: true };
@@ -325,7 +346,7 @@ export class SqliteEngine implements Engine {
       this.#writer.exec('BEGIN IMMEDIATE');
       let result: T;
       try {
-        result = await this.#inTransaction.run(token, () => fn(tx));
+        result = await fn(tx);
         token.open = false;
         this.#writer.exec('COMMIT');
       } catch (err) {
@@ -340,7 +361,7 @@ export class SqliteEngine implements Engine {
       throw wrap(err);
     } finally {
       if (durable) this.#writer.pragma(`synchronous = ${this.#synchronous}`);
-      release();
+      this.#release();
     }
   }
 
@@ -352,10 +373,10 @@ export class SqliteEngine implements Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     // Let a running transaction finish first.
-    const release = await this.#acquire();
+    await this.#acquire();
     this.#closed = true;
     this.#reader.close();
     this.#writer.close();
-    release();
+    this.#release();
   }
 }

@@ -200,17 +200,11 @@ describe('store engine (same behaviour on SQLite and PostgreSQL)', () => {
     expect(await db.one(sql`SELECT id FROM things WHERE id = ${'pending'}`)).toEqual({ id: 'pending' });
   });
 
-  it('refuses engine calls inside its own transaction and a handle used after it ended', async () => {
+  it('refuses a transaction handle used after its transaction ended', async () => {
     let leaked: Parameters<Parameters<Engine['transaction']>[0]>[0] | undefined;
-    await expect(
-      db.transaction(async (tx) => {
-        leaked = tx;
-        await db.one(sql`SELECT 1 AS one`);
-      }),
-    ).rejects.toThrow(/inside one of its transactions: use the transaction's handle/);
-    await expect(db.transaction(async () => db.transaction(async () => 1))).rejects.toThrow(
-      /inside one of its transactions/,
-    );
+    await db.transaction(async (tx) => {
+      leaked = tx;
+    });
     await expect(leaked?.one(sql`SELECT 1 AS one`)).rejects.toThrow(/the transaction is over/);
   });
 

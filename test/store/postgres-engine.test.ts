@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, isDatabaseError } from '../../src/store/engine.js';
@@ -6,7 +9,28 @@ import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, openTestEngine, type TestEngine } from '../support/engine.js';
+import { tempDir } from '../support/hub.js';
+import { introspect } from '../support/introspect.js';
 import { seedEveryTable } from '../support/store-fixtures.js';
+
+/** pg_dump and pg_restore of the newest installed PostgreSQL (as scripts/pg-test-server.mjs finds it). */
+function pgBin(tool: string): string {
+  const fromEnv = process.env['ECOHUB_PG_BIN'];
+  const root = '/usr/lib/postgresql';
+  const dir =
+    fromEnv ??
+    join(
+      root,
+      String(
+        readdirSync(root)
+          .map(Number)
+          .filter((n) => existsSync(join(root, String(n), 'bin', tool)))
+          .sort((a, b) => b - a)[0],
+      ),
+      'bin',
+    );
+  return join(dir, tool);
+}
 
 /** What only PostgreSQL has: several processes on one database, a network in between, its own types. */
 describe('PostgreSQL engine', { timeout: 120_000 }, () => {
@@ -143,6 +167,30 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
       }
     } finally {
       await fresh.drop();
+    }
+  });
+
+  it("backs up with pg_dump and restores with pg_restore as the hub's own unprivileged role", async () => {
+    const restored = await createTestDatabase('postgres');
+    const dump = join(tempDir('ecohub-dump-'), 'ecohub.dump');
+    try {
+      execFileSync(pgBin('pg_dump'), ['--format=custom', `--file=${dump}`, t.database.url]);
+      const role = new URL(restored.url).username;
+      execFileSync(pgBin('pg_restore'), ['--no-owner', `--role=${role}`, `--dbname=${restored.url}`, dump]);
+      const copy = await openEngine(restored.target);
+      try {
+        expect(await introspect(copy)).toEqual(await introspect(db));
+        expect(await copy.many(sql`SELECT id FROM users WHERE email = ${'ann@example.com'}`)).toEqual([
+          { id: 'u1' },
+        ]);
+        expect(await runMigrations(copy)).toEqual({ from: 60, to: 60, applied: [] });
+        await expect(copy.run(sql`DELETE FROM partner_ledger_entries`)).rejects.toThrow(/append-only/);
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      rmSync(dump, { force: true });
+      await restored.drop();
     }
   });
 });

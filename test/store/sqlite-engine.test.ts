@@ -110,6 +110,20 @@ describe('SQLite engine', () => {
     await db.run(sql`INSERT INTO things (id, flag) VALUES ('x', 0)`);
   });
 
+  it("turns an engine call inside a transaction's callback into a 'busy' error instead of a hang", async () => {
+    const { db } = await engine({ queueTimeoutMs: 100 });
+    const misuse = db.transaction(async (tx) => {
+      await tx.run(sql`INSERT INTO things (id, flag) VALUES ('kept', 1)`);
+      // Wrong: the engine, not tx. It waits for this very transaction.
+      await db.run(sql`INSERT INTO things (id, flag) VALUES ('inner', 0)`);
+    });
+    await expect(misuse).rejects.toThrow(/must use the transaction's handle/);
+    await expect(misuse).rejects.toSatisfy((err) => isDatabaseError(err, 'busy'));
+    // Rolled back, and the engine works again.
+    expect(await db.many(sql`SELECT id FROM things`)).toEqual([]);
+    await db.run(sql`INSERT INTO things (id, flag) VALUES ('after', 1)`);
+  });
+
   it('closes only after an open transaction has finished', async () => {
     const { db } = await engine();
     const g = gate();
