@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { type DatabaseTarget, describeTarget } from './database-url.js';
 import type { Engine } from './engine.js';
-import { PostgresEngine } from './postgres-engine.js';
+import type { PostgresEngine } from './postgres-engine.js';
 import { sql } from './sql.js';
 import { SqliteEngine } from './sqlite-engine.js';
 
@@ -60,7 +60,9 @@ export async function openEngine(target: DatabaseTarget, options: OpenEngineOpti
     });
   }
   const where = describeTarget(target);
-  const engine = new PostgresEngine({
+  // Loaded only when asked for: node-postgres costs every `ecohub` process ~0.2 s to load.
+  const { PostgresEngine: Postgres } = await import('./postgres-engine.js');
+  const engine: PostgresEngine = new Postgres({
     url: target.url,
     target: where,
     ...(options.log ? { log: options.log } : {}),

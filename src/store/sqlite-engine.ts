@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import {
   checkChannel,
   checkPayload,
-  DatabaseError,
-  type DatabaseErrorKind,
   type Engine,
   type NotificationHandler,
   type QueryOptions,
@@ -18,6 +16,8 @@ import { LocalNotifications } from './local-notifications.js';
 import type { BooleanColumns } from './schema.js';
 import { schemaBooleans } from './schema-tables.js';
 import { type CompiledSql, compile, type Sql } from './sql.js';
+import { normalize, StatementCache, wrap } from './sqlite-statements.js';
+import { WriteQueue } from './write-queue.js';
 
 export interface SqliteEngineOptions {
   readonly file: string;
@@ -35,94 +35,6 @@ export interface SqliteEngineOptions {
   /** Which table columns hold booleans (default: the hub's schema, schema-tables.ts). */
   readonly booleanColumns?: BooleanColumns;
   readonly log?: Logger;
-}
-
-// Distinct SQL texts are bounded by the code; the cap only guards against a caller building text
-// dynamically (sql.raw, IN lists of every length).
-const STATEMENT_CACHE = 500;
-
-interface Prepared {
-  readonly statement: Database.Statement;
-  /** Result columns to turn from 0/1 into booleans (from the columns' source tables). */
-  readonly booleans: readonly string[];
-}
-
-const SQLITE_KINDS: Record<string, DatabaseErrorKind> = {
-  SQLITE_CONSTRAINT_UNIQUE: 'unique',
-  SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
-  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign-key',
-  SQLITE_CONSTRAINT_NOTNULL: 'not-null',
-  SQLITE_CONSTRAINT_CHECK: 'check',
-  SQLITE_CONSTRAINT_DATATYPE: 'check',
-  SQLITE_CONSTRAINT_TRIGGER: 'refused',
-  SQLITE_BUSY: 'busy',
-  SQLITE_BUSY_SNAPSHOT: 'busy',
-  SQLITE_BUSY_TIMEOUT: 'busy',
-  SQLITE_LOCKED: 'busy',
-};
-
-function wrap(err: unknown): unknown {
-  if (!(err instanceof Database.SqliteError)) return err;
-  return new DatabaseError(SQLITE_KINDS[err.code] ?? 'other', err.message, { cause: err });
-}
-
-class StatementCache {
-  readonly #db: Database.Database;
-  readonly #booleans: BooleanColumns;
-  readonly #cache = new Map<string, Prepared>();
-
-  constructor(db: Database.Database, booleans: BooleanColumns) {
-    this.#db = db;
-    this.#booleans = booleans;
-  }
-
-  get(text: string): Prepared {
-    let entry = this.#cache.get(text);
-    if (entry) return entry;
-    const statement = this.#db.prepare(text);
-    const booleans: string[] = [];
-    if (statement.reader) {
-      // Integers come back as bigint and are narrowed in normalize(): one beyond 2^53 is an error,
-      // not a silently rounded number (PostgreSQL's int8 is read the same way).
-      statement.safeIntegers(true);
-      for (const c of statement.columns()) {
-        if (c.table && c.column && this.#booleans.get(c.table)?.has(c.column)) booleans.push(c.name);
-      }
-    }
-    entry = { statement, booleans };
-    if (this.#cache.size >= STATEMENT_CACHE) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
-    this.#cache.set(text, entry);
-    return entry;
-  }
-}
-
-const MAX = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** Integers to numbers (checked), 0/1 of boolean columns to booleans. Rows are fresh objects: edited in place. */
-function normalize(rows: Row[], prepared: Prepared, options: QueryOptions | undefined): Row[] {
-  const names = options?.booleans ? [...prepared.booleans, ...options.booleans] : prepared.booleans;
-  for (const row of rows) {
-    for (const key in row) {
-      const v = row[key];
-      if (typeof v !== 'bigint') continue;
-      if (v > MAX || v < -MAX) {
-        throw new DatabaseError(
-          'range',
-          `the database returned ${v} in column ${key}, beyond 2^53: not exact as a JavaScript number`,
-          { cause: undefined },
-        );
-      }
-      row[key] = Number(v);
-    }
-    for (const name of names) {
-      const v = row[name];
-      if (v === 0 || v === 1) row[name] = v === 1;
-    }
-  }
-  return rows;
 }
 
 /**
@@ -143,10 +55,7 @@ export class SqliteEngine implements Engine {
   readonly #reads: StatementCache;
   readonly #synchronous: 'NORMAL' | 'FULL';
   readonly #notifications: LocalNotifications;
-  readonly #queueTimeoutMs: number;
-  /** Whether a transaction (or a write queued behind one) holds the writer; who waits for it. */
-  #held = false;
-  readonly #waiters: Array<() => void> = [];
+  readonly #queue: WriteQueue;
   #closed = false;
 
   constructor(options: SqliteEngineOptions) {
@@ -157,7 +66,7 @@ export class SqliteEngine implements Engine {
     );
     const busy = Math.trunc(options.busyTimeoutMs ?? 5000);
     this.#synchronous = options.synchronous ?? 'NORMAL';
-    this.#queueTimeoutMs = options.queueTimeoutMs ?? 30_000;
+    this.#queue = new WriteQueue(options.queueTimeoutMs ?? 30_000);
     this.#writer = new Database(options.file);
     try {
       this.#writer.pragma(`busy_timeout = ${busy}`);
@@ -184,56 +93,33 @@ export class SqliteEngine implements Engine {
 
   /** Runs `fn` on the writer once no transaction holds it (at once when none does). */
   async #write<T>(fn: () => T): Promise<T> {
-    if (!this.#held) return fn();
-    await this.#acquire();
+    if (!this.#queue.held) return fn();
+    await this.#queue.acquire();
     try {
       this.#open();
       return fn();
     } finally {
-      this.#release();
+      this.#queue.release();
     }
   }
 
-  /** Waits (first come, first served) for the writer; fails with 'busy' past the queue timeout. */
-  #acquire(): Promise<void> {
-    if (!this.#held) {
-      this.#held = true;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        const at = this.#waiters.indexOf(grant);
-        if (at >= 0) this.#waiters.splice(at, 1);
-        reject(
-          new DatabaseError(
-            'busy',
-            `waited ${this.#queueTimeoutMs} ms for this process's open transaction; a call made inside a ` +
-              "transaction's callback must use the transaction's handle, not the engine",
-            { cause: undefined },
-          ),
-        );
-      }, this.#queueTimeoutMs);
-      this.#waiters.push(grant);
-    });
-  }
-
-  #release(): void {
-    const next = this.#waiters.shift();
-    if (next) next();
-    else this.#held = false;
-  }
-
-  #all(cache: StatementCache, { text, params }: CompiledSql, options: QueryOptions | undefined): Row[] {
+  /** The rows of a query (only the first when `first`: SQLite stops there; DML runs whole at the first step). */
+  #all(
+    cache: StatementCache,
+    { text, params }: CompiledSql,
+    options: QueryOptions | undefined,
+    first = false,
+  ): Row[] {
     try {
       const prepared = cache.get(text);
       const { statement } = prepared;
       if (!statement.reader) {
         statement.run(...params);
         return [];
+      }
+      if (first) {
+        const row = statement.get(...params) as Row | undefined;
+        return row ? normalize([row], prepared, options) : [];
       }
       return normalize(statement.all(...params) as Row[], prepared, options);
     } catch (err) {
@@ -257,7 +143,7 @@ export class SqliteEngine implements Engine {
   }
 
   /** A read outside any transaction: the read-only connection, unless the statement writes. */
-  async #read(query: Sql, options: QueryOptions | undefined): Promise<Row[]> {
+  async #read(query: Sql, options: QueryOptions | undefined, first = false): Promise<Row[]> {
     this.#open();
     const compiled = compile(query, 'sqlite');
     let readonly: boolean;
@@ -266,8 +152,8 @@ export class SqliteEngine implements Engine {
     } catch (err) {
       throw wrap(err);
     }
-    if (readonly) return this.#all(this.#reads, compiled, options);
-    return this.#write(() => this.#all(this.#writes, compiled, options));
+    if (readonly) return this.#all(this.#reads, compiled, options, first);
+    return this.#write(() => this.#all(this.#writes, compiled, options, first));
   }
 
   async many<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T[]> {
@@ -275,7 +161,7 @@ export class SqliteEngine implements Engine {
   }
 
   async one<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T | undefined> {
-    return (await this.#read(query, options))[0] as T | undefined;
+    return (await this.#read(query, options, true))[0] as T | undefined;
   }
 
   async run<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>> {
@@ -304,7 +190,7 @@ export class SqliteEngine implements Engine {
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#open();
-    await this.#acquire();
+    await this.#queue.acquire();
     const durable = options.durable === true && this.#synchronous !== 'FULL';
     const pending: Array<[string, string]> = [];
     const token = { open: true };
@@ -320,7 +206,7 @@ export class SqliteEngine implements Engine {
       },
       one: async <R extends object>(query: Sql, o?: QueryOptions) => {
         check();
-        return this.#all(this.#writes, compile(query, 'sqlite'), o)[0] as R | undefined;
+        return this.#all(this.#writes, compile(query, 'sqlite'), o, true)[0] as R | undefined;
       },
       run: async <R extends object>(query: Sql, o?: QueryOptions) => {
         check();
@@ -361,7 +247,7 @@ export class SqliteEngine implements Engine {
       throw wrap(err);
     } finally {
       if (durable) this.#writer.pragma(`synchronous = ${this.#synchronous}`);
-      this.#release();
+      this.#queue.release();
     }
   }
 
@@ -373,10 +259,10 @@ export class SqliteEngine implements Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     // Let a running transaction finish first.
-    await this.#acquire();
+    await this.#queue.acquire();
     this.#closed = true;
     this.#reader.close();
     this.#writer.close();
-    this.#release();
+    this.#queue.release();
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
 import { type DatabaseTarget, parseDatabaseUrl } from '../../src/store/database-url.js';
 import type { Engine } from '../../src/store/engine.js';
@@ -68,7 +68,9 @@ export async function createTestDatabase(kind: TestEngineKind = testEngineKind()
 }
 
 async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  // Loaded here, not at the top: every integration test imports this file through hub.ts.
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);
