@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { DEFAULTS } from '../config.js';
-import { DATABASE_FILE } from '../hub.js';
 import { IdentityService } from '../identity/service.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../store/database.js';
 import { migrations } from '../store/migrations/index.js';
 import { migrate } from '../store/migrations.js';
+import { databaseFlag, sqliteFile } from './database-flag.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 
@@ -20,6 +20,7 @@ const flags: readonly FlagSpec[] = [
     default: DEFAULTS.dataDir,
   },
   { name: 'label', type: 'string', value: 'TEXT', help: 'What the token is for', default: 'cli' },
+  databaseFlag,
 ];
 
 export const ADMIN_HELP = formatHelp(
@@ -43,8 +44,13 @@ export async function runAdmin(argv: readonly string[], io: CliIo): Promise<numb
   const label = typeof values['label'] === 'string' ? values['label'] : 'cli';
   if (label.length < 1 || label.length > 100) throw new UsageError('--label must be 1 to 100 characters');
   const dataDir = pick(values, flags[0] as FlagSpec, io.env)?.value ?? DEFAULTS.dataDir;
-  mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase({ file: join(dataDir, DATABASE_FILE) });
+  const file = sqliteFile(
+    pick(values, databaseFlag, io.env),
+    dataDir,
+    'admin token works on the SQLite store until the identity store runs on the engine API',
+  );
+  mkdirSync(dirname(file), { recursive: true });
+  const db = openDatabase({ file });
   try {
     migrate(db, migrations);
     const identities = new IdentityService({

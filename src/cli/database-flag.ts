@@ -25,3 +25,18 @@ export function databaseTarget(
     throw err;
   }
 }
+
+/**
+ * For commands that work on the SQLite file only (backup, admin token): the file --database,
+ * ECOHUB_DATABASE_URL or the data folder names; a PostgreSQL URL is a usage error saying what to do.
+ */
+export function sqliteFile(
+  raw: { value: string; source: string } | undefined,
+  dataDir: string,
+  onPostgres: string,
+): string {
+  const target = databaseTarget(raw, dataDir);
+  if (target.kind !== 'sqlite')
+    throw new UsageError(`${raw?.source ?? '--database'} is PostgreSQL: ${onPostgres}`);
+  return target.file;
+}

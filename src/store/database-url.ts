@@ -43,8 +43,9 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
     const host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1') || socketHost || '';
     if (host === '') throw new DatabaseUrlError(`the postgres URL names no host (${EXPECTED})`);
     const port = url.port === '' ? 5432 : Number(url.port);
-    const user = decodeURIComponent(url.username) || 'postgres';
-    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || user;
+    // Empty when the URL leaves them to node-postgres' defaults (PGUSER, PGDATABASE, ...).
+    const user = decodeURIComponent(url.username) || url.searchParams.get('user') || '';
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     return { kind: 'postgres', url: text, where: { host, port, database, user } };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1];
@@ -57,5 +58,6 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
 export function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'sqlite') return `sqlite:${target.file}`;
   const { user, host, port, database } = target.where;
-  return `postgres://${user}@${host.includes(':') ? `[${host}]` : host}:${port}/${database}`;
+  const shownHost = host.startsWith('/') ? encodeURIComponent(host) : host.includes(':') ? `[${host}]` : host;
+  return `postgres://${user ? `${user}@` : ''}${shownHost}:${port}/${database}`;
 }

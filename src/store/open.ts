@@ -46,6 +46,15 @@ function reason(err: unknown): string {
   return err.message;
 }
 
+/** Refuses a server older than MIN_POSTGRES_VERSION (server_version_num, e.g. 150018). */
+export function checkServerVersion(num: number, version: string, where: string): void {
+  if (!(num >= MIN_POSTGRES_VERSION)) {
+    throw new DatabaseConnectError(
+      `PostgreSQL at ${where} is version ${version}; ecohub needs PostgreSQL 15 or newer`,
+    );
+  }
+}
+
 /**
  * Opens the engine a target names. PostgreSQL: connects once, checks the server is 15 or newer
  * and fails with a message naming the server and the reason. SQLite: creates the file's folder.
@@ -81,13 +90,12 @@ export async function openEngine(target: DatabaseTarget, options: OpenEngineOpti
       cause: err,
     });
   }
-  const num = Number(row?.num);
   const version = row?.version.split(' ')[0] ?? '?';
-  if (!(num >= MIN_POSTGRES_VERSION)) {
+  try {
+    checkServerVersion(Number(row?.num), version, where);
+  } catch (err) {
     await engine.close();
-    throw new DatabaseConnectError(
-      `PostgreSQL at ${where} is version ${version}; ecohub needs PostgreSQL 15 or newer`,
-    );
+    throw err;
   }
   engine.serverVersion = version;
   return engine;

@@ -86,6 +86,16 @@ describe('ecohub migrate and --database (on the run engine)', { timeout: 120_000
     expect(res.stderr).toContain(message);
   });
 
+  it.each([
+    [['backup', 'out.db'], 'is PostgreSQL: back it up with pg_dump'],
+    [['admin', 'token'], 'is PostgreSQL: admin token works on the SQLite store'],
+  ])('refuses %j on a PostgreSQL URL with exit 2, saying what to do', async (args, message) => {
+    const res = await runCli([...args, '--database', 'postgres://hub:Pw-Not-Shown@db.invalid/ecohub']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`--database ${message}`);
+    expect(res.stderr).not.toContain('Pw-Not-Shown');
+  });
+
   it('names the variable when ECOHUB_DATABASE_URL is wrong', async () => {
     const res = await runCli(['serve'], { ECOHUB_DATABASE_URL: 'redis://localhost' });
     expect(res.code).toBe(2);
