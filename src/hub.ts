@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
@@ -43,6 +42,7 @@ import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
 import { IngestWriter } from './registry/telemetry/writer.js';
 import { type Db, openDatabase } from './store/database.js';
+import { ensurePrivateDir } from './store/files.js';
 import { migrations } from './store/migrations/index.js';
 import { migrate } from './store/migrations.js';
 import { VERSION } from './version.js';
@@ -95,7 +95,15 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
   };
 
   try {
-    mkdirSync(options.dataDir, { recursive: true });
+    const { looseMode } = ensurePrivateDir(options.dataDir);
+    if (looseMode !== undefined) {
+      log
+        .child({ module: 'store' })
+        .warn(
+          { dataDir: options.dataDir, mode: looseMode.toString(8) },
+          'the data folder is open to other local users; chmod 700 it',
+        );
+    }
     const db = openDatabase({ file: join(options.dataDir, DATABASE_FILE) });
     started.push(() => {
       db.close();

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { DATABASE_FILE } from '../hub.js';
 import { IdentityService } from '../identity/service.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../store/database.js';
+import { ensurePrivateDir } from '../store/files.js';
 import { migrations } from '../store/migrations/index.js';
 import { migrate } from '../store/migrations.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
@@ -43,7 +43,7 @@ export async function runAdmin(argv: readonly string[], io: CliIo): Promise<numb
   const label = typeof values['label'] === 'string' ? values['label'] : 'cli';
   if (label.length < 1 || label.length > 100) throw new UsageError('--label must be 1 to 100 characters');
   const dataDir = pick(values, flags[0] as FlagSpec, io.env)?.value ?? DEFAULTS.dataDir;
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const db = openDatabase({ file: join(dataDir, DATABASE_FILE) });
   try {
     migrate(db, migrations);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { DATABASE_FILE } from '../hub.js';
 import { openDatabase } from '../store/database.js';
+import { ensurePrivateFile } from '../store/files.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 
@@ -42,6 +43,8 @@ export async function runBackup(argv: readonly string[], io: CliIo): Promise<num
   if (!existsSync(source)) throw new UsageError(`--data-dir ${dataDir} holds no ${DATABASE_FILE}`);
   const db = openDatabase({ file: source, readonly: true });
   try {
+    // The copy holds the same secrets' hashes as the original: 0600 from the first byte.
+    ensurePrivateFile(target);
     let pages = 0;
     await db.backup(target, {
       progress: ({ totalPages, remainingPages }) => {
