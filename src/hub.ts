@@ -14,6 +14,7 @@ import { ledgerRoutes } from './api/routes/ledger.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { modelRoutes } from './api/routes/models.js';
 import { myDeviceRoutes } from './api/routes/my-devices.js';
+import { operatorTokenRoutes } from './api/routes/operator-tokens.js';
 import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
 import { partnerContractRoutes } from './api/routes/partner-contracts.js';
 import { partnerKeyRoutes } from './api/routes/partner-keys.js';
@@ -119,7 +120,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
     });
-    const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
+    const bootstrapAdminToken = identities.operators.bootstrap(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
     const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
 
@@ -244,10 +245,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         auth: {
           resolvers: {
             [USER_TOKEN_PREFIX]: identities.resolveUserToken,
-            [ADMIN_TOKEN_PREFIX]: identities.resolveAdminToken,
+            [ADMIN_TOKEN_PREFIX]: identities.operators.resolve,
             [API_KEY_PREFIX]: partners.resolveApiKey,
           },
-          fallback: identities.resolveAdminToken,
+          fallback: identities.operators.resolve,
         },
         publicUrl: options.publicUrl,
         bodyLimit: options.limits.httpBodyBytes,
@@ -264,6 +265,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           },
         });
         authRoutes(api, identities);
+        operatorTokenRoutes(api, identities.operators);
         deviceRoutes(api, { devices, telemetry });
         controlRoutes(api, control);
         myDeviceRoutes(api, {

@@ -15,7 +15,7 @@ Usage: ecohub <command> [options]
 Commands:
   serve              Run the hub (MQTT over TCP and WebSocket, REST, OpenAPI, Swagger UI)
   backup FILE        Write an online backup of the database to FILE
-  admin token        Mint a new operator token
+  admin token        Mint a new operator token (admin tokens: list; admin revoke ID: revoke)
   provision          Provision devices through the API in chunks, with progress, into a CSV/JSON file
   spec lint FILE...  Check device model documents against the spec and quality rules
 

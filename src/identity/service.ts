@@ -3,14 +3,13 @@ import { HubError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import type { Identity } from './identity.js';
 import { LoginLimiter } from './login-limiter.js';
+import { OperatorTokens } from './operator-tokens.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 import { formatCredential, hashSecret, newId, newSecret, parseCredential, secretMatches } from './secrets.js';
 import * as store from './store.js';
 
 export const USER_TOKEN_PREFIX = 'eu';
-export const ADMIN_TOKEN_PREFIX = 'eo';
-/** Row id of the operator token taken from ECOHUB_ADMIN_TOKEN (any string of 24+ characters). */
-const ENV_ADMIN_ID = 'env';
+export { ADMIN_TOKEN_PREFIX } from './operator-tokens.js';
 
 export interface IdentityOptions {
   readonly db: Db;
@@ -48,6 +47,8 @@ export class IdentityService {
   readonly #o: IdentityOptions;
   readonly #accountLimiter: LoginLimiter;
   readonly #ipLimiter: LoginLimiter;
+  /** Operator tokens: minted, adopted from ECOHUB_ADMIN_TOKEN, listed and revoked. */
+  readonly operators: OperatorTokens;
   /** Verified with a dummy hash when the account does not exist, so timing does not reveal which emails are registered. */
   #dummyHash: Promise<string> | undefined;
 
@@ -57,6 +58,7 @@ export class IdentityService {
     const max = options.loginMaxFailures ?? { account: 5, ip: 30 };
     this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
     this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
+    this.operators = new OperatorTokens({ db: options.db, log: options.log, now: options.now });
   }
 
   async register(input: { email: string; password: string; displayName?: string }): Promise<UserView> {
@@ -139,46 +141,6 @@ export class IdentityService {
     if (row.revoked_at !== null || row.expires_at <= this.#o.now()) return undefined;
     return { kind: 'user', userId: row.user_id, tokenId: row.id };
   };
-
-  resolveAdminToken = (token: string): Identity | undefined => {
-    const parsed = parseCredential(token);
-    const [id, secret] =
-      parsed && parsed.prefix === ADMIN_TOKEN_PREFIX ? [parsed.id, parsed.secret] : [ENV_ADMIN_ID, token];
-    const row = store.findAdminToken(this.#o.db, id);
-    if (!row || row.revoked_at !== null || !secretMatches(secret, row.secret_hash)) return undefined;
-    return { kind: 'operator', tokenId: row.id };
-  };
-
-  mintAdminToken(label: string): string {
-    const id = newId();
-    const secret = newSecret();
-    store.insertAdminToken(this.#o.db, {
-      id,
-      secret_hash: hashSecret(secret),
-      label,
-      created_at: this.#o.now(),
-    });
-    this.#o.log.info({ tokenId: id, label }, 'operator token minted');
-    return formatCredential(ADMIN_TOKEN_PREFIX, id, secret);
-  }
-
-  /**
-   * First start: adopt ECOHUB_ADMIN_TOKEN if given (scripts can bootstrap), else mint one and return
-   * it so the CLI prints it once. Later starts return undefined: the token is never shown again.
-   */
-  bootstrapAdmin(envToken: string | undefined): string | undefined {
-    if (envToken !== undefined) {
-      store.insertAdminToken(this.#o.db, {
-        id: ENV_ADMIN_ID,
-        secret_hash: hashSecret(envToken),
-        label: 'ECOHUB_ADMIN_TOKEN',
-        created_at: this.#o.now(),
-      });
-      return undefined;
-    }
-    if (store.countActiveAdminTokens(this.#o.db) > 0) return undefined;
-    return this.mintAdminToken('bootstrap');
-  }
 
   #dummy(): Promise<string> {
     this.#dummyHash ??= hashPassword('not-a-real-password', this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
