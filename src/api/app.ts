@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { registerProblemHandlers } from './problems.js';
+import { registerRequestLog } from './request-log.js';
 import { ProblemSchema } from './schemas.js';
 import type { App } from './types.js';
 import { createValidatorCompiler } from './validation.js';
@@ -34,6 +35,8 @@ export async function buildApi(options: ApiOptions, routes: (app: App) => void):
     genReqId: () => randomUUID(),
     // fastify closes idle keep-alive sockets on close(): no open handles are left behind.
     forceCloseConnections: true,
+    // One line per request instead, from request-log.ts.
+    disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -41,6 +44,7 @@ export async function buildApi(options: ApiOptions, routes: (app: App) => void):
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerRequestLog(app, { quietPaths: ['/healthz', '/readyz', '/metrics'] });
   registerProblemHandlers(app);
   registerAuth(app, { ...options.auth, publicPrefixes: ['/docs'] });
   app.addSchema(ProblemSchema);
