@@ -52,6 +52,6 @@ export class PayloadEncoder {
   }
 
   event(seq: number, event: string, args: ReadonlyArray<{ piid: number; value: unknown }>): string {
-    return JSON.stringify({ seq, event, args });
+    return JSON.stringify({ seq, event, arguments: args });
   }
 }

@@ -151,7 +151,7 @@ describe('sharing, isolation and fan-out', () => {
     const dev = await connectDevice(hub.mqttUrl, device(2));
     await dev.publishAsync(
       `dev/${did}/events`,
-      JSON.stringify({ seq: Date.now(), event: 'light.fault-occurred', args: [{ piid: 4, value: 2 }] }),
+      JSON.stringify({ seq: Date.now(), event: 'light.fault-occurred', arguments: [{ piid: 4, value: 2 }] }),
       { qos: 1 },
     );
     for (const w of watchers) {

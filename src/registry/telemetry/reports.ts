@@ -68,13 +68,18 @@ const ReportSchema = TypeCompiler.Compile(
   ),
 );
 
+// MIoT's name for an event's `{piid, value}` list; the hub answers with the same name everywhere.
+const EventArguments = Type.Array(Type.Unknown(), { maxItems: 64 });
+
 const EventSchema = TypeCompiler.Compile(
   Type.Object(
     {
       seq: Seq,
       ts: Type.Optional(DeviceTs),
       event: Type.String({ minLength: 3, maxLength: 129 }),
-      args: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 64 })),
+      arguments: Type.Optional(EventArguments),
+      /** Deprecated name of `arguments`, still taken from devices for one release (docs/protocol.md). */
+      args: Type.Optional(EventArguments),
     },
     { additionalProperties: false },
   ),
@@ -134,7 +139,13 @@ export function parseEvent(payload: Buffer, spec: CompiledSpec): AcceptedEvent |
   const event = spec.event(body.event);
   if (!event)
     return { reason: 'unknown-event', message: `${body.event} is not an event of ${spec.spec.model}` };
-  const args = body.args ?? [];
+  if (body.arguments !== undefined && body.args !== undefined) {
+    return {
+      reason: 'shape',
+      message: '/args: give the event arguments once, as `arguments` (`args` is its old name)',
+    };
+  }
+  const args = body.arguments ?? body.args ?? [];
   const problems = checkArguments(
     spec,
     event.siid,
