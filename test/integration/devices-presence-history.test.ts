@@ -168,6 +168,44 @@ describe('property history', () => {
     expect((narrow.body['buckets'] as unknown[]).length).toBe(2);
   });
 
+  it('aligns buckets to UTC minute, hour and day boundaries, whatever `from` is', async () => {
+    const client = await connectDevice(hub.mqttUrl, device);
+    for (const [at, value] of [
+      ['2026-01-03T10:00:30Z', 1],
+      ['2026-01-03T10:01:10Z', 3],
+      ['2026-01-03T10:59:59Z', 5],
+      ['2026-01-03T11:00:00Z', 7],
+      ['2026-01-04T02:00:00Z', 9],
+    ] as const) {
+      now = Date.parse(at);
+      await report(client, device.id, { 'light.brightness': value });
+    }
+    await end(client);
+    const buckets = async (from: string, to: string, bucket: number) => {
+      const res = await hub.request(
+        'GET',
+        `/v1/devices/${device.id}/history?property=light.brightness&from=${from}&to=${to}&bucket=${bucket}`,
+        { token: key },
+      );
+      expect(res.status, res.text).toBe(200);
+      return (res.body['buckets'] as Array<{ start: string; count: number }>).map((b) => [b.start, b.count]);
+    };
+    expect(await buckets('2026-01-03T10:00:45Z', '2026-01-03T10:02:00Z', 60_000)).toEqual([
+      ['2026-01-03T10:01:00.000Z', 1],
+    ]);
+    // Two charts asked from different moments share their bucket edges.
+    for (const from of ['2026-01-03T10:00:10Z', '2026-01-03T10:00:20Z']) {
+      expect(await buckets(from, '2026-01-03T12:00:00Z', 3_600_000), from).toEqual([
+        ['2026-01-03T10:00:00.000Z', 3],
+        ['2026-01-03T11:00:00.000Z', 1],
+      ]);
+    }
+    expect(await buckets('2026-01-03T09:30:00Z', '2026-01-05T00:00:00Z', 86_400_000)).toEqual([
+      ['2026-01-03T00:00:00.000Z', 4],
+      ['2026-01-04T00:00:00.000Z', 1],
+    ]);
+  });
+
   it('refuses an inverted range and too many buckets, naming the field', async () => {
     const inverted = await hub.request(
       'GET',

@@ -89,7 +89,11 @@ export class TelemetryService {
         })),
       };
     }
-    if ((q.to - q.from) / q.bucketMs > MAX_BUCKETS) {
+    const bucketMs = q.bucketMs;
+    // Buckets sit on multiples of their width since the epoch (UTC), not on `from`: a minute, hour
+    // or day bucket starts on the clock's boundary, so charts from two requests line up.
+    const buckets = Math.floor((q.to - 1) / bucketMs) - Math.floor(q.from / bucketMs) + 1;
+    if (buckets > MAX_BUCKETS) {
       throw new HubError(
         'VALIDATION_FAILED',
         `at most ${MAX_BUCKETS} buckets per request; widen bucket or narrow the range`,
@@ -98,15 +102,14 @@ export class TelemetryService {
         },
       );
     }
-    const bucketMs = q.bucketMs;
-    const buckets = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs).map((b) => ({
-      start: new Date(q.from + b.bucket * bucketMs).toISOString(),
+    const rows = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs).map((b) => ({
+      start: new Date(b.bucket * bucketMs).toISOString(),
       count: b.count,
       min: b.min,
       max: b.max,
       avg: b.avg,
     }));
-    return { property: q.property, bucketMs, buckets };
+    return { property: q.property, bucketMs, buckets: rows };
   }
 
   events(deviceId: string, q: { from: number; to: number; limit: number }) {

@@ -87,7 +87,10 @@ export interface HistoryBucket {
   readonly count: number;
 }
 
-/** Downsampled history: one row per bucket of `bucketMs` starting at `from`, with min/max/avg of the numeric values. */
+/**
+ * Downsampled history: one row per bucket of `bucketMs`, numbered from the epoch (bucket n starts at
+ * n * bucketMs, UTC), with min/max/avg of the numeric values of the points in [from, to).
+ */
 export function readBuckets(
   db: Db,
   deviceId: string,
@@ -98,10 +101,10 @@ export function readBuckets(
 ) {
   return prepared(
     db,
-    `SELECT CAST((ts - ?) / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
+    `SELECT CAST(ts / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
        FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
        GROUP BY bucket ORDER BY bucket`,
-  ).all(from, bucketMs, deviceId, property, from, to) as HistoryBucket[];
+  ).all(bucketMs, deviceId, property, from, to) as HistoryBucket[];
 }
 
 export interface EventRow {
