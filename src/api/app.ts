@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { registerProblemHandlers } from './problems.js';
@@ -35,8 +35,8 @@ export async function buildApi(options: ApiOptions, routes: (app: App) => void):
     genReqId: () => randomUUID(),
     // fastify closes idle keep-alive sockets on close(): no open handles are left behind.
     forceCloseConnections: true,
-    // One line per request instead, from request-log.ts.
-    disableRequestLogging: true,
+    // fastify's two lines per request are off: request-log.ts writes one instead.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EcohubError } from './errors.js';
-import type { Command, CommandResult, DeviceState, WatchHandlers } from './types.js';
+import type { Command, CommandResult, DeviceState, Page, WatchHandlers } from './types.js';
 
 export interface ClientOptions {
   /** The hub's HTTP base URL, e.g. http://127.0.0.1:8080 */
@@ -68,8 +68,18 @@ export class EcohubClient {
     return me;
   }
 
-  devices(): Promise<DeviceState[]> {
-    return this.#rest<{ devices: DeviceState[] }>('GET', '/v1/me/devices').then((b) => b.devices);
+  /** Every device of the signed-in user (owned, shared or in their homes), by id; follows every page. */
+  async devices(): Promise<DeviceState[]> {
+    const all: DeviceState[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string =
+        cursor === null ? '?limit=1000' : `?limit=1000&cursor=${encodeURIComponent(cursor)}`;
+      const page: Page<DeviceState> = await this.#rest<Page<DeviceState>>('GET', `/v1/me/devices${query}`);
+      all.push(...page.items);
+      cursor = page.next;
+    } while (cursor !== null);
+    return all;
   }
 
   device(deviceId: string): Promise<DeviceState> {

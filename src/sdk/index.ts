@@ -5,6 +5,7 @@ export type {
   CommandResult,
   DeviceEvent,
   DeviceState,
+  Page,
   PresenceUpdate,
   ShadowUpdate,
   WatchHandlers,

@@ -54,3 +54,9 @@ export interface WatchHandlers {
   readonly presence?: (update: PresenceUpdate) => void;
   readonly event?: (event: DeviceEvent) => void;
 }
+
+/** One page of a list route: its items and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next: string | null;
+}

@@ -47,14 +47,26 @@ export function compareKeys(a: PageKey, b: PageKey): number {
 }
 
 /**
- * A page of a list held in memory (a small, already bounded collection, e.g. one device's
- * shares), with the same contract as a page read from SQL. `items` must be sorted by `keyOf`.
+ * A page of a list held in memory (a small, already bounded collection, e.g. one device's shares),
+ * with the same contract as a page read from SQL. `items` are in list order, which is `keyOf`
+ * order (`direction`). The page starts after the item whose key is `after`, or, if that item is
+ * gone, after where it would be.
  */
-export function pageOfSorted<T>(items: readonly T[], req: PageRequest, keyOf: (item: T) => PageKey): Page<T> {
+export function pageOfList<T>(
+  items: readonly T[],
+  req: PageRequest,
+  keyOf: (item: T) => PageKey,
+  direction: 'asc' | 'desc' = 'asc',
+): Page<T> {
   const after = req.after;
-  const start = after === undefined ? 0 : items.findIndex((item) => compareKeys(keyOf(item), after) > 0);
-  const rest = start < 0 ? [] : items.slice(start, start + req.limit + 1);
-  return pageOf(rest, req.limit, keyOf, (item) => item);
+  let start = 0;
+  if (after !== undefined) {
+    const sign = direction === 'asc' ? 1 : -1;
+    const exact = items.findIndex((item) => compareKeys(keyOf(item), after) === 0);
+    const past = items.findIndex((item) => sign * compareKeys(keyOf(item), after) > 0);
+    start = exact >= 0 ? exact + 1 : past >= 0 ? past : items.length;
+  }
+  return pageOf(items.slice(start, start + req.limit + 1), req.limit, keyOf, (item) => item);
 }
 
 /** SQL for "key past `after`": a row-value comparison (SQLite 3.15+, PostgreSQL). */

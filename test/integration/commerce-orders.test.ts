@@ -30,7 +30,7 @@ describe('orders, payment, fulfilment and refunds', () => {
   it('shows active SKUs with price and availability in the public store', async () => {
     const res = await hub.request('GET', '/v1/store/skus');
     expect(res.status).toBe(200);
-    const skus = res.body['skus'] as Array<Record<string, unknown>>;
+    const skus = res.body['items'] as Array<Record<string, unknown>>;
     expect(skus.find((s) => s['id'] === shop.skuId)).toMatchObject({
       modelId: shop.modelId,
       priceMinor: 1999,
@@ -99,7 +99,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     const ledger = await hub.request('GET', `/v1/partners/${shop.partner.partnerId}/ledger`, {
       token: shop.partner.key,
     });
-    const entries = ledger.body['entries'] as Array<Record<string, unknown>>;
+    const entries = ledger.body['items'] as Array<Record<string, unknown>>;
     // 5997 x 500 bp = 299.85 -> 300 (half-to-even only matters on exact halves).
     expect(entries.at(-1)).toMatchObject({
       kind: 'sale',
@@ -146,7 +146,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     const otherLedger = await hub.request('GET', `/v1/partners/${other.partner.partnerId}/ledger`, {
       token: ADMIN_TOKEN,
     });
-    const kinds = (otherLedger.body['entries'] as Array<Record<string, unknown>>).map((e) => [
+    const kinds = (otherLedger.body['items'] as Array<Record<string, unknown>>).map((e) => [
       e['kind'],
       e['grossMinor'],
       e['commissionMinor'],

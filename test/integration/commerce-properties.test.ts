@@ -46,7 +46,7 @@ describe('commerce properties (fast-check, real hub)', () => {
 
   const ledgerOf = async (partnerId: string): Promise<Entry[]> =>
     (await hub.request('GET', `/v1/partners/${partnerId}/ledger?limit=1000`, { token: ADMIN_TOKEN })).body[
-      'entries'
+      'items'
     ] as Entry[];
 
   it('for random carts, rates and refunds: totals add up, commission follows the rule, the ledger balances', async () => {

@@ -12,7 +12,9 @@ describe('data files are private to the hub', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('creates the data folder 0700 and the database, -wal and -shm 0600, and backups 0600', async () => {
+  it('creates the data folder 0700 and the database, -wal and -shm 0600, and backups 0600', {
+    timeout: 60_000,
+  }, async () => {
     const parent = tempDir();
     dirs.push(parent);
     const dataDir = join(parent, 'nested', 'data');

@@ -52,7 +52,7 @@ describe('spec-validated ingest', () => {
       token: key,
     });
     expect(res.status, res.text).toBe(200);
-    return (res.body['points'] as unknown[]).length;
+    return (res.body['items'] as unknown[]).length;
   };
 
   it('stores a valid report in the shadow and the history before acknowledging it', async () => {
@@ -80,7 +80,7 @@ describe('spec-validated ingest', () => {
     const points = await hub.request('GET', `/v1/devices/${device.id}/history?property=light.brightness`, {
       token: key,
     });
-    expect((points.body['points'] as Array<{ value: number }>).filter((p) => p.value === 77)).toHaveLength(1);
+    expect((points.body['items'] as Array<{ value: number }>).filter((p) => p.value === 77)).toHaveLength(1);
     const metrics1 = await scrapeMetrics(hub);
     expect(
       (metrics1.get('ecohub_reports_duplicate_total') ?? 0) -
@@ -152,7 +152,7 @@ describe('spec-validated ingest', () => {
       await client.publishAsync(`dev/${device.id}/events`, JSON.stringify(bad), { qos: 1 });
     }
     const events = await hub.request('GET', `/v1/devices/${device.id}/events`, { token: key });
-    const list = events.body['events'] as Array<{ event: string; arguments: unknown }>;
+    const list = events.body['items'] as Array<{ event: string; arguments: unknown }>;
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ event: 'light.fault-occurred', arguments: [{ piid: 4, value: 1 }] });
     const metrics1 = await scrapeMetrics(hub);
@@ -185,7 +185,7 @@ describe('spec-validated ingest', () => {
     const shape = 'ecohub_reports_rejected_total{reason="shape"}';
     expect((metrics1.get(shape) ?? 0) - (metrics0.get(shape) ?? 0)).toBe(1);
     const events = await hub.request('GET', `/v1/devices/${device.id}/events`, { token: key });
-    const list = events.body['events'] as Array<{ seq: number; arguments: unknown; args?: unknown }>;
+    const list = events.body['items'] as Array<{ seq: number; arguments: unknown; args?: unknown }>;
     const stored = list.filter((e) => e.seq === 7_000_001 || e.seq === 7_000_002);
     expect(stored).toEqual([expect.objectContaining({ seq: 7_000_001, arguments: [{ piid: 4, value: 2 }] })]);
     expect(stored[0]?.args).toBeUndefined();

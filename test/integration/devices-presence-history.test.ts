@@ -90,7 +90,7 @@ describe('presence', () => {
     const d = devices[2] as ProvisionedDevice;
     const client = await connectDevice(hub.mqttUrl, d);
     const res = await hub.request('GET', '/v1/devices?online=true', { token: key });
-    expect((res.body['devices'] as Array<{ id: string }>).map((x) => x.id)).toEqual([d.id]);
+    expect((res.body['items'] as Array<{ id: string }>).map((x) => x.id)).toEqual([d.id]);
     await end(client);
   });
 
@@ -145,7 +145,7 @@ describe('property history', () => {
       { token: key },
     );
     expect(res.status, res.text).toBe(200);
-    expect(res.body['buckets']).toEqual([
+    expect(res.body['items']).toEqual([
       { start: '2026-01-01T00:00:00.000Z', count: 3, min: 10, max: 30, avg: 20 },
       { start: '2026-01-01T00:01:00.000Z', count: 2, min: 40, max: 60, avg: 50 },
       { start: '2026-01-01T00:02:00.000Z', count: 1, min: 5, max: 5, avg: 5 },
@@ -157,7 +157,7 @@ describe('property history', () => {
         token: key,
       },
     );
-    expect((raw.body['points'] as Array<{ value: number }>).map((p) => p.value)).toEqual([
+    expect((raw.body['items'] as Array<{ value: number }>).map((p) => p.value)).toEqual([
       10, 20, 30, 40, 60, 5,
     ]);
     const narrow = await hub.request(
@@ -165,7 +165,7 @@ describe('property history', () => {
       `/v1/devices/${device.id}/history?property=light.brightness&from=${new Date(t0 + 60_000).toISOString()}&to=${to}&bucket=60000`,
       { token: key },
     );
-    expect((narrow.body['buckets'] as unknown[]).length).toBe(2);
+    expect((narrow.body['items'] as unknown[]).length).toBe(2);
   });
 
   it('aligns buckets to UTC minute, hour and day boundaries, whatever `from` is', async () => {
@@ -188,7 +188,7 @@ describe('property history', () => {
         { token: key },
       );
       expect(res.status, res.text).toBe(200);
-      return (res.body['buckets'] as Array<{ start: string; count: number }>).map((b) => [b.start, b.count]);
+      return (res.body['items'] as Array<{ start: string; count: number }>).map((b) => [b.start, b.count]);
     };
     expect(await buckets('2026-01-03T10:00:45Z', '2026-01-03T10:02:00Z', 60_000)).toEqual([
       ['2026-01-03T10:01:00.000Z', 1],

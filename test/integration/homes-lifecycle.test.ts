@@ -22,7 +22,7 @@ describe('homes, members and rooms', () => {
   const homeIds = async (user: User) => {
     const res = await hub.request('GET', '/v1/homes', { token: user.token });
     expect(res.status, res.text).toBe(200);
-    return (res.body['homes'] as Array<{ id: string; role: string }>).map((h) => `${h.id}:${h.role}`);
+    return (res.body['items'] as Array<{ id: string; role: string }>).map((h) => `${h.id}:${h.role}`);
   };
 
   it('creates a home owned by its creator, lists it and shows its detail', async () => {

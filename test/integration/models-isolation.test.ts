@@ -157,7 +157,7 @@ describe('model route isolation', () => {
     const mine = ctx.modelIn('draft').model;
     const ids = async (token: string, query = '') => {
       const res = await hub.request('GET', `/v1/models${query}`, { token });
-      return (res.body as unknown as Array<{ id: string }>).map((m) => m.id);
+      return (res.body['items'] as Array<{ id: string }>).map((m) => m.id);
     };
     expect(await ids(ctx.a.key)).toContain(mine);
     expect(await ids(tokens.other ?? '')).not.toContain(mine);

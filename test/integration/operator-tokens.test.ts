@@ -154,7 +154,8 @@ describe('operator tokens', () => {
     expect(env).toMatchObject({ source: 'env', revokedAt: null });
   });
 
-  it('lists and revokes operator tokens from the CLI while the hub runs', async () => {
+  // Four CLI processes, each a cold node start: slow on a loaded machine.
+  it('lists and revokes operator tokens from the CLI while the hub runs', { timeout: 90_000 }, async () => {
     const hub = await hubOn(dataDir(), ADMIN_TOKEN);
     const minted = await runCli(['admin', 'token', '--data-dir', hub.dataDir, '--label', 'from cli']);
     expect(minted.code, minted.stderr).toBe(0);

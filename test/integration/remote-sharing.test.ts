@@ -198,7 +198,7 @@ describe('sharing, isolation and fan-out', () => {
       expect(res.status, `${user.email} ${method} ${path}`).toBe(status);
     }
     const bobList = await hub.request('GET', '/v1/me/devices', { token: bob.token });
-    expect((bobList.body['devices'] as Array<{ id: string }>).map((d) => d.id)).not.toContain(did);
+    expect((bobList.body['items'] as Array<{ id: string }>).map((d) => d.id)).not.toContain(did);
 
     const sdk = await EcohubClient.login(hub.httpUrl, bob.email, bob.password, { mqttUrl: hub.mqttUrl });
     await expect(sdk.command(did, { op: 'get', props: ['light.on'] })).rejects.toMatchObject({

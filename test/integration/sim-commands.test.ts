@@ -79,7 +79,7 @@ describe('command handling (memory link, no hub)', () => {
     expect(event).toEqual({
       seq: Number(reports[1]?.['seq']) + 1,
       event: 'light.fault-occurred',
-      args: [{ piid: 4, value: 0 }],
+      arguments: [{ piid: 4, value: 0 }],
     });
     expect(Number(reports[1]?.['seq'])).toBe(Number(reports[0]?.['seq']) + 1);
     const got = await sim.handleCommand(cmd({ id: 'c2', op: 'get', props: ['light.brightness', '2.1'] }));

@@ -115,6 +115,19 @@ async function get(hub: HttpHub, path: string): Promise<Record<string, unknown>>
   return res.body;
 }
 
+/** Every item of a list route, following `next` page by page (as the operator). */
+async function allPages<T>(hub: HttpHub, path: string): Promise<T[]> {
+  const out: T[] = [];
+  const join = path.includes('?') ? '&' : '?';
+  let cursor = '';
+  for (;;) {
+    const page = await get(hub, `${path}${join}limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    out.push(...(page['items'] as T[]));
+    if (page['next'] === null) return out;
+    cursor = String(page['next']);
+  }
+}
+
 type Entry = {
   statementMonth: string;
   currency: string;
@@ -124,15 +137,8 @@ type Entry = {
 };
 type Totals = { currency: string; netPayableMinor: number; grossSalesMinor: number; refundsMinor: number };
 
-async function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
-  const out: Entry[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await get(hub, `/v1/partners/${partnerId}/ledger?limit=1000&after=${after}`);
-    out.push(...(page['entries'] as Entry[]));
-    if (page['next'] === null) return out;
-    after = Number(page['next']);
-  }
+function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
+  return allPages<Entry>(hub, `/v1/partners/${partnerId}/ledger`);
 }
 
 /**
@@ -143,8 +149,8 @@ async function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
  * - every amount returned is a safe integer.
  */
 export async function checkInvariants(hub: HttpHub): Promise<void> {
-  const partners = (await get(hub, '/v1/partners')) as unknown as Array<{ id: string }>;
-  for (const { id } of Array.isArray(partners) ? partners : []) {
+  const partners = await allPages<{ id: string }>(hub, '/v1/partners');
+  for (const { id } of partners) {
     const entries = await allEntries(hub, id);
     const months = [...new Set(entries.map((e) => e.statementMonth))];
     for (const month of months) {
@@ -164,17 +170,10 @@ export async function checkInvariants(hub: HttpHub): Promise<void> {
     }
   }
 
-  const orders: Array<{
+  const orders = await allPages<{
     status: string;
     lines: Array<{ modelId: string; quantity: number; refundedAt: string | null }>;
-  }> = [];
-  let before = '';
-  for (;;) {
-    const page = await get(hub, `/v1/orders?limit=500${before ? `&before=${before}` : ''}`);
-    orders.push(...(page['orders'] as typeof orders));
-    if (page['next'] === null) break;
-    before = String(page['next']);
-  }
+  }>(hub, '/v1/orders');
   const held = new Map<string, { reserved: number; sold: number }>();
   for (const order of orders) {
     for (const line of order.lines) {
@@ -185,10 +184,10 @@ export async function checkInvariants(hub: HttpHub): Promise<void> {
       held.set(line.modelId, h);
     }
   }
-  const skus = (await get(hub, '/v1/skus'))['skus'] as Array<{
+  const skus = await allPages<{
     modelId: string;
     stock: { provisioned: number; available: number; reserved: number; sold: number };
-  }>;
+  }>(hub, '/v1/skus');
   for (const sku of skus) {
     const { provisioned, available, reserved, sold } = sku.stock;
     expect(available + reserved + sold, `stock of ${sku.modelId}`).toBe(provisioned);

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Control } from '../../registry/control/index.js';
 import { userIdOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { Email, responses, Timestamp } from '../schemas.js';
 import type { App } from '../types.js';
 
@@ -53,12 +54,20 @@ export function controlRoutes(app: App, control: Control): void {
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Who has the device (owner only)',
+        summary: 'Who has the device, oldest first (owner only)',
         params: Params,
-        response: responses({ 200: Type.Object({ shares: Type.Array(Share) }) }, 401, 403, 404),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(Share) }, 400, 401, 403, 404),
       },
     },
-    async (request) => ({ shares: bindings.shares(userIdOf(request), request.params.deviceId) }),
+    async (request) =>
+      pageResponse(
+        bindings.shares(
+          userIdOf(request),
+          request.params.deviceId,
+          pageRequest(request.query, ['number', 'string']),
+        ),
+      ),
   );
 
   app.post(

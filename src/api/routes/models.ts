@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ModelService } from '../../registry/models/service.js';
 import { MAX_MODEL_DOCUMENT_BYTES } from '../../registry/spec/index.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import {
@@ -52,11 +53,17 @@ export function modelRoutes(app: App, models: ModelService): void {
         querystring: Type.Object({
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           state: Type.Optional(ModelState),
+          ...PageQuery,
         }),
-        response: responses({ 200: Type.Array(ModelSchema) }, 400, 401, 403),
+        response: responses({ 200: PageOf(ModelSchema) }, 400, 401, 403),
       },
     },
-    async (request) => models.list(callerOf(request), request.query),
+    async (request) => {
+      const { partnerId, state } = request.query;
+      return pageResponse(
+        models.list(callerOf(request), { partnerId, state }, pageRequest(request.query, ['string'])),
+      );
+    },
   );
 
   app.get(

@@ -11,12 +11,16 @@ import type { Control } from '../../registry/control/index.js';
 import type { UserDeviceViews } from '../../registry/control/views.js';
 import type { TelemetryService } from '../../registry/telemetry/service.js';
 import { userIdOf } from '../auth.js';
+import { encodeCursor, PageOf, PageQuery, pageRequest, pageResponse, SERIES_LIMITS } from '../pagination.js';
 import {
+  EventSchema,
+  EventsQuery,
   HistoryQuery,
+  HistoryResponse,
+  historyPage,
   historyRequest,
   Nullable,
   responses,
-  TimeRangeQuery,
   Timestamp,
   timeRange,
 } from '../schemas.js';
@@ -62,11 +66,12 @@ export function myDeviceRoutes(
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'My devices (owned, shared with me, or in my homes) with state and presence',
-        response: responses({ 200: Type.Object({ devices: Type.Array(StateSchema) }) }, 401, 403),
+        summary: 'My devices (owned, shared with me, or in my homes) with state and presence, by id',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(StateSchema) }, 400, 401, 403),
       },
     },
-    async (request) => ({ devices: views.list(userIdOf(request)) }),
+    async (request) => pageResponse(views.list(userIdOf(request), pageRequest(request.query, ['string']))),
   );
 
   app.get(
@@ -92,12 +97,13 @@ export function myDeviceRoutes(
         summary: 'Property history of one of my devices (buckets with `bucket` ms)',
         params: Params,
         querystring: HistoryQuery,
-        response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
+        response: responses({ 200: HistoryResponse }, 400, 401, 403, 404),
       },
     },
     async (request) => {
       const { row } = views.visible(userIdOf(request), request.params.deviceId);
-      return telemetry.history(row.id, historyRequest(request.query));
+      const history = telemetry.history(row.id, historyRequest(request.query), historyPage(request.query));
+      return { ...history, next: encodeCursor(history.next) };
     },
   );
 
@@ -109,21 +115,19 @@ export function myDeviceRoutes(
         tags,
         summary: 'Events of one of my devices',
         params: Params,
-        querystring: Type.Object(TimeRangeQuery),
-        response: responses(
-          { 200: Type.Object({ events: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
-          400,
-          401,
-          403,
-          404,
-        ),
+        querystring: EventsQuery,
+        response: responses({ 200: PageOf(EventSchema) }, 400, 401, 403, 404),
       },
     },
     async (request) => {
       const { row } = views.visible(userIdOf(request), request.params.deviceId);
-      return {
-        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...timeRange(request.query) }),
-      };
+      return pageResponse(
+        telemetry.events(
+          row.id,
+          timeRange(request.query),
+          pageRequest(request.query, ['number', 'number'], SERIES_LIMITS),
+        ),
+      );
     },
   );
 

@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import { LoginLimiter } from '../../identity/login-limiter.js';
 import { findUserByEmail, findUserById } from '../../identity/store.js';
 import { type Db, inTransaction } from '../../store/database.js';
+import { type Page, type PageRequest, pageOfList } from '../../store/page.js';
 import { DEVICE_ID_PATTERN, hashPairingCode, newPairingCode } from '../devices/credentials.js';
 import type { RegistryBus } from '../events.js';
 import type { AccessIndex } from './access-index.js';
@@ -98,14 +99,22 @@ export class BindingService {
     if (role !== 'owner') throw new HubError('FORBIDDEN', 'only the owner may share or remove the device');
   }
 
-  shares(userId: string, deviceId: string): ShareView[] {
+  /** Who has the device, oldest binding first (the owner's claim, then shares); paged in memory, as a device has few users. */
+  shares(userId: string, deviceId: string, page: PageRequest): Page<ShareView> {
     this.#requireOwner(userId, deviceId);
-    return store.bindingsOf(this.#o.db, deviceId).map((b) => ({
-      userId: b.user_id,
-      email: this.#email(b.user_id),
-      role: b.role,
-      since: new Date(b.created_at).toISOString(),
-    }));
+    const bindings = [...store.bindingsOf(this.#o.db, deviceId)].sort(
+      (a, b) => a.created_at - b.created_at || (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0),
+    );
+    const { items, next } = pageOfList(bindings, page, (b) => [b.created_at, b.user_id]);
+    return {
+      items: items.map((b) => ({
+        userId: b.user_id,
+        email: this.#email(b.user_id),
+        role: b.role,
+        since: new Date(b.created_at).toISOString(),
+      })),
+      next,
+    };
   }
 
   share(userId: string, deviceId: string, email: string): ShareView {

@@ -1,4 +1,5 @@
 import { HubError } from '../../errors.js';
+import { type Page, type PageRequest, pageOfList } from '../../store/page.js';
 import type { DeviceService } from '../devices/service.js';
 import type { DeviceRow } from '../devices/store.js';
 import type { Control } from './index.js';
@@ -48,12 +49,15 @@ export class UserDeviceViews {
     return { row, role };
   }
 
-  list(userId: string): UserDeviceState[] {
+  /** A page of the user's devices by id; only the page's rows and shadows are read. */
+  list(userId: string, page: PageRequest): Page<UserDeviceState> {
     const roles = this.#control.access.devices(userId);
+    const ids = pageOfList([...roles.keys()].sort(), page, (id) => [id]);
     const placements = this.#placements(userId);
-    return this.#devices
-      .rows([...roles.keys()].sort())
+    const items = this.#devices
+      .rows(ids.items)
       .map((row) => this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null));
+    return { items, next: ids.next };
   }
 
   state(userId: string, deviceId: string): UserDeviceState {

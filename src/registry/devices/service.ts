@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
 import { hashSecret, newSecret, secretMatches } from '../../identity/secrets.js';
 import { type Db, inTransaction } from '../../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import type { ConnectRefusal } from '../broker-policy.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -198,18 +199,33 @@ export class DeviceService {
     return { version: row.shadow_version, reported };
   }
 
-  list(caller: Identity, filter: Omit<store.DeviceFilter, 'partnerId'> & { partnerId?: string | undefined }) {
+  /** Devices by id, filtered (a partner sees its own). */
+  list(
+    caller: Identity,
+    filter: Omit<store.DeviceFilter, 'partnerId' | 'after' | 'limit'> & { partnerId?: string | undefined },
+    page: PageRequest,
+  ): Page<DeviceView> {
     this.#flushPresence(); // reads see every presence change announced so far
     const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
-    const rows = store.listDevices(this.#o.db, { ...filter, partnerId, limit: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    const next = rows.length > filter.limit ? page.at(-1)?.id : undefined;
-    return { devices: page.map(deviceView), next: next ?? null };
+    const after = page.after?.[0];
+    const rows = store.listDevices(this.#o.db, {
+      ...filter,
+      partnerId,
+      after: after === undefined ? undefined : String(after),
+      limit: page.limit + 1,
+    });
+    return pageOf(rows, page.limit, (r) => [r.id], deviceView);
   }
 
-  batches(caller: Identity, limit: number) {
+  /** Provisioning batches, newest first (a partner sees its own). */
+  batches(caller: Identity, page: PageRequest) {
     const partnerId = caller.kind === 'partner' ? caller.partnerId : undefined;
-    return store.listBatches(this.#o.db, partnerId, limit).map(batchView);
+    return pageOf(
+      store.listBatches(this.#o.db, partnerId, page),
+      page.limit,
+      (r) => [r.created_at, r.id],
+      batchView,
+    );
   }
 
   batch(caller: Identity, batchId: string) {

@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import { newId } from '../../identity/secrets.js';
 import { findUserByEmail } from '../../identity/store.js';
 import { type Db, inTransaction } from '../../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import type { RegistryBus } from '../events.js';
 import { cleanName, memberHome, ownedHome, requireDeviceOwner, roomOf, uniqueRoomName } from './access.js';
 import * as store from './store.js';
@@ -68,8 +69,14 @@ export class HomeService {
   }
 
   /** Homes the user owns or is a member of, oldest first. */
-  list(userId: string): HomeSummary[] {
-    return store.listMyHomes(this.#db, userId).map(homeSummary);
+  /** Homes the user owns or is a member of, oldest first. */
+  list(userId: string, page: PageRequest): Page<HomeSummary> {
+    return pageOf(
+      store.listMyHomes(this.#db, userId, page),
+      page.limit,
+      (r) => [r.created_at, r.id],
+      homeSummary,
+    );
   }
 
   detail(userId: string, homeId: string): HomeDetail {
@@ -78,7 +85,7 @@ export class HomeService {
       ...homeSummary(home),
       members: store.listMembers(this.#db, homeId).map(memberView),
       rooms: store.listRooms(this.#db, homeId).map(roomView),
-      devices: this.devices(userId, homeId),
+      devices: store.placementsInHome(this.#db, homeId).map(homeDevice),
     };
   }
 
@@ -196,9 +203,15 @@ export class HomeService {
   }
 
   /** Devices placed in the home, with their room. */
-  devices(userId: string, homeId: string): HomeDevice[] {
+  /** A page of the devices placed in the home, by device id. */
+  devices(userId: string, homeId: string, page: PageRequest): Page<HomeDevice> {
     memberHome(this.#db, userId, homeId);
-    return store.placementsInHome(this.#db, homeId).map(homeDevice);
+    return pageOf(
+      store.placementsInHome(this.#db, homeId, page),
+      page.limit,
+      (r) => [r.device_id],
+      homeDevice,
+    );
   }
 
   /** Puts the caller's device into one of the caller's homes (and optionally one of its rooms), or moves it. */

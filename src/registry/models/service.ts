@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type FieldError, HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
 import { type Db, inTransaction } from '../../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import { diffAddOnly, diffVariant, type ModelSpec } from '../spec/index.js';
 import { inState, ownedModel, partnerProfile, requirePartner, versionOf, visibleModel } from './access.js';
 import { changeErrors, checkDocument, expectationFor, invalidDocument } from './documents.js';
@@ -68,25 +69,34 @@ export class ModelService {
     });
   }
 
-  list(caller: Identity, filter: ModelFilter): ModelView[] {
+  /** Models by id with their versions (a partner sees its own). */
+  list(caller: Identity, filter: ModelFilter, page: PageRequest): Page<ModelView> {
     if (caller.kind === 'user') throw new HubError('FORBIDDEN', 'a user may not manage models');
     if (
       caller.kind === 'partner' &&
       filter.partnerId !== undefined &&
       filter.partnerId !== caller.partnerId
     ) {
-      return [];
+      return { items: [], next: null };
     }
     const effective = { ...filter, ...(caller.kind === 'partner' ? { partnerId: caller.partnerId } : {}) };
+    const rows = store.listModels(this.#db, effective, page);
+    const shown = rows.slice(0, page.limit);
     const versions = new Map<string, store.VersionSummaryRow[]>();
-    for (const row of store.listVersionSummaries(this.#db, effective)) {
+    for (const row of store.versionSummariesFor(
+      this.#db,
+      shown.map((m) => m.id),
+    )) {
       const list = versions.get(row.model_id);
       if (list) list.push(row);
       else versions.set(row.model_id, [row]);
     }
-    return store
-      .listModels(this.#db, effective)
-      .map((model) => modelView(model, versions.get(model.id) ?? []));
+    return pageOf(
+      rows,
+      page.limit,
+      (m) => [m.id],
+      (model) => modelView(model, versions.get(model.id) ?? []),
+    );
   }
 
   model(caller: Identity, modelId: string): ModelView {
@@ -260,8 +270,8 @@ export class ModelService {
   }
 
   /** Published models, the latest published version of each (public). */
-  catalog(category: string | undefined): CatalogEntry[] {
-    return store.listCatalog(this.#db, category).map(catalogEntry);
+  catalog(category: string | undefined, page: PageRequest): Page<CatalogEntry> {
+    return pageOf(store.listCatalog(this.#db, category, page), page.limit, (r) => [r.model_id], catalogEntry);
   }
 
   /** The latest published document of a model: what an app needs to render its controls. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import type { HubMetrics } from '../../metrics.js';
 import type { Db } from '../../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { isRejection, parseEvent, parseReport, type Rejection } from './reports.js';
 import { readBuckets, readEvents, readHistory } from './store.js';
@@ -14,6 +15,27 @@ export interface TelemetryServiceOptions {
   readonly metrics: HubMetrics;
   readonly now: () => number;
 }
+
+export interface StoredEvent {
+  readonly event: string;
+  readonly ts: string;
+  readonly deviceTs: string | null;
+  readonly seq: number;
+  readonly arguments: unknown;
+}
+
+export interface HistoryBucketView {
+  readonly start: string;
+  readonly count: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly avg: number | null;
+}
+
+/** A page of raw points, or (with `bucketMs`) of buckets. */
+export type HistoryPage =
+  | (Page<{ ts: string; value: unknown }> & { property: string })
+  | (Page<HistoryBucketView> & { property: string; bucketMs: number });
 
 /** Most raw points or events one history request returns. */
 export const MAX_HISTORY_POINTS = 10_000;
@@ -63,31 +85,32 @@ export class TelemetryService {
     );
   }
 
+  /**
+   * A page of a property's history in [from, to): raw points in time order, or (with `bucketMs`)
+   * buckets aligned to the clock with min/max/avg/count.
+   */
   history(
     deviceId: string,
-    q: { property: string; from: number; to: number; bucketMs?: number | undefined; limit: number },
-  ) {
+    q: { property: string; from: number; to: number; bucketMs?: number | undefined },
+    page: PageRequest,
+  ): HistoryPage {
     if (q.to <= q.from) {
       throw new HubError('VALIDATION_FAILED', '`to` must be after `from`', {
         errors: [{ path: '/to', message: 'must be after from' }],
       });
     }
+    const limit = Math.min(page.limit, MAX_HISTORY_POINTS);
     if (q.bucketMs === undefined) {
-      const points = readHistory(
-        this.#o.db,
-        deviceId,
-        q.property,
-        q.from,
-        q.to,
-        Math.min(q.limit, MAX_HISTORY_POINTS),
+      const [ts, seq] = page.after ?? [];
+      const after = ts === undefined ? undefined : { ts: Number(ts), seq: Number(seq) };
+      const rows = readHistory(this.#o.db, deviceId, q.property, q, after, limit + 1);
+      const points = pageOf(
+        rows,
+        limit,
+        (p) => [p.ts, p.seq],
+        (p) => ({ ts: new Date(p.ts).toISOString(), value: JSON.parse(p.value) as unknown }),
       );
-      return {
-        property: q.property,
-        points: points.map((p) => ({
-          ts: new Date(p.ts).toISOString(),
-          value: JSON.parse(p.value) as unknown,
-        })),
-      };
+      return { property: q.property, ...points };
     }
     const bucketMs = q.bucketMs;
     // Buckets sit on multiples of their width since the epoch (UTC), not on `from`: a minute, hour
@@ -102,23 +125,42 @@ export class TelemetryService {
         },
       );
     }
-    const rows = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs).map((b) => ({
-      start: new Date(b.bucket * bucketMs).toISOString(),
-      count: b.count,
-      min: b.min,
-      max: b.max,
-      avg: b.avg,
-    }));
-    return { property: q.property, bucketMs, buckets: rows };
+    // The next page starts at the bucket after the last one shown.
+    const lastStart = page.after?.[0];
+    const from = lastStart === undefined ? q.from : Math.max(q.from, Number(lastStart) + bucketMs);
+    const rows =
+      from >= q.to ? [] : readBuckets(this.#o.db, deviceId, q.property, from, q.to, bucketMs, limit + 1);
+    const items = pageOf(
+      rows,
+      limit,
+      (b) => [b.bucket * bucketMs],
+      (b) => ({
+        start: new Date(b.bucket * bucketMs).toISOString(),
+        count: b.count,
+        min: b.min,
+        max: b.max,
+        avg: b.avg,
+      }),
+    );
+    return { property: q.property, bucketMs, ...items };
   }
 
-  events(deviceId: string, q: { from: number; to: number; limit: number }) {
-    return readEvents(this.#o.db, deviceId, q.from, q.to, Math.min(q.limit, MAX_HISTORY_POINTS)).map((e) => ({
-      event: e.event,
-      ts: new Date(e.ts).toISOString(),
-      deviceTs: e.device_ts === null ? null : new Date(e.device_ts).toISOString(),
-      seq: e.seq,
-      arguments: JSON.parse(e.arguments) as unknown,
-    }));
+  /** A page of the device's events in [from, to), oldest first. */
+  events(deviceId: string, q: { from: number; to: number }, page: PageRequest): Page<StoredEvent> {
+    const limit = Math.min(page.limit, MAX_HISTORY_POINTS);
+    const [ts, seq] = page.after ?? [];
+    const after = ts === undefined ? undefined : { ts: Number(ts), seq: Number(seq) };
+    return pageOf(
+      readEvents(this.#o.db, deviceId, q, after, limit + 1),
+      limit,
+      (e) => [e.ts, e.seq],
+      (e) => ({
+        event: e.event,
+        ts: new Date(e.ts).toISOString(),
+        deviceTs: e.device_ts === null ? null : new Date(e.device_ts).toISOString(),
+        seq: e.seq,
+        arguments: JSON.parse(e.arguments) as unknown,
+      }),
+    );
   }
 }
