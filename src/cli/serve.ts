@@ -92,13 +92,24 @@ export const serveFlags: readonly FlagSpec[] = [
   },
 ];
 
+/** Settings taken from the environment only: secrets do not belong on a command line, where `ps` shows them. */
+export const serveEnvOnly: ReadonlyArray<{ readonly env: string; readonly help: string }> = [
+  {
+    env: 'ECOHUB_ADMIN_TOKEN',
+    help: 'adopts that string (24+ characters) as an operator token while it is set',
+  },
+  {
+    env: 'ECOHUB_PAYMENT_WEBHOOK_SECRET',
+    help: 'the key (16+ characters) payment webhooks are signed with; unset, POST /v1/payments/webhook answers 503',
+  },
+];
+
 export const SERVE_HELP = formatHelp(
   'ecohub serve [options]',
   'Runs the hub: MQTT broker, REST API with OpenAPI at /openapi.json and Swagger UI at /docs.\n' +
     'Each option may also be given by its environment variable; a flag wins over the variable.\n' +
-    'ECOHUB_ADMIN_TOKEN (environment only) adopts that string (24+ characters) as an operator token.\n' +
-    'ECOHUB_PAYMENT_WEBHOOK_SECRET (environment only, 16+ characters) is the key payment webhooks are\n' +
-    'signed with; without it POST /v1/payments/webhook answers 503.',
+    'Environment only:\n' +
+    serveEnvOnly.map((v) => `  ${v.env}: ${v.help}`).join('\n'),
   serveFlags,
 );
 
