@@ -36,7 +36,9 @@ describe('operator tokens', () => {
     return dir;
   }
 
-  it('keeps the token adopted from ECOHUB_ADMIN_TOKEN only while the variable is set', async () => {
+  it('keeps the token adopted from ECOHUB_ADMIN_TOKEN only while the variable is set', {
+    timeout: 60_000,
+  }, async () => {
     const dir = dataDir();
     const first = await hubOn(dir, ADMIN_TOKEN);
     expect((await first.request('GET', '/v1/operator-tokens', { token: ADMIN_TOKEN })).status).toBe(200);
@@ -117,7 +119,9 @@ describe('operator tokens', () => {
     expect(bad.body.errors?.[0]?.path).toBe('/cursor');
   });
 
-  it('revokes a token over REST: its next request is refused; a revoked ECOHUB_ADMIN_TOKEN stays revoked', async () => {
+  it('revokes a token over REST: its next request is refused; a revoked ECOHUB_ADMIN_TOKEN stays revoked', {
+    timeout: 60_000,
+  }, async () => {
     const dir = dataDir();
     const hub = await hubOn(dir, ADMIN_TOKEN);
     const minted = await hub.request('POST', '/v1/operator-tokens', {
