@@ -30,6 +30,7 @@ const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
 
 type Transport = 'tcp' | 'ws';
 const EMPTY_ID_PERSISTENT = Symbol('emptyIdPersistent');
+const EMPTY_ID = Symbol('emptyId');
 const WILL_TOPIC = Symbol('willTopic');
 
 type Marked = Record<symbol, unknown>;
@@ -61,6 +62,8 @@ export class MqttBroker {
         if (packet.clientId === '' && !packet.clean) {
           (client as unknown as Marked)[EMPTY_ID_PERSISTENT] = true;
         }
+        // aedes invents an id for an empty one before authenticate; the policy needs to know it was empty.
+        if (packet.clientId === '') (client as unknown as Marked)[EMPTY_ID] = true;
         // authenticate() does not see the will; the policy checks its topic like a publish.
         if (packet.will) (client as unknown as Marked)[WILL_TOPIC] = packet.will.topic;
         done(null, true);
@@ -223,7 +226,8 @@ export class MqttBroker {
       return;
     }
     const willTopic = typeof marks[WILL_TOPIC] === 'string' ? (marks[WILL_TOPIC] as string) : undefined;
-    const decision = this.#o.policy.authenticate({ clientId: client.id, username, password, willTopic });
+    const clientId = marks[EMPTY_ID] === true ? '' : client.id;
+    const decision = this.#o.policy.authenticate({ clientId, username, password, willTopic });
     if (!decision.ok) {
       this.#log.info({ ...base, outcome: 'refused', reason: decision.reason }, 'mqtt connect');
       done(authError(refusalCodes[decision.refusal], decision.reason), false);

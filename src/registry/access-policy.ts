@@ -36,6 +36,20 @@ function inbox(userId: string): string {
   return `app/${userId}/`;
 }
 
+/** What may follow `app/{uid}/` in a phone's clientId: one level, like a device label. */
+const PHONE_SUFFIX = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A phone's clientId lives in its user's namespace, so no identity can take over another's session
+ * ([MQTT-3.1.4-2] closes the older connection with the same clientId): `app/{uid}` or
+ * `app/{uid}/{label}`, or empty (cleanSession=1 only; the hub assigns a unique one).
+ */
+export function phoneClientIdAllowed(userId: string, clientId: string): boolean {
+  if (clientId === '' || clientId === `app/${userId}`) return true;
+  const prefix = inbox(userId);
+  return clientId.startsWith(prefix) && PHONE_SUFFIX.test(clientId.slice(prefix.length));
+}
+
 /** The part of a topic below `dev/{did}/`, or undefined when the topic is outside that namespace. */
 function deviceSubtopic(deviceId: string, topic: string): string | undefined {
   const prefix = `dev/${deviceId}/`;
@@ -76,6 +90,13 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       const identity = deps.identities.resolveUserToken(attempt.password.toString('utf8'));
       if (identity?.kind !== 'user') {
         return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
+      }
+      if (!phoneClientIdAllowed(identity.userId, attempt.clientId)) {
+        return {
+          ok: false,
+          refusal: 'identifier-rejected',
+          reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
+        };
       }
       return { ok: true, session: { kind: 'user', userId: identity.userId, tokenId: identity.tokenId } };
     }

@@ -31,6 +31,7 @@ export type ConnectDecision =
   | { readonly ok: false; readonly refusal: ConnectRefusal; readonly reason: string };
 
 export interface ConnectAttempt {
+  /** As sent in CONNECT: empty when the client let the broker assign one (cleanSession=1). */
   readonly clientId: string;
   readonly username: string | undefined;
   readonly password: Buffer | undefined;
