@@ -167,7 +167,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     started.push(() => devices.close());
     let connectionCount = () => 0;
-    const metrics = new HubMetrics(() => connectionCount());
+    const metrics = new HubMetrics(
+      () => connectionCount(),
+      () => devices.onlineCount,
+    );
     const writer = new IngestWriter({
       db,
       bus,
@@ -228,7 +231,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         log.warn({ err, topic }, 'hub publish failed');
       });
     };
-    bridgeRegistryToBroker({ bus, broker, metrics, log: log.child({ module: 'bridge' }) });
+    bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
 
     const app: App = await buildApi(
       {

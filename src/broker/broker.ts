@@ -45,6 +45,9 @@ export class MqttBroker {
   readonly #log: Logger;
   readonly #sessions = new WeakMap<Client, MqttSession>();
   readonly #transports = new WeakMap<Client, { transport: Transport; remote: string }>();
+  /** Sessions announced to the policy (sessionStarted), and those whose end was announced too. */
+  readonly #started = new WeakSet<Client>();
+  readonly #ended = new WeakSet<Client>();
   readonly #sockets = new Set<Duplex>();
   #tcp: net.Server | undefined;
   #wss: WebSocketServer | undefined;
@@ -109,16 +112,20 @@ export class MqttBroker {
       },
     });
     this.aedes.on('clientReady', (client) => {
-      // A socket can close between registration and this event; its disconnect has already been
-      // reported, and announcing it online now would leave a ghost session.
-      if ((client as unknown as { closed?: boolean }).closed) return;
+      // A socket can close between registration and this event (its disconnect may already have
+      // been reported): announcing it now would leave a ghost session, so it never starts.
+      if ((client as unknown as { closed?: boolean }).closed) {
+        this.#ended.add(client);
+        return;
+      }
       const session = this.#sessions.get(client);
-      if (session) this.#o.policy.sessionStarted(session);
+      if (!session || this.#ended.has(client)) return;
+      this.#started.add(client);
+      this.#o.policy.sessionStarted(session);
     });
-    this.aedes.on('clientDisconnect', (client) => {
-      const session = this.#sessions.get(client);
-      if (session) this.#o.policy.sessionEnded(session);
-    });
+    // Ended once per started session, whichever comes first: aedes' clientDisconnect is skipped for a
+    // client whose id a newer connection already holds, and emitted for clients never announced.
+    this.aedes.on('clientDisconnect', (client) => this.#end(client));
     this.aedes.on('subscribe', (subscriptions, client) => {
       const session = this.#sessions.get(client);
       if (session)
@@ -202,10 +209,20 @@ export class MqttBroker {
       return;
     }
     this.#sockets.add(conn);
-    conn.once('close', () => this.#sockets.delete(conn));
     const client = this.aedes.handle(conn, req);
+    conn.once('close', () => {
+      this.#sockets.delete(conn);
+      this.#end(client);
+    });
     limitPacketSize(client, this.#o.maxPacketBytes);
     this.#transports.set(client, { transport, remote: remote ?? 'unknown' });
+  }
+
+  #end(client: Client): void {
+    if (this.#ended.has(client)) return;
+    this.#ended.add(client);
+    const session = this.#sessions.get(client);
+    if (session && this.#started.has(client)) this.#o.policy.sessionEnded(session);
   }
 
   #authenticate(
