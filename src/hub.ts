@@ -105,17 +105,20 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log.child({ module: 'store' }).info(migration, 'database migrated');
     }
 
+    const bus = createRegistryBus();
     const identities = new IdentityService({
       db,
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
+      onRevoke: (revocation) => bus.emit('revokeUser', revocation),
+      // Bound below, once bindings and homes exist; account deletion runs only after the hub started.
+      releaseAccount: (userId) => releaseAccount(userId),
     });
     const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
     const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
 
-    const bus = createRegistryBus();
     // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
     // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
     const commerceDb = openDatabase({ file: join(options.dataDir, DATABASE_FILE), synchronous: 'FULL' });
@@ -208,6 +211,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => control.commands.close());
+    const releaseAccount = (userId: string) => {
+      const bound = control.bindings.releaseUser(userId);
+      const affected = new Set([...bound.affected, ...homes.releaseUser(userId)]);
+      // This runs inside the deletion's (synchronous) transaction: announce once it has committed.
+      queueMicrotask(() => bus.emit('access', { userIds: [...affected] }));
+      return { devices: bound.devices };
+    };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
     const broker = new MqttBroker({
@@ -217,6 +227,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         devices,
         telemetry,
         control,
+        now: options.now,
         countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
       }),
       onDelivered: () => metrics.messagesOut.inc(),

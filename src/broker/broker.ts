@@ -48,6 +48,8 @@ export class MqttBroker {
   /** Sessions announced to the policy (sessionStarted), and those whose end was announced too. */
   readonly #started = new WeakSet<Client>();
   readonly #ended = new WeakSet<Client>();
+  /** Authenticated user connections by user id, so revoking a token closes its sessions at once. */
+  readonly #byUser = new Map<string, Set<Client>>();
   readonly #sockets = new Set<Duplex>();
   #tcp: net.Server | undefined;
   #wss: WebSocketServer | undefined;
@@ -105,6 +107,8 @@ export class MqttBroker {
         done(null, sub);
       },
       authorizeForward: (client, packet) => {
+        // A revoked session is closed synchronously; deliveries already queued for it stop here.
+        if ((client as unknown as { closed?: boolean }).closed) return null;
         const session = this.#sessions.get(client);
         if (!session || !this.#o.policy.mayReceive(session, packet.topic)) return null;
         this.#o.onDelivered?.();
@@ -222,6 +226,11 @@ export class MqttBroker {
     if (this.#ended.has(client)) return;
     this.#ended.add(client);
     const session = this.#sessions.get(client);
+    if (session?.kind === 'user') {
+      const clients = this.#byUser.get(session.userId);
+      clients?.delete(client);
+      if (clients?.size === 0) this.#byUser.delete(session.userId);
+    }
     if (session && this.#started.has(client)) this.#o.policy.sessionEnded(session);
   }
 
@@ -251,6 +260,11 @@ export class MqttBroker {
       return;
     }
     this.#sessions.set(client, decision.session);
+    if (decision.session.kind === 'user') {
+      const clients = this.#byUser.get(decision.session.userId) ?? new Set<Client>();
+      clients.add(client);
+      this.#byUser.set(decision.session.userId, clients);
+    }
     this.#log.info({ ...base, outcome: 'accepted', kind: decision.session.kind }, 'mqtt connect');
     done(null, true);
   }
@@ -284,6 +298,18 @@ export class MqttBroker {
     if (!client) return false;
     client.close();
     return true;
+  }
+
+  /** Closes a user's connections now: those of one token, or all (account deleted). Returns how many. */
+  disconnectUser(userId: string, tokenId?: string): number {
+    let closed = 0;
+    for (const client of [...(this.#byUser.get(userId) ?? [])]) {
+      const session = this.#sessions.get(client);
+      if (session?.kind !== 'user' || (tokenId !== undefined && session.tokenId !== tokenId)) continue;
+      client.close();
+      closed++;
+    }
+    return closed;
   }
 
   /** Closes every MQTT connection, then the listeners. */

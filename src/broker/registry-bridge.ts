@@ -27,4 +27,8 @@ export function bridgeRegistryToBroker(deps: { bus: RegistryBus; broker: MqttBro
   bus.on('revoke', ({ deviceId, reason }) => {
     if (broker.disconnect(deviceId)) log.info({ deviceId, reason }, 'device disconnected');
   });
+  bus.on('revokeUser', ({ userId, tokenId, reason }) => {
+    const sessions = broker.disconnectUser(userId, tokenId);
+    if (sessions > 0) log.info({ userId, sessions, reason }, 'user sessions closed');
+  });
 }

@@ -19,6 +19,7 @@ export interface AccessPolicyDeps {
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
   readonly control: Control;
+  readonly now: () => number;
   /** Counts PUBLISH packets by the kind of topic they were sent to. */
   readonly countPublish?: (kind: string) => void;
 }
@@ -98,7 +99,8 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
           reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
         };
       }
-      return { ok: true, session: { kind: 'user', userId: identity.userId, tokenId: identity.tokenId } };
+      const { userId, tokenId, expiresAt } = identity;
+      return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
     }
     const device = deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password);
     if (!device.ok) return device;
@@ -127,6 +129,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission {
       if (session.kind === 'user') {
+        if (session.expiresAt <= deps.now()) return `the access token of user ${session.userId} expired`;
         if (topic === `${inbox(session.userId)}cmd`) {
           deps.countPublish?.('cmd');
           commands.fromPhone(session.userId, payload);
@@ -151,6 +154,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     subscribeDenied(session: MqttSession, filter: string): string | undefined {
       if (session.kind === 'user') {
+        if (session.expiresAt <= deps.now()) return 'the access token expired';
         if (filter.startsWith(inbox(session.userId)) || userMayWatch(session.userId, filter, WATCH_FILTERS))
           return undefined;
         return `no subscribe rule allows ${filter}`;
@@ -162,6 +166,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     mayReceive(session: MqttSession, topic: string): boolean {
       if (session.kind === 'user') {
         // Checked per delivery: revoking a share stops the next message, not the next subscribe.
+        if (session.expiresAt <= deps.now()) return false;
         return topic.startsWith(inbox(session.userId)) || userMayWatch(session.userId, topic, WATCHABLE);
       }
       const sub = deviceSubtopic(session.deviceId, topic);

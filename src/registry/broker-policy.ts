@@ -7,7 +7,13 @@
  * hot path (publish, subscribe, forward), so the hooks never wait on I/O.
  */
 export type MqttSession =
-  | { readonly kind: 'user'; readonly userId: string; readonly tokenId: string }
+  | {
+      readonly kind: 'user';
+      readonly userId: string;
+      readonly tokenId: string;
+      /** The access token's expiry: past it the session receives nothing and may not publish. */
+      readonly expiresAt: number;
+    }
   | { readonly kind: 'device'; readonly deviceId: string };
 
 /**
