@@ -35,6 +35,13 @@ export interface HubLimits {
   readonly maxPacketBytes: number;
   readonly connectTimeoutMs: number;
   readonly httpBodyBytes: number;
+  /** Commands per user per second on average (MQTT and REST together); twice as many at once. */
+  readonly commandRatePerSec: number;
+  /** Command ids remembered (for retries) per user, and for all users together. */
+  readonly commandIdsPerUser: number;
+  readonly commandIdsTotal: number;
+  /** Commands waiting for one device's reply. */
+  readonly pendingCommandsPerDevice: number;
 }
 
 export interface CommerceSettings {
@@ -59,6 +66,13 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxPacketBytes: 64 * 1024,
   connectTimeoutMs: 10_000,
   httpBodyBytes: 1024 * 1024,
+  // A slider dragged on a phone sends ~10 sets a second; automations rarely more.
+  commandRatePerSec: 20,
+  commandIdsPerUser: 256,
+  // About 600 bytes each: the dedup memory stays under ~30 MB however many users send commands.
+  commandIdsTotal: 50_000,
+  // A device answers one command at a time; 16 waiting is a phone (or a script) not waiting for replies.
+  pendingCommandsPerDevice: 16,
 };
 
 export const DEFAULTS = {

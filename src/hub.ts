@@ -203,6 +203,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       specOf: (deviceId) => devices.specOf(deviceId),
       isOnline: (deviceId) => devices.isOnline(deviceId),
       commandTimeoutMs: options.commandTimeoutMs,
+      commandLimits: {
+        ratePerSec: options.limits.commandRatePerSec,
+        burst: 2 * options.limits.commandRatePerSec,
+        idsPerUser: options.limits.commandIdsPerUser,
+        idsTotal: options.limits.commandIdsTotal,
+        pendingPerDevice: options.limits.pendingCommandsPerDevice,
+      },
       buyerOf: (deviceId) => commerce.buyerOf(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
@@ -213,6 +220,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     started.push(() => control.commands.close());
     const releaseAccount = (userId: string) => {
       const bound = control.bindings.releaseUser(userId);
+      control.commands.forgetUser(userId);
       const affected = new Set([...bound.affected, ...homes.releaseUser(userId)]);
       // This runs inside the deletion's (synchronous) transaction: announce once it has committed.
       queueMicrotask(() => bus.emit('access', { userIds: [...affected] }));

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, DEFAULTS, type HubInput } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import {
@@ -85,6 +85,14 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULTS.commandTimeoutMs),
   },
   {
+    name: 'command-rate',
+    env: 'ECOHUB_COMMAND_RATE',
+    type: 'string',
+    value: 'N',
+    help: 'Commands per user per second (twice as many at once)',
+    default: String(DEFAULT_LIMITS.commandRatePerSec),
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',
@@ -114,7 +122,7 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (values['help']) return 'help';
   const get = (name: string) => pick(values, flag(name), env);
   const input: { -readonly [K in keyof HubInput]: HubInput[K] } = {};
-  const limits: { maxConnections?: number; maxPacketBytes?: number } = {};
+  const limits: { -readonly [K in keyof HubLimits]?: HubLimits[K] } = {};
 
   const dataDir = get('data-dir');
   if (dataDir) {
@@ -157,6 +165,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
   const commandTimeout = get('command-timeout');
   if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
+  const commandRate = get('command-rate');
+  if (commandRate) limits.commandRatePerSec = parsePositiveInt(commandRate, 100_000);
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorTable, HubError, isHubError } from '../../errors.js';
+import { TokenBuckets } from '../../rate-limit.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import type { AccessIndex } from './access-index.js';
+import { CommandMemory, commandFingerprint } from './command-memory.js';
 import {
   type DeviceCommand,
   DeviceReplyCheck,
@@ -32,7 +34,32 @@ export interface CommandServiceOptions {
   readonly timeoutMs: number;
   /** How long a phone's command id is remembered: a repeat within it is answered, not re-executed. */
   readonly dedupMs?: number;
+  readonly limits?: Partial<CommandLimits>;
+  readonly now?: () => number;
 }
+
+/** Every per-client structure of the command path has a bound (docs/operations.md, "Limits"). */
+export interface CommandLimits {
+  /** Command ids remembered per user (the oldest is forgotten first) ... */
+  readonly idsPerUser: number;
+  /** ... and for all users together. */
+  readonly idsTotal: number;
+  /** Commands a user may send per second on average (MQTT and REST together) ... */
+  readonly ratePerSec: number;
+  /** ... and at once. */
+  readonly burst: number;
+  /** Commands waiting for one device's reply; past it DEVICE_BUSY. */
+  readonly pendingPerDevice: number;
+}
+
+export const DEFAULT_COMMAND_LIMITS: CommandLimits = {
+  idsPerUser: 256,
+  // About 600 bytes each: 50,000 ids hold at most ~30 MB whatever the number of users.
+  idsTotal: 50_000,
+  ratePerSec: 20,
+  burst: 40,
+  pendingPerDevice: 16,
+};
 
 interface Pending {
   readonly deviceId: string;
@@ -41,6 +68,7 @@ interface Pending {
 }
 
 function errorReply(id: string | null, did: string | null, err: HubError, deviceCode?: string): PhoneReply {
+  const retryAfter = err.headers['retry-after'];
   return {
     id,
     did,
@@ -51,8 +79,24 @@ function errorReply(id: string | null, did: string | null, err: HubError, device
       message: err.message,
       ...(deviceCode ? { deviceCode } : {}),
       ...(err.errors.length > 0 ? { errors: err.errors } : {}),
+      ...(retryAfter !== undefined ? { retryAfter: Number(retryAfter) } : {}),
     },
   };
+}
+
+function tooFast(waitMs: number, limits: CommandLimits): HubError {
+  const seconds = Math.ceil(waitMs / 1000);
+  return new HubError(
+    'RATE_LIMITED',
+    `more than ${limits.burst} commands at once or ${limits.ratePerSec} per second; retry in ${seconds} s`,
+    { headers: { 'retry-after': String(seconds) } },
+  );
+}
+
+function field(body: unknown, name: string): string | null {
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value.slice(0, 64) : null;
 }
 
 /**
@@ -64,21 +108,27 @@ function errorReply(id: string | null, did: string | null, err: HubError, device
 export class CommandService {
   readonly #o: CommandServiceOptions;
   readonly #pending = new Map<string, Pending>();
-  /** userId + NUL + phone command id -> the reply (a promise while the command runs). */
-  readonly #recent = new Map<string, { at: number; reply: Promise<PhoneReply>; done: boolean }>();
+  /** Pending commands per device, for the per-device cap. */
+  readonly #pendingPerDevice = new Map<string, number>();
+  /** (user, device, phone command id) -> the reply (a promise while the command runs). */
+  readonly #memory: CommandMemory;
+  readonly #rate: TokenBuckets;
+  readonly #limits: CommandLimits;
+  readonly #now: () => number;
   readonly #sweep: NodeJS.Timeout;
 
   constructor(options: CommandServiceOptions) {
     this.#o = options;
+    this.#limits = { ...DEFAULT_COMMAND_LIMITS, ...options.limits };
+    this.#now = options.now ?? Date.now;
+    this.#memory = new CommandMemory({ perUser: this.#limits.idsPerUser, total: this.#limits.idsTotal });
+    this.#rate = new TokenBuckets({
+      ratePerSec: this.#limits.ratePerSec,
+      burst: this.#limits.burst,
+      now: this.#now,
+    });
     const dedupMs = options.dedupMs ?? 10 * 60_000;
-    this.#sweep = setInterval(
-      () => {
-        const cutoff = Date.now() - dedupMs;
-        for (const [key, entry] of this.#recent)
-          if (entry.done && entry.at < cutoff) this.#recent.delete(key);
-      },
-      Math.min(dedupMs, 60_000),
-    );
+    this.#sweep = setInterval(() => this.#memory.sweep(this.#now() - dedupMs), Math.min(dedupMs, 60_000));
     this.#sweep.unref();
     options.bus.on('presence', ({ deviceId, online }) => {
       if (!online) this.#failPending(deviceId);
@@ -87,24 +137,31 @@ export class CommandService {
 
   /**
    * A command from the phone's MQTT session: answered on app/{uid}/replies. A repeat of a command
-   * still running is ignored (its one reply answers it); a repeat of a finished one gets the same reply.
+   * still running is ignored (its one reply answers it); a repeat of a finished one gets the same
+   * reply; the same id for the same device with another body is refused (COMMAND_ID_REUSED).
    */
   fromPhone(userId: string, payload: Buffer): void {
+    // Every message counts, valid or not: the limit bounds the work one user can cause.
+    const wait = this.#rate.take(userId);
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
-      this.#o.transport.toUser(
-        userId,
-        errorReply(null, null, new HubError('INVALID_JSON', 'the command is not valid JSON')),
-      );
+      const err =
+        wait > 0
+          ? tooFast(wait, this.#limits)
+          : new HubError('INVALID_JSON', 'the command is not valid JSON');
+      this.#o.transport.toUser(userId, errorReply(null, null, err));
+      return;
+    }
+    const id = field(body, 'id');
+    const did = field(body, 'did');
+    if (wait > 0) {
+      this.#o.transport.toUser(userId, errorReply(id, did, tooFast(wait, this.#limits)));
       return;
     }
     if (!PhoneCommandCheck.Check(body)) {
       const first = [...PhoneCommandCheck.Errors(body)][0];
-      const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-      const id = typeof record['id'] === 'string' ? record['id'] : null;
-      const did = typeof record['did'] === 'string' ? record['did'] : null;
       const err = new HubError(
         'VALIDATION_FAILED',
         `${first?.path || '/'}: ${first?.message ?? 'invalid command'}`,
@@ -115,25 +172,63 @@ export class CommandService {
       this.#o.transport.toUser(userId, errorReply(id, did, err));
       return;
     }
-    const key = `${userId}\u0000${body.id}`;
-    const seen = this.#recent.get(key);
-    if (seen && !seen.done) return;
-    const reply = seen ? seen.reply : this.execute(userId, body);
-    reply.then((r) => this.#o.transport.toUser(userId, r));
+    const seen = this.#memory.get(CommandMemory.key(userId, body.did, body.id));
+    if (seen?.done === false && seen.fingerprint === commandFingerprint(body)) return;
+    this.#remembered(userId, body).then((r) => this.#o.transport.toUser(userId, r));
   }
 
-  /** Runs one command and resolves with its one reply (also the REST mirror's entry point). */
-  execute(userId: string, command: PhoneCommand): Promise<PhoneReply> {
-    const key = `${userId}\u0000${command.id}`;
-    const seen = this.#recent.get(key);
-    if (seen) return seen.reply;
-    const entry = { at: Date.now(), reply: this.#run(userId, command), done: false };
-    this.#recent.set(key, entry);
-    entry.reply.then(() => {
+  /**
+   * The REST mirror's entry point: runs one command and resolves with its one reply. With
+   * `remember` (the caller chose the id), a repeat is answered like on MQTT.
+   */
+  execute(userId: string, command: PhoneCommand, options: { remember: boolean }): Promise<PhoneReply> {
+    const wait = this.#rate.take(userId);
+    if (wait > 0) return Promise.resolve(errorReply(command.id, command.did, tooFast(wait, this.#limits)));
+    return options.remember ? this.#remembered(userId, command) : this.#run(userId, command);
+  }
+
+  /** Forgets the user's command ids (the account was deleted). */
+  forgetUser(userId: string): void {
+    this.#memory.forgetUser(userId);
+  }
+
+  /** Sizes of every bounded structure, for tests and metrics. */
+  stats() {
+    let busiestDevice = 0;
+    for (const n of this.#pendingPerDevice.values()) busiestDevice = Math.max(busiestDevice, n);
+    const memory = this.#memory.size;
+    return {
+      rememberedIds: memory.ids,
+      usersWithIds: memory.users,
+      largestUserIds: memory.largestUser,
+      rateLimitedUsers: this.#rate.size,
+      pending: this.#pending.size,
+      busiestDevice,
+    };
+  }
+
+  /** The remembered reply for (user, device, id), or a new run of the command remembered under it. */
+  #remembered(userId: string, command: PhoneCommand): Promise<PhoneReply> {
+    const key = CommandMemory.key(userId, command.did, command.id);
+    const fingerprint = commandFingerprint(command);
+    const seen = this.#memory.get(key);
+    if (seen) {
+      if (seen.fingerprint === fingerprint) return seen.reply;
+      const err = new HubError(
+        'COMMAND_ID_REUSED',
+        `command id ${command.id} was already used for a different command to this device; use a new id`,
+        { errors: [{ path: '/id', message: 'already used for a different command' }] },
+      );
+      return Promise.resolve(errorReply(command.id, command.did, err));
+    }
+    const reply = this.#run(userId, command);
+    const entry = { userId, fingerprint, reply, done: false, at: this.#now() };
+    this.#memory.remember(key, entry);
+    reply.then(() => {
       entry.done = true;
-      entry.at = Date.now();
+      entry.at = this.#now();
     });
-    return entry.reply;
+    return reply;
   }
 
   /** A device's reply on dev/{did}/replies: relayed to the phone if it answers a pending command of that device. */
@@ -174,6 +269,7 @@ export class CommandService {
     clearInterval(this.#sweep);
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
+    this.#pendingPerDevice.clear();
   }
 
   async #run(userId: string, command: PhoneCommand): Promise<PhoneReply> {
@@ -199,6 +295,16 @@ export class CommandService {
   }
 
   #dispatch(deviceId: string, valid: Parameters<typeof withId>[1]): Promise<PhoneReply> {
+    const waiting = this.#pendingPerDevice.get(deviceId) ?? 0;
+    if (waiting >= this.#limits.pendingPerDevice) {
+      const err = new HubError(
+        'DEVICE_BUSY',
+        `${waiting} commands are already waiting for device ${deviceId}; retry when they are answered`,
+        { headers: { 'retry-after': '1' } },
+      );
+      return Promise.resolve(errorReply(null, deviceId, err));
+    }
+    this.#pendingPerDevice.set(deviceId, waiting + 1);
     const hubId = randomBytes(8).toString('hex');
     return new Promise<PhoneReply>((resolve) => {
       const settle = (reply: PhoneReply) => {
@@ -206,6 +312,9 @@ export class CommandService {
         const pending = this.#pending.get(hubId);
         if (!pending) return;
         this.#pending.delete(hubId);
+        const left = (this.#pendingPerDevice.get(deviceId) ?? 1) - 1;
+        if (left > 0) this.#pendingPerDevice.set(deviceId, left);
+        else this.#pendingPerDevice.delete(deviceId);
         clearTimeout(pending.timer);
         resolve(reply);
       };

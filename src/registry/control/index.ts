@@ -4,7 +4,7 @@ import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
 import { BindingService } from './bindings.js';
-import { CommandService, type CommandTransport } from './commands.js';
+import { type CommandLimits, CommandService, type CommandTransport } from './commands.js';
 import { DesiredState } from './desired.js';
 
 export interface ControlOptions {
@@ -16,6 +16,7 @@ export interface ControlOptions {
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
+  readonly commandLimits?: Partial<CommandLimits>;
   readonly buyerOf?: (deviceId: string) => string | undefined;
 }
 
@@ -49,6 +50,8 @@ export function createControl(o: ControlOptions): Control {
     isOnline: o.isOnline,
     transport: o.transport,
     timeoutMs: o.commandTimeoutMs,
+    now: o.now,
+    ...(o.commandLimits ? { limits: o.commandLimits } : {}),
   });
   o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
   return {
