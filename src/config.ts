@@ -35,6 +35,8 @@ export interface HubLimits {
   readonly maxPacketBytes: number;
   readonly connectTimeoutMs: number;
   readonly httpBodyBytes: number;
+  /** Topic filters one MQTT session may hold; past it SUBACK 0x80. */
+  readonly maxSubscriptionsPerSession: number;
   /** Commands per user per second on average (MQTT and REST together); twice as many at once. */
   readonly commandRatePerSec: number;
   /** Command ids remembered (for retries) per user, and for all users together. */
@@ -66,6 +68,8 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxPacketBytes: 64 * 1024,
   connectTimeoutMs: 10_000,
   httpBodyBytes: 1024 * 1024,
+  // A phone watches each of its devices with one filter (dev/{did}/+): room for a thousand devices.
+  maxSubscriptionsPerSession: 1000,
   // A slider dragged on a phone sends ~10 sets a second; automations rarely more.
   commandRatePerSec: 20,
   commandIdsPerUser: 256,

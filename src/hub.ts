@@ -66,6 +66,8 @@ export interface Hub {
   readonly telemetry: TelemetryService;
   readonly metrics: HubMetrics;
   readonly control: Control;
+  /** The MQTT broker (in-process observers and tests; clients reach it over TCP and WebSocket). */
+  readonly broker: MqttBroker;
   /** Registry events (presence, reports, events, revocations), for in-process observers. */
   readonly events: RegistryBus;
   readonly partners: PartnerService;
@@ -242,6 +244,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       maxPacketBytes: options.limits.maxPacketBytes,
       connectTimeoutMs: options.limits.connectTimeoutMs,
       maxConnections: options.limits.maxConnections,
+      maxSubscriptionsPerSession: options.limits.maxSubscriptionsPerSession,
       wsPath: '/mqtt',
     });
     connectionCount = () => broker.connectionCount;
@@ -341,6 +344,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       metrics,
       events: bus,
       control,
+      broker,
       close() {
         closing ??= stopAll().then(() => log.info('hub stopped'));
         return closing;

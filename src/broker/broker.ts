@@ -16,6 +16,8 @@ export interface BrokerOptions {
   readonly connectTimeoutMs: number;
   /** TCP and WebSocket connections together; past it new sockets are closed at once. */
   readonly maxConnections: number;
+  /** Topic filters one session may hold; past it SUBACK 0x80. */
+  readonly maxSubscriptionsPerSession: number;
   /** Path of the MQTT-over-WebSocket endpoint on the HTTP server. */
   readonly wsPath: string;
   /** Called for each message delivered to a subscriber (metrics). */
@@ -48,6 +50,8 @@ export class MqttBroker {
   /** Sessions announced to the policy (sessionStarted), and those whose end was announced too. */
   readonly #started = new WeakSet<Client>();
   readonly #ended = new WeakSet<Client>();
+  /** Filters granted to each session (the cap counts these; aedes adds them only after SUBACK). */
+  readonly #filters = new WeakMap<Client, Set<string>>();
   /** Authenticated user connections by user id, so revoking a token closes its sessions at once. */
   readonly #byUser = new Map<string, Set<Client>>();
   readonly #sockets = new Set<Duplex>();
@@ -80,6 +84,9 @@ export class MqttBroker {
           done(null); // the hub's own publishes
           return;
         }
+        // Only the hub retains (presence): a client's retained message would be kept in memory for
+        // every later subscriber, unbounded and unvalidated (docs/protocol.md). Wills pass here too.
+        packet.retain = false;
         const session = this.#sessions.get(client);
         const admission = session
           ? this.#o.policy.admitPublish(session, packet.topic, packet.payload as Buffer)
@@ -98,12 +105,23 @@ export class MqttBroker {
       },
       authorizeSubscribe: (client, sub, done) => {
         const session = this.#sessions.get(client);
-        const denied = session ? this.#o.policy.subscribeDenied(session, sub.topic) : 'no session';
+        let filters = this.#filters.get(client);
+        if (!filters) {
+          filters = new Set();
+          this.#filters.set(client, filters);
+        }
+        const full = !filters.has(sub.topic) && filters.size >= this.#o.maxSubscriptionsPerSession;
+        const denied = !session
+          ? 'no session'
+          : full
+            ? `more than ${this.#o.maxSubscriptionsPerSession} subscriptions`
+            : this.#o.policy.subscribeDenied(session, sub.topic);
         if (denied) {
           this.#log.info({ clientId: client.id, topic: sub.topic, reason: denied }, 'subscribe refused');
           // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in SUBACK; aedes sends that for a null subscription.
           return done(null, null);
         }
+        filters.add(sub.topic);
         done(null, sub);
       },
       authorizeForward: (client, packet) => {
@@ -137,6 +155,10 @@ export class MqttBroker {
           session,
           subscriptions.map((s) => s.topic),
         );
+    });
+    this.aedes.on('unsubscribe', (topics, client) => {
+      const filters = this.#filters.get(client);
+      for (const topic of topics) filters?.delete(topic);
     });
     this.aedes.on('keepaliveTimeout', (client) => {
       this.#log.info({ clientId: client.id }, 'keepalive expired');
@@ -298,6 +320,18 @@ export class MqttBroker {
     if (!client) return false;
     client.close();
     return true;
+  }
+
+  /** Topics with a retained message (only the hub's presence topics, by design). */
+  async retainedTopics(): Promise<string[]> {
+    const topics: string[] = [];
+    const { persistence } = this.aedes as unknown as {
+      persistence: { createRetainedStream(pattern: string): AsyncIterable<{ topic: string }> };
+    };
+    for await (const packet of persistence.createRetainedStream('#')) {
+      topics.push(packet.topic);
+    }
+    return topics.sort();
   }
 
   /** Closes a user's connections now: those of one token, or all (account deleted). Returns how many. */

@@ -77,6 +77,14 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.maxPacketBytes),
   },
   {
+    name: 'max-subscriptions',
+    env: 'ECOHUB_MAX_SUBSCRIPTIONS',
+    type: 'string',
+    value: 'N',
+    help: 'Topic filters one MQTT session may hold (past it SUBACK 0x80)',
+    default: String(DEFAULT_LIMITS.maxSubscriptionsPerSession),
+  },
+  {
     name: 'command-timeout',
     env: 'ECOHUB_COMMAND_TIMEOUT_MS',
     type: 'string',
@@ -163,6 +171,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (maxConnections) limits.maxConnections = parsePositiveInt(maxConnections, 1_000_000);
   const maxPacket = get('max-packet-size');
   if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
+  const maxSubscriptions = get('max-subscriptions');
+  if (maxSubscriptions) limits.maxSubscriptionsPerSession = parsePositiveInt(maxSubscriptions, 1_000_000);
   const commandTimeout = get('command-timeout');
   if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
   const commandRate = get('command-rate');
