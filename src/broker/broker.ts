@@ -5,6 +5,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
+import { enforceConformance } from './conformance.js';
 import { limitPacketSize } from './packet-guard.js';
 
 export interface BrokerOptions {
@@ -33,6 +34,12 @@ const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
 type Transport = 'tcp' | 'ws';
 const EMPTY_ID_PERSISTENT = Symbol('emptyIdPersistent');
 const EMPTY_ID = Symbol('emptyId');
+const ID_TOO_LONG = Symbol('idTooLong');
+/**
+ * Longest client id accepted, in bytes. [MQTT-3.1.3-5] lets a server allow more than 23 characters;
+ * the longest valid id here is a phone's `app/{uid}/{label}` (85 bytes). Past it: CONNACK 2.
+ */
+export const MAX_CLIENT_ID_BYTES = 128;
 const WILL_TOPIC = Symbol('willTopic');
 
 type Marked = Record<symbol, unknown>;
@@ -73,6 +80,8 @@ export class MqttBroker {
         }
         // aedes invents an id for an empty one before authenticate; the policy needs to know it was empty.
         if (packet.clientId === '') (client as unknown as Marked)[EMPTY_ID] = true;
+        if (Buffer.byteLength(packet.clientId) > MAX_CLIENT_ID_BYTES)
+          (client as unknown as Marked)[ID_TOO_LONG] = true;
         // authenticate() does not see the will; the policy checks its topic like a publish.
         if (packet.will) (client as unknown as Marked)[WILL_TOPIC] = packet.will.topic;
         done(null, true);
@@ -241,6 +250,9 @@ export class MqttBroker {
       this.#end(client);
     });
     limitPacketSize(client, this.#o.maxPacketBytes);
+    enforceConformance(client, (reason) =>
+      this.#log.info({ transport, remote, outcome: 'refused', reason }, 'mqtt connect'),
+    );
     this.#transports.set(client, { transport, remote: remote ?? 'unknown' });
   }
 
@@ -270,6 +282,12 @@ export class MqttBroker {
         { ...base, outcome: 'refused', reason: 'empty clientId with cleanSession=0' },
         'mqtt connect',
       );
+      done(authError(2, 'identifier rejected'), false);
+      return;
+    }
+    if (marks[ID_TOO_LONG] === true) {
+      // [MQTT-3.1.3-9] a rejected client id gets CONNACK 2, then the connection is closed.
+      this.#log.info({ ...base, outcome: 'refused', reason: 'clientId too long' }, 'mqtt connect');
       done(authError(2, 'identifier rejected'), false);
       return;
     }
