@@ -35,6 +35,10 @@ export interface HubLimits {
   readonly maxPacketBytes: number;
   readonly connectTimeoutMs: number;
   readonly httpBodyBytes: number;
+  /** MQTT connections one source address may hold before they authenticate (CONNACK 0). */
+  readonly maxPendingPerAddress: number;
+  /** New MQTT connections per source address per second; five times as many at once. */
+  readonly connectRatePerAddress: number;
   /** Topic filters one MQTT session may hold; past it SUBACK 0x80. */
   readonly maxSubscriptionsPerSession: number;
   /** Commands per user per second on average (MQTT and REST together); twice as many at once. */
@@ -68,6 +72,10 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxPacketBytes: 64 * 1024,
   connectTimeoutMs: 10_000,
   httpBodyBytes: 1024 * 1024,
+  // Enough for a busy NAT; one source can hold at most this many of the connection slots idle.
+  maxPendingPerAddress: 100,
+  // A NAT of 2,500 devices reconnecting at once, then 500 a second.
+  connectRatePerAddress: 500,
   // A phone watches each of its devices with one filter (dev/{did}/+): room for a thousand devices.
   maxSubscriptionsPerSession: 1000,
   // A slider dragged on a phone sends ~10 sets a second; automations rarely more.

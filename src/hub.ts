@@ -245,6 +245,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       connectTimeoutMs: options.limits.connectTimeoutMs,
       maxConnections: options.limits.maxConnections,
       maxSubscriptionsPerSession: options.limits.maxSubscriptionsPerSession,
+      admission: {
+        maxPendingPerAddress: options.limits.maxPendingPerAddress,
+        connectRatePerAddress: options.limits.connectRatePerAddress,
+        connectBurstPerAddress: 5 * options.limits.connectRatePerAddress,
+        now: options.now,
+      },
+      trustProxy: options.trustProxy,
       wsPath: '/mqtt',
     });
     connectionCount = () => broker.connectionCount;

@@ -5,6 +5,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
+import { type AdmissionLimits, ConnectionAdmission, sourceKey } from './admission.js';
 import { enforceConformance } from './conformance.js';
 import { limitPacketSize } from './packet-guard.js';
 
@@ -17,6 +18,10 @@ export interface BrokerOptions {
   readonly connectTimeoutMs: number;
   /** TCP and WebSocket connections together; past it new sockets are closed at once. */
   readonly maxConnections: number;
+  /** Per source address: unauthenticated connections held, and connect rate. */
+  readonly admission: AdmissionLimits;
+  /** Take a WebSocket client's address from X-Forwarded-For (behind a proxy). */
+  readonly trustProxy?: boolean;
   /** Topic filters one session may hold; past it SUBACK 0x80. */
   readonly maxSubscriptionsPerSession: number;
   /** Path of the MQTT-over-WebSocket endpoint on the HTTP server. */
@@ -62,6 +67,9 @@ export class MqttBroker {
   /** Authenticated user connections by user id, so revoking a token closes its sessions at once. */
   readonly #byUser = new Map<string, Set<Client>>();
   readonly #sockets = new Set<Duplex>();
+  readonly #admission: ConnectionAdmission;
+  /** Ends a connection's pending state (CONNACK 0 or close), once. */
+  readonly #settlers = new WeakMap<Client, () => void>();
   #tcp: net.Server | undefined;
   #wss: WebSocketServer | undefined;
   #closing = false;
@@ -69,6 +77,7 @@ export class MqttBroker {
   constructor(options: BrokerOptions) {
     this.#o = options;
     this.#log = options.log;
+    this.#admission = new ConnectionAdmission(options.admission);
     this.aedes = new Aedes({
       connectTimeout: options.connectTimeoutMs,
       preConnect: (client, packet, done) => {
@@ -232,9 +241,15 @@ export class MqttBroker {
       wss.handleUpgrade(req, socket, head, (ws) => {
         const stream = createWebSocketStream(ws);
         stream.on('error', () => stream.destroy());
-        this.#accept(stream, 'ws', req.socket.remoteAddress, req);
+        this.#accept(stream, 'ws', this.#clientAddress(req), req);
       });
     });
+  }
+
+  #clientAddress(req: IncomingMessage): string | undefined {
+    const forwarded = this.#o.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    return first || req.socket.remoteAddress;
   }
 
   #accept(conn: Duplex, transport: Transport, remote: string | undefined, req?: IncomingMessage): void {
@@ -243,10 +258,27 @@ export class MqttBroker {
       conn.destroy();
       return;
     }
+    // Before anything is read: one source may not hold every slot with sockets that never
+    // authenticate, nor take the connect path for itself (docs/operations.md, "Limits").
+    const source = sourceKey(remote);
+    const admission = this.#admission.admit(source);
+    if (admission !== 'admitted') {
+      this.#log.warn({ transport, remote, reason: admission }, 'connection refused');
+      conn.destroy();
+      return;
+    }
+    let pending = true;
+    const settle = () => {
+      if (!pending) return;
+      pending = false;
+      this.#admission.settle(source);
+    };
     this.#sockets.add(conn);
     const client = this.aedes.handle(conn, req);
+    this.#settlers.set(client, settle);
     conn.once('close', () => {
       this.#sockets.delete(conn);
+      settle();
       this.#end(client);
     });
     limitPacketSize(client, this.#o.maxPacketBytes);
@@ -300,6 +332,7 @@ export class MqttBroker {
       return;
     }
     this.#sessions.set(client, decision.session);
+    this.#settlers.get(client)?.();
     if (decision.session.kind === 'user') {
       const clients = this.#byUser.get(decision.session.userId) ?? new Set<Client>();
       clients.add(client);

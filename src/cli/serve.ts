@@ -77,6 +77,22 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.maxPacketBytes),
   },
   {
+    name: 'max-pending-per-address',
+    env: 'ECOHUB_MAX_PENDING_PER_ADDRESS',
+    type: 'string',
+    value: 'N',
+    help: 'MQTT connections one address may hold before they authenticate',
+    default: String(DEFAULT_LIMITS.maxPendingPerAddress),
+  },
+  {
+    name: 'connect-rate-per-address',
+    env: 'ECOHUB_CONNECT_RATE_PER_ADDRESS',
+    type: 'string',
+    value: 'N',
+    help: 'New MQTT connections per address per second (five times as many at once)',
+    default: String(DEFAULT_LIMITS.connectRatePerAddress),
+  },
+  {
     name: 'max-subscriptions',
     env: 'ECOHUB_MAX_SUBSCRIPTIONS',
     type: 'string',
@@ -171,6 +187,10 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (maxConnections) limits.maxConnections = parsePositiveInt(maxConnections, 1_000_000);
   const maxPacket = get('max-packet-size');
   if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
+  const maxPending = get('max-pending-per-address');
+  if (maxPending) limits.maxPendingPerAddress = parsePositiveInt(maxPending, 1_000_000);
+  const connectRate = get('connect-rate-per-address');
+  if (connectRate) limits.connectRatePerAddress = parsePositiveInt(connectRate, 1_000_000);
   const maxSubscriptions = get('max-subscriptions');
   if (maxSubscriptions) limits.maxSubscriptionsPerSession = parsePositiveInt(maxSubscriptions, 1_000_000);
   const commandTimeout = get('command-timeout');
