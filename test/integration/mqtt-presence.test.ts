@@ -9,7 +9,8 @@ describe('presence and the devices-online gauge', () => {
   let devices: ProvisionedDevice[];
   let partnerKey: string;
   beforeAll(async () => {
-    hub = await startHub();
+    // 200 sockets at once from 127.0.0.1: more than one source may hold unauthenticated by default.
+    hub = await startHub({ limits: { maxPendingPerAddress: 1000 } });
     const { partner, modelId } = await partnerWithModel(hub);
     partnerKey = partner.key;
     devices = await provision(hub, partner, modelId, 205);

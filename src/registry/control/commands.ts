@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorTable, HubError, isHubError } from '../../errors.js';
+import { clip, LogThrottle } from '../../log-throttle.js';
 import { TokenBuckets } from '../../rate-limit.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -115,12 +116,15 @@ export class CommandService {
   readonly #rate: TokenBuckets;
   readonly #limits: CommandLimits;
   readonly #now: () => number;
+  /** Lines a device can cause with bad replies, bounded per device. */
+  readonly #deviceLog: LogThrottle;
   readonly #sweep: NodeJS.Timeout;
 
   constructor(options: CommandServiceOptions) {
     this.#o = options;
     this.#limits = { ...DEFAULT_COMMAND_LIMITS, ...options.limits };
     this.#now = options.now ?? Date.now;
+    this.#deviceLog = new LogThrottle(options.log, { now: this.#now });
     this.#memory = new CommandMemory({ perUser: this.#limits.idsPerUser, total: this.#limits.idsTotal });
     this.#rate = new TokenBuckets({
       ratePerSec: this.#limits.ratePerSec,
@@ -237,16 +241,21 @@ export class CommandService {
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
-      this.#o.log.warn({ deviceId }, 'device reply is not JSON');
+      this.#deviceLog.warn(deviceId, 'reply json', { deviceId }, 'device reply is not JSON');
       return;
     }
     if (!DeviceReplyCheck.Check(body)) {
-      this.#o.log.warn({ deviceId }, 'device reply has the wrong shape');
+      this.#deviceLog.warn(deviceId, 'reply shape', { deviceId }, 'device reply has the wrong shape');
       return;
     }
     const pending = this.#pending.get(body.id);
     if (!pending || pending.deviceId !== deviceId) {
-      this.#o.log.debug({ deviceId, id: body.id }, 'late, duplicate or unknown reply ignored');
+      this.#deviceLog.debug(
+        deviceId,
+        'reply unknown',
+        { deviceId, id: body.id },
+        'late, duplicate or unknown reply ignored',
+      );
       return;
     }
     if (body.status === 'ok') {
@@ -261,12 +270,23 @@ export class CommandService {
   sendDesired(deviceId: string, props: Record<string, unknown>): void {
     this.#dispatch(deviceId, { op: 'set', props }).then((reply) => {
       if (reply.status === 'error')
-        this.#o.log.warn({ deviceId, error: reply.error }, 'desired state not applied');
+        this.#deviceLog.warn(
+          deviceId,
+          'desired refused',
+          {
+            deviceId,
+            code: reply.error.code,
+            deviceCode: reply.error.deviceCode,
+            message: clip(reply.error.message),
+          },
+          'desired state not applied',
+        );
     });
   }
 
   close(): void {
     clearInterval(this.#sweep);
+    this.#deviceLog.close();
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
     this.#pendingPerDevice.clear();
