@@ -94,12 +94,10 @@ export class LogThrottle {
     let key = `${reason}\u0000${source}`;
     let w = this.#windows.get(key);
     if (w === undefined && this.#windows.size >= this.#maxKeys) {
-      this.flush();
-      if (this.#windows.size >= this.#maxKeys) {
-        source = '*';
-        key = `${reason}\u0000*`;
-        w = this.#windows.get(key);
-      }
+      // Too many sources this window (a storm): new ones share one budget until the next sweep.
+      source = '*';
+      key = `${reason}\u0000*`;
+      w = this.#windows.get(key);
     }
     if (w !== undefined && now - w.start >= this.#windowMs) {
       this.#summarise(w);
