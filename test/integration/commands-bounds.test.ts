@@ -92,7 +92,7 @@ describe('command ids are keyed by (user, device, id)', () => {
     await phone.until(() => (phone.repliesTo('mqtt-id').length === 2 ? true : undefined), 'second reply');
     expect(phone.repliesTo('mqtt-id')[1]).toMatchObject({
       status: 'error',
-      error: { code: 'COMMAND_ID_REUSED', mqttCode: -4032 },
+      error: { code: 'COMMAND_ID_REUSED', mqttCode: -4034 },
     });
     phone.send({ id: 'mqtt-id', did: device(1).id, op: 'get', props: ['light.on'] });
     await phone.until(() => (phone.repliesTo('mqtt-id').length === 3 ? true : undefined), 'third reply');
@@ -188,7 +188,7 @@ describe('per-user and per-device command bounds', () => {
       phone.send({ id: `p${i}`, did: device(0).id, op: 'get', props: ['light.on'] });
     expect(await phone.reply('p4')).toMatchObject({
       status: 'error',
-      error: { code: 'DEVICE_BUSY', mqttCode: -4033, retryAfter: 1 },
+      error: { code: 'DEVICE_BUSY', mqttCode: -4035, retryAfter: 1 },
     });
     await silent.waitFor(4);
     expect(hub.control.commands.stats()).toMatchObject({ pending: 4, busiestDevice: 4 });
