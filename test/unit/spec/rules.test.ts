@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type ModelSpec, qualityRules, validateModelDocument } from '../../../src/registry/spec/index.js';
 import { lightProperty, validLight } from './fixtures.js';
 import { P } from './rule-cases/case.js';
-import { passingCases as passing } from './rule-cases/passing.js';
+import { miotBreakingCases, miotPassingCases } from './rule-cases/miot.js';
+import { passingCases } from './rule-cases/passing.js';
 import { structureCases } from './rule-cases/structure.js';
 import { valueCases } from './rule-cases/values.js';
 
-const breaking = [...structureCases, ...valueCases];
+const breaking = [...structureCases, ...valueCases, ...miotBreakingCases];
+const passing = [...passingCases, ...miotPassingCases];
 
 function violationsOf(spec: ModelSpec, rule: string) {
   const result = validateModelDocument(spec);
