@@ -136,3 +136,19 @@ class Parser {
     return integerLiteral && !Number.isSafeInteger(value) ? BigInt(match[0]) : value;
   }
 }
+
+/**
+ * JSON.stringify that writes bigints as plain integer literals (what MIoT documents contain), so
+ * `parseExactJson(stringifyExactJson(x))` gives `x` back.
+ */
+export function stringifyExactJson(value: unknown, indent = 2): string {
+  // A marker no real text contains: bigints become marked strings, then the quotes come off.
+  const marker = `\u0001bigint${Math.random().toString(36).slice(2)}:`;
+  const text = JSON.stringify(
+    value,
+    (_key, v: unknown) => (typeof v === 'bigint' ? `${marker}${v}` : v),
+    indent,
+  );
+  const escaped = JSON.stringify(marker).slice(1, -1);
+  return text.replace(new RegExp(`"${escaped.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(-?[0-9]+)"`, 'g'), '$1');
+}
