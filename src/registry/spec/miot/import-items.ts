@@ -157,8 +157,8 @@ function valueList(entries: readonly MiotValueListEntry[], path: string, record:
     const at = `${path}/${index}`;
     record.dropUnknown(entry, KNOWN_FIELDS.valueListEntry, at, 'value-list entry');
     const value = Number(entry.value);
-    let text = description(entry.description, at, record, MAX_ENUM_DESCRIPTION).trim();
-    if (text === '') {
+    let text = description(entry.description, at, record, MAX_ENUM_DESCRIPTION);
+    if (text.trim() === '') {
       text = `Value ${value}`;
       record.note(
         `${at}/description`,
@@ -166,8 +166,9 @@ function valueList(entries: readonly MiotValueListEntry[], path: string, record:
         `value ${value} has no description, which the app needs as a choice: described as "${text}"`,
       );
     }
-    if (seen.has(text.toLowerCase())) {
-      const unique = `${text} (${value})`;
+    // Compared as Q018 does: a user does not tell "Auto" from "auto ".
+    if (seen.has(text.trim().toLowerCase())) {
+      const unique = `${text.trim()} (${value})`;
       record.note(
         `${at}/description`,
         'converted',
@@ -175,7 +176,7 @@ function valueList(entries: readonly MiotValueListEntry[], path: string, record:
       );
       text = unique;
     }
-    seen.add(text.toLowerCase());
+    seen.add(text.trim().toLowerCase());
     return { value, description: text };
   });
 }
