@@ -84,8 +84,10 @@ export async function runSpecImport(argv: readonly string[], io: CliIo): Promise
   }
   if (out !== undefined) await mkdir(out, { recursive: true });
   const reports: FileReport[] = [];
-  for (const file of positionals)
-    reports.push(await importFile(file, { out, model, partner, embed: out === undefined }));
+  const written = new Map<string, string>();
+  for (const file of positionals) {
+    reports.push(await importFile(file, { out, model, partner, embed: out === undefined, written }));
+  }
   const allOk = reports.every((r) => r.ok);
   if (json) {
     io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
@@ -101,7 +103,14 @@ export async function runSpecImport(argv: readonly string[], io: CliIo): Promise
 
 async function importFile(
   file: string,
-  o: { out: string | undefined; model: string | undefined; partner: string | undefined; embed: boolean },
+  o: {
+    out: string | undefined;
+    model: string | undefined;
+    partner: string | undefined;
+    embed: boolean;
+    /** Outputs of this run by the source that produced them: a second source must not overwrite one. */
+    written: Map<string, string>;
+  },
 ): Promise<FileReport> {
   const text = await readLimited(file, MAX_MIOT_DOCUMENT_BYTES);
   if (typeof text !== 'string')
@@ -111,7 +120,27 @@ async function importFile(
     return { file, ok: false, model: null, output: null, notes: result.notes, violations: result.errors };
   const lint = validateModelDocument(result.document);
   const output = o.out === undefined ? null : join(o.out, `${result.document.model}.json`);
-  if (output !== null) await writeFile(output, `${JSON.stringify(result.document, null, 2)}\n`);
+  const earlier = output === null ? undefined : o.written.get(output);
+  if (earlier !== undefined) {
+    const clash: Violation = {
+      rule: 'IMPORT',
+      severity: 'error',
+      path: '/type',
+      message: `model id ${result.document.model} was already made from ${earlier}: import this one with --model, or without --partner`,
+    };
+    return {
+      file,
+      ok: false,
+      model: result.document.model,
+      output: null,
+      notes: result.notes,
+      violations: [clash],
+    };
+  }
+  if (output !== null) {
+    await writeFile(output, `${JSON.stringify(result.document, null, 2)}\n`);
+    o.written.set(output, file);
+  }
   return {
     file,
     ok: !hasErrors(lint.violations),

@@ -78,7 +78,8 @@ export function essentials(doc: Json): Json {
 /**
  * The source's essentials with the changes the import notes announce applied, so that what is left
  * to differ after a round trip is exactly what nobody was told about: value-list descriptions the
- * importer filled in, and a device-information service it added (reported at /services).
+ * importer filled in or told apart, access entries it dropped, and a device-information service it
+ * added (reported at /services).
  */
 export function expectedAfterRoundTrip(source: Json, notes: readonly ImportNote[], exported: Json): Json {
   const expected = record(essentials(source));
@@ -89,6 +90,17 @@ export function expectedAfterRoundTrip(source: Json, notes: readonly ImportNote[
     const [, s, p, v] = m.map(Number) as [number, number, number, number];
     const entry = record(list(record(list(services[s]?.['properties'])[p])['list'])[v]);
     entry['description'] = /"([^"]*)"$/.exec(note.message)?.[1];
+  }
+  const droppedAccess = new Map<Record<string, Json>, Set<number>>();
+  for (const note of notes) {
+    const m = /^\/services\/(\d+)\/properties\/(\d+)\/access\/(\d+)$/.exec(note.path);
+    if (m === null || note.kind !== 'dropped') continue;
+    const [, s, p, a] = m.map(Number) as [number, number, number, number];
+    const property = record(list(services[s]?.['properties'])[p]);
+    droppedAccess.set(property, (droppedAccess.get(property) ?? new Set()).add(a));
+  }
+  for (const [property, indexes] of droppedAccess) {
+    property['access'] = list(property['access']).filter((_, index) => !indexes.has(index));
   }
   if (notes.some((n) => n.path === '/services' && n.kind === 'added')) {
     const added = list(record(essentials(exported))['services']).find((x) => record(x)['iid'] === 1);
