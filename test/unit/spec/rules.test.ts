@@ -62,6 +62,13 @@ describe('quality rules', () => {
     ]);
   });
 
+  it("hints MIoT's pm2.5-density as pm25-density, the catalog's name", () => {
+    const spec = validLight();
+    lightProperty(spec, 4).name = 'pm2.5-density';
+    const [finding] = validateModelDocument(spec).violations.filter((v) => v.rule === 'Q006');
+    expect(finding?.message).toMatch(/rename it to "pm25-density"/);
+  });
+
   it('keeps a document with warnings only valid, and returns the warnings', () => {
     const spec = validLight();
     delete lightProperty(spec, 4).maxLength;
