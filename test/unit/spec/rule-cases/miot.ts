@@ -112,6 +112,20 @@ export const miotBreakingCases: BreakingCase[] = [
     },
     paths: [`${P(5)}/range`],
   },
+  // Q018: enum values stay within the JSON-safe range, whatever the format
+  {
+    rule: 'Q018',
+    what: 'an int64 enum value beyond 2^53',
+    edit: (s) => {
+      const fault = lightProperty(s, 3);
+      fault.format = 'int64';
+      fault.enum = [
+        { value: 0, description: 'No fault' },
+        { value: 2 ** 60, description: 'Huge' },
+      ];
+    },
+    paths: [`${P(3)}/enum/1/value`],
+  },
   // Q019/Q020 on hex
   {
     rule: 'Q020',
