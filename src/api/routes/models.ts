@@ -4,6 +4,7 @@ import { MAX_MODEL_DOCUMENT_BYTES } from '../../registry/spec/index.js';
 import { callerOf } from '../auth.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
+import { modelImportRoutes } from './model-import.js';
 import {
   LocalizedName,
   ModelDocument,
@@ -153,4 +154,5 @@ export function modelRoutes(app: App, models: ModelService): void {
   );
 
   modelTransitionRoutes(app, models);
+  modelImportRoutes(app, models);
 }

@@ -48,11 +48,17 @@ export const DeviceReplySchema = Type.Object(
 );
 export const DeviceReplyCheck = TypeCompiler.Compile(DeviceReplySchema);
 
-/** One command after validation, as sent to the device (with the hub's own id). */
+/**
+ * One command after validation, as sent to the device (with the hub's own id): by names, or by
+ * iids for a model with `"addressing": "iid"` (docs/protocol.md).
+ */
 export type DeviceCommand =
   | { id: string; op: 'set'; props: Record<string, unknown> }
   | { id: string; op: 'get'; props: string[] }
-  | { id: string; op: 'action'; action: string; in: unknown[] };
+  | { id: string; op: 'action'; action: string; in: unknown[] }
+  | { id: string; op: 'set'; props: Array<{ siid: number; piid: number; value: unknown }> }
+  | { id: string; op: 'get'; props: Array<{ siid: number; piid: number }> }
+  | { id: string; op: 'action'; siid: number; aiid: number; in: unknown[] };
 
 export interface ReplyError {
   readonly code: string;

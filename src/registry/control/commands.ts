@@ -14,8 +14,9 @@ import {
   PhoneCommandCheck,
   type PhoneReply,
 } from './command-schema.js';
-import { validateCommand, withId } from './command-validation.js';
+import { type ValidatedCommand, validateCommand } from './command-validation.js';
 import type { DesiredState } from './desired.js';
+import { replyDataForPhone, toDeviceCommand } from './device-wire.js';
 
 /** How the command path reaches MQTT; the composition root implements it on the broker. */
 export interface CommandTransport {
@@ -66,6 +67,8 @@ interface Pending {
   readonly deviceId: string;
   readonly timer: NodeJS.Timeout;
   readonly settle: (reply: PhoneReply) => void;
+  /** The device's ok data as the phone sees it (iid-form answers become names). */
+  readonly forPhone: (data: unknown) => unknown;
 }
 
 function errorReply(id: string | null, did: string | null, err: HubError, deviceCode?: string): PhoneReply {
@@ -259,7 +262,7 @@ export class CommandService {
       return;
     }
     if (body.status === 'ok') {
-      pending.settle({ id: null, did: deviceId, status: 'ok', data: body.data ?? {} });
+      pending.settle({ id: null, did: deviceId, status: 'ok', data: pending.forPhone(body.data ?? {}) });
     } else {
       const err = new HubError('DEVICE_ERROR', body.error?.message ?? 'the device refused the command');
       pending.settle(errorReply(null, deviceId, err, body.error?.code));
@@ -268,7 +271,9 @@ export class CommandService {
 
   /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
   sendDesired(deviceId: string, props: Record<string, unknown>): void {
-    this.#dispatch(deviceId, { op: 'set', props }).then((reply) => {
+    const spec = this.#o.specOf(deviceId);
+    if (!spec) return;
+    this.#dispatch(deviceId, spec, { op: 'set', props }).then((reply) => {
       if (reply.status === 'error')
         this.#deviceLog.warn(
           deviceId,
@@ -305,7 +310,7 @@ export class CommandService {
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
       }
-      const reply = await this.#dispatch(did, valid);
+      const reply = await this.#dispatch(did, spec, valid);
       return { ...reply, id };
     } catch (err) {
       if (isHubError(err)) return errorReply(id, did, err);
@@ -314,7 +319,7 @@ export class CommandService {
     }
   }
 
-  #dispatch(deviceId: string, valid: Parameters<typeof withId>[1]): Promise<PhoneReply> {
+  #dispatch(deviceId: string, spec: CompiledSpec, valid: ValidatedCommand): Promise<PhoneReply> {
     const waiting = this.#pendingPerDevice.get(deviceId) ?? 0;
     if (waiting >= this.#limits.pendingPerDevice) {
       const err = new HubError(
@@ -326,6 +331,7 @@ export class CommandService {
     }
     this.#pendingPerDevice.set(deviceId, waiting + 1);
     const hubId = randomBytes(8).toString('hex');
+    const command = toDeviceCommand(spec, hubId, valid);
     return new Promise<PhoneReply>((resolve) => {
       const settle = (reply: PhoneReply) => {
         // Exactly once: whichever of reply, timeout or disconnect comes first removes the entry.
@@ -350,8 +356,9 @@ export class CommandService {
         this.#o.timeoutMs,
       );
       timer.unref();
-      this.#pending.set(hubId, { deviceId, timer, settle });
-      this.#o.transport.toDevice(deviceId, withId(hubId, valid));
+      const forPhone = (data: unknown) => replyDataForPhone(spec, valid.op, data);
+      this.#pending.set(hubId, { deviceId, timer, settle, forPhone });
+      this.#o.transport.toDevice(deviceId, command);
     });
   }
 
