@@ -38,6 +38,12 @@ export const errorTable = {
 
 export type ErrorCode = keyof typeof errorTable;
 
+/**
+ * Most field errors one answer carries (REST problem or MQTT reply): a bad body with 60,000 unknown
+ * keys gets the first 20 and `errorsTruncated`, not a 15 MB list (docs/api.md, "Request bodies").
+ */
+export const MAX_FIELD_ERRORS = 20;
+
 export interface FieldError {
   /** JSON pointer to the offending field, e.g. `/email` or `/lines/0/qty`. */
   readonly path: string;
@@ -48,14 +54,21 @@ export class HubError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly mqttCode: number;
+  /** At most MAX_FIELD_ERRORS, in the order found. */
   readonly errors: readonly FieldError[];
+  /** More problems were found (or not looked for) than `errors` lists. */
+  readonly errorsTruncated: boolean;
   /** Extra response headers, e.g. Retry-After for RATE_LIMITED. */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    extra: { errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
+    extra: {
+      errors?: readonly FieldError[];
+      errorsTruncated?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const row = errorTable[code];
     super(detail ?? row.title);
@@ -63,7 +76,9 @@ export class HubError extends Error {
     this.code = code;
     this.status = row.status;
     this.mqttCode = row.mqtt;
-    this.errors = extra.errors ?? [];
+    const errors = extra.errors ?? [];
+    this.errors = errors.length > MAX_FIELD_ERRORS ? errors.slice(0, MAX_FIELD_ERRORS) : errors;
+    this.errorsTruncated = (extra.errorsTruncated ?? false) || errors.length > MAX_FIELD_ERRORS;
     this.headers = extra.headers ?? {};
   }
 }

@@ -101,7 +101,8 @@ export class CommandService {
       return;
     }
     if (!PhoneCommandCheck.Check(body)) {
-      const first = [...PhoneCommandCheck.Errors(body)][0];
+      // First(): the iterator is lazy, so a payload of thousands of bad keys costs one error, not thousands.
+      const first = PhoneCommandCheck.Errors(body).First();
       const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
       const id = typeof record['id'] === 'string' ? record['id'] : null;
       const did = typeof record['did'] === 'string' ? record['did'] : null;
