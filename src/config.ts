@@ -35,6 +35,9 @@ export interface HubLimits {
   readonly maxPacketBytes: number;
   readonly connectTimeoutMs: number;
   readonly httpBodyBytes: number;
+  /** Account registrations one client address may attempt per `registrationWindowMs`, then 429. */
+  readonly registrationsPerAddress: number;
+  readonly registrationWindowMs: number;
 }
 
 export interface CommerceSettings {
@@ -62,6 +65,10 @@ export const DEFAULT_LIMITS: HubLimits = {
   // own 256 KiB limit). Parsing is the cost a bad client controls: V8 needs ~100 ms for one object
   // of 60,000 keys, so a body is refused (413) past this before it is read or parsed.
   httpBodyBytes: 64 * 1024,
+  // A household or office behind one address signs up a few accounts, not hundreds (login allows
+  // 30 failures per address in the same window).
+  registrationsPerAddress: 20,
+  registrationWindowMs: 15 * 60_000,
 };
 
 export const DEFAULTS = {

@@ -110,6 +110,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
+      registrationLimit: {
+        perAddress: options.limits.registrationsPerAddress,
+        windowMs: options.limits.registrationWindowMs,
+      },
     });
     const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });

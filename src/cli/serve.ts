@@ -85,6 +85,14 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULTS.commandTimeoutMs),
   },
   {
+    name: 'max-registrations',
+    env: 'ECOHUB_MAX_REGISTRATIONS',
+    type: 'string',
+    value: 'N',
+    help: 'Account registrations per client address per 15 minutes',
+    default: String(DEFAULT_LIMITS.registrationsPerAddress),
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',
@@ -114,7 +122,7 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (values['help']) return 'help';
   const get = (name: string) => pick(values, flag(name), env);
   const input: { -readonly [K in keyof HubInput]: HubInput[K] } = {};
-  const limits: { maxConnections?: number; maxPacketBytes?: number } = {};
+  const limits: { maxConnections?: number; maxPacketBytes?: number; registrationsPerAddress?: number } = {};
 
   const dataDir = get('data-dir');
   if (dataDir) {
@@ -157,6 +165,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
   const commandTimeout = get('command-timeout');
   if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
+  const registrations = get('max-registrations');
+  if (registrations) limits.registrationsPerAddress = parsePositiveInt(registrations, 1_000_000);
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {
