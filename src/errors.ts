@@ -22,6 +22,7 @@ export const errorTable = {
   INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
   DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
   OUT_OF_STOCK: { status: 409, mqtt: -4030, title: 'Not enough stock' },
+  ALREADY_OWNED: { status: 409, mqtt: -4032, title: 'The device is bound to another user' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     mqtt: -4031,

@@ -201,7 +201,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       specOf: (deviceId) => devices.specOf(deviceId),
       isOnline: (deviceId) => devices.isOnline(deviceId),
       commandTimeoutMs: options.commandTimeoutMs,
-      buyerOf: (deviceId) => commerce.buyerOf(deviceId),
+      sales: commerce,
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),

@@ -14,8 +14,16 @@ export interface BindingServiceOptions {
   readonly bus: RegistryBus;
   readonly access: AccessIndex;
   readonly now: () => number;
-  /** The buyer of a sold device (commerce): lets the buyer claim it without a pairing code. */
-  readonly buyerOf?: (deviceId: string) => string | undefined;
+  /** The sales channel (commerce), when there is one. */
+  readonly sales?: SalesChannel;
+}
+
+/** What claiming needs to know from the sales channel; both are read inside the claim's transaction. */
+export interface SalesChannel {
+  /** The buyer of a sold device: lets the buyer claim it without a pairing code. */
+  buyerOf(deviceId: string): string | undefined;
+  /** An unpaid order holds the device: nobody may claim it until the order is paid or released. */
+  isReserved(deviceId: string): boolean;
 }
 
 export interface ShareView {
@@ -55,7 +63,6 @@ export class BindingService {
       }
     }
     const at = this.#o.now();
-    const previous = new Set<string>();
     inTransaction(this.#o.db, () => {
       if ('pairingCode' in proof) {
         const found = store.findDeviceByPairingHash(this.#o.db, hashPairingCode(proof.pairingCode));
@@ -65,28 +72,33 @@ export class BindingService {
             errors: [{ path: '/pairingCode', message: 'does not match the device' }],
           });
         }
-      } else if (!DEVICE_ID_PATTERN.test(deviceId) || this.#o.buyerOf?.(deviceId) !== userId) {
+        // Claiming and reserving exclude each other: a device an unpaid order holds waits until the
+        // order is paid (then anyone holding its pairing code may claim it) or released to stock.
+        if (this.#o.sales?.isReserved(deviceId)) {
+          throw new HubError(
+            'INVALID_STATE',
+            'the device is reserved for an order awaiting payment; try again once the order is paid or released',
+          );
+        }
+      } else if (!DEVICE_ID_PATTERN.test(deviceId) || this.#o.sales?.buyerOf(deviceId) !== userId) {
         throw new HubError('NOT_FOUND', 'no device of yours in a paid order with this id', {
           errors: [{ path: '/orderId', message: 'does not hold this device for you' }],
         });
       }
-      if (via === 'order' && store.ownerOf(this.#o.db, deviceId) !== userId) {
-        // The order is the newest proof of ownership: a device sold again after a refund moves
-        // to its new buyer, and whoever held it before loses it.
-        for (const b of store.bindingsOf(this.#o.db, deviceId)) previous.add(b.user_id);
-        for (const u of store.homeMembersOf(this.#o.db, deviceId)) previous.add(u);
-        if (previous.size > 0) store.deleteAllBindings(this.#o.db, deviceId);
-      }
-      if (!store.insertOwner(this.#o.db, deviceId, userId, at)) {
+      const owner = store.ownerOf(this.#o.db, deviceId);
+      if (owner === userId) throw new HubError('ALREADY_EXISTS', 'you already own this device');
+      // A claim never takes a device from its owner, not even the buyer's claim by order: whoever
+      // holds the device (and claimed it with its pairing code) keeps it until removing it.
+      if (owner !== undefined || !store.insertOwner(this.#o.db, deviceId, userId, at)) {
         throw new HubError(
-          'ALREADY_EXISTS',
-          'the device already has an owner; the owner must remove it first',
+          'ALREADY_OWNED',
+          'the device is bound to another user; its owner must remove it before it can be claimed',
         );
       }
       store.clearPairing(this.#o.db, deviceId);
     });
     this.#o.log.info({ deviceId, userId, via }, 'device claimed');
-    this.#o.bus.emit('access', { userIds: [userId, ...previous] });
+    this.#o.bus.emit('access', { userIds: [userId] });
     this.#o.bus.emit('claimed', { deviceId, userId, at, via });
     return { deviceId, role: 'owner' };
   }

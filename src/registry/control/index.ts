@@ -3,7 +3,7 @@ import type { Db } from '../../store/database.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
-import { BindingService } from './bindings.js';
+import { BindingService, type SalesChannel } from './bindings.js';
 import { CommandService, type CommandTransport } from './commands.js';
 import { DesiredState } from './desired.js';
 
@@ -16,7 +16,7 @@ export interface ControlOptions {
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
-  readonly buyerOf?: (deviceId: string) => string | undefined;
+  readonly sales?: SalesChannel;
 }
 
 export interface Control {
@@ -38,7 +38,7 @@ export function createControl(o: ControlOptions): Control {
     bus: o.bus,
     access,
     now: o.now,
-    ...(o.buyerOf ? { buyerOf: o.buyerOf } : {}),
+    ...(o.sales ? { sales: o.sales } : {}),
   });
   const commands = new CommandService({
     log: o.log.child({ part: 'commands' }),
