@@ -8,6 +8,7 @@ import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
 import { controlRoutes } from './api/routes/control.js';
+import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
@@ -202,6 +203,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       isOnline: (deviceId) => devices.isOnline(deviceId),
       commandTimeoutMs: options.commandTimeoutMs,
       sales: commerce,
+      reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
@@ -262,6 +264,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         authRoutes(api, identities);
         deviceRoutes(api, { devices, telemetry });
         controlRoutes(api, control);
+        desiredRoutes(api, control);
         myDeviceRoutes(api, {
           control,
           views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),

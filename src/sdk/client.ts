@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EcohubError } from './errors.js';
-import type { Command, CommandResult, DeviceState, WatchHandlers } from './types.js';
+import type { Command, CommandResult, DesiredState, DeviceState, WatchHandlers } from './types.js';
 
 export interface ClientOptions {
   /** The hub's HTTP base URL, e.g. http://127.0.0.1:8080 */
@@ -74,6 +74,17 @@ export class EcohubClient {
 
   device(deviceId: string): Promise<DeviceState> {
     return this.#rest<DeviceState>('GET', `/v1/me/devices/${encodeURIComponent(deviceId)}`);
+  }
+
+  /** Desired values not yet reflected by the device, and the values it refused. */
+  desired(deviceId: string): Promise<DesiredState> {
+    return this.#rest<DesiredState>('GET', `/v1/me/devices/${encodeURIComponent(deviceId)}/desired`);
+  }
+
+  /** Clears desired values (all, or one property) so the device is not sent them again. */
+  clearDesired(deviceId: string, property?: string): Promise<DesiredState> {
+    const one = property === undefined ? '' : `/${encodeURIComponent(property)}`;
+    return this.#rest<DesiredState>('DELETE', `/v1/me/devices/${encodeURIComponent(deviceId)}/desired${one}`);
   }
 
   async claim(deviceId: string, pairingCode: string): Promise<void> {

@@ -29,7 +29,8 @@ export const StockSchema = Type.Object({
   reserved: Type.Integer(),
   sold: Type.Integer(),
   claimed: Type.Integer({
-    description: 'claimed by users outside a live sale (pairing code, or kept after a refund): never stock again',
+    description:
+      'claimed by users outside a live sale (pairing code, or kept after a refund): never stock again',
   }),
 });
 

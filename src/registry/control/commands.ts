@@ -11,8 +11,8 @@ import {
   PhoneCommandCheck,
   type PhoneReply,
 } from './command-schema.js';
-import { validateCommand, withId } from './command-validation.js';
-import type { DesiredState } from './desired.js';
+import { propertyKeys, validateCommand, withId } from './command-validation.js';
+import type { DesiredState, DesiredView } from './desired.js';
 
 /** How the command path reaches MQTT; the composition root implements it on the broker. */
 export interface CommandTransport {
@@ -36,6 +36,8 @@ export interface CommandServiceOptions {
 
 interface Pending {
   readonly deviceId: string;
+  /** Who is waiting for the reply; undefined for the hub's own desired-state delivery. */
+  readonly userId: string | undefined;
   readonly timer: NodeJS.Timeout;
   readonly settle: (reply: PhoneReply) => void;
 }
@@ -83,6 +85,8 @@ export class CommandService {
     options.bus.on('presence', ({ deviceId, online }) => {
       if (!online) this.#failPending(deviceId);
     });
+    // Registered after the access index's own listener: roles are already reloaded here.
+    options.bus.on('access', ({ userIds }) => this.#dropRevoked(userIds));
   }
 
   /**
@@ -165,10 +169,32 @@ export class CommandService {
 
   /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
   sendDesired(deviceId: string, props: Record<string, unknown>): void {
-    this.#dispatch(deviceId, { op: 'set', props }).then((reply) => {
+    if (Object.keys(props).length === 0) return; // a set with nothing in it is never sent
+    this.#send(deviceId, { op: 'set', props }, undefined).then((reply) => {
       if (reply.status === 'error')
-        this.#o.log.warn({ deviceId, error: reply.error }, 'desired state not applied');
+        this.#o.log.info({ deviceId, error: reply.error.code }, 'desired state not applied');
     });
+  }
+
+  /** The device's desired values and refusals, for a user who may control it (NOT_FOUND otherwise). */
+  desiredOf(userId: string, did: string): DesiredView {
+    this.#specFor(userId, did);
+    return this.#o.desired.fullView(did);
+  }
+
+  /** Clears desired values (all, or the given property refs) and their refusals; returns what is left. */
+  clearDesired(userId: string, did: string, refs?: readonly string[]): DesiredView {
+    const spec = this.#specFor(userId, did);
+    const keys = refs === undefined ? undefined : propertyKeys(spec, refs);
+    this.#o.desired.clear(did, keys);
+    this.#o.log.info({ deviceId: did, userId, properties: keys ?? 'all' }, 'desired state cleared');
+    return this.#o.desired.fullView(did);
+  }
+
+  #specFor(userId: string, did: string): CompiledSpec {
+    const spec = this.#o.access.role(userId, did) === undefined ? undefined : this.#o.specOf(did);
+    if (!spec) throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
+    return spec;
   }
 
   close(): void {
@@ -184,13 +210,17 @@ export class CommandService {
         throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
       const spec = this.#o.specOf(did);
       if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
+      // Desired state is the hub's: reading and clearing it never reaches the device.
+      if (command.op === 'desired') return { id, did, status: 'ok', data: this.desiredOf(userId, did) };
+      if (command.op === 'clear-desired')
+        return { id, did, status: 'ok', data: this.clearDesired(userId, did, command.props) };
       const valid = validateCommand(spec, command);
       if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
       if (!this.#o.isOnline(did)) {
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
       }
-      const reply = await this.#dispatch(did, valid);
+      const reply = await this.#send(did, valid, userId);
       return { ...reply, id };
     } catch (err) {
       if (isHubError(err)) return errorReply(id, did, err);
@@ -199,7 +229,30 @@ export class CommandService {
     }
   }
 
-  #dispatch(deviceId: string, valid: Parameters<typeof withId>[1]): Promise<PhoneReply> {
+  /** Dispatches; a set the device refuses stops being desired (and the refusal is recorded). */
+  #send(
+    deviceId: string,
+    valid: Parameters<typeof withId>[1],
+    userId: string | undefined,
+  ): Promise<PhoneReply> {
+    const reply = this.#dispatch(deviceId, valid, userId);
+    if (valid.op !== 'set') return reply;
+    return reply.then((r) => {
+      if (r.status === 'error' && r.error.code === 'DEVICE_ERROR') {
+        this.#o.desired.refused(deviceId, valid.props, {
+          code: r.error.deviceCode ?? r.error.code,
+          message: r.error.message,
+        });
+      }
+      return r;
+    });
+  }
+
+  #dispatch(
+    deviceId: string,
+    valid: Parameters<typeof withId>[1],
+    userId: string | undefined,
+  ): Promise<PhoneReply> {
     const hubId = randomBytes(8).toString('hex');
     return new Promise<PhoneReply>((resolve) => {
       const settle = (reply: PhoneReply) => {
@@ -222,9 +275,30 @@ export class CommandService {
         this.#o.timeoutMs,
       );
       timer.unref();
-      this.#pending.set(hubId, { deviceId, timer, settle });
+      this.#pending.set(hubId, { deviceId, userId, timer, settle });
       this.#o.transport.toDevice(deviceId, withId(hubId, valid));
     });
+  }
+
+  /**
+   * Users lost devices (unbound, share revoked, left the home): their commands still waiting for
+   * those devices are answered NOT_FOUND at once, and a late device reply is dropped, so nothing
+   * read from the device reaches someone who may no longer see it.
+   */
+  #dropRevoked(userIds: readonly string[]): void {
+    if (this.#pending.size === 0) return;
+    const lost = new Set(userIds);
+    for (const p of [...this.#pending.values()]) {
+      if (p.userId === undefined || !lost.has(p.userId)) continue;
+      if (this.#o.access.role(p.userId, p.deviceId) !== undefined) continue;
+      p.settle(
+        errorReply(
+          null,
+          p.deviceId,
+          new HubError('NOT_FOUND', `device ${p.deviceId} is no longer bound to you`),
+        ),
+      );
+    }
   }
 
   /** Every pending command of a device that disconnected gets DEVICE_OFFLINE (runs on every disconnect: cheap when none). */

@@ -17,6 +17,8 @@ export interface ControlOptions {
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
   readonly sales?: SalesChannel;
+  /** The device's last reported values, property -> stored JSON (for the desired-state delta). */
+  readonly reportedOf: (deviceId: string) => ReadonlyMap<string, string>;
 }
 
 export interface Control {
@@ -51,15 +53,19 @@ export function createControl(o: ControlOptions): Control {
     timeoutMs: o.commandTimeoutMs,
   });
   o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
+  // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it.
+  o.bus.on('access', ({ userIds }) => desired.accessChanged(userIds));
   return {
     access,
     bindings,
     desired,
     commands,
     deviceListening(deviceId: string) {
-      // A device that reconnects receives what was set while it was away, once it listens for
-      // commands (sent on CONNACK instead, it could arrive before its SUBSCRIBE and be lost).
-      if (desired.has(deviceId)) commands.sendDesired(deviceId, desired.values(deviceId));
+      // A device that reconnects receives the delta (desired values that differ from what it last
+      // reported), once it listens for commands (sent on CONNACK instead, it could arrive before its
+      // SUBSCRIBE and be lost). Nothing left: nothing is sent.
+      if (desired.has(deviceId))
+        commands.sendDesired(deviceId, desired.delta(deviceId, o.reportedOf(deviceId)));
     },
   };
 }

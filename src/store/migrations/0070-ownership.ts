@@ -2,7 +2,8 @@ import type { Migration } from '../migrations.js';
 
 /**
  * Ownership against stock and against earlier owners (issue 10): a device a user has claimed is
- * never stock again, and claiming and reserving exclude each other in the database itself.
+ * never stock again, claiming and reserving exclude each other in the database itself, and
+ * desired state belongs to the users who set it.
  */
 export const m0070: Migration = {
   version: 70,
@@ -49,5 +50,25 @@ export const m0070: Migration = {
       SELECT d.model_id, d.partner_id, d.id, min(a.activated_at)
       FROM commerce_activations a JOIN devices d ON d.id = a.device_id GROUP BY d.id;
     DELETE FROM commerce_free_devices WHERE device_id IN (SELECT device_id FROM commerce_claimed_devices);
+
+    -- Desired values the device refused (it answered the set with an error): the value is no
+    -- longer desired, and the last refusal per property is kept so its users can see why.
+    CREATE TABLE device_desired_refusals (
+      device_id TEXT NOT NULL REFERENCES devices(id),
+      property TEXT NOT NULL,
+      value TEXT NOT NULL,                 -- JSON, the value refused
+      code TEXT NOT NULL,                  -- the device's error code
+      message TEXT NOT NULL,
+      refused_at INTEGER NOT NULL,
+      set_by TEXT NOT NULL,                -- user id of whoever set it
+      PRIMARY KEY (device_id, property)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX device_desired_refusals_by_user ON device_desired_refusals(set_by);
+    -- Desired values by who set them: a user who loses a device loses what it left pending there.
+    CREATE INDEX device_desired_by_user ON device_desired(set_by);
+
+    -- Repair: desired values left behind by owners who unbound their devices before this fix
+    -- (devices nobody may control any more must not get them on their next connect).
+    DELETE FROM device_desired WHERE device_id NOT IN (SELECT device_id FROM device_bindings);
   `,
 };
