@@ -103,6 +103,15 @@ export class BindingService {
     return { deviceId, role: 'owner' };
   }
 
+  /**
+   * When the device's current owner claimed it (undefined: no owner). Its users (owner, members,
+   * home members) see its history, events and shadow from then on, as Mi Home resets a device on
+   * unbind; the partner's fleet views keep everything.
+   */
+  ownerSince(deviceId: string): number | undefined {
+    return store.ownerSince(this.#o.db, deviceId);
+  }
+
   /** Throws NOT_FOUND unless the user may see the device, FORBIDDEN unless it is the owner. */
   #requireOwner(userId: string, deviceId: string): void {
     const role = this.#o.access.role(userId, deviceId);

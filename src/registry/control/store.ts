@@ -22,6 +22,15 @@ export function ownerOf(db: Db, deviceId: string): string | undefined {
   return row?.user_id;
 }
 
+/** When the current owner claimed the device: what its users see starts there. */
+export function ownerSince(db: Db, deviceId: string): number | undefined {
+  const row = prepared(
+    db,
+    "SELECT created_at FROM device_bindings WHERE device_id = ? AND role = 'owner'",
+  ).get(deviceId) as { created_at: number } | undefined;
+  return row?.created_at;
+}
+
 export function bindingsOf(db: Db, deviceId: string): BindingRow[] {
   return prepared(db, 'SELECT * FROM device_bindings WHERE device_id = ? ORDER BY created_at').all(
     deviceId,
