@@ -106,6 +106,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log.child({ module: 'store' }).info(migration, 'database migrated');
     }
 
+    // Set once the registry is built: a new account takes over the shares waiting for its email.
+    let registered: (user: { id: string; email: string }) => void = () => undefined;
     const identities = new IdentityService({
       db,
       log: log.child({ module: 'identity' }),
@@ -115,6 +117,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         perAddress: options.limits.registrationsPerAddress,
         windowMs: options.limits.registrationWindowMs,
       },
+      onRegistered: (user) => registered(user),
     });
     const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
@@ -211,6 +214,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => control.commands.close());
+    registered = (user) => control.bindings.acceptInvitations(user.id, user.email);
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
     const broker = new MqttBroker({

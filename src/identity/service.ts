@@ -23,6 +23,8 @@ export interface IdentityOptions {
   readonly loginWindowMs?: number;
   /** Registration attempts allowed per client address in the window, then 429 (docs/api.md). */
   readonly registrationLimit?: { readonly perAddress: number; readonly windowMs: number };
+  /** Called once an account exists (shares waiting for its email bind then). */
+  readonly onRegistered?: (user: { readonly id: string; readonly email: string }) => void;
 }
 
 const DEFAULT_REGISTRATION_LIMIT = { perAddress: 20, windowMs: 15 * 60_000 };
@@ -100,6 +102,7 @@ export class IdentityService {
       });
     }
     this.#o.log.info({ userId: row.id }, 'user registered');
+    this.#o.onRegistered?.({ id: row.id, email: row.email });
     return toView(row);
   }
 

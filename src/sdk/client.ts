@@ -91,14 +91,16 @@ export class EcohubClient {
     await this.#rest('POST', `/v1/devices/${encodeURIComponent(deviceId)}/claim`, { pairingCode });
   }
 
-  async share(deviceId: string, email: string): Promise<{ userId: string }> {
+  /** Shares the device with an email; the same answer whether or not it has an account yet. */
+  async share(deviceId: string, email: string): Promise<{ email: string; role: 'member'; since: string }> {
     return this.#rest('POST', `/v1/devices/${encodeURIComponent(deviceId)}/shares`, { email });
   }
 
-  async revokeShare(deviceId: string, userId: string): Promise<void> {
+  /** Revokes a share by the member's user id or the email it was shared with (or leaves, as a member). */
+  async revokeShare(deviceId: string, member: string): Promise<void> {
     await this.#rest(
       'DELETE',
-      `/v1/devices/${encodeURIComponent(deviceId)}/shares/${encodeURIComponent(userId)}`,
+      `/v1/devices/${encodeURIComponent(deviceId)}/shares/${encodeURIComponent(member)}`,
     );
   }
 

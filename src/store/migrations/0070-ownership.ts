@@ -2,8 +2,8 @@ import type { Migration } from '../migrations.js';
 
 /**
  * Ownership against stock and against earlier owners (issue 10): a device a user has claimed is
- * never stock again, claiming and reserving exclude each other in the database itself, and
- * desired state belongs to the users who set it.
+ * never stock again, claiming and reserving exclude each other in the database itself, desired
+ * state belongs to the users who set it, and sharing does not reveal who has an account.
  */
 export const m0070: Migration = {
   version: 70,
@@ -66,6 +66,18 @@ export const m0070: Migration = {
     CREATE INDEX device_desired_refusals_by_user ON device_desired_refusals(set_by);
     -- Desired values by who set them: a user who loses a device loses what it left pending there.
     CREATE INDEX device_desired_by_user ON device_desired(set_by);
+
+    -- A device shared with an email that has no account yet: the share binds when an account with
+    -- that email is registered (docs/protocol.md, "Sharing"), so sharing never tells the owner
+    -- whether an email has an account.
+    CREATE TABLE device_share_invitations (
+      device_id TEXT NOT NULL REFERENCES devices(id),
+      email TEXT NOT NULL COLLATE NOCASE,
+      invited_by TEXT NOT NULL REFERENCES users(id),
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (device_id, email)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX device_share_invitations_by_email ON device_share_invitations(email);
 
     -- Repair: desired values left behind by owners who unbound their devices before this fix
     -- (devices nobody may control any more must not get them on their next connect).
