@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       `  devices                ${devices.length} simulated (${docs.length} models x ${DEVICES_PER_MODEL}) in "Demo home"`,
       '',
       'Watch a device:',
-      `  mosquitto_sub -h 127.0.0.1 -p ${hub.mqttPort} -u token -P '${login.token}' -t 'dev/${first}/#' -v`,
+      `  mosquitto_sub -h 127.0.0.1 -p ${hub.mqttPort} -i 'app/${login.user.id}/mosquitto' -u token -P '${login.token}' -t 'dev/${first}/#' -v`,
       'List my devices:',
       `  curl -H 'authorization: Bearer ${login.token}' ${hub.httpUrl}/v1/me/devices`,
       'Switch the first light on (SDK):',

@@ -23,6 +23,12 @@ export const errorTable = {
   DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
   OUT_OF_STOCK: { status: 409, mqtt: -4030, title: 'Not enough stock' },
   ALREADY_OWNED: { status: 409, mqtt: -4032, title: 'The device is bound to another user' },
+  COMMAND_ID_REUSED: {
+    status: 422,
+    mqtt: -4034,
+    title: 'The command id was already used for a different command to this device',
+  },
+  DEVICE_BUSY: { status: 429, mqtt: -4035, title: 'Too many commands are waiting for this device' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     mqtt: -4031,

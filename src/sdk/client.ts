@@ -11,6 +11,11 @@ export interface ClientOptions {
   readonly token: string;
   /** How long `command()` waits for the hub's reply before rejecting with CLIENT_TIMEOUT. */
   readonly commandTimeoutMs?: number;
+  /**
+   * Names this app installation in its MQTT clientId `app/{uid}/{label}` (1..64 of A-Z a-z 0-9 . _ -).
+   * Keep it stable per installation: a reconnect then replaces the old session. Default: random.
+   */
+  readonly clientLabel?: string;
 }
 
 interface ReplyMessage {
@@ -108,12 +113,17 @@ export class EcohubClient {
     return this.#rest('DELETE', `/v1/devices/${encodeURIComponent(deviceId)}/binding`);
   }
 
-  /** Opens the MQTT session (username `token`, the access token as password) and subscribes to the reply inbox. */
+  /**
+   * Opens the MQTT session (clientId `app/{uid}/{label}`, username `token`, the access token as
+   * password) and subscribes to the reply inbox.
+   */
   async connect(): Promise<void> {
     if (this.#mqtt) return;
     const userId = this.#userId ?? (await this.me()).id;
     const url = this.#o.mqttUrl ?? `${this.#o.baseUrl.replace(/^http/, 'ws')}/mqtt`;
+    const label = this.#o.clientLabel ?? `sdk-${randomBytes(6).toString('hex')}`;
     const client = mqtt.connect(url, {
+      clientId: `app/${userId}/${label}`,
       username: 'token',
       password: this.#o.token,
       reconnectPeriod: 1000,

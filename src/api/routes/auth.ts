@@ -75,6 +75,37 @@ export function authRoutes(app: App, identities: IdentityService): void {
     },
   );
 
+  app.delete(
+    '/v1/me',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Delete my account (confirm with the password): ends every session at once',
+        description:
+          'Every access token stops working and every MQTT session of the account is closed. Devices it owned are ' +
+          'released (every user loses them) with fresh pairing codes, shown only in this response; homes it owns ' +
+          'are deleted, its shares and home memberships end. Orders stay on record without the email. The email ' +
+          'may be registered again.',
+        body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }),
+        response: responses(
+          {
+            200: Type.Object({
+              devices: Type.Array(Type.Object({ id: Type.String(), pairingCode: Type.String() }), {
+                description: 'devices the account owned, with their new pairing codes',
+              }),
+            }),
+          },
+          400,
+          401,
+          403,
+          429,
+        ),
+      },
+    },
+    async (request) => identities.deleteAccount(userIdOf(request), request.body.password),
+  );
+
   app.get(
     '/v1/me',
     {

@@ -31,7 +31,7 @@ const DesiredSchema = Type.Object({
 /** Desired state of one of my devices: read it, clear it (docs/protocol.md, "Desired state"). */
 export function desiredRoutes(app: App, control: Control): void {
   const tags = ['remote control'];
-  const { commands } = control;
+  const { userDesired } = control;
 
   app.get(
     '/v1/me/devices/:deviceId/desired',
@@ -44,7 +44,7 @@ export function desiredRoutes(app: App, control: Control): void {
         response: responses({ 200: DesiredSchema }, 401, 403, 404),
       },
     },
-    async (request) => commands.desiredOf(userIdOf(request), request.params.deviceId),
+    async (request) => userDesired.read(userIdOf(request), request.params.deviceId),
   );
 
   app.delete(
@@ -58,7 +58,7 @@ export function desiredRoutes(app: App, control: Control): void {
         response: responses({ 200: DesiredSchema }, 401, 403, 404),
       },
     },
-    async (request) => commands.clearDesired(userIdOf(request), request.params.deviceId),
+    async (request) => userDesired.clear(userIdOf(request), request.params.deviceId),
   );
 
   app.delete(
@@ -73,6 +73,6 @@ export function desiredRoutes(app: App, control: Control): void {
       },
     },
     async (request) =>
-      commands.clearDesired(userIdOf(request), request.params.deviceId, [request.params.property]),
+      userDesired.clear(userIdOf(request), request.params.deviceId, [request.params.property]),
   );
 }

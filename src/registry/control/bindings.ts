@@ -239,6 +239,35 @@ export class BindingService {
     return { pairingCode };
   }
 
+  /**
+   * A deleted account lets go of everything it is bound to: each device it owned is removed as by
+   * its owner (every user loses it, a fresh pairing code is issued), its shares end. Runs inside
+   * the caller's transaction; `affected` are the users whose access changed, to announce after it commits.
+   */
+  releaseUser(userId: string): {
+    devices: Array<{ id: string; pairingCode: string }>;
+    affected: string[];
+  } {
+    const devices: Array<{ id: string; pairingCode: string }> = [];
+    const affected = new Set<string>([userId]);
+    inTransaction(this.#o.db, () => {
+      for (const binding of store.bindingsOfUser(this.#o.db, userId)) {
+        if (binding.role === 'member') {
+          store.deleteBinding(this.#o.db, binding.device_id, userId);
+          continue;
+        }
+        for (const u of store.homeMembersOf(this.#o.db, binding.device_id)) affected.add(u);
+        for (const b of store.bindingsOf(this.#o.db, binding.device_id)) affected.add(b.user_id);
+        const pairingCode = newPairingCode();
+        store.deleteAllBindings(this.#o.db, binding.device_id);
+        invitations.deleteInvitationsOf(this.#o.db, binding.device_id);
+        store.setPairing(this.#o.db, binding.device_id, hashPairingCode(pairingCode));
+        devices.push({ id: binding.device_id, pairingCode });
+      }
+    });
+    return { devices, affected: [...affected] };
+  }
+
   #email(userId: string): string {
     return findUserById(this.#o.db, userId)?.email ?? '';
   }

@@ -76,6 +76,8 @@ export interface ReplyError {
   readonly deviceCode?: string;
   /** The offending fields, as JSON pointers into the command. */
   readonly errors?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+  /** Seconds to wait before sending again (RATE_LIMITED, DEVICE_BUSY). */
+  readonly retryAfter?: number;
 }
 
 /** The one reply envelope a phone receives on app/{uid}/replies (and the REST mirror returns). */

@@ -4,8 +4,9 @@ import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
 import { BindingService, type SalesChannel } from './bindings.js';
-import { CommandService, type CommandTransport } from './commands.js';
+import { type CommandLimits, CommandService, type CommandTransport } from './commands.js';
 import { DesiredState } from './desired.js';
+import { UserDesired } from './user-desired.js';
 
 export interface ControlOptions {
   readonly db: Db;
@@ -16,6 +17,7 @@ export interface ControlOptions {
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
+  readonly commandLimits?: Partial<CommandLimits>;
   readonly sales?: SalesChannel;
   /** The device's last reported values, property -> stored JSON (for the desired-state delta). */
   readonly reportedOf: (deviceId: string) => ReadonlyMap<string, string>;
@@ -25,6 +27,8 @@ export interface Control {
   readonly access: AccessIndex;
   readonly bindings: BindingService;
   readonly desired: DesiredState;
+  /** Desired state as users read and clear it. */
+  readonly userDesired: UserDesired;
   readonly commands: CommandService;
   /** The device subscribed to its command topic. */
   deviceListening(deviceId: string): void;
@@ -42,15 +46,24 @@ export function createControl(o: ControlOptions): Control {
     now: o.now,
     ...(o.sales ? { sales: o.sales } : {}),
   });
+  const userDesired = new UserDesired({
+    access,
+    desired,
+    specOf: o.specOf,
+    log: o.log.child({ part: 'desired' }),
+  });
   const commands = new CommandService({
     log: o.log.child({ part: 'commands' }),
     bus: o.bus,
     access,
     desired,
+    userDesired,
     specOf: o.specOf,
     isOnline: o.isOnline,
     transport: o.transport,
     timeoutMs: o.commandTimeoutMs,
+    now: o.now,
+    ...(o.commandLimits ? { limits: o.commandLimits } : {}),
   });
   o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
   // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it.
@@ -59,6 +72,7 @@ export function createControl(o: ControlOptions): Control {
     access,
     bindings,
     desired,
+    userDesired,
     commands,
     deviceListening(deviceId: string) {
       // A device that reconnects receives the delta (desired values that differ from what it last

@@ -72,6 +72,12 @@ export function deleteBinding(db: Db, deviceId: string, userId: string): boolean
   );
 }
 
+export function bindingsOfUser(db: Db, userId: string): BindingRow[] {
+  return prepared(db, 'SELECT * FROM device_bindings WHERE user_id = ? ORDER BY created_at, device_id').all(
+    userId,
+  ) as BindingRow[];
+}
+
 export function deleteAllBindings(db: Db, deviceId: string): void {
   prepared(db, 'DELETE FROM device_bindings WHERE device_id = ?').run(deviceId);
   prepared(db, 'DELETE FROM device_placements WHERE device_id = ?').run(deviceId);

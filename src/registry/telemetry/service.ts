@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
+import { clip, LogThrottle } from '../../log-throttle.js';
 import type { HubMetrics } from '../../metrics.js';
 import type { Db } from '../../store/database.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -26,9 +27,12 @@ export const MAX_BUCKETS = 2000;
  */
 export class TelemetryService {
   readonly #o: TelemetryServiceOptions;
+  /** A device sending bad reports in a loop gets a few lines a minute, and a count. */
+  readonly #rejections: LogThrottle;
 
   constructor(options: TelemetryServiceOptions) {
     this.#o = options;
+    this.#rejections = new LogThrottle(options.log, { now: options.now });
   }
 
   /**
@@ -57,8 +61,10 @@ export class TelemetryService {
 
   #reject(deviceId: string, kind: string, rejection: Rejection): void {
     this.#o.metrics.reportsRejected.inc({ reason: rejection.reason });
-    this.#o.log.warn(
-      { deviceId, kind, reason: rejection.reason, detail: rejection.message },
+    this.#rejections.warn(
+      deviceId,
+      rejection.reason,
+      { deviceId, kind, reason: rejection.reason, detail: clip(rejection.message, 256) },
       'report rejected',
     );
   }
