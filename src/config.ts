@@ -48,6 +48,9 @@ export interface HubLimits {
   readonly commandIdsTotal: number;
   /** Commands waiting for one device's reply. */
   readonly pendingCommandsPerDevice: number;
+  /** Account registrations one client address may attempt per `registrationWindowMs`, then 429. */
+  readonly registrationsPerAddress: number;
+  readonly registrationWindowMs: number;
 }
 
 export interface CommerceSettings {
@@ -71,7 +74,14 @@ export const DEFAULT_LIMITS: HubLimits = {
   // Reports and commands are small JSON documents; 64 KiB is ample and bounds a client's buffer.
   maxPacketBytes: 64 * 1024,
   connectTimeoutMs: 10_000,
-  httpBodyBytes: 1024 * 1024,
+  // Every request body the API takes is a few hundred bytes to a few KiB (model documents have their
+  // own 256 KiB limit). Parsing is the cost a bad client controls: V8 needs ~100 ms for one object
+  // of 60,000 keys, so a body is refused (413) past this before it is read or parsed.
+  httpBodyBytes: 64 * 1024,
+  // A household or office behind one address signs up a few accounts, not hundreds (login allows
+  // 30 failures per address in the same window).
+  registrationsPerAddress: 20,
+  registrationWindowMs: 15 * 60_000,
   // Enough for a busy NAT; one source can hold at most this many of the connection slots idle.
   maxPendingPerAddress: 100,
   // A NAT of 2,500 devices reconnecting at once, then 500 a second.

@@ -8,6 +8,7 @@ import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
 import { controlRoutes } from './api/routes/control.js';
+import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
@@ -108,11 +109,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     }
 
     const bus = createRegistryBus();
+    // Set once the registry is built: a new account takes over the shares waiting for its email.
+    let registered: (user: { id: string; email: string }) => void = () => undefined;
     const identities = new IdentityService({
       db,
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
+      registrationLimit: {
+        perAddress: options.limits.registrationsPerAddress,
+        windowMs: options.limits.registrationWindowMs,
+      },
+      onRegistered: (user) => registered(user),
       onRevoke: (revocation) => bus.emit('revokeUser', revocation),
       // Bound below, once bindings and homes exist; account deletion runs only after the hub started.
       releaseAccount: (userId) => releaseAccount(userId),
@@ -212,7 +220,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         idsTotal: options.limits.commandIdsTotal,
         pendingPerDevice: options.limits.pendingCommandsPerDevice,
       },
-      buyerOf: (deviceId) => commerce.buyerOf(deviceId),
+      sales: commerce,
+      reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
@@ -220,6 +229,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => control.commands.close());
+    registered = (user) => control.bindings.acceptInvitations(user.id, user.email);
     const releaseAccount = (userId: string) => {
       const bound = control.bindings.releaseUser(userId);
       control.commands.forgetUser(userId);
@@ -290,6 +300,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         authRoutes(api, identities);
         deviceRoutes(api, { devices, telemetry });
         controlRoutes(api, control);
+        desiredRoutes(api, control);
         myDeviceRoutes(api, {
           control,
           views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),

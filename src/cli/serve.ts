@@ -117,6 +117,14 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.commandRatePerSec),
   },
   {
+    name: 'max-registrations',
+    env: 'ECOHUB_MAX_REGISTRATIONS',
+    type: 'string',
+    value: 'N',
+    help: 'Account registrations per client address per 15 minutes',
+    default: String(DEFAULT_LIMITS.registrationsPerAddress),
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',
@@ -197,6 +205,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
   const commandRate = get('command-rate');
   if (commandRate) limits.commandRatePerSec = parsePositiveInt(commandRate, 100_000);
+  const registrations = get('max-registrations');
+  if (registrations) limits.registrationsPerAddress = parsePositiveInt(registrations, 1_000_000);
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

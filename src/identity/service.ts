@@ -21,6 +21,10 @@ export interface IdentityOptions {
   /** Failed logins allowed per account, then per client address (a household NAT shares one), in the window. */
   readonly loginMaxFailures?: { readonly account: number; readonly ip: number };
   readonly loginWindowMs?: number;
+  /** Registration attempts allowed per client address in the window, then 429 (docs/api.md). */
+  readonly registrationLimit?: { readonly perAddress: number; readonly windowMs: number };
+  /** Called once an account exists (shares waiting for its email bind then). */
+  readonly onRegistered?: (user: { readonly id: string; readonly email: string }) => void;
   /** Called when tokens stop working (logout: one token; account deletion: all): live sessions must end. */
   readonly onRevoke?: (revocation: UserRevocation) => void;
   /**
@@ -40,6 +44,8 @@ export interface UserRevocation {
 export interface ReleasedAccount {
   readonly devices: ReadonlyArray<{ readonly id: string; readonly pairingCode: string }>;
 }
+
+const DEFAULT_REGISTRATION_LIMIT = { perAddress: 20, windowMs: 15 * 60_000 };
 
 export interface UserView {
   readonly id: string;
@@ -66,6 +72,8 @@ export class IdentityService {
   readonly #o: IdentityOptions;
   readonly #accountLimiter: LoginLimiter;
   readonly #ipLimiter: LoginLimiter;
+  /** Every registration attempt counts, refused ones too: each costs a scrypt hash and answers whether an email is taken. */
+  readonly #registrations: LoginLimiter;
   /** Verified with a dummy hash when the account does not exist, so timing does not reveal which emails are registered. */
   #dummyHash: Promise<string> | undefined;
 
@@ -75,9 +83,29 @@ export class IdentityService {
     const max = options.loginMaxFailures ?? { account: 5, ip: 30 };
     this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
     this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
+    const registrations = options.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT;
+    this.#registrations = new LoginLimiter({
+      maxFailures: registrations.perAddress,
+      windowMs: registrations.windowMs,
+      now: options.now,
+    });
   }
 
-  async register(input: { email: string; password: string; displayName?: string }): Promise<UserView> {
+  async register(input: {
+    email: string;
+    password: string;
+    displayName?: string | undefined;
+    ip: string;
+  }): Promise<UserView> {
+    const wait = this.#registrations.retryAfterMs(input.ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      this.#o.log.info({ ip: input.ip }, 'registration refused: too many from this address');
+      throw new HubError('RATE_LIMITED', `too many registrations from this address; retry in ${seconds} s`, {
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+    this.#registrations.recordFailure(input.ip);
     const passwordHash = await hashPassword(input.password, this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
     const row = {
       id: newId(),
@@ -92,6 +120,7 @@ export class IdentityService {
       });
     }
     this.#o.log.info({ userId: row.id }, 'user registered');
+    this.#o.onRegistered?.({ id: row.id, email: row.email });
     return toView(row);
   }
 

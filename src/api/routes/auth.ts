@@ -29,11 +29,13 @@ export function authRoutes(app: App, identities: IdentityService): void {
           password: Type.String({ minLength: 8, maxLength: 256 }),
           displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         }),
-        response: responses({ 201: UserSchema }, 400, 409),
+        description:
+          'Limited per client address (20 attempts per 15 minutes by default); past that 429 with Retry-After.',
+        response: responses({ 201: UserSchema }, 400, 409, 429),
       },
     },
     async (request, reply) => {
-      const user = await identities.register(request.body);
+      const user = await identities.register({ ...request.body, ip: request.ip });
       return reply.code(201).send(user);
     },
   );

@@ -89,15 +89,16 @@ export function myDeviceRoutes(
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Property history of one of my devices (buckets with `bucket` ms)',
+        summary:
+          "Property history of one of my devices (buckets with `bucket` ms), from its current owner's claim on",
         params: Params,
         querystring: HistoryQuery,
         response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
       },
     },
     async (request) => {
-      const { row } = views.visible(userIdOf(request), request.params.deviceId);
-      return telemetry.history(row.id, historyRequest(request.query));
+      const { row, since } = views.visible(userIdOf(request), request.params.deviceId);
+      return telemetry.history(row.id, { ...historyRequest(request.query), notBefore: since });
     },
   );
 
@@ -107,7 +108,7 @@ export function myDeviceRoutes(
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Events of one of my devices',
+        summary: "Events of one of my devices, from its current owner's claim on",
         params: Params,
         querystring: Type.Object(TimeRangeQuery),
         response: responses(
@@ -120,9 +121,13 @@ export function myDeviceRoutes(
       },
     },
     async (request) => {
-      const { row } = views.visible(userIdOf(request), request.params.deviceId);
+      const { row, since } = views.visible(userIdOf(request), request.params.deviceId);
       return {
-        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...timeRange(request.query) }),
+        events: telemetry.events(row.id, {
+          limit: request.query.limit ?? 1000,
+          ...timeRange(request.query),
+          notBefore: since,
+        }),
       };
     },
   );

@@ -20,11 +20,25 @@ export const ActionBody = Type.Object({
   in: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 64 })),
 });
 
+/** Reads the device's desired state and refusals; never reaches the device. */
+export const DesiredBody = Type.Object({ op: Type.Literal('desired') });
+/** Clears desired values (all, or these properties) and their refusals; never reaches the device. */
+export const ClearDesiredBody = Type.Object({
+  op: Type.Literal('clear-desired'),
+  props: Type.Optional(Type.Array(Ref, { minItems: 1, maxItems: 64, uniqueItems: true })),
+});
+
 /** What a phone publishes on app/{uid}/cmd (docs/protocol.md). */
 export const PhoneCommandSchema = Type.Union([
   Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), SetBody], { additionalProperties: false }),
   Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), GetBody], { additionalProperties: false }),
   Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), ActionBody], {
+    additionalProperties: false,
+  }),
+  Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), DesiredBody], {
+    additionalProperties: false,
+  }),
+  Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), ClearDesiredBody], {
     additionalProperties: false,
   }),
 ]);

@@ -75,3 +75,15 @@ export function validateCommand(
   }
   return { op: 'action', action: action.key, in: inputs };
 }
+
+/** Property refs (names or iids) -> the property keys desired state is stored under. */
+export function propertyKeys(spec: CompiledSpec, refs: readonly string[]): string[] {
+  return refs.map((ref, i) => {
+    const prop = spec.property(ref);
+    if (!prop)
+      throw new HubError('PROPERTY_UNKNOWN', `${ref} is not a property of ${spec.spec.model}`, {
+        errors: [{ path: `/props/${i}`, message: 'unknown property' }],
+      });
+    return prop.key;
+  });
+}

@@ -17,6 +17,7 @@ import {
 import { type ValidatedCommand, validateCommand } from './command-validation.js';
 import type { DesiredState } from './desired.js';
 import { replyDataForPhone, toDeviceCommand } from './device-wire.js';
+import type { UserDesired } from './user-desired.js';
 
 /** How the command path reaches MQTT; the composition root implements it on the broker. */
 export interface CommandTransport {
@@ -29,6 +30,8 @@ export interface CommandServiceOptions {
   readonly bus: RegistryBus;
   readonly access: AccessIndex;
   readonly desired: DesiredState;
+  /** Reading and clearing desired state for users (the `desired` and `clear-desired` ops). */
+  readonly userDesired: UserDesired;
   readonly specOf: (deviceId: string) => CompiledSpec | undefined;
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
@@ -65,6 +68,8 @@ export const DEFAULT_COMMAND_LIMITS: CommandLimits = {
 
 interface Pending {
   readonly deviceId: string;
+  /** Who is waiting for the reply; undefined for the hub's own desired-state delivery. */
+  readonly userId: string | undefined;
   readonly timer: NodeJS.Timeout;
   readonly settle: (reply: PhoneReply) => void;
   /** The device's ok data as the phone sees it (iid-form answers become names). */
@@ -140,6 +145,8 @@ export class CommandService {
     options.bus.on('presence', ({ deviceId, online }) => {
       if (!online) this.#failPending(deviceId);
     });
+    // Registered after the access index's own listener: roles are already reloaded here.
+    options.bus.on('access', ({ userIds }) => this.#dropRevoked(userIds));
   }
 
   /**
@@ -168,7 +175,8 @@ export class CommandService {
       return;
     }
     if (!PhoneCommandCheck.Check(body)) {
-      const first = [...PhoneCommandCheck.Errors(body)][0];
+      // First(): the iterator is lazy, so a payload of thousands of bad keys costs one error, not thousands.
+      const first = PhoneCommandCheck.Errors(body).First();
       const err = new HubError(
         'VALIDATION_FAILED',
         `${first?.path || '/'}: ${first?.message ?? 'invalid command'}`,
@@ -271,9 +279,10 @@ export class CommandService {
 
   /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
   sendDesired(deviceId: string, props: Record<string, unknown>): void {
+    if (Object.keys(props).length === 0) return; // a set with nothing in it is never sent
     const spec = this.#o.specOf(deviceId);
     if (!spec) return;
-    this.#dispatch(deviceId, spec, { op: 'set', props }).then((reply) => {
+    this.#send(deviceId, spec, { op: 'set', props }, undefined).then((reply) => {
       if (reply.status === 'error')
         this.#deviceLog.warn(
           deviceId,
@@ -304,13 +313,18 @@ export class CommandService {
         throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
       const spec = this.#o.specOf(did);
       if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
+      // Desired state is the hub's: reading and clearing it never reaches the device.
+      const { userDesired } = this.#o;
+      if (command.op === 'desired') return { id, did, status: 'ok', data: userDesired.read(userId, did) };
+      if (command.op === 'clear-desired')
+        return { id, did, status: 'ok', data: userDesired.clear(userId, did, command.props) };
       const valid = validateCommand(spec, command);
       if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
       if (!this.#o.isOnline(did)) {
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
       }
-      const reply = await this.#dispatch(did, spec, valid);
+      const reply = await this.#send(did, spec, valid, userId);
       return { ...reply, id };
     } catch (err) {
       if (isHubError(err)) return errorReply(id, did, err);
@@ -319,7 +333,32 @@ export class CommandService {
     }
   }
 
-  #dispatch(deviceId: string, spec: CompiledSpec, valid: ValidatedCommand): Promise<PhoneReply> {
+  /** Dispatches; a set the device refuses stops being desired (and the refusal is recorded). */
+  #send(
+    deviceId: string,
+    spec: CompiledSpec,
+    valid: ValidatedCommand,
+    userId: string | undefined,
+  ): Promise<PhoneReply> {
+    const reply = this.#dispatch(deviceId, spec, valid, userId);
+    if (valid.op !== 'set') return reply;
+    return reply.then((r) => {
+      if (r.status === 'error' && r.error.code === 'DEVICE_ERROR') {
+        this.#o.desired.refused(deviceId, valid.props, {
+          code: r.error.deviceCode ?? r.error.code,
+          message: r.error.message,
+        });
+      }
+      return r;
+    });
+  }
+
+  #dispatch(
+    deviceId: string,
+    spec: CompiledSpec,
+    valid: ValidatedCommand,
+    userId: string | undefined,
+  ): Promise<PhoneReply> {
     const waiting = this.#pendingPerDevice.get(deviceId) ?? 0;
     if (waiting >= this.#limits.pendingPerDevice) {
       const err = new HubError(
@@ -357,9 +396,25 @@ export class CommandService {
       );
       timer.unref();
       const forPhone = (data: unknown) => replyDataForPhone(spec, valid.op, data);
-      this.#pending.set(hubId, { deviceId, timer, settle, forPhone });
+      this.#pending.set(hubId, { deviceId, userId, timer, settle, forPhone });
       this.#o.transport.toDevice(deviceId, command);
     });
+  }
+
+  /**
+   * Users lost devices (unbound, share revoked, left the home): their commands still waiting for
+   * those devices are answered NOT_FOUND at once, and a late device reply is dropped, so nothing
+   * read from the device reaches someone who may no longer see it.
+   */
+  #dropRevoked(userIds: readonly string[]): void {
+    if (this.#pending.size === 0) return;
+    const lost = new Set(userIds);
+    for (const p of [...this.#pending.values()]) {
+      if (p.userId === undefined || !lost.has(p.userId)) continue;
+      if (this.#o.access.role(p.userId, p.deviceId) !== undefined) continue;
+      const err = new HubError('NOT_FOUND', `device ${p.deviceId} is no longer bound to you`);
+      p.settle(errorReply(null, p.deviceId, err));
+    }
   }
 
   /** Every pending command of a device that disconnected gets DEVICE_OFFLINE (runs on every disconnect: cheap when none). */

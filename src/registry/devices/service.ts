@@ -211,6 +211,11 @@ export class DeviceService {
     return { version: row.shadow_version, reported };
   }
 
+  /** The device's last reported values as stored: property -> JSON text. */
+  reportedJson(deviceId: string): ReadonlyMap<string, string> {
+    return new Map(store.readShadow(this.#o.db, deviceId).map((s) => [s.property, s.value]));
+  }
+
   list(caller: Identity, filter: Omit<store.DeviceFilter, 'partnerId'> & { partnerId?: string | undefined }) {
     this.#flushPresence(); // reads see every presence change announced so far
     const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;

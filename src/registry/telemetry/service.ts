@@ -69,21 +69,33 @@ export class TelemetryService {
     );
   }
 
+  /**
+   * `notBefore` hides what was stored before it (a user sees a device's history from its current
+   * owner's claim on: docs/protocol.md); the range and the bucket grid stay as asked.
+   */
   history(
     deviceId: string,
-    q: { property: string; from: number; to: number; bucketMs?: number | undefined; limit: number },
+    q: {
+      property: string;
+      from: number;
+      to: number;
+      bucketMs?: number | undefined;
+      limit: number;
+      notBefore?: number | undefined;
+    },
   ) {
     if (q.to <= q.from) {
       throw new HubError('VALIDATION_FAILED', '`to` must be after `from`', {
         errors: [{ path: '/to', message: 'must be after from' }],
       });
     }
+    const since = Math.max(q.from, q.notBefore ?? q.from);
     if (q.bucketMs === undefined) {
       const points = readHistory(
         this.#o.db,
         deviceId,
         q.property,
-        q.from,
+        since,
         q.to,
         Math.min(q.limit, MAX_HISTORY_POINTS),
       );
@@ -105,7 +117,7 @@ export class TelemetryService {
       );
     }
     const bucketMs = q.bucketMs;
-    const buckets = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs).map((b) => ({
+    const buckets = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs, since).map((b) => ({
       start: new Date(q.from + b.bucket * bucketMs).toISOString(),
       count: b.count,
       min: b.min,
@@ -115,8 +127,10 @@ export class TelemetryService {
     return { property: q.property, bucketMs, buckets };
   }
 
-  events(deviceId: string, q: { from: number; to: number; limit: number }) {
-    return readEvents(this.#o.db, deviceId, q.from, q.to, Math.min(q.limit, MAX_HISTORY_POINTS)).map((e) => ({
+  /** `notBefore` hides events stored before it, as for history. */
+  events(deviceId: string, q: { from: number; to: number; limit: number; notBefore?: number | undefined }) {
+    const since = Math.max(q.from, q.notBefore ?? q.from);
+    return readEvents(this.#o.db, deviceId, since, q.to, Math.min(q.limit, MAX_HISTORY_POINTS)).map((e) => ({
       event: e.event,
       ts: new Date(e.ts).toISOString(),
       deviceTs: e.device_ts === null ? null : new Date(e.device_ts).toISOString(),
