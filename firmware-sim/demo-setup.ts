@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hub } from '../src/hub.js';
-import type { ModelSpec } from '../src/registry/spec/index.js';
+import { defaultCatalog, type ModelSpec } from '../src/registry/spec/index.js';
 
 export const DEMO_USER = { email: 'demo@ecohub.local', password: 'demo-password-123' };
 const DEVICES_PER_MODEL = 2;
@@ -65,7 +65,8 @@ export async function populate(hub: Hub, operator: string): Promise<DemoWorld> {
     contactEmail: 'partners@acme.example.com',
     website: 'https://acme.example.com',
     slug: 'acme',
-    categories: ['light', 'plug', 'switch', 'temperature-humidity-sensor', 'air-purifier', 'curtain'],
+    // Every category of the catalog: there is an example model for each.
+    categories: [...defaultCatalog.categories.keys()],
   });
   const approved = await api<{ apiKey: { key: string } }>(
     hub,
@@ -130,11 +131,15 @@ export async function populate(hub: Hub, operator: string): Promise<DemoWorld> {
   return { partnerKey: key, user: { id: login.user.id, token: login.token }, devices, models: docs.length };
 }
 
-/** The first device whose model has a writable `light.on`: what "switch a light on" can switch. */
+/**
+ * The first lamp (a `light` category model) with a writable `light.on`: what "switch a light on" can
+ * switch. Other categories have a light service too (a bath heater's): only if no lamp has one.
+ */
 export function firstLight(devices: readonly DemoDevice[]): DemoDevice | undefined {
-  return devices.find((d) =>
+  const switchable = devices.filter((d) =>
     d.spec.services.some(
       (s) => s.name === 'light' && s.properties.some((p) => p.name === 'on' && p.access.includes('write')),
     ),
   );
+  return switchable.find((d) => d.spec.category === 'light') ?? switchable[0];
 }

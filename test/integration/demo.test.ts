@@ -152,7 +152,11 @@ describe('npm run demo', () => {
       const page = JSON.parse(list.stdout) as {
         items: Array<{ id: string; modelId: string; desired: Record<string, unknown> }>;
       };
-      expect(page.items).toHaveLength(14);
+      // Two devices of each example model, all claimed by the demo user.
+      const models = readdirSync(fileURLToPath(new URL('../../examples/models/', import.meta.url))).filter(
+        (f) => f.endsWith('.json'),
+      );
+      expect(page.items).toHaveLength(2 * models.length);
       const lamp = page.items.find((d) => d.id === light);
       expect(lamp?.modelId).toMatch(/\.light\./);
 

@@ -3,7 +3,7 @@ import { HubError } from '../../errors.js';
 import { newId } from '../../identity/secrets.js';
 import { findUserByEmail } from '../../identity/store.js';
 import { type Db, inTransaction } from '../../store/database.js';
-import { type Page, type PageRequest, pageOf } from '../../store/page.js';
+import { type Page, type PageKey, type PageRequest, pageOf } from '../../store/page.js';
 import type { RegistryBus } from '../events.js';
 import { cleanName, memberHome, ownedHome, requireDeviceOwner, roomOf, uniqueRoomName } from './access.js';
 import * as store from './store.js';
@@ -27,6 +27,8 @@ export type { HomeDetail, HomeDevice, HomeSummary, MemberView, Placement, Placem
 
 /** Limits that keep one account from growing a home without bound; past them, INVALID_STATE. */
 export const HOME_LIMITS = { membersPerHome: 50, roomsPerHome: 100 } as const;
+/** Homes read at once while a deleted account leaves them all. */
+const RELEASE_PAGE = 500;
 
 export interface HomeOptions {
   readonly db: Db;
@@ -269,6 +271,34 @@ export class HomeService {
         return { value: undefined, affected: before ? store.memberIds(this.#db, before.home_id) : [] };
       }),
     );
+  }
+
+  /**
+   * A deleted account leaves every home: the homes it owns are deleted (their members lose them),
+   * its memberships end. Runs inside the caller's transaction; returns the users whose access
+   * changed, to announce once it commits.
+   */
+  releaseUser(userId: string): string[] {
+    const affected = new Set<string>([userId]);
+    inTransaction(this.#db, () => {
+      // Every home, page by page: the number of homes a user is in has no bound of its own.
+      let after: PageKey | undefined;
+      for (;;) {
+        const homes = store.listMyHomes(this.#db, userId, { after, limit: RELEASE_PAGE });
+        for (const home of homes.slice(0, RELEASE_PAGE)) {
+          if (home.role === 'owner') {
+            for (const m of store.memberIds(this.#db, home.id)) affected.add(m);
+            store.deleteHome(this.#db, home.id);
+          } else {
+            store.deleteMember(this.#db, home.id, userId);
+          }
+        }
+        const last = homes[RELEASE_PAGE - 1];
+        if (homes.length <= RELEASE_PAGE || last === undefined) break;
+        after = [last.created_at, last.id];
+      }
+    });
+    return [...affected];
   }
 
   /** Where each device the user can see through its homes is (homes it owns or is a member of). */

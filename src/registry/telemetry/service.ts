@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
+import { clip, LogThrottle } from '../../log-throttle.js';
 import type { HubMetrics } from '../../metrics.js';
 import type { Db } from '../../store/database.js';
 import { type Page, type PageRequest, pageOf } from '../../store/page.js';
@@ -48,9 +49,12 @@ export const MAX_BUCKETS = 2000;
  */
 export class TelemetryService {
   readonly #o: TelemetryServiceOptions;
+  /** A device sending bad reports in a loop gets a few lines a minute, and a count. */
+  readonly #rejections: LogThrottle;
 
   constructor(options: TelemetryServiceOptions) {
     this.#o = options;
+    this.#rejections = new LogThrottle(options.log, { now: options.now });
   }
 
   /**
@@ -79,19 +83,29 @@ export class TelemetryService {
 
   #reject(deviceId: string, kind: string, rejection: Rejection): void {
     this.#o.metrics.reportsRejected.inc({ reason: rejection.reason });
-    this.#o.log.warn(
-      { deviceId, kind, reason: rejection.reason, detail: rejection.message },
+    this.#rejections.warn(
+      deviceId,
+      rejection.reason,
+      { deviceId, kind, reason: rejection.reason, detail: clip(rejection.message, 256) },
       'report rejected',
     );
   }
 
   /**
    * A page of a property's history in [from, to): raw points in time order, or (with `bucketMs`)
-   * buckets aligned to the clock with min/max/avg/count.
+   * buckets aligned to the clock with min/max/avg/count. `notBefore` hides what was stored before it
+   * (a user sees a device's history from its current owner's claim on: docs/protocol.md); the range
+   * and the bucket grid stay as asked, so a bucket holding the cut-off counts only what follows it.
    */
   history(
     deviceId: string,
-    q: { property: string; from: number; to: number; bucketMs?: number | undefined },
+    q: {
+      property: string;
+      from: number;
+      to: number;
+      bucketMs?: number | undefined;
+      notBefore?: number | undefined;
+    },
     page: PageRequest,
   ): HistoryPage {
     if (q.to <= q.from) {
@@ -99,11 +113,15 @@ export class TelemetryService {
         errors: [{ path: '/to', message: 'must be after from' }],
       });
     }
+    const since = Math.max(q.from, q.notBefore ?? q.from);
     const limit = Math.min(page.limit, MAX_HISTORY_POINTS);
     if (q.bucketMs === undefined) {
       const [ts, seq] = page.after ?? [];
       const after = ts === undefined ? undefined : { ts: Number(ts), seq: Number(seq) };
-      const rows = readHistory(this.#o.db, deviceId, q.property, q, after, limit + 1);
+      const rows =
+        since >= q.to
+          ? []
+          : readHistory(this.#o.db, deviceId, q.property, { from: since, to: q.to }, after, limit + 1);
       const points = pageOf(
         rows,
         limit,
@@ -125,9 +143,9 @@ export class TelemetryService {
         },
       );
     }
-    // The next page starts at the bucket after the last one shown.
+    // The next page starts at the bucket after the last one shown; no point before `since` counts.
     const lastStart = page.after?.[0];
-    const from = lastStart === undefined ? q.from : Math.max(q.from, Number(lastStart) + bucketMs);
+    const from = lastStart === undefined ? since : Math.max(since, Number(lastStart) + bucketMs);
     const rows =
       from >= q.to ? [] : readBuckets(this.#o.db, deviceId, q.property, from, q.to, bucketMs, limit + 1);
     const items = pageOf(
@@ -145,13 +163,18 @@ export class TelemetryService {
     return { property: q.property, bucketMs, ...items };
   }
 
-  /** A page of the device's events in [from, to), oldest first. */
-  events(deviceId: string, q: { from: number; to: number }, page: PageRequest): Page<StoredEvent> {
+  /** A page of the device's events in [from, to), oldest first; `notBefore` hides earlier ones, as for history. */
+  events(
+    deviceId: string,
+    q: { from: number; to: number; notBefore?: number | undefined },
+    page: PageRequest,
+  ): Page<StoredEvent> {
+    const since = Math.max(q.from, q.notBefore ?? q.from);
     const limit = Math.min(page.limit, MAX_HISTORY_POINTS);
     const [ts, seq] = page.after ?? [];
     const after = ts === undefined ? undefined : { ts: Number(ts), seq: Number(seq) };
     return pageOf(
-      readEvents(this.#o.db, deviceId, q, after, limit + 1),
+      since >= q.to ? [] : readEvents(this.#o.db, deviceId, { from: since, to: q.to }, after, limit + 1),
       limit,
       (e) => [e.ts, e.seq],
       (e) => ({
