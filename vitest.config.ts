@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // These need a PostgreSQL server: `npm run test:postgres` (vitest.postgres.config.ts).
-    exclude: ['**/node_modules/**', 'test/store/postgres-*.test.ts'],
+    // Suites needing what `npm test` must not: the MIoT corpus reads outside data (`npm run test:miot`,
+    // vitest.miot.config.ts); test/store/postgres-* need a PostgreSQL server (`npm run test:postgres`,
+    // vitest.postgres.config.ts).
+    exclude: ['test/miot/**', 'test/store/postgres-*.test.ts', 'node_modules/**', 'dist/**'],
     // Integration tests start real hubs on port 0; two forks keep them from contending on 2 cores.
     pool: 'forks',
     maxWorkers: 2,

@@ -57,7 +57,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     name: 'duration',
     type: 'string',
     value: 'S',
-    help: 'Stop after S seconds',
+    help: 'Stop S seconds after the fleet is up (every worker process started)',
     default: 'until SIGINT/SIGTERM',
   },
   { name: 'seed', type: 'string', value: 'N', help: 'Seed for drift, events and jitter', default: '1' },

@@ -98,15 +98,22 @@ async function run(config: RunConfig, io: CliIo, stopSignal: StopSignal): Promis
   const progress = new ProgressReporter(io.stderr, io.isTTY);
   const timer = setInterval(() => progress.update(fleet.stats()), io.isTTY ? 500 : 1000);
   let durationTimer: NodeJS.Timeout | undefined;
+  let startDuration = () => {};
   const stopped = Promise.race([
     stopSignal,
     new Promise<string>((resolve) => {
-      if (config.durationMs !== undefined)
-        durationTimer = setTimeout(() => resolve('duration'), config.durationMs);
+      if (config.durationMs === undefined) return;
+      const ms = config.durationMs;
+      startDuration = () => {
+        durationTimer = setTimeout(() => resolve('duration'), ms);
+      };
     }),
   ]);
   try {
     await Promise.race([fleet.start(), stopped]);
+    // --duration counts from when the fleet is up (every worker process started), so a slow
+    // start on a busy machine does not eat the run.
+    startDuration();
     const reason = await stopped;
     log.info({ reason }, 'stopping');
   } catch (error) {

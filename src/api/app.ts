@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { registerProblemHandlers } from './problems.js';
+import { registerRequestLog } from './request-log.js';
 import { ProblemSchema } from './schemas.js';
 import type { App } from './types.js';
 import { createValidatorCompiler } from './validation.js';
@@ -34,6 +35,8 @@ export async function buildApi(options: ApiOptions, routes: (app: App) => void):
     genReqId: () => randomUUID(),
     // fastify closes idle keep-alive sockets on close(): no open handles are left behind.
     forceCloseConnections: true,
+    // fastify's two lines per request are off: request-log.ts writes one instead.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -41,6 +44,7 @@ export async function buildApi(options: ApiOptions, routes: (app: App) => void):
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerRequestLog(app, { quietPaths: ['/healthz', '/readyz', '/metrics'] });
   registerProblemHandlers(app);
   registerAuth(app, { ...options.auth, publicPrefixes: ['/docs'] });
   app.addSchema(ProblemSchema);

@@ -23,7 +23,8 @@ export interface AuthOptions {
   readonly publicPrefixes: readonly string[];
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+// RFC 7235 section 2.1: the auth-scheme is case-insensitive and is followed by 1*SP.
+const BEARER = /^bearer +([\x21-\x7e]{1,512})$/i;
 
 function resolve(request: FastifyRequest, options: AuthOptions): Identity | null {
   const header = request.headers.authorization;

@@ -1,4 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { PageOf, pageRequest, SERIES_LIMITS, SeriesPageQuery } from './pagination.js';
 
 /** The problem+json body every error response has (see src/errors.ts for the codes). */
 export const ProblemSchema = Type.Object(
@@ -10,7 +11,15 @@ export const ProblemSchema = Type.Object(
     detail: Type.String(),
     instance: Type.String(),
     requestId: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        maxItems: 20,
+        description: 'the offending fields (at most 20)',
+      }),
+    ),
+    errorsTruncated: Type.Optional(
+      Type.Boolean({ description: 'true when there are more problems than `errors` lists' }),
+    ),
   },
   { $id: 'Problem', additionalProperties: true },
 );
@@ -29,13 +38,12 @@ export const Timestamp = Type.String({ format: 'date-time' });
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-/** Query fields of every history-like route: an ISO time range and a page size. */
+/** Query fields of every history-like route: an ISO time range. */
 export const TimeRangeQuery = {
   from: Type.Optional(
     Type.String({ format: 'date-time', description: 'inclusive; default: 24 h before `to`' }),
   ),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive; default: now' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
 };
 
 /** The time range a history query asks for, in ms: the last 24 hours by default. */
@@ -47,6 +55,9 @@ export function timeRange(q: { from?: string | undefined; to?: string | undefine
   return { from: q.from === undefined ? to - 24 * 3600_000 : Date.parse(q.from), to };
 }
 
+/** Query of the event routes (partner and user views alike). */
+export const EventsQuery = Type.Object({ ...TimeRangeQuery, ...SeriesPageQuery });
+
 /** Query of the property-history routes (partner and user views alike). */
 export const HistoryQuery = Type.Object({
   property: Type.String({ minLength: 3, maxLength: 129, description: 'service.property' }),
@@ -54,10 +65,12 @@ export const HistoryQuery = Type.Object({
     Type.Integer({
       minimum: 1000,
       maximum: 366 * 24 * 3600_000,
-      description: 'bucket width in ms: min/max/avg per bucket',
+      description:
+        'bucket width in ms: min/max/avg per bucket; buckets start on multiples of it since the epoch (UTC)',
     }),
   ),
   ...TimeRangeQuery,
+  ...SeriesPageQuery,
 });
 
 /** A history query as the telemetry service takes it: defaults applied, times in ms. */
@@ -66,7 +79,38 @@ export function historyRequest(q: {
   bucket?: number | undefined;
   from?: string | undefined;
   to?: string | undefined;
+}) {
+  return { property: q.property, bucketMs: q.bucket, ...timeRange(q) };
+}
+
+/** The page a history query asks for: raw points are keyed by (ts, seq), buckets by their start. */
+export function historyPage(q: {
+  bucket?: number | undefined;
+  cursor?: string | undefined;
   limit?: number | undefined;
 }) {
-  return { property: q.property, bucketMs: q.bucket, limit: q.limit ?? 1000, ...timeRange(q) };
+  return pageRequest(q, q.bucket === undefined ? ['number', 'number'] : ['number'], SERIES_LIMITS);
 }
+
+const Point = Type.Object({ ts: Timestamp, value: Type.Unknown() });
+const Bucket = Type.Object({
+  start: Timestamp,
+  count: Type.Integer(),
+  min: Type.Union([Type.Number(), Type.Null()]),
+  max: Type.Union([Type.Number(), Type.Null()]),
+  avg: Type.Union([Type.Number(), Type.Null()]),
+});
+
+/** A page of buckets (with `bucket`) or of raw points. */
+export const HistoryResponse = Type.Union([
+  PageOf(Bucket, { property: Type.String(), bucketMs: Type.Integer() }),
+  PageOf(Point, { property: Type.String() }),
+]);
+
+export const EventSchema = Type.Object({
+  event: Type.String({ description: 'service.event' }),
+  ts: Timestamp,
+  deviceTs: Type.Union([Timestamp, Type.Null()]),
+  seq: Type.Integer(),
+  arguments: Type.Unknown({ description: 'MIoT argument list: [{piid, value}]' }),
+});

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { openDatabase } from '../store/database.js';
+import { ensurePrivateFile } from '../store/files.js';
 import { databaseFlag, sqliteFile } from './database-flag.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
@@ -48,6 +49,8 @@ export async function runBackup(argv: readonly string[], io: CliIo): Promise<num
   }
   const db = openDatabase({ file: source, readonly: true });
   try {
+    // The copy holds the same secrets' hashes as the original: 0600 from the first byte.
+    ensurePrivateFile(target);
     let pages = 0;
     await db.backup(target, {
       progress: ({ totalPages, remainingPages }) => {

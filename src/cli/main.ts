@@ -17,9 +17,11 @@ Commands:
   serve              Run the hub (MQTT over TCP and WebSocket, REST, OpenAPI, Swagger UI)
   migrate            Apply database migrations (SQLite or PostgreSQL) without serving
   backup FILE        Write an online backup of the database to FILE
-  admin token        Mint a new operator token
+  admin token        Mint a new operator token (admin tokens: list; admin revoke ID: revoke)
   provision          Provision devices through the API in chunks, with progress, into a CSV/JSON file
   spec lint FILE...  Check device model documents against the spec and quality rules
+  spec import miot FILE...  Convert MIoT-Spec-V2 instance documents into model documents
+  spec export miot FILE     Convert a model document into a MIoT-Spec-V2 instance document
 
 Run 'ecohub <command> --help' for a command's options.
 

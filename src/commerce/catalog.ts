@@ -4,6 +4,7 @@ import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import { formatUtcDate, parseUtcDate } from '../partners/utc-date.js';
 import { type Db, inTransaction } from '../store/database.js';
+import { type Page, type PageRequest, pageOf, pageOfList } from '../store/page.js';
 import { isCurrency } from './currencies.js';
 import { isSafeMinor, marginBp } from './money.js';
 import * as store from './store-catalog.js';
@@ -123,9 +124,15 @@ export class CatalogService {
     return this.#view(row);
   }
 
-  skus(caller: Identity, q: { activeOnly: boolean }): SkuView[] {
+  skus(caller: Identity, q: { activeOnly: boolean }, page: PageRequest): Page<SkuView> {
     const partnerId = this.#scope(caller);
-    return store.listSkus(this.#o.db, { partnerId, activeOnly: q.activeOnly }).map((r) => this.#view(r));
+    const rows = store.listSkus(this.#o.db, { partnerId, activeOnly: q.activeOnly }, page);
+    return pageOf(
+      rows,
+      page.limit,
+      (r) => [r.created_at, r.id],
+      (r) => this.#view(r),
+    );
   }
 
   sku(caller: Identity, skuId: string): SkuView {
@@ -142,10 +149,13 @@ export class CatalogService {
   }
 
   /** The public store: active SKUs of published models, with how many can be bought now. */
-  store(): StoreSkuView[] {
-    return store
-      .listStoreSkus(this.#o.db)
-      .map((row) => storeSkuView(row, stockOf(this.#o.db, row.partner_id, row.model_id).available));
+  store(page: PageRequest): Page<StoreSkuView> {
+    return pageOf(
+      store.listStoreSkus(this.#o.db, page),
+      page.limit,
+      (row) => [row.model_id, row.currency],
+      (row) => storeSkuView(row, stockOf(this.#o.db, row.partner_id, row.model_id).available),
+    );
   }
 
   /** Appends a BOM cost for one of the partner's models (any state: costs are known before launch). */
@@ -175,39 +185,53 @@ export class CatalogService {
     return bomView(row);
   }
 
-  bom(caller: Identity, modelId: string): { current: BomView | null; history: BomView[] } {
+  /** The cost in force now and a page of the history in precedence order (a few rows a year: paged in memory). */
+  bom(caller: Identity, modelId: string, page: PageRequest): Page<BomView> & { current: BomView | null } {
     const model = store.findModelOwner(this.#o.db, modelId);
     const partnerId = this.#scope(caller);
     if (!model || (partnerId !== undefined && model.partner_id !== partnerId)) {
       throw new HubError('NOT_FOUND', 'model not found');
     }
     const current = store.bomAt(this.#o.db, modelId, this.#o.now());
+    const history = pageOfList(
+      store.listBom(this.#o.db, modelId),
+      page,
+      (r) => [r.effective_from, r.created_at, r.id],
+      'desc',
+    );
     return {
       current: current ? bomView(current) : null,
-      history: store.listBom(this.#o.db, modelId).map(bomView),
+      items: history.items.map(bomView),
+      next: history.next,
     };
   }
 
   /** Gross margin of every active SKU now: price - the BOM cost in force. */
-  margins(caller: Identity): MarginView[] {
+  margins(caller: Identity, page: PageRequest): Page<MarginView> {
     const partnerId = this.#scope(caller);
     const now = this.#o.now();
-    return store.listSkus(this.#o.db, { partnerId, activeOnly: true }).map((sku) => {
-      const bom = store.bomAt(this.#o.db, sku.model_id, now);
-      return {
-        skuId: sku.id,
-        partnerId: sku.partner_id,
-        modelId: sku.model_id,
-        priceMinor: sku.price_minor,
-        currency: sku.currency,
-        bom: bom ? bomView(bom) : null,
-        ...margin(sku.price_minor, sku.currency, bom),
-      };
-    });
+    const rows = store.listSkus(this.#o.db, { partnerId, activeOnly: true }, page);
+    return pageOf(
+      rows,
+      page.limit,
+      (sku) => [sku.created_at, sku.id],
+      (sku): MarginView => {
+        const bom = store.bomAt(this.#o.db, sku.model_id, now);
+        return {
+          skuId: sku.id,
+          partnerId: sku.partner_id,
+          modelId: sku.model_id,
+          priceMinor: sku.price_minor,
+          currency: sku.currency,
+          bom: bom ? bomView(bom) : null,
+          ...margin(sku.price_minor, sku.currency, bom),
+        };
+      },
+    );
   }
 
   /** A SKU's margin per BOM period, oldest first (a later-written cost for the same date wins). */
-  marginHistory(caller: Identity, skuId: string): { sku: SkuView; periods: MarginPeriod[] } {
+  marginHistory(caller: Identity, skuId: string, page: PageRequest): Page<MarginPeriod> & { sku: SkuView } {
     const sku = this.#visibleSku(caller, skuId);
     const winners = new Map<number, store.BomRow>();
     for (const row of store.listBom(this.#o.db, sku.model_id)) {
@@ -224,7 +248,8 @@ export class CatalogService {
         ...margin(sku.price_minor, sku.currency, row),
       };
     });
-    return { sku: this.#view(sku), periods };
+    const { items, next } = pageOfList(periods, page, (p) => [p.from]);
+    return { sku: this.#view(sku), items, next };
   }
 
   /** undefined = every partner (operator); a partner id = only its own; users may not. */

@@ -3,6 +3,7 @@ import { type FieldError, HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import { type Db, inTransaction } from '../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { requestHash } from './idempotency.js';
 import { lineAmount, sumMinor } from './money.js';
 import * as catalog from './store-catalog.js';
@@ -90,18 +91,22 @@ export class OrderService {
     return this.viewOf(orderId);
   }
 
-  list(
-    caller: Identity,
-    q: { before?: string | undefined; limit: number },
-  ): { orders: OrderView[]; next: string | null } {
+  /** Newest first; a user sees only their own. */
+  list(caller: Identity, page: PageRequest): Page<OrderView> {
     if (caller.kind === 'partner') throw new HubError('FORBIDDEN', 'partners see sales in their ledger');
     const userId = caller.kind === 'user' ? caller.userId : undefined;
-    const rows = store.listOrders(this.#o.db, { userId, before: q.before, limit: q.limit });
-    const last = rows.at(-1);
-    return {
-      orders: rows.map((o) => this.viewOf(o.id)),
-      next: rows.length === q.limit && last ? last.id : null,
-    };
+    const rows = store.listOrders(this.#o.db, { userId }, page);
+    return pageOf(
+      rows,
+      page.limit,
+      (o) => [o.created_at, o.id],
+      (o) => this.viewOf(o.id),
+    );
+  }
+
+  /** True while an unpaid order holds the device. */
+  isReserved(deviceId: string): boolean {
+    return store.isReserved(this.#o.db, deviceId);
   }
 
   /** The buyer (or the operator) gives up an unpaid order: its stock returns at once. */

@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../store/database.js';
+import { afterClause, type PageRequest } from '../store/page.js';
 
 /** SQL for SKUs and BOM costs. */
 
@@ -69,29 +70,45 @@ export function findSku(db: Db, id: string): SkuRow | undefined {
   return prepared(db, 'SELECT * FROM commerce_skus WHERE id = ?').get(id) as SkuRow | undefined;
 }
 
-export function listSkus(db: Db, f: { partnerId?: string | undefined; activeOnly: boolean }): SkuRow[] {
+/** Oldest first, keyed by (created_at, id); `limit + 1` rows. */
+export function listSkus(
+  db: Db,
+  f: { partnerId?: string | undefined; activeOnly: boolean },
+  page: PageRequest,
+): SkuRow[] {
   const where: string[] = [];
-  const args: string[] = [];
+  const args: Array<string | number> = [];
   if (f.partnerId !== undefined) {
     where.push('partner_id = ?');
     args.push(f.partnerId);
   }
   if (f.activeOnly) where.push('deactivated_at IS NULL');
+  const after = afterClause(['created_at', 'id'], page.after);
+  if (after) {
+    where.push(after.sql);
+    args.push(...after.args);
+  }
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return prepared(db, `SELECT * FROM commerce_skus ${clause} ORDER BY created_at, id`).all(
+  return prepared(db, `SELECT * FROM commerce_skus ${clause} ORDER BY created_at, id LIMIT ?`).all(
     ...args,
+    page.limit + 1,
   ) as SkuRow[];
 }
 
-/** Active SKUs whose model still has a published version: what the public store shows. */
-export function listStoreSkus(db: Db): SkuRow[] {
+/**
+ * Active SKUs whose model still has a published version: what the public store shows, keyed by
+ * (model_id, currency) (one active SKU each); `limit + 1` rows.
+ */
+export function listStoreSkus(db: Db, page: PageRequest): SkuRow[] {
+  const after = afterClause(['s.model_id', 's.currency'], page.after);
   return prepared(
     db,
     `SELECT s.* FROM commerce_skus s
        WHERE s.deactivated_at IS NULL
          AND EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = s.model_id AND v.state = 'published')
-       ORDER BY s.model_id, s.currency`,
-  ).all() as SkuRow[];
+         ${after ? `AND ${after.sql}` : ''}
+       ORDER BY s.model_id, s.currency LIMIT ?`,
+  ).all(...(after?.args ?? []), page.limit + 1) as SkuRow[];
 }
 
 export function insertBom(db: Db, row: BomRow): void {

@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../store/database.js';
+import { afterClause, type PageRequest } from '../store/page.js';
 import { returnToStock, stockNewBatches, takeFree } from './store-stock.js';
 
 /** SQL for orders, their lines, the devices they hold (units) and idempotency keys. */
@@ -75,26 +76,24 @@ export function linesOf(db: Db, orderId: string): LineRow[] {
   ) as LineRow[];
 }
 
-/** Newest first; `before` is an order id cursor (orders older than it, ties broken by id). */
-export function listOrders(
-  db: Db,
-  f: { userId?: string | undefined; before?: string | undefined; limit: number },
-): OrderRow[] {
+/** Newest first, keyed by (created_at, id); `limit + 1` rows. */
+export function listOrders(db: Db, f: { userId?: string | undefined }, page: PageRequest): OrderRow[] {
   const where: string[] = [];
   const args: Array<string | number> = [];
   if (f.userId !== undefined) {
     where.push('user_id = ?');
     args.push(f.userId);
   }
-  if (f.before !== undefined) {
-    where.push('(created_at, id) < (SELECT created_at, id FROM commerce_orders WHERE id = ?)');
-    args.push(f.before);
+  const after = afterClause(['created_at', 'id'], page.after, 'desc');
+  if (after) {
+    where.push(after.sql);
+    args.push(...after.args);
   }
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return prepared(
     db,
     `SELECT * FROM commerce_orders ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
-  ).all(...args, f.limit) as OrderRow[];
+  ).all(...args, page.limit + 1) as OrderRow[];
 }
 
 /**
@@ -138,6 +137,16 @@ export function releaseUnits(
     `UPDATE commerce_units SET released_at = @at, release_reason = @reason
        WHERE order_id = @orderId ${line} AND released_at IS NULL`,
   ).run({ lineNo: null, ...r }).changes;
+}
+
+/** True while an unpaid order holds the device (a claim must wait: docs/commerce.md). */
+export function isReserved(db: Db, deviceId: string): boolean {
+  return (
+    prepared(
+      db,
+      "SELECT 1 FROM commerce_units WHERE device_id = ? AND released_at IS NULL AND state = 'reserved'",
+    ).get(deviceId) !== undefined
+  );
 }
 
 export function markSold(db: Db, orderId: string): number {

@@ -16,12 +16,6 @@ export interface TokenRow {
   readonly revoked_at: number | null;
 }
 
-export interface AdminTokenRow {
-  readonly id: string;
-  readonly secret_hash: Buffer;
-  readonly revoked_at: number | null;
-}
-
 export function insertUser(
   db: Db,
   user: Omit<UserRow, 'display_name'> & { display_name?: string | null },
@@ -64,31 +58,23 @@ export function revokeUserToken(db: Db, id: string, at: number): void {
   prepared(db, 'UPDATE user_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
 }
 
-export function deleteExpiredUserTokens(db: Db, before: number): number {
-  return prepared(db, 'DELETE FROM user_tokens WHERE expires_at < ?').run(before).changes;
+export function deleteUserTokens(db: Db, userId: string): number {
+  return prepared(db, 'DELETE FROM user_tokens WHERE user_id = ?').run(userId).changes;
 }
 
-export function insertAdminToken(
-  db: Db,
-  row: { id: string; secret_hash: Buffer; label: string; created_at: number },
-): void {
+/**
+ * A deleted account keeps its row (orders and the ledger refer to it) with nothing personal left:
+ * the email becomes a unique placeholder (the address is free to register again) and the password
+ * hash one that no password matches.
+ */
+export function scrubUser(db: Db, userId: string): void {
   prepared(
     db,
-    `INSERT INTO admin_tokens (id, secret_hash, label, created_at)
-     VALUES (@id, @secret_hash, @label, @created_at)
-     ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, revoked_at = NULL`,
-  ).run(row);
+    `UPDATE users SET email = 'deleted-' || id || '@users.invalid', password_hash = '!', display_name = NULL
+     WHERE id = ?`,
+  ).run(userId);
 }
 
-export function findAdminToken(db: Db, id: string): AdminTokenRow | undefined {
-  return prepared(db, 'SELECT id, secret_hash, revoked_at FROM admin_tokens WHERE id = ?').get(id) as
-    | AdminTokenRow
-    | undefined;
-}
-
-export function countActiveAdminTokens(db: Db): number {
-  const row = prepared(db, 'SELECT count(*) AS n FROM admin_tokens WHERE revoked_at IS NULL').get() as {
-    n: number;
-  };
-  return row.n;
+export function deleteExpiredUserTokens(db: Db, before: number): number {
+  return prepared(db, 'DELETE FROM user_tokens WHERE expires_at < ?').run(before).changes;
 }

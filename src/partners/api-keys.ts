@@ -10,6 +10,7 @@ import {
   secretMatches,
 } from '../identity/secrets.js';
 import { type Db, inTransaction } from '../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { visiblePartner } from './access.js';
 import * as keys from './store-keys.js';
 import { type ApiKeyView, apiKeyView, type IssuedApiKey } from './views.js';
@@ -35,9 +36,10 @@ export class ApiKeys {
     this.#o = options;
   }
 
-  list(caller: Identity, partnerId: string): ApiKeyView[] {
+  list(caller: Identity, partnerId: string, page: PageRequest): Page<ApiKeyView> {
     visiblePartner(this.#o.db, caller, partnerId);
-    return keys.listApiKeys(this.#o.db, partnerId).map(apiKeyView);
+    const rows = keys.listApiKeys(this.#o.db, partnerId, page);
+    return pageOf(rows, page.limit, (r) => [r.created_at, r.id], apiKeyView);
   }
 
   create(caller: Identity, partnerId: string, label: string): IssuedApiKey {

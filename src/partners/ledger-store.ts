@@ -52,10 +52,13 @@ export function findSaleEntry(db: Db, orderId: string, lineNo: number): EntryRow
 export interface EntryFilter {
   readonly partnerId: string;
   readonly month?: string | undefined;
+  /** Entries after this seq. */
   readonly afterSeq: number;
+  /** Rows to read (a page reads one more than it shows). */
   readonly limit: number;
 }
 
+/** In append order (seq). */
 export function listEntries(db: Db, f: EntryFilter): EntryRow[] {
   const month = f.month === undefined ? '' : 'AND statement_month = ?';
   const args: Array<string | number> = [f.partnerId, f.afterSeq];

@@ -3,6 +3,7 @@ import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import { type Db, inTransaction } from '../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { requireOperator, visiblePartner } from './access.js';
 import { monthOf, nextMonth } from './ledger-month.js';
 import * as store from './ledger-store.js';
@@ -170,20 +171,17 @@ export class LedgerService {
   entries(
     caller: Identity,
     partnerId: string,
-    q: { month?: string | undefined; after?: number | undefined; limit: number },
-  ): { entries: EntryView[]; next: number | null } {
+    q: { month?: string | undefined },
+    page: PageRequest,
+  ): Page<EntryView> {
     visiblePartner(this.#o.db, caller, partnerId);
     const rows = store.listEntries(this.#o.db, {
       partnerId,
       month: q.month,
-      afterSeq: q.after ?? 0,
-      limit: q.limit,
+      afterSeq: Number(page.after?.[0] ?? 0),
+      limit: page.limit + 1,
     });
-    const last = rows.at(-1);
-    return {
-      entries: rows.map(entryView),
-      next: rows.length === q.limit && last ? (last.seq ?? null) : null,
-    };
+    return pageOf(rows, page.limit, (r) => [r.seq ?? 0], entryView);
   }
 
   #append(

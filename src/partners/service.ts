@@ -4,6 +4,7 @@ import type { CredentialResolver, Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import { type CategoryCatalog, defaultCatalog } from '../registry/spec/index.js';
 import { type Db, inTransaction } from '../store/database.js';
+import { type Page, type PageRequest, pageOf, pageOfList } from '../store/page.js';
 import { requireOperator, visiblePartner } from './access.js';
 import { ApiKeys } from './api-keys.js';
 import * as contracts from './store-contracts.js';
@@ -129,9 +130,14 @@ export class PartnerService {
     });
   }
 
-  applications(caller: Identity, status?: partners.ApplicationStatus): ApplicationView[] {
+  applications(
+    caller: Identity,
+    status: partners.ApplicationStatus | undefined,
+    page: PageRequest,
+  ): Page<ApplicationView> {
     requireOperator(caller);
-    return partners.listApplications(this.#db, status).map(applicationView);
+    const rows = partners.listApplications(this.#db, status, page);
+    return pageOf(rows, page.limit, (r) => [r.created_at, r.id], applicationView);
   }
 
   application(caller: Identity, applicationId: string): ApplicationView {
@@ -203,9 +209,14 @@ export class PartnerService {
     return this.application(caller, applicationId);
   }
 
-  partners(caller: Identity): PartnerView[] {
+  partners(caller: Identity, page: PageRequest): Page<PartnerView> {
     requireOperator(caller);
-    return partners.listPartners(this.#db).map(partnerView);
+    return pageOf(
+      partners.listPartners(this.#db, page),
+      page.limit,
+      (r) => [r.created_at, r.id],
+      partnerView,
+    );
   }
 
   partner(caller: Identity, partnerId: string): PartnerView {
@@ -218,8 +229,8 @@ export class PartnerService {
     return row && partnerView(row);
   }
 
-  apiKeys(caller: Identity, partnerId: string): ApiKeyView[] {
-    return this.#keys.list(caller, partnerId);
+  apiKeys(caller: Identity, partnerId: string, page: PageRequest): Page<ApiKeyView> {
+    return this.#keys.list(caller, partnerId, page);
   }
 
   createApiKey(caller: Identity, partnerId: string, label: string): IssuedApiKey {
@@ -239,13 +250,13 @@ export class PartnerService {
     return this.#keys.resolve;
   }
 
-  contracts(caller: Identity, partnerId: string): ContractHistory {
+  /** The contract in force now and a page of the history (append-only, a few rows a year: paged in memory). */
+  contracts(caller: Identity, partnerId: string, page: PageRequest): ContractHistory {
     visiblePartner(this.#db, caller, partnerId);
     const current = contracts.contractAt(this.#db, partnerId, this.#o.now());
-    return {
-      current: current ? contractView(current) : null,
-      contracts: contracts.listContracts(this.#db, partnerId).map(contractView),
-    };
+    const history = contracts.listContracts(this.#db, partnerId);
+    const { items, next } = pageOfList(history, page, (r) => [r.effective_from, r.created_at, r.id], 'desc');
+    return { current: current ? contractView(current) : null, items: items.map(contractView), next };
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { type Db, inTransaction } from '../store/database.js';
+import { type PageKey, type PageRequest, pageOfList } from '../store/page.js';
 import { requireOperator, visiblePartner } from './access.js';
 import { monthEnded } from './ledger-month.js';
 import * as store from './ledger-store.js';
@@ -102,15 +103,25 @@ export class StatementService {
     return this.#build(partnerId, month);
   }
 
-  /** Every partner with activity in the month (operator). */
-  all(caller: Identity, month: string): { month: string; closed: boolean; statements: StatementView[] } {
+  /** A page of the statements of every partner with activity in the month, by partner id (operator). */
+  all(
+    caller: Identity,
+    month: string,
+    page: PageRequest,
+  ): { month: string; closed: boolean; items: StatementView[]; next: PageKey | null } {
     requireOperator(caller);
     const ids = new Set([
       ...store.partnersWithEntries(this.#o.db, month),
       ...this.#o.activations.partnersWithActivations(month),
     ]);
-    const statements = [...ids].sort().map((id) => this.#build(id, month));
-    return { month, closed: store.findClosure(this.#o.db, month) !== undefined, statements };
+    // Only the page's statements are built: each one sums the partner's month.
+    const { items, next } = pageOfList([...ids].sort(), page, (id) => [id]);
+    return {
+      month,
+      closed: store.findClosure(this.#o.db, month) !== undefined,
+      items: items.map((id) => this.#build(id, month)),
+      next,
+    };
   }
 
   /** Closes an ended month; closing a closed month again answers the existing closure. */

@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../store/database.js';
+import { afterClause, type PageRequest } from '../store/page.js';
 
 /** SQL for partner API keys. Only sha256(secret) is stored; nothing here ever sees a key. */
 
@@ -27,11 +28,14 @@ export function findApiKey(db: Db, id: string): ApiKeyRow | undefined {
   return prepared(db, 'SELECT * FROM partner_api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
 }
 
-/** Newest first, revoked ones included (they are the partner's audit trail). */
-export function listApiKeys(db: Db, partnerId: string): ApiKeyRow[] {
-  return prepared(db, 'SELECT * FROM partner_api_keys WHERE partner_id = ? ORDER BY created_at DESC, id').all(
-    partnerId,
-  ) as ApiKeyRow[];
+/** Newest first, revoked ones included (they are the partner's audit trail); `limit + 1` rows. */
+export function listApiKeys(db: Db, partnerId: string, page: PageRequest): ApiKeyRow[] {
+  const after = afterClause(['created_at', 'id'], page.after, 'desc');
+  return prepared(
+    db,
+    `SELECT * FROM partner_api_keys WHERE partner_id = ? ${after ? `AND ${after.sql}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+  ).all(partnerId, ...(after?.args ?? []), page.limit + 1) as ApiKeyRow[];
 }
 
 export function countActiveApiKeys(db: Db, partnerId: string): number {

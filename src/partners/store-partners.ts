@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../store/database.js';
+import { afterClause, type PageRequest } from '../store/page.js';
 
 /** SQL for partner applications and partners (the rows an approval turns one into the other). */
 
@@ -57,14 +58,29 @@ export function findApplication(db: Db, id: string): ApplicationRow | undefined 
   ).get(id) as ApplicationRow | undefined;
 }
 
-/** Oldest first: the review queue order. */
-export function listApplications(db: Db, status: ApplicationStatus | undefined): ApplicationRow[] {
-  const where = status === undefined ? '' : 'WHERE a.status = @status';
+/** Oldest first (the review queue order), keyed by (created_at, id); `limit + 1` rows. */
+export function listApplications(
+  db: Db,
+  status: ApplicationStatus | undefined,
+  page: PageRequest,
+): ApplicationRow[] {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  if (status !== undefined) {
+    where.push('a.status = ?');
+    args.push(status);
+  }
+  const after = afterClause(['a.created_at', 'a.id'], page.after);
+  if (after) {
+    where.push(after.sql);
+    args.push(...after.args);
+  }
   return prepared(
     db,
     `SELECT ${APPLICATION_COLUMNS} FROM partner_applications a
-       LEFT JOIN partners p ON p.application_id = a.id ${where} ORDER BY a.created_at, a.id`,
-  ).all(status === undefined ? {} : { status }) as ApplicationRow[];
+       LEFT JOIN partners p ON p.application_id = a.id ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY a.created_at, a.id LIMIT ?`,
+  ).all(...args, page.limit + 1) as ApplicationRow[];
 }
 
 /** True if a pending or approved application, or a partner, holds the slug. */
@@ -102,6 +118,11 @@ export function findPartner(db: Db, id: string): PartnerRow | undefined {
   return prepared(db, 'SELECT * FROM partners WHERE id = ?').get(id) as PartnerRow | undefined;
 }
 
-export function listPartners(db: Db): PartnerRow[] {
-  return prepared(db, 'SELECT * FROM partners ORDER BY created_at, id').all() as PartnerRow[];
+/** Oldest first, keyed by (created_at, id); `limit + 1` rows. */
+export function listPartners(db: Db, page: PageRequest): PartnerRow[] {
+  const after = afterClause(['created_at', 'id'], page.after);
+  return prepared(
+    db,
+    `SELECT * FROM partners ${after ? `WHERE ${after.sql}` : ''} ORDER BY created_at, id LIMIT ?`,
+  ).all(...(after?.args ?? []), page.limit + 1) as PartnerRow[];
 }

@@ -1,3 +1,4 @@
+import type { PageKey } from '../store/page.js';
 import type { ContractRow } from './store-contracts.js';
 import type { ApiKeyRow } from './store-keys.js';
 import type { ApplicationRow, ApplicationStatus, PartnerRow } from './store-partners.js';
@@ -59,8 +60,9 @@ export interface ContractView {
 export interface ContractHistory {
   /** The contract in force now (null only before the first one takes effect). */
   readonly current: ContractView | null;
-  /** Every contract, the one that takes precedence first (latest effective date, then latest created). */
-  readonly contracts: readonly ContractView[];
+  /** A page of every contract, the one that takes precedence first (latest effective date, then latest created). */
+  readonly items: readonly ContractView[];
+  readonly next: PageKey | null;
 }
 
 function iso(ms: number): string {

@@ -3,8 +3,10 @@ export { EcohubError } from './errors.js';
 export type {
   Command,
   CommandResult,
+  DesiredState,
   DeviceEvent,
   DeviceState,
+  Page,
   PresenceUpdate,
   ShadowUpdate,
   WatchHandlers,

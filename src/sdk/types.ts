@@ -26,6 +26,12 @@ export type Command =
       readonly in?: ReadonlyArray<{ piid: number; value: unknown }>;
     };
 
+/** A device's desired state as its users see it (docs/protocol.md, "Desired state"). */
+export interface DesiredState {
+  readonly desired: Record<string, { value: unknown; setAt: string }>;
+  readonly refused: Record<string, { value: unknown; code: string; message: string; refusedAt: string }>;
+}
+
 export type CommandResult =
   | { readonly status: 'ok'; readonly data: unknown }
   | { readonly status: 'queued'; readonly data: unknown };
@@ -53,4 +59,10 @@ export interface WatchHandlers {
   readonly shadow?: (update: ShadowUpdate) => void;
   readonly presence?: (update: PresenceUpdate) => void;
   readonly event?: (event: DeviceEvent) => void;
+}
+
+/** One page of a list route: its items and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next: string | null;
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ensurePrivateFile } from './files.js';
 
 export type Db = Database.Database;
 
@@ -21,6 +22,7 @@ export interface OpenOptions {
  * commerce module raises it to FULL for its own writes.
  */
 export function openDatabase(options: OpenOptions): Db {
+  if (!options.readonly) ensurePrivateFile(options.file);
   const db = new Database(options.file, { readonly: options.readonly ?? false });
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   if (!options.readonly) {

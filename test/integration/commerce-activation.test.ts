@@ -65,7 +65,7 @@ describe('sale -> device -> activation', () => {
       expect.objectContaining({ currency: 'EUR', grossSalesMinor: 6000, unitsSold: 2, unitsActivated: 2 }),
     ]);
     const all = await hub.request('GET', `/v1/statements/${month}`, { token: ADMIN_TOKEN });
-    const mine = (all.body['statements'] as Array<Record<string, unknown>>).find(
+    const mine = (all.body['items'] as Array<Record<string, unknown>>).find(
       (s) => s['partnerId'] === partner.partnerId,
     );
     expect(mine).toMatchObject({ unitsActivated: 2 });

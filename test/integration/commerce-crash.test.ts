@@ -93,14 +93,14 @@ describe('orders and payments survive kill -9', () => {
         expect(replay.text).toBe(a.text);
       }
       const all: string[] = [];
-      let before = '';
+      let cursor = '';
       for (;;) {
-        const page = await after.request('GET', `/v1/orders?limit=500${before ? `&before=${before}` : ''}`, {
+        const page = await after.request('GET', `/v1/orders?limit=500${cursor ? `&cursor=${cursor}` : ''}`, {
           token: ADMIN_TOKEN,
         });
-        all.push(...(page.body['orders'] as Array<{ id: string }>).map((o) => o.id));
+        all.push(...(page.body['items'] as Array<{ id: string }>).map((o) => o.id));
         if (page.body['next'] === null) break;
-        before = String(page.body['next']);
+        cursor = String(page.body['next']);
       }
       expect(new Set(all).size).toBe(all.length);
       // Orders whose answer was lost in the kill may exist or not; none exists twice, none without a key.

@@ -86,7 +86,7 @@ describe('windows, months, statements and isolation (hub clock)', () => {
     const ledger = await hub.request('GET', `/v1/partners/${shop.partner.partnerId}/ledger`, {
       token: ADMIN_TOKEN,
     });
-    const sales = (ledger.body['entries'] as Array<Record<string, unknown>>).map((e) => [
+    const sales = (ledger.body['items'] as Array<Record<string, unknown>>).map((e) => [
       e['rateBp'],
       e['commissionMinor'],
     ]);
@@ -142,7 +142,7 @@ describe('windows, months, statements and isolation (hub clock)', () => {
     const ledger = await hub.request('GET', `/v1/partners/${shop.partner.partnerId}/ledger?month=2031-01`, {
       token: ADMIN_TOKEN,
     });
-    const januarySale = (ledger.body['entries'] as Array<Record<string, unknown>>).find(
+    const januarySale = (ledger.body['items'] as Array<Record<string, unknown>>).find(
       (e) => e['rateBp'] === 1250,
     );
     const refund = await hub.request('POST', `/v1/orders/${String(januarySale?.['orderId'])}/refunds`, {
@@ -202,7 +202,7 @@ describe('windows, months, statements and isolation (hub clock)', () => {
       (await hub.request('GET', `/v1/orders/${String(mine['id'])}`, { token: buyer.token })).status,
     ).toBe(404);
     const list = await hub.request('GET', '/v1/orders', { token: stranger.token });
-    expect((list.body['orders'] as Array<Record<string, unknown>>).map((o) => o['userId'])).toEqual([
+    expect((list.body['items'] as Array<Record<string, unknown>>).map((o) => o['userId'])).toEqual([
       stranger.id,
     ]);
     const refund = await hub.request('POST', `/v1/orders/${String(mine['id'])}/refunds`, {
@@ -223,15 +223,15 @@ describe('windows, months, statements and isolation (hub clock)', () => {
       expect((await hub.request('GET', path, { token: buyer.token })).status, path).toBe(403);
     }
     const skus = await hub.request('GET', '/v1/skus', { token: other.key });
-    expect((skus.body['skus'] as Array<Record<string, unknown>>).map((s) => s['id'])).toEqual([rival.skuId]);
+    expect((skus.body['items'] as Array<Record<string, unknown>>).map((s) => s['id'])).toEqual([rival.skuId]);
     const margins = await hub.request('GET', '/v1/margins', { token: other.key });
-    expect((margins.body['margins'] as Array<Record<string, unknown>>).map((s) => s['skuId'])).toEqual([
+    expect((margins.body['items'] as Array<Record<string, unknown>>).map((s) => s['skuId'])).toEqual([
       rival.skuId,
     ]);
     expect((await hub.request('GET', '/v1/statements/2031-02', { token: other.key })).status).toBe(403);
     expect((await hub.request('GET', '/v1/orders', { token: other.key })).status).toBe(403);
     const all = await hub.request('GET', '/v1/statements/2031-02', { token: ADMIN_TOKEN });
-    expect((all.body['statements'] as Array<Record<string, unknown>>).map((s) => s['partnerId'])).toEqual([
+    expect((all.body['items'] as Array<Record<string, unknown>>).map((s) => s['partnerId'])).toEqual([
       shop.partner.partnerId,
     ]);
   });
@@ -249,12 +249,12 @@ describe('windows, months, statements and isolation (hub clock)', () => {
     expect((history.body['current'] as Record<string, unknown>)['costMinor']).toBe(650);
 
     const margins = await hub.request('GET', '/v1/margins', { token: ADMIN_TOKEN });
-    const row = (margins.body['margins'] as Array<Record<string, unknown>>).find(
+    const row = (margins.body['items'] as Array<Record<string, unknown>>).find(
       (m) => m['skuId'] === shop.skuId,
     );
     expect(row).toMatchObject({ priceMinor: 1000, marginMinor: 350, marginBp: 3500 });
     const periods = await hub.request('GET', `/v1/skus/${shop.skuId}/margins`, { token: ADMIN_TOKEN });
-    expect(periods.body['periods']).toEqual([
+    expect(periods.body['items']).toEqual([
       {
         from: '2031-01-01',
         until: '2031-02-01',

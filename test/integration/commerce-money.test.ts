@@ -102,7 +102,7 @@ describe('money validation', () => {
     const { partner, modelId } = await partnerWithModel(hub);
     await listSku(hub, partner, modelId, { priceMinor: 1500, currency: 'JPY' });
     const store = await hub.request('GET', '/v1/store/skus');
-    const jpy = (store.body['skus'] as Array<Record<string, unknown>>).find((s) => s['modelId'] === modelId);
+    const jpy = (store.body['items'] as Array<Record<string, unknown>>).find((s) => s['modelId'] === modelId);
     expect(jpy).toMatchObject({ currency: 'JPY', minorUnits: 0 });
   });
 

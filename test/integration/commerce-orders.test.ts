@@ -30,7 +30,7 @@ describe('orders, payment, fulfilment and refunds', () => {
   it('shows active SKUs with price and availability in the public store', async () => {
     const res = await hub.request('GET', '/v1/store/skus');
     expect(res.status).toBe(200);
-    const skus = res.body['skus'] as Array<Record<string, unknown>>;
+    const skus = res.body['items'] as Array<Record<string, unknown>>;
     expect(skus.find((s) => s['id'] === shop.skuId)).toMatchObject({
       modelId: shop.modelId,
       priceMinor: 1999,
@@ -84,7 +84,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     const lines = placed.body['lines'] as Array<{ deviceIds: string[] }>;
     expect(lines[0]?.deviceIds).toEqual([]);
     const sku = await hub.request('GET', `/v1/skus/${shop.skuId}`, { token: shop.partner.key });
-    expect(sku.body['stock']).toEqual({ provisioned: 10, available: 7, reserved: 3, sold: 0 });
+    expect(sku.body['stock']).toEqual({ provisioned: 10, available: 7, reserved: 3, sold: 0, claimed: 0 });
 
     await payOrder(hub, placed.body);
     const order = await hub.request('GET', `/v1/orders/${String(placed.body['id'])}`, { token: buyer.token });
@@ -99,7 +99,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     const ledger = await hub.request('GET', `/v1/partners/${shop.partner.partnerId}/ledger`, {
       token: shop.partner.key,
     });
-    const entries = ledger.body['entries'] as Array<Record<string, unknown>>;
+    const entries = ledger.body['items'] as Array<Record<string, unknown>>;
     // 5997 x 500 bp = 299.85 -> 300 (half-to-even only matters on exact halves).
     expect(entries.at(-1)).toMatchObject({
       kind: 'sale',
@@ -138,7 +138,13 @@ describe('orders, payment, fulfilment and refunds', () => {
     });
     expect(again.status).toBe(409);
     const otherStock = await hub.request('GET', `/v1/skus/${otherSku}`, { token: other.partner.key });
-    expect(otherStock.body['stock']).toEqual({ provisioned: 4, available: 4, reserved: 0, sold: 0 });
+    expect(otherStock.body['stock']).toEqual({
+      provisioned: 4,
+      available: 4,
+      reserved: 0,
+      sold: 0,
+      claimed: 0,
+    });
 
     const rest = await hub.request('POST', `/v1/orders/${orderId}/refunds`, { token: ADMIN_TOKEN, body: {} });
     expect(rest.status, rest.text).toBe(201);
@@ -146,7 +152,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     const otherLedger = await hub.request('GET', `/v1/partners/${other.partner.partnerId}/ledger`, {
       token: ADMIN_TOKEN,
     });
-    const kinds = (otherLedger.body['entries'] as Array<Record<string, unknown>>).map((e) => [
+    const kinds = (otherLedger.body['items'] as Array<Record<string, unknown>>).map((e) => [
       e['kind'],
       e['grossMinor'],
       e['commissionMinor'],

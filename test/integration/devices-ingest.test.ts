@@ -52,7 +52,7 @@ describe('spec-validated ingest', () => {
       token: key,
     });
     expect(res.status, res.text).toBe(200);
-    return (res.body['points'] as unknown[]).length;
+    return (res.body['items'] as unknown[]).length;
   };
 
   it('stores a valid report in the shadow and the history before acknowledging it', async () => {
@@ -80,7 +80,7 @@ describe('spec-validated ingest', () => {
     const points = await hub.request('GET', `/v1/devices/${device.id}/history?property=light.brightness`, {
       token: key,
     });
-    expect((points.body['points'] as Array<{ value: number }>).filter((p) => p.value === 77)).toHaveLength(1);
+    expect((points.body['items'] as Array<{ value: number }>).filter((p) => p.value === 77)).toHaveLength(1);
     const metrics1 = await scrapeMetrics(hub);
     expect(
       (metrics1.get('ecohub_reports_duplicate_total') ?? 0) -
@@ -140,19 +140,19 @@ describe('spec-validated ingest', () => {
     const stored = nextEvent(hub, 'event', (e) => e.deviceId === device.id);
     await client.publishAsync(
       `dev/${device.id}/events`,
-      JSON.stringify({ seq: nextSeq(), event: 'light.fault-occurred', args: [{ piid: 4, value: 1 }] }),
+      JSON.stringify({ seq: nextSeq(), event: 'light.fault-occurred', arguments: [{ piid: 4, value: 1 }] }),
       { qos: 1 },
     );
     expect((await stored).event).toBe('light.fault-occurred');
     for (const bad of [
-      { seq: nextSeq(), event: 'light.exploded', args: [] },
-      { seq: nextSeq(), event: 'light.fault-occurred', args: [{ piid: 4, value: 42 }] },
-      { seq: nextSeq(), event: 'light.fault-occurred', args: [] },
+      { seq: nextSeq(), event: 'light.exploded', arguments: [] },
+      { seq: nextSeq(), event: 'light.fault-occurred', arguments: [{ piid: 4, value: 42 }] },
+      { seq: nextSeq(), event: 'light.fault-occurred', arguments: [] },
     ]) {
       await client.publishAsync(`dev/${device.id}/events`, JSON.stringify(bad), { qos: 1 });
     }
     const events = await hub.request('GET', `/v1/devices/${device.id}/events`, { token: key });
-    const list = events.body['events'] as Array<{ event: string; arguments: unknown }>;
+    const list = events.body['items'] as Array<{ event: string; arguments: unknown }>;
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ event: 'light.fault-occurred', arguments: [{ piid: 4, value: 1 }] });
     const metrics1 = await scrapeMetrics(hub);
@@ -160,6 +160,35 @@ describe('spec-validated ingest', () => {
     expect(delta('ecohub_reports_rejected_total{reason="unknown-event"}')).toBe(1);
     expect(delta('ecohub_reports_rejected_total{reason="arguments"}')).toBe(2);
     expect(delta('ecohub_reports_accepted_total{kind="event"}')).toBe(1);
+  });
+
+  it('names event arguments `arguments` both ways, and still takes the old `args` from devices', async () => {
+    const legacy = nextEvent(hub, 'event', (e) => e.deviceId === device.id && e.seq === 7_000_001);
+    await client.publishAsync(
+      `dev/${device.id}/events`,
+      JSON.stringify({ seq: 7_000_001, event: 'light.fault-occurred', args: [{ piid: 4, value: 2 }] }),
+      { qos: 1 },
+    );
+    expect((await legacy).arguments).toEqual([{ piid: 4, value: 2 }]);
+    const metrics0 = await scrapeMetrics(hub);
+    await client.publishAsync(
+      `dev/${device.id}/events`,
+      JSON.stringify({
+        seq: 7_000_002,
+        event: 'light.fault-occurred',
+        arguments: [{ piid: 4, value: 1 }],
+        args: [{ piid: 4, value: 1 }],
+      }),
+      { qos: 1 },
+    );
+    const metrics1 = await scrapeMetrics(hub);
+    const shape = 'ecohub_reports_rejected_total{reason="shape"}';
+    expect((metrics1.get(shape) ?? 0) - (metrics0.get(shape) ?? 0)).toBe(1);
+    const events = await hub.request('GET', `/v1/devices/${device.id}/events`, { token: key });
+    const list = events.body['items'] as Array<{ seq: number; arguments: unknown; args?: unknown }>;
+    const stored = list.filter((e) => e.seq === 7_000_001 || e.seq === 7_000_002);
+    expect(stored).toEqual([expect.objectContaining({ seq: 7_000_001, arguments: [{ piid: 4, value: 2 }] })]);
+    expect(stored[0]?.args).toBeUndefined();
   });
 
   it('closes the connection of a device that sends a packet over the size limit', async () => {

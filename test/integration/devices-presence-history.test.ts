@@ -90,7 +90,7 @@ describe('presence', () => {
     const d = devices[2] as ProvisionedDevice;
     const client = await connectDevice(hub.mqttUrl, d);
     const res = await hub.request('GET', '/v1/devices?online=true', { token: key });
-    expect((res.body['devices'] as Array<{ id: string }>).map((x) => x.id)).toEqual([d.id]);
+    expect((res.body['items'] as Array<{ id: string }>).map((x) => x.id)).toEqual([d.id]);
     await end(client);
   });
 
@@ -145,7 +145,7 @@ describe('property history', () => {
       { token: key },
     );
     expect(res.status, res.text).toBe(200);
-    expect(res.body['buckets']).toEqual([
+    expect(res.body['items']).toEqual([
       { start: '2026-01-01T00:00:00.000Z', count: 3, min: 10, max: 30, avg: 20 },
       { start: '2026-01-01T00:01:00.000Z', count: 2, min: 40, max: 60, avg: 50 },
       { start: '2026-01-01T00:02:00.000Z', count: 1, min: 5, max: 5, avg: 5 },
@@ -157,7 +157,7 @@ describe('property history', () => {
         token: key,
       },
     );
-    expect((raw.body['points'] as Array<{ value: number }>).map((p) => p.value)).toEqual([
+    expect((raw.body['items'] as Array<{ value: number }>).map((p) => p.value)).toEqual([
       10, 20, 30, 40, 60, 5,
     ]);
     const narrow = await hub.request(
@@ -165,7 +165,45 @@ describe('property history', () => {
       `/v1/devices/${device.id}/history?property=light.brightness&from=${new Date(t0 + 60_000).toISOString()}&to=${to}&bucket=60000`,
       { token: key },
     );
-    expect((narrow.body['buckets'] as unknown[]).length).toBe(2);
+    expect((narrow.body['items'] as unknown[]).length).toBe(2);
+  });
+
+  it('aligns buckets to UTC minute, hour and day boundaries, whatever `from` is', async () => {
+    const client = await connectDevice(hub.mqttUrl, device);
+    for (const [at, value] of [
+      ['2026-01-03T10:00:30Z', 1],
+      ['2026-01-03T10:01:10Z', 3],
+      ['2026-01-03T10:59:59Z', 5],
+      ['2026-01-03T11:00:00Z', 7],
+      ['2026-01-04T02:00:00Z', 9],
+    ] as const) {
+      now = Date.parse(at);
+      await report(client, device.id, { 'light.brightness': value });
+    }
+    await end(client);
+    const buckets = async (from: string, to: string, bucket: number) => {
+      const res = await hub.request(
+        'GET',
+        `/v1/devices/${device.id}/history?property=light.brightness&from=${from}&to=${to}&bucket=${bucket}`,
+        { token: key },
+      );
+      expect(res.status, res.text).toBe(200);
+      return (res.body['items'] as Array<{ start: string; count: number }>).map((b) => [b.start, b.count]);
+    };
+    expect(await buckets('2026-01-03T10:00:45Z', '2026-01-03T10:02:00Z', 60_000)).toEqual([
+      ['2026-01-03T10:01:00.000Z', 1],
+    ]);
+    // Two charts asked from different moments share their bucket edges.
+    for (const from of ['2026-01-03T10:00:10Z', '2026-01-03T10:00:20Z']) {
+      expect(await buckets(from, '2026-01-03T12:00:00Z', 3_600_000), from).toEqual([
+        ['2026-01-03T10:00:00.000Z', 3],
+        ['2026-01-03T11:00:00.000Z', 1],
+      ]);
+    }
+    expect(await buckets('2026-01-03T09:30:00Z', '2026-01-05T00:00:00Z', 86_400_000)).toEqual([
+      ['2026-01-03T00:00:00.000Z', 4],
+      ['2026-01-04T00:00:00.000Z', 1],
+    ]);
   });
 
   it('refuses an inverted range and too many buckets, naming the field', async () => {

@@ -49,19 +49,19 @@ describe('device provisioning', () => {
     });
 
     const batches = await hub.request('GET', '/v1/device-batches', { token: partner.key });
-    expect((batches.body['batches'] as unknown[]).length).toBeGreaterThanOrEqual(1);
+    expect((batches.body['items'] as unknown[]).length).toBeGreaterThanOrEqual(1);
     const listed = await hub.request('GET', `/v1/devices?batchId=${String(batch['id'])}&limit=10`, {
       token: partner.key,
     });
-    expect((listed.body['devices'] as unknown[]).length).toBe(10);
+    expect((listed.body['items'] as unknown[]).length).toBe(10);
     const page2 = await hub.request(
       'GET',
-      `/v1/devices?batchId=${String(batch['id'])}&limit=10&after=${String(listed.body['next'])}`,
+      `/v1/devices?batchId=${String(batch['id'])}&limit=10&cursor=${String(listed.body['next'])}`,
       {
         token: partner.key,
       },
     );
-    expect((page2.body['devices'] as unknown[]).length).toBe(10);
+    expect((page2.body['items'] as unknown[]).length).toBe(10);
   });
 
   it('answers CSV when asked, with a header and one line per device', async () => {
@@ -124,7 +124,7 @@ describe('device provisioning', () => {
       ).status,
     ).toBe(403);
     const theirs = await hub.request('GET', '/v1/devices', { token: other.key });
-    expect(theirs.body['devices']).toEqual([]);
+    expect(theirs.body['items']).toEqual([]);
   });
 
   it.each([

@@ -22,7 +22,7 @@ describe('homes, members and rooms', () => {
   const homeIds = async (user: User) => {
     const res = await hub.request('GET', '/v1/homes', { token: user.token });
     expect(res.status, res.text).toBe(200);
-    return (res.body['homes'] as Array<{ id: string; role: string }>).map((h) => `${h.id}:${h.role}`);
+    return (res.body['items'] as Array<{ id: string; role: string }>).map((h) => `${h.id}:${h.role}`);
   };
 
   it('creates a home owned by its creator, lists it and shows its detail', async () => {
@@ -207,5 +207,24 @@ describe('homes, members and rooms', () => {
     expect(await homeIds(member)).not.toContain(`${id}:member`);
     const rows = hub.db.prepare('SELECT count(*) AS n FROM rooms WHERE home_id = ?').get(id) as { n: number };
     expect(rows.n).toBe(0);
+  });
+
+  it('a deleted account leaves every home it is in, past one page of homes', async () => {
+    const leaving = await newUser(hub);
+    // More homes than one page of the listing (500): account deletion must walk them all.
+    for (let i = 0; i < 520; i++) hub.homes.create(leaving.id, `Home ${i}`);
+    const shared = await createHome(hub, owner.token, 'Shared');
+    hub.homes.addMember(owner.id, shared, leaving.email);
+
+    const deleted = await hub.request('DELETE', '/v1/me', {
+      token: leaving.token,
+      body: { password: leaving.password },
+    });
+    expect(deleted.status, deleted.text).toBe(200);
+    const count = (sql: string) => (hub.db.prepare(sql).get(leaving.id) as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM homes WHERE owner_id = ?')).toBe(0);
+    expect(count('SELECT count(*) AS n FROM home_members WHERE user_id = ?')).toBe(0);
+    const home = await hub.request('GET', `/v1/homes/${shared}`, { token: owner.token });
+    expect((home.body['members'] as Array<{ userId: string }>).map((m) => m.userId)).toEqual([owner.id]);
   });
 });

@@ -59,7 +59,7 @@ describe('device placement in homes', () => {
       roomName: 'Living room',
     });
     const listed = await hub.request('GET', `/v1/homes/${home}/devices`, { token: member.token });
-    expect(listed.body['devices']).toEqual([{ deviceId: did, roomId: room, roomName: 'Living room' }]);
+    expect(listed.body['items']).toEqual([{ deviceId: did, roomId: room, roomName: 'Living room' }]);
     const detail = await hub.request('GET', `/v1/homes/${home}`, { token: member.token });
     expect(detail.body['devices']).toEqual([{ deviceId: did, roomId: room, roomName: 'Living room' }]);
 
@@ -89,7 +89,7 @@ describe('device placement in homes', () => {
       (await hub.request('DELETE', `/v1/homes/${home}/rooms/${room}`, { token: owner.token })).status,
     ).toBe(204);
     const listed = await hub.request('GET', `/v1/homes/${home}/devices`, { token: owner.token });
-    expect(listed.body['devices']).toEqual(
+    expect(listed.body['items']).toEqual(
       [a, b].sort().map((deviceId) => ({ deviceId, roomId: null, roomName: null })),
     );
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type TestHub } from '../support/hub.js';
+import { newUser, startHub, type TestHub } from '../support/hub.js';
 
 describe('HTTP foundation', () => {
   let hub: TestHub;
@@ -74,5 +74,16 @@ describe('HTTP foundation', () => {
     expect(malformed.body['code']).toBe('UNAUTHENTICATED');
     const unknown = await hub.request('GET', '/v1/me', { token: 'eu_0123456789abcdef_notarealsecretatall' });
     expect(unknown.status).toBe(401);
+  });
+
+  it('takes the Bearer scheme in any case, as RFC 7235 says', async () => {
+    const user = await newUser(hub);
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR', 'Bearer ']) {
+      const res = await hub.request('GET', '/v1/me', {
+        headers: { authorization: `${scheme} ${user.token}` },
+      });
+      expect(res.status, scheme).toBe(200);
+      expect(res.body['id']).toBe(user.id);
+    }
   });
 });

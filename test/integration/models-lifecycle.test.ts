@@ -259,11 +259,11 @@ describe('model lifecycle over REST', () => {
     });
     const mine = await hub.request('GET', '/v1/models?state=published', { token: acme.key });
     expect(mine.status).toBe(200);
-    expect((mine.body as unknown as Array<{ id: string }>).map((m) => m.id)).toContain(id);
+    expect((mine.body['items'] as Array<{ id: string }>).map((m) => m.id)).toContain(id);
     const all = await hub.request('GET', `/v1/models?partnerId=${acme.partnerId}&state=retired`, {
       token: ADMIN_TOKEN,
     });
-    expect((all.body as unknown as Array<{ id: string }>).map((m) => m.id)).not.toContain(id);
+    expect((all.body['items'] as Array<{ id: string }>).map((m) => m.id)).not.toContain(id);
 
     const next = { ...exampleModel('acme.light.bulb1', acme.slug), model: id, specVersion: 7 };
     const res = await hub.request('POST', `/v1/models/${id}/versions`, { token: acme.key, body: next });

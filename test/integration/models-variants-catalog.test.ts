@@ -31,7 +31,7 @@ describe('"S" variants and the public catalog', () => {
   const catalog = async (query = '') => {
     const res = await hub.request('GET', `/v1/catalog/models${query}`);
     expect(res.status, res.text).toBe(200);
-    return res.body as unknown as Entry[];
+    return res.body['items'] as Entry[];
   };
 
   it('derives a variant from the published parent; the variant has its own lifecycle', async () => {

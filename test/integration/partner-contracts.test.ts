@@ -3,7 +3,7 @@ import { ADMIN_TOKEN, startHub, type TestHub } from '../support/hub.js';
 import { onboardPartner } from '../support/partners.js';
 
 type Contract = { id: string; rateBp: number; effectiveFrom: string; note: string | null };
-type History = { current: Contract | null; contracts: Contract[] };
+type History = { current: Contract | null; items: Contract[] };
 
 const APPROVED_AT = Date.parse('2030-01-10T12:00:00Z');
 
@@ -35,7 +35,7 @@ describe('partner commission contracts', () => {
     const p = await onboardPartner(hub, { rateBp: 650 });
     const h = await history(p.partnerId, p.key);
     expect(h.current).toMatchObject({ rateBp: 650, effectiveFrom: '2030-01-10' });
-    expect(h.contracts).toHaveLength(1);
+    expect(h.items).toHaveLength(1);
     expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-10T00:00:00Z'))).toBe(650);
   });
 
@@ -58,7 +58,7 @@ describe('partner commission contracts', () => {
     expect(mar.status).toBe(201);
 
     const h = await history(p.partnerId);
-    expect(h.contracts.map((c) => [c.effectiveFrom, c.rateBp])).toEqual([
+    expect(h.items.map((c) => [c.effectiveFrom, c.rateBp])).toEqual([
       ['2030-03-01', 300],
       ['2030-02-01', 800],
       ['2030-01-10', 500],
@@ -89,7 +89,7 @@ describe('partner commission contracts', () => {
     expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-20T12:00:00Z'))).toBe(720);
     expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-21T12:00:00Z'))).toBe(730);
     const h = await history(p.partnerId);
-    expect(h.contracts.map((c) => c.rateBp)).toEqual([730, 710, 720, 700, 500]);
+    expect(h.items.map((c) => c.rateBp)).toEqual([730, 710, 720, 700, 500]);
   });
 
   it('refuses backdating and same-day changes: a sale already made keeps its rate', async () => {
@@ -102,7 +102,7 @@ describe('partner commission contracts', () => {
       ]);
     }
     expect((await setContract(p.partnerId, { rateBp: 900, effectiveFrom: '2030-01-11' })).status).toBe(201);
-    expect((await history(p.partnerId)).contracts).toHaveLength(2);
+    expect((await history(p.partnerId)).items).toHaveLength(2);
   });
 
   it('names every bad field: no coercion, integers only, real dates', async () => {
@@ -121,7 +121,7 @@ describe('partner commission contracts', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect([...new Set(res.body.errors?.map((e) => e.path))], JSON.stringify(body)).toEqual(paths);
     }
-    expect((await history(p.partnerId)).contracts).toHaveLength(1);
+    expect((await history(p.partnerId)).items).toHaveLength(1);
   });
 
   it('lets only the operator set contracts', async () => {
@@ -131,7 +131,7 @@ describe('partner commission contracts', () => {
     expect(own.body['code']).toBe('FORBIDDEN');
     const unknown = await setContract('0000000000000000', { rateBp: 100, effectiveFrom: '2030-02-01' });
     expect(unknown.status).toBe(404);
-    expect((await history(p.partnerId)).contracts).toHaveLength(1);
+    expect((await history(p.partnerId)).items).toHaveLength(1);
   });
 
   it('rateAt: unknown partner is NOT_FOUND, a time before the first contract is INVALID_STATE', async () => {

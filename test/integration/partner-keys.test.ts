@@ -19,22 +19,25 @@ describe('partner API keys', () => {
   async function keysOf(partnerId: string, token: string): Promise<KeyRow[]> {
     const res = await hub.request('GET', `/v1/partners/${partnerId}/api-keys`, { token });
     expect(res.status, res.text).toBe(200);
-    return res.body as unknown as KeyRow[];
+    return res.body['items'] as KeyRow[];
   }
 
   it('lists keys without any secret or hash', async () => {
     const p = await onboardPartner(hub);
     const res = await hub.request('GET', `/v1/partners/${p.partnerId}/api-keys`, { token: p.key });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([
-      {
-        id: p.keyId,
-        label: 'initial',
-        createdAt: expect.any(String),
-        lastUsedAt: expect.any(String),
-        revokedAt: null,
-      },
-    ]);
+    expect(res.body).toEqual({
+      items: [
+        {
+          id: p.keyId,
+          label: 'initial',
+          createdAt: expect.any(String),
+          lastUsedAt: expect.any(String),
+          revokedAt: null,
+        },
+      ],
+      next: null,
+    });
     const secret = p.key.split('_')[2] ?? '';
     expect(res.text).not.toContain(secret);
     expect(res.text).not.toMatch(/"key"|hash/i);

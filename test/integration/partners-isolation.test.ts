@@ -110,7 +110,7 @@ describe('partner route isolation', () => {
   });
   afterEach(() => {
     // Spare keys left active would run A into the key cap; keep only A's main key.
-    for (const key of hub.partners.apiKeys(OPERATOR, ctx.a.partnerId)) {
+    for (const key of hub.partners.apiKeys(OPERATOR, ctx.a.partnerId, { limit: 1000 }).items) {
       if (key.id !== ctx.a.keyId && key.revokedAt === null)
         hub.partners.revokeApiKey(OPERATOR, ctx.a.partnerId, key.id);
     }

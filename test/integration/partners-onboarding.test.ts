@@ -31,7 +31,7 @@ describe('partner onboarding', () => {
 
     const queue = await hub.request('GET', '/v1/partner-applications?status=pending', { token: ADMIN_TOKEN });
     expect(queue.status).toBe(200);
-    expect((queue.body as unknown as Array<{ id: string }>).map((a) => a.id)).toContain(id);
+    expect((queue.body['items'] as Array<{ id: string }>).map((a) => a.id)).toContain(id);
 
     const approved = await hub.request('POST', `/v1/partner-applications/${id}/approve`, {
       token: ADMIN_TOKEN,
@@ -96,7 +96,7 @@ describe('partner onboarding', () => {
     const rejectedList = await hub.request('GET', '/v1/partner-applications?status=rejected', {
       token: ADMIN_TOKEN,
     });
-    expect((rejectedList.body as unknown as Array<{ id: string }>).map((a) => a.id)).toEqual([id]);
+    expect((rejectedList.body['items'] as Array<{ id: string }>).map((a) => a.id)).toEqual([id]);
   });
 
   it('names the state when approving an approved application', async () => {

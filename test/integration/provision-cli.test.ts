@@ -50,7 +50,7 @@ describe('ecohub provision', () => {
     const [id = '', secret = ''] = (lines[1] ?? '').split(',');
     await end(await connected(hub.mqttUrl, { clientId: id, username: id, password: secret }));
     const batches = await hub.request('GET', '/v1/device-batches', { token: partner.key });
-    expect((batches.body['batches'] as unknown[]).length).toBe(3);
+    expect((batches.body['items'] as unknown[]).length).toBe(3);
   });
 
   it('writes JSON when the file ends in .json', async () => {

@@ -60,7 +60,7 @@ describe('sharing, isolation and fan-out', () => {
       body: { email: bob.email },
     });
     expect(shared.status, shared.text).toBe(201);
-    expect(shared.body).toMatchObject({ userId: bob.id, role: 'member' });
+    expect(shared.body).toEqual({ email: bob.email, role: 'member', since: expect.any(String) });
 
     const bobPhone = await rawPhone(hub.mqttUrl, bob);
     const alicePhone = await rawPhone(hub.wsUrl, alice);
@@ -151,7 +151,7 @@ describe('sharing, isolation and fan-out', () => {
     const dev = await connectDevice(hub.mqttUrl, device(2));
     await dev.publishAsync(
       `dev/${did}/events`,
-      JSON.stringify({ seq: Date.now(), event: 'light.fault-occurred', args: [{ piid: 4, value: 2 }] }),
+      JSON.stringify({ seq: Date.now(), event: 'light.fault-occurred', arguments: [{ piid: 4, value: 2 }] }),
       { qos: 1 },
     );
     for (const w of watchers) {
@@ -198,7 +198,7 @@ describe('sharing, isolation and fan-out', () => {
       expect(res.status, `${user.email} ${method} ${path}`).toBe(status);
     }
     const bobList = await hub.request('GET', '/v1/me/devices', { token: bob.token });
-    expect((bobList.body['devices'] as Array<{ id: string }>).map((d) => d.id)).not.toContain(did);
+    expect((bobList.body['items'] as Array<{ id: string }>).map((d) => d.id)).not.toContain(did);
 
     const sdk = await EcohubClient.login(hub.httpUrl, bob.email, bob.password, { mqttUrl: hub.mqttUrl });
     await expect(sdk.command(did, { op: 'get', props: ['light.on'] })).rejects.toMatchObject({

@@ -74,7 +74,7 @@ describe('ecohub-sim CLI', () => {
     const res = await hub.request('GET', `/v1/devices?online=true&modelId=${modelId}&limit=1000`, {
       token: key,
     });
-    return (res.body['devices'] as unknown[]).length;
+    return (res.body['items'] as unknown[]).length;
   };
 
   it('runs 20 devices from a provisioned CSV for --duration, over two worker processes', async () => {

@@ -44,7 +44,7 @@ describe('simulated devices against a real hub', () => {
       await stored;
     }
     const events = await hub.request('GET', `/v1/devices/${device.id}/events`, { token: key });
-    const list = events.body['events'] as Array<{ event: string }>;
+    const list = events.body['items'] as Array<{ event: string }>;
     expect(list.map((e) => e.event).sort()).toEqual(sim.spec.events.map((e) => e.key).sort());
     expect(sim.counters.errors).toBe(0);
     await sim.stop();

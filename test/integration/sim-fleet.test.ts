@@ -52,7 +52,7 @@ describe('fleet against a real hub', () => {
     const res = await hub.request('GET', `/v1/devices?online=true&modelId=${modelId}&limit=1000`, {
       token: key,
     });
-    return (res.body['devices'] as unknown[]).length;
+    return (res.body['items'] as unknown[]).length;
   };
 
   it('runs 200 lean devices in one process, all online, then stops cleanly', async () => {

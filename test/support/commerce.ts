@@ -115,6 +115,19 @@ async function get(hub: HttpHub, path: string): Promise<Record<string, unknown>>
   return res.body;
 }
 
+/** Every item of a list route, following `next` page by page (as the operator). */
+async function allPages<T>(hub: HttpHub, path: string): Promise<T[]> {
+  const out: T[] = [];
+  const join = path.includes('?') ? '&' : '?';
+  let cursor = '';
+  for (;;) {
+    const page = await get(hub, `${path}${join}limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    out.push(...(page['items'] as T[]));
+    if (page['next'] === null) return out;
+    cursor = String(page['next']);
+  }
+}
+
 type Entry = {
   statementMonth: string;
   currency: string;
@@ -124,27 +137,23 @@ type Entry = {
 };
 type Totals = { currency: string; netPayableMinor: number; grossSalesMinor: number; refundsMinor: number };
 
-async function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
-  const out: Entry[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await get(hub, `/v1/partners/${partnerId}/ledger?limit=1000&after=${after}`);
-    out.push(...(page['entries'] as Entry[]));
-    if (page['next'] === null) return out;
-    after = Number(page['next']);
-  }
+function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
+  return allPages<Entry>(hub, `/v1/partners/${partnerId}/ledger`);
 }
 
 /**
  * The commerce invariants, checked through the REST API as the operator after every scenario:
  * - per partner and currency, the ledger's entries sum to what its statements show, month by month;
- * - per SKU, provisioned = available + reserved + sold (available is counted independently);
+ * - per SKU, provisioned = available + reserved + sold + claimed (available is counted independently);
  * - reserved and sold units match the open and paid order lines;
- * - every amount returned is a safe integer.
+ * - every amount returned is a safe integer;
+ * - with the hub's database at hand (in-process hubs): stock holds only devices that were never
+ *   claimed, no device an unpaid order holds has an owner, and every owned device counts as claimed.
  */
-export async function checkInvariants(hub: HttpHub): Promise<void> {
-  const partners = (await get(hub, '/v1/partners')) as unknown as Array<{ id: string }>;
-  for (const { id } of Array.isArray(partners) ? partners : []) {
+export async function checkInvariants(hub: HttpHub | TestHub): Promise<void> {
+  if ('db' in hub) checkOwnershipAgainstStock(hub);
+  const partners = await allPages<{ id: string }>(hub, '/v1/partners');
+  for (const { id } of partners) {
     const entries = await allEntries(hub, id);
     const months = [...new Set(entries.map((e) => e.statementMonth))];
     for (const month of months) {
@@ -164,17 +173,10 @@ export async function checkInvariants(hub: HttpHub): Promise<void> {
     }
   }
 
-  const orders: Array<{
+  const orders = await allPages<{
     status: string;
     lines: Array<{ modelId: string; quantity: number; refundedAt: string | null }>;
-  }> = [];
-  let before = '';
-  for (;;) {
-    const page = await get(hub, `/v1/orders?limit=500${before ? `&before=${before}` : ''}`);
-    orders.push(...(page['orders'] as typeof orders));
-    if (page['next'] === null) break;
-    before = String(page['next']);
-  }
+  }>(hub, '/v1/orders');
   const held = new Map<string, { reserved: number; sold: number }>();
   for (const order of orders) {
     for (const line of order.lines) {
@@ -185,17 +187,44 @@ export async function checkInvariants(hub: HttpHub): Promise<void> {
       held.set(line.modelId, h);
     }
   }
-  const skus = (await get(hub, '/v1/skus'))['skus'] as Array<{
+  const skus = await allPages<{
     modelId: string;
-    stock: { provisioned: number; available: number; reserved: number; sold: number };
-  }>;
+    stock: { provisioned: number; available: number; reserved: number; sold: number; claimed: number };
+  }>(hub, '/v1/skus');
   for (const sku of skus) {
-    const { provisioned, available, reserved, sold } = sku.stock;
-    expect(available + reserved + sold, `stock of ${sku.modelId}`).toBe(provisioned);
+    const { provisioned, available, reserved, sold, claimed } = sku.stock;
+    expect(available + reserved + sold + claimed, `stock of ${sku.modelId}`).toBe(provisioned);
     expect(available).toBeGreaterThanOrEqual(0);
+    expect(claimed).toBeGreaterThanOrEqual(0);
     const h = held.get(sku.modelId) ?? { reserved: 0, sold: 0 };
     expect({ reserved, sold }, `held units of ${sku.modelId}`).toEqual(h);
   }
+}
+
+/** Ownership against stock, read straight from the database (the API lists neither owners nor free devices). */
+function checkOwnershipAgainstStock(hub: TestHub): void {
+  const count = (sql: string) => (hub.db.prepare(sql).get() as { n: number }).n;
+  expect(
+    count(`SELECT count(*) AS n FROM commerce_free_devices f
+             JOIN device_bindings b ON b.device_id = f.device_id AND b.role = 'owner'`),
+    'owned devices in stock',
+  ).toBe(0);
+  expect(
+    count(`SELECT count(*) AS n FROM commerce_free_devices f
+             JOIN commerce_claimed_devices c ON c.device_id = f.device_id`),
+    'once-claimed devices in stock',
+  ).toBe(0);
+  expect(
+    count(`SELECT count(*) AS n FROM commerce_units u
+             JOIN device_bindings b ON b.device_id = u.device_id AND b.role = 'owner'
+             WHERE u.released_at IS NULL AND u.state = 'reserved'`),
+    'owned devices reserved for an order',
+  ).toBe(0);
+  expect(
+    count(`SELECT count(*) AS n FROM device_bindings b WHERE b.role = 'owner'
+             AND NOT EXISTS (SELECT 1 FROM commerce_claimed_devices c WHERE c.device_id = b.device_id)`),
+    'owned devices not counted as claimed',
+  ).toBe(0);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ModelService } from '../../registry/models/service.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { CatalogEntrySchema, ModelDocument, ModelParams } from './model-schemas.js';
@@ -15,11 +16,15 @@ export function catalogRoutes(app: App, models: ModelService): void {
       schema: {
         tags,
         summary: 'Published models (the latest published version of each), by model id',
-        querystring: Type.Object({ category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
-        response: responses({ 200: Type.Array(CatalogEntrySchema) }, 400),
+        querystring: Type.Object({
+          category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          ...PageQuery,
+        }),
+        response: responses({ 200: PageOf(CatalogEntrySchema) }, 400),
       },
     },
-    async (request) => models.catalog(request.query.category),
+    async (request) =>
+      pageResponse(models.catalog(request.query.category, pageRequest(request.query, ['string']))),
   );
 
   app.get(

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { CatalogService } from '../../commerce/catalog.js';
 import { callerOf } from '../auth.js';
+import { encodeCursor, PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import {
@@ -51,13 +52,19 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
         summary: 'SKUs with stock (a partner sees its own)',
         querystring: Type.Object({
           active: Type.Optional(Type.Boolean({ description: 'only active ones' })),
+          ...PageQuery,
         }),
-        response: responses({ 200: Type.Object({ skus: Type.Array(SkuSchema) }) }, 401, 403),
+        response: responses({ 200: PageOf(SkuSchema) }, 400, 401, 403),
       },
     },
-    async (request) => ({
-      skus: catalog.skus(callerOf(request), { activeOnly: request.query.active === true }),
-    }),
+    async (request) =>
+      pageResponse(
+        catalog.skus(
+          callerOf(request),
+          { activeOnly: request.query.active === true },
+          pageRequest(request.query, ['number', 'string']),
+        ),
+      ),
   );
 
   app.get(
@@ -94,17 +101,21 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       config: { access: ['partner', 'operator'] },
       schema: {
         tags,
-        summary: "A SKU's gross margin per BOM period (price - BOM cost, minor units and basis points)",
+        summary:
+          "A SKU's gross margin per BOM period, oldest first (price - BOM cost, minor units and basis points)",
         params: SkuParams,
-        response: responses(
-          { 200: Type.Object({ sku: SkuSchema, periods: Type.Array(MarginPeriodSchema) }) },
-          401,
-          403,
-          404,
-        ),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(MarginPeriodSchema, { sku: SkuSchema }) }, 400, 401, 403, 404),
       },
     },
-    async (request) => catalog.marginHistory(callerOf(request), request.params.skuId),
+    async (request) => {
+      const history = catalog.marginHistory(
+        callerOf(request),
+        request.params.skuId,
+        pageRequest(request.query, ['string']),
+      );
+      return { ...history, next: encodeCursor(history.next) };
+    },
   );
 
   app.get(
@@ -113,11 +124,13 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       config: { access: ['partner', 'operator'] },
       schema: {
         tags,
-        summary: 'Gross margin of every active SKU now (a partner sees its own)',
-        response: responses({ 200: Type.Object({ margins: Type.Array(MarginSchema) }) }, 401, 403),
+        summary: 'Gross margin of every active SKU now, oldest SKU first (a partner sees its own)',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(MarginSchema) }, 400, 401, 403),
       },
     },
-    async (request) => ({ margins: catalog.margins(callerOf(request)) }),
+    async (request) =>
+      pageResponse(catalog.margins(callerOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(
@@ -126,11 +139,12 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       config: { access: 'public' },
       schema: {
         tags,
-        summary: 'The store: active SKUs of published models, with price and availability',
-        response: { 200: Type.Object({ skus: Type.Array(StoreSkuSchema) }) },
+        summary: 'The store: active SKUs of published models, with price and availability, by model id',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(StoreSkuSchema) }, 400),
       },
     },
-    async () => ({ skus: catalog.store() }),
+    async (request) => pageResponse(catalog.store(pageRequest(request.query, ['string', 'string']))),
   );
 
   app.post(
@@ -162,21 +176,25 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       config: { access: ['partner', 'operator'] },
       schema: {
         tags,
-        summary: 'BOM cost in force now and the whole history (latest effective date first)',
+        summary: 'BOM cost in force now and a page of the history (latest effective date first)',
         params: ModelParams,
+        querystring: Type.Object(PageQuery),
         response: responses(
-          {
-            200: Type.Object({
-              current: Type.Union([BomSchema, Type.Null()]),
-              history: Type.Array(BomSchema),
-            }),
-          },
+          { 200: PageOf(BomSchema, { current: Type.Union([BomSchema, Type.Null()]) }) },
+          400,
           401,
           403,
           404,
         ),
       },
     },
-    async (request) => catalog.bom(callerOf(request), request.params.modelId),
+    async (request) => {
+      const bom = catalog.bom(
+        callerOf(request),
+        request.params.modelId,
+        pageRequest(request.query, ['number', 'number', 'string']),
+      );
+      return { ...bom, next: encodeCursor(bom.next) };
+    },
   );
 }

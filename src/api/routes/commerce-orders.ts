@@ -3,6 +3,7 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../../commerce/idempotency.js';
 import type { OrderService } from '../../commerce/orders.js';
 import type { RefundService } from '../../commerce/refunds.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { Id, OrderSchema, RefundSchema } from './commerce-schemas.js';
@@ -56,27 +57,12 @@ export function commerceOrderRoutes(app: App, deps: { orders: OrderService; refu
       schema: {
         tags,
         summary: 'Orders, newest first (a user sees only their own)',
-        querystring: Type.Object({
-          before: Type.Optional(
-            Type.String({ pattern: '^[0-9a-f]{16}$', description: 'paging: orders older than this one' }),
-          ),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-        }),
-        response: responses(
-          {
-            200: Type.Object({
-              orders: Type.Array(OrderSchema),
-              next: Type.Union([Type.String(), Type.Null()]),
-            }),
-          },
-          400,
-          401,
-          403,
-        ),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(OrderSchema) }, 400, 401, 403),
       },
     },
     async (request) =>
-      orders.list(callerOf(request), { before: request.query.before, limit: request.query.limit ?? 100 }),
+      pageResponse(orders.list(callerOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(

@@ -4,12 +4,16 @@ import { MAX_BATCH_SIZE } from '../../registry/devices/provisioning.js';
 import type { DeviceService } from '../../registry/devices/service.js';
 import type { TelemetryService } from '../../registry/telemetry/service.js';
 import { callerOf } from '../auth.js';
+import { encodeCursor, PageOf, PageQuery, pageRequest, pageResponse, SERIES_LIMITS } from '../pagination.js';
 import {
+  EventSchema,
+  EventsQuery,
   HistoryQuery,
+  HistoryResponse,
+  historyPage,
   historyRequest,
   Nullable,
   responses,
-  TimeRangeQuery,
   Timestamp,
   timeRange,
 } from '../schemas.js';
@@ -134,14 +138,13 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
       config: { access: ['partner', 'operator'] },
       schema: {
         tags,
-        summary: 'Provisioning batches (a partner sees its own)',
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        }),
-        response: responses({ 200: Type.Object({ batches: Type.Array(BatchSchema) }) }, 401, 403),
+        summary: 'Provisioning batches, newest first (a partner sees its own)',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(BatchSchema) }, 400, 401, 403),
       },
     },
-    async (request) => ({ batches: devices.batches(callerOf(request), request.query.limit ?? 100) }),
+    async (request) =>
+      pageResponse(devices.batches(callerOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(
@@ -170,27 +173,15 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
           batchId: Type.Optional(Type.String({ maxLength: 64 })),
           online: Type.Optional(Type.Boolean()),
           partnerId: Type.Optional(Type.String({ maxLength: 64, description: 'operator only' })),
-          after: Type.Optional(DeviceId),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          ...PageQuery,
         }),
-        response: responses(
-          { 200: Type.Object({ devices: Type.Array(DeviceSchema), next: Nullable(Type.String()) }) },
-          400,
-          401,
-          403,
-        ),
+        response: responses({ 200: PageOf(DeviceSchema) }, 400, 401, 403),
       },
     },
     async (request) => {
       const q = request.query;
-      return devices.list(callerOf(request), {
-        modelId: q.modelId,
-        batchId: q.batchId,
-        online: q.online,
-        partnerId: q.partnerId,
-        after: q.after,
-        limit: q.limit ?? 100,
-      });
+      const filter = { modelId: q.modelId, batchId: q.batchId, online: q.online, partnerId: q.partnerId };
+      return pageResponse(devices.list(callerOf(request), filter, pageRequest(q, ['string'])));
     },
   );
 
@@ -222,12 +213,13 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         summary: 'Property history: raw points, or buckets with min/max/avg when `bucket` (ms) is given',
         params: Params,
         querystring: HistoryQuery,
-        response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
+        response: responses({ 200: HistoryResponse }, 400, 401, 403, 404),
       },
     },
     async (request) => {
       const row = devices.visible(callerOf(request), request.params.deviceId);
-      return telemetry.history(row.id, historyRequest(request.query));
+      const history = telemetry.history(row.id, historyRequest(request.query), historyPage(request.query));
+      return { ...history, next: encodeCursor(history.next) };
     },
   );
 
@@ -239,21 +231,19 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         tags,
         summary: 'Events the device reported, oldest first',
         params: Params,
-        querystring: Type.Object(TimeRangeQuery),
-        response: responses(
-          { 200: Type.Object({ events: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
-          400,
-          401,
-          403,
-          404,
-        ),
+        querystring: EventsQuery,
+        response: responses({ 200: PageOf(EventSchema) }, 400, 401, 403, 404),
       },
     },
     async (request) => {
       const row = devices.visible(callerOf(request), request.params.deviceId);
-      return {
-        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...timeRange(request.query) }),
-      };
+      return pageResponse(
+        telemetry.events(
+          row.id,
+          timeRange(request.query),
+          pageRequest(request.query, ['number', 'number'], SERIES_LIMITS),
+        ),
+      );
     },
   );
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { HomeService } from '../../registry/homes/service.js';
 import { userIdOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import {
@@ -46,11 +47,13 @@ export function homeRoutes(app: App, homes: HomeService): void {
       config,
       schema: {
         tags,
-        summary: 'Homes the caller owns or is a member of, with its role in each',
-        response: responses({ 200: Type.Object({ homes: Type.Array(HomeSummarySchema) }) }, 401, 403),
+        summary: 'Homes the caller owns or is a member of, with its role in each, oldest first',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(HomeSummarySchema) }, 400, 401, 403),
       },
     },
-    async (request) => ({ homes: homes.list(userIdOf(request)) }),
+    async (request) =>
+      pageResponse(homes.list(userIdOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(
@@ -192,12 +195,16 @@ export function homeRoutes(app: App, homes: HomeService): void {
       config,
       schema: {
         tags,
-        summary: 'Devices placed in the home, with their room',
+        summary: 'Devices placed in the home, with their room, by device id',
         params: HomeParams,
-        response: responses({ 200: Type.Object({ devices: Type.Array(HomeDeviceSchema) }) }, 401, 403, 404),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(HomeDeviceSchema) }, 400, 401, 403, 404),
       },
     },
-    async (request) => ({ devices: homes.devices(userIdOf(request), request.params.homeId) }),
+    async (request) =>
+      pageResponse(
+        homes.devices(userIdOf(request), request.params.homeId, pageRequest(request.query, ['string'])),
+      ),
   );
 
   app.put(

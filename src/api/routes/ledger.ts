@@ -3,6 +3,7 @@ import type { LedgerService } from '../../partners/ledger.js';
 import { MONTH_PATTERN } from '../../partners/ledger-month.js';
 import { type StatementService, statementCsv } from '../../partners/statements.js';
 import { callerOf } from '../auth.js';
+import { encodeCursor, PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses, Timestamp } from '../schemas.js';
 import type { App } from '../types.js';
 import { CurrencyCode, Nullable, SignedMinorUnits } from './commerce-schemas.js';
@@ -69,28 +70,19 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
         tags,
         summary: "A partner's ledger entries in order (sales, refunds, adjustments)",
         params: PartnerIdParams,
-        querystring: Type.Object({
-          month: Type.Optional(Month),
-          after: Type.Optional(Type.Integer({ minimum: 0, description: 'entries after this seq (paging)' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 500 })),
-        }),
-        response: responses(
-          { 200: Type.Object({ entries: Type.Array(EntrySchema), next: Nullable(Type.Integer()) }) },
-          400,
-          401,
-          403,
-          404,
-        ),
+        querystring: Type.Object({ month: Type.Optional(Month), ...PageQuery }),
+        response: responses({ 200: PageOf(EntrySchema) }, 400, 401, 403, 404),
       },
     },
-    async (request) => {
-      const { month, after, limit } = request.query;
-      return ledger.entries(callerOf(request), request.params.partnerId, {
-        month,
-        after,
-        limit: limit ?? 500,
-      });
-    },
+    async (request) =>
+      pageResponse(
+        ledger.entries(
+          callerOf(request),
+          request.params.partnerId,
+          { month: request.query.month },
+          pageRequest(request.query, ['number']),
+        ),
+      ),
   );
 
   app.post(
@@ -156,21 +148,23 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
         tags,
         summary: 'Every partner with activity in the month',
         params: Type.Object({ month: Month }),
+        querystring: Type.Object(PageQuery),
         response: responses(
-          {
-            200: Type.Object({
-              month: Type.String(),
-              closed: Type.Boolean(),
-              statements: Type.Array(StatementSchema),
-            }),
-          },
+          { 200: PageOf(StatementSchema, { month: Type.String(), closed: Type.Boolean() }) },
           400,
           401,
           403,
         ),
       },
     },
-    async (request) => statements.all(callerOf(request), request.params.month),
+    async (request) => {
+      const all = statements.all(
+        callerOf(request),
+        request.params.month,
+        pageRequest(request.query, ['string']),
+      );
+      return { ...all, next: encodeCursor(all.next) };
+    },
   );
 
   app.post(

@@ -2,8 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { ModelService } from '../../registry/models/service.js';
 import { MAX_MODEL_DOCUMENT_BYTES } from '../../registry/spec/index.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
+import { modelImportRoutes } from './model-import.js';
 import {
   LocalizedName,
   ModelDocument,
@@ -33,7 +35,7 @@ export function modelRoutes(app: App, models: ModelService): void {
         tags,
         summary: 'Create a model: its version 1 is a draft',
         description:
-          'The body is the model document. Every schema and quality-rule error is reported in one 400, ' +
+          'The body is the model document. Schema and quality-rule errors are reported in one 400 (up to 20), ' +
           'each with its JSON pointer and rule id; warnings are stored and returned.',
         body: ModelDocument,
         response: responses({ 201: VersionSchema }, 400, 401, 403, 409, 413),
@@ -52,11 +54,17 @@ export function modelRoutes(app: App, models: ModelService): void {
         querystring: Type.Object({
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           state: Type.Optional(ModelState),
+          ...PageQuery,
         }),
-        response: responses({ 200: Type.Array(ModelSchema) }, 400, 401, 403),
+        response: responses({ 200: PageOf(ModelSchema) }, 400, 401, 403),
       },
     },
-    async (request) => models.list(callerOf(request), request.query),
+    async (request) => {
+      const { partnerId, state } = request.query;
+      return pageResponse(
+        models.list(callerOf(request), { partnerId, state }, pageRequest(request.query, ['string'])),
+      );
+    },
   );
 
   app.get(
@@ -153,4 +161,5 @@ export function modelRoutes(app: App, models: ModelService): void {
   );
 
   modelTransitionRoutes(app, models);
+  modelImportRoutes(app, models);
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { PartnerService } from '../../partners/service.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { Email, responses, Timestamp } from '../schemas.js';
 import type { App } from '../types.js';
 import { ContractSchema, IssuedApiKeySchema, PartnerSchema, RateBp } from './partner-schemas.js';
@@ -60,11 +61,18 @@ export function partnerApplicationRoutes(app: App, partners: PartnerService): vo
       schema: {
         tags,
         summary: 'List partner applications, oldest first (the review queue)',
-        querystring: Type.Object({ status: Type.Optional(Status) }),
-        response: responses({ 200: Type.Array(ApplicationSchema) }, 400, 401, 403),
+        querystring: Type.Object({ status: Type.Optional(Status), ...PageQuery }),
+        response: responses({ 200: PageOf(ApplicationSchema) }, 400, 401, 403),
       },
     },
-    async (request) => partners.applications(callerOf(request), request.query.status),
+    async (request) =>
+      pageResponse(
+        partners.applications(
+          callerOf(request),
+          request.query.status,
+          pageRequest(request.query, ['number', 'string']),
+        ),
+      ),
   );
 
   app.get(

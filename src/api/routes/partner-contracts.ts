@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { PartnerService } from '../../partners/service.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { ContractSchema, PartnerIdParams, RateBp } from './partner-schemas.js';
@@ -18,20 +19,24 @@ export function partnerContractRoutes(app: App, partners: PartnerService): void 
         description:
           'History order: latest effective date first, then latest created (the order of precedence).',
         params: PartnerIdParams,
+        querystring: Type.Object(PageQuery),
         response: responses(
-          {
-            200: Type.Object({
-              current: Type.Union([ContractSchema, Type.Null()]),
-              contracts: Type.Array(ContractSchema),
-            }),
-          },
+          { 200: PageOf(ContractSchema, { current: Type.Union([ContractSchema, Type.Null()]) }) },
+          400,
           401,
           403,
           404,
         ),
       },
     },
-    async (request) => partners.contracts(callerOf(request), request.params.partnerId),
+    async (request) => {
+      const history = partners.contracts(
+        callerOf(request),
+        request.params.partnerId,
+        pageRequest(request.query, ['number', 'number', 'string']),
+      );
+      return { current: history.current, ...pageResponse({ items: [...history.items], next: history.next }) };
+    },
   );
 
   app.post(

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { PartnerService } from '../../partners/service.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { ApiKeySchema, IssuedApiKeySchema, PartnerIdParams } from './partner-schemas.js';
@@ -20,10 +21,18 @@ export function partnerKeyRoutes(app: App, partners: PartnerService): void {
         tags,
         summary: "A partner's API keys, newest first, revoked ones included (never the secrets)",
         params: PartnerIdParams,
-        response: responses({ 200: Type.Array(ApiKeySchema) }, 401, 403, 404),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(ApiKeySchema) }, 400, 401, 403, 404),
       },
     },
-    async (request) => partners.apiKeys(callerOf(request), request.params.partnerId),
+    async (request) =>
+      pageResponse(
+        partners.apiKeys(
+          callerOf(request),
+          request.params.partnerId,
+          pageRequest(request.query, ['number', 'string']),
+        ),
+      ),
   );
 
   app.post(

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { HubError } from '../../errors.js';
 import type { PartnerService } from '../../partners/service.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { PartnerIdParams, PartnerSchema } from './partner-schemas.js';
@@ -15,11 +16,13 @@ export function partnerRoutes(app: App, partners: PartnerService): void {
       config: { access: ['operator'] },
       schema: {
         tags,
-        summary: 'List every partner',
-        response: responses({ 200: Type.Array(PartnerSchema) }, 401, 403),
+        summary: 'List every partner, oldest first',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(PartnerSchema) }, 400, 401, 403),
       },
     },
-    async (request) => partners.partners(callerOf(request)),
+    async (request) =>
+      pageResponse(partners.partners(callerOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(

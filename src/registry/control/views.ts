@@ -1,4 +1,5 @@
 import { HubError } from '../../errors.js';
+import { type Page, type PageRequest, pageOfList } from '../../store/page.js';
 import type { DeviceService } from '../devices/service.js';
 import type { DeviceRow } from '../devices/store.js';
 import type { Control } from './index.js';
@@ -40,20 +41,26 @@ export class UserDeviceViews {
     this.#placements = placements;
   }
 
-  /** The device's row if the user may see it; NOT_FOUND otherwise (not bound looks like not there). */
-  visible(userId: string, deviceId: string): { row: DeviceRow; role: BindingRole } {
+  /**
+   * The device's row if the user may see it; NOT_FOUND otherwise (not bound looks like not there).
+   * `since`: when its current owner claimed it; nothing stored before is shown to its users.
+   */
+  visible(userId: string, deviceId: string): { row: DeviceRow; role: BindingRole; since: number } {
     const role = this.#control.access.role(userId, deviceId);
     const row = role === undefined ? undefined : this.#devices.rows([deviceId])[0];
     if (!row || role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
-    return { row, role };
+    return { row, role, since: this.#since(deviceId) };
   }
 
-  list(userId: string): UserDeviceState[] {
+  /** A page of the user's devices by id; only the page's rows and shadows are read. */
+  list(userId: string, page: PageRequest): Page<UserDeviceState> {
     const roles = this.#control.access.devices(userId);
+    const ids = pageOfList([...roles.keys()].sort(), page, (id) => [id]);
     const placements = this.#placements(userId);
-    return this.#devices
-      .rows([...roles.keys()].sort())
+    const items = this.#devices
+      .rows(ids.items)
       .map((row) => this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null));
+    return { items, next: ids.next };
   }
 
   state(userId: string, deviceId: string): UserDeviceState {
@@ -61,11 +68,20 @@ export class UserDeviceViews {
     return this.#state(row, role, this.#placements(userId).get(deviceId) ?? null);
   }
 
+  /** A device that has users has an owner; without one nothing is visible anyway. */
+  #since(deviceId: string): number {
+    return this.#control.bindings.ownerSince(deviceId) ?? Number.MAX_SAFE_INTEGER;
+  }
+
   #state(row: DeviceRow, role: BindingRole, placement: Placement | null): UserDeviceState {
     const shadow = this.#devices.shadow(row);
+    const since = this.#since(row.id);
     const reported: UserDeviceState['reported'] = {};
-    for (const [key, s] of Object.entries(shadow.reported))
+    for (const [key, s] of Object.entries(shadow.reported)) {
+      // Reported before the current owner claimed it: the previous owner's, not shown.
+      if (Date.parse(s.reportedAt) < since) continue;
       reported[key] = { value: s.value, reportedAt: s.reportedAt };
+    }
     return {
       id: row.id,
       modelId: row.model_id,
@@ -74,7 +90,10 @@ export class UserDeviceViews {
       firmwareVersion: row.firmware_version,
       presence: {
         online: this.#devices.isOnline(row.id),
-        lastSeenAt: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
+        lastSeenAt:
+          row.last_seen_at === null || row.last_seen_at < since
+            ? null
+            : new Date(row.last_seen_at).toISOString(),
       },
       version: shadow.version,
       reported,

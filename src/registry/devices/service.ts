@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
 import { hashSecret, newSecret, secretMatches } from '../../identity/secrets.js';
 import { type Db, inTransaction } from '../../store/database.js';
+import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import type { ConnectRefusal } from '../broker-policy.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -71,8 +72,12 @@ export function deviceView(row: store.DeviceRow): DeviceView {
 /** Devices: provisioning, MQTT identity, presence, blocking, secrets. Deny by default for REST callers. */
 export class DeviceService {
   readonly #o: DeviceServiceOptions;
-  /** Devices connected on this node: presence counts only the newest connection of a device. */
-  readonly #online = new Set<string>();
+  /**
+   * Live sessions per device on this node. Normally one (a takeover ends the old session before the
+   * new one starts), but a session can end after its successor started; presence changes only when
+   * the first session starts and the last one ends, so it never shows a connected device offline.
+   */
+  readonly #online = new Map<string, number>();
   #presence: Array<{ deviceId: string; online: boolean; at: number }> = [];
 
   constructor(options: DeviceServiceOptions) {
@@ -126,17 +131,26 @@ export class DeviceService {
     return { ok: true, deviceId: row.id, spec };
   }
 
+  /** A session of the device started (CONNACK sent). Call `disconnected` exactly once for each. */
   connected(deviceId: string): void {
+    const sessions = (this.#online.get(deviceId) ?? 0) + 1;
+    this.#online.set(deviceId, sessions);
+    if (sessions > 1) return;
     const at = this.#o.now();
     this.#queuePresence(deviceId, true, at);
-    this.#online.add(deviceId);
     this.#o.bus.emit('presence', { deviceId, online: true, at });
   }
 
   disconnected(deviceId: string): void {
+    const sessions = this.#online.get(deviceId);
+    if (sessions === undefined) return;
+    if (sessions > 1) {
+      this.#online.set(deviceId, sessions - 1);
+      return;
+    }
+    this.#online.delete(deviceId);
     const at = this.#o.now();
     this.#queuePresence(deviceId, false, at);
-    this.#online.delete(deviceId);
     this.#o.bus.emit('presence', { deviceId, online: false, at });
   }
 
@@ -198,18 +212,38 @@ export class DeviceService {
     return { version: row.shadow_version, reported };
   }
 
-  list(caller: Identity, filter: Omit<store.DeviceFilter, 'partnerId'> & { partnerId?: string | undefined }) {
-    this.#flushPresence(); // reads see every presence change announced so far
-    const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
-    const rows = store.listDevices(this.#o.db, { ...filter, partnerId, limit: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    const next = rows.length > filter.limit ? page.at(-1)?.id : undefined;
-    return { devices: page.map(deviceView), next: next ?? null };
+  /** The device's last reported values as stored: property -> JSON text. */
+  reportedJson(deviceId: string): ReadonlyMap<string, string> {
+    return new Map(store.readShadow(this.#o.db, deviceId).map((s) => [s.property, s.value]));
   }
 
-  batches(caller: Identity, limit: number) {
+  /** Devices by id, filtered (a partner sees its own). */
+  list(
+    caller: Identity,
+    filter: Omit<store.DeviceFilter, 'partnerId' | 'after' | 'limit'> & { partnerId?: string | undefined },
+    page: PageRequest,
+  ): Page<DeviceView> {
+    this.#flushPresence(); // reads see every presence change announced so far
+    const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
+    const after = page.after?.[0];
+    const rows = store.listDevices(this.#o.db, {
+      ...filter,
+      partnerId,
+      after: after === undefined ? undefined : String(after),
+      limit: page.limit + 1,
+    });
+    return pageOf(rows, page.limit, (r) => [r.id], deviceView);
+  }
+
+  /** Provisioning batches, newest first (a partner sees its own). */
+  batches(caller: Identity, page: PageRequest) {
     const partnerId = caller.kind === 'partner' ? caller.partnerId : undefined;
-    return store.listBatches(this.#o.db, partnerId, limit).map(batchView);
+    return pageOf(
+      store.listBatches(this.#o.db, partnerId, page),
+      page.limit,
+      (r) => [r.created_at, r.id],
+      batchView,
+    );
   }
 
   batch(caller: Identity, batchId: string) {

@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../../store/database.js';
+import { afterClause, type PageRequest } from '../../store/page.js';
 
 export interface DeviceRow {
   readonly id: string;
@@ -88,14 +89,23 @@ export function findBatch(db: Db, id: string): BatchRow | undefined {
   return prepared(db, 'SELECT * FROM device_batches WHERE id = ?').get(id) as BatchRow | undefined;
 }
 
-export function listBatches(db: Db, partnerId: string | undefined, limit: number): BatchRow[] {
-  return (
-    partnerId === undefined
-      ? prepared(db, 'SELECT * FROM device_batches ORDER BY created_at DESC, id LIMIT ?').all(limit)
-      : prepared(
-          db,
-          'SELECT * FROM device_batches WHERE partner_id = ? ORDER BY created_at DESC, id LIMIT ?',
-        ).all(partnerId, limit)
+/** Newest first, keyed by (created_at, id); `limit + 1` rows. */
+export function listBatches(db: Db, partnerId: string | undefined, page: PageRequest): BatchRow[] {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  if (partnerId !== undefined) {
+    where.push('partner_id = ?');
+    args.push(partnerId);
+  }
+  const after = afterClause(['created_at', 'id'], page.after, 'desc');
+  if (after) {
+    where.push(after.sql);
+    args.push(...after.args);
+  }
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return prepared(db, `SELECT * FROM device_batches ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
+    ...args,
+    page.limit + 1,
   ) as BatchRow[];
 }
 
@@ -106,6 +116,7 @@ export interface DeviceFilter {
   readonly online?: boolean | undefined;
   /** Return devices with id > after (keyset pagination). */
   readonly after?: string | undefined;
+  /** Rows to read (a page reads one more than it shows). */
   readonly limit: number;
 }
 

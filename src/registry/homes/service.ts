@@ -3,6 +3,7 @@ import { HubError } from '../../errors.js';
 import { newId } from '../../identity/secrets.js';
 import { findUserByEmail } from '../../identity/store.js';
 import { type Db, inTransaction } from '../../store/database.js';
+import { type Page, type PageKey, type PageRequest, pageOf } from '../../store/page.js';
 import type { RegistryBus } from '../events.js';
 import { cleanName, memberHome, ownedHome, requireDeviceOwner, roomOf, uniqueRoomName } from './access.js';
 import * as store from './store.js';
@@ -26,6 +27,8 @@ export type { HomeDetail, HomeDevice, HomeSummary, MemberView, Placement, Placem
 
 /** Limits that keep one account from growing a home without bound; past them, INVALID_STATE. */
 export const HOME_LIMITS = { membersPerHome: 50, roomsPerHome: 100 } as const;
+/** Homes read at once while a deleted account leaves them all. */
+const RELEASE_PAGE = 500;
 
 export interface HomeOptions {
   readonly db: Db;
@@ -68,8 +71,14 @@ export class HomeService {
   }
 
   /** Homes the user owns or is a member of, oldest first. */
-  list(userId: string): HomeSummary[] {
-    return store.listMyHomes(this.#db, userId).map(homeSummary);
+  /** Homes the user owns or is a member of, oldest first. */
+  list(userId: string, page: PageRequest): Page<HomeSummary> {
+    return pageOf(
+      store.listMyHomes(this.#db, userId, page),
+      page.limit,
+      (r) => [r.created_at, r.id],
+      homeSummary,
+    );
   }
 
   detail(userId: string, homeId: string): HomeDetail {
@@ -78,7 +87,7 @@ export class HomeService {
       ...homeSummary(home),
       members: store.listMembers(this.#db, homeId).map(memberView),
       rooms: store.listRooms(this.#db, homeId).map(roomView),
-      devices: this.devices(userId, homeId),
+      devices: store.placementsInHome(this.#db, homeId).map(homeDevice),
     };
   }
 
@@ -196,9 +205,15 @@ export class HomeService {
   }
 
   /** Devices placed in the home, with their room. */
-  devices(userId: string, homeId: string): HomeDevice[] {
+  /** A page of the devices placed in the home, by device id. */
+  devices(userId: string, homeId: string, page: PageRequest): Page<HomeDevice> {
     memberHome(this.#db, userId, homeId);
-    return store.placementsInHome(this.#db, homeId).map(homeDevice);
+    return pageOf(
+      store.placementsInHome(this.#db, homeId, page),
+      page.limit,
+      (r) => [r.device_id],
+      homeDevice,
+    );
   }
 
   /** Puts the caller's device into one of the caller's homes (and optionally one of its rooms), or moves it. */
@@ -256,6 +271,34 @@ export class HomeService {
         return { value: undefined, affected: before ? store.memberIds(this.#db, before.home_id) : [] };
       }),
     );
+  }
+
+  /**
+   * A deleted account leaves every home: the homes it owns are deleted (their members lose them),
+   * its memberships end. Runs inside the caller's transaction; returns the users whose access
+   * changed, to announce once it commits.
+   */
+  releaseUser(userId: string): string[] {
+    const affected = new Set<string>([userId]);
+    inTransaction(this.#db, () => {
+      // Every home, page by page: the number of homes a user is in has no bound of its own.
+      let after: PageKey | undefined;
+      for (;;) {
+        const homes = store.listMyHomes(this.#db, userId, { after, limit: RELEASE_PAGE });
+        for (const home of homes.slice(0, RELEASE_PAGE)) {
+          if (home.role === 'owner') {
+            for (const m of store.memberIds(this.#db, home.id)) affected.add(m);
+            store.deleteHome(this.#db, home.id);
+          } else {
+            store.deleteMember(this.#db, home.id, userId);
+          }
+        }
+        const last = homes[RELEASE_PAGE - 1];
+        if (homes.length <= RELEASE_PAGE || last === undefined) break;
+        after = [last.created_at, last.id];
+      }
+    });
+    return [...affected];
   }
 
   /** Where each device the user can see through its homes is (homes it owns or is a member of). */

@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../../store/database.js';
+import { afterClause, type PageRequest } from '../../store/page.js';
 
 export type HomeRole = 'owner' | 'member';
 
@@ -72,12 +73,14 @@ export function findMyHome(db: Db, userId: string, homeId: string): MyHomeRow | 
   ).get(homeId, userId) as MyHomeRow | undefined;
 }
 
-export function listMyHomes(db: Db, userId: string): MyHomeRow[] {
+/** Oldest first, keyed by (created_at, id); `limit + 1` rows. */
+export function listMyHomes(db: Db, userId: string, page: PageRequest): MyHomeRow[] {
+  const after = afterClause(['h.created_at', 'h.id'], page.after);
   return prepared(
     db,
     `SELECT h.*, m.role FROM homes h JOIN home_members m ON m.home_id = h.id
-       WHERE m.user_id = ? ORDER BY h.created_at, h.id`,
-  ).all(userId) as MyHomeRow[];
+       WHERE m.user_id = ? ${after ? `AND ${after.sql}` : ''} ORDER BY h.created_at, h.id LIMIT ?`,
+  ).all(userId, ...(after?.args ?? []), page.limit + 1) as MyHomeRow[];
 }
 
 export function insertMember(
@@ -182,12 +185,22 @@ export function livePlacement(db: Db, deviceId: string): PlacementRow | undefine
   ).get(deviceId) as PlacementRow | undefined;
 }
 
-export function placementsInHome(db: Db, homeId: string): PlacementRow[] {
+/** By device id; with a page, keyed by device id and `limit + 1` rows. */
+export function placementsInHome(db: Db, homeId: string, page?: PageRequest): PlacementRow[] {
+  if (page === undefined) {
+    return prepared(
+      db,
+      `SELECT p.device_id, p.home_id, h.name AS home_name, p.room_id, r.name AS room_name
+         FROM ${LIVE_PLACEMENTS} WHERE p.home_id = ? ORDER BY p.device_id`,
+    ).all(homeId) as PlacementRow[];
+  }
+  const after = afterClause(['p.device_id'], page.after);
   return prepared(
     db,
     `SELECT p.device_id, p.home_id, h.name AS home_name, p.room_id, r.name AS room_name
-       FROM ${LIVE_PLACEMENTS} WHERE p.home_id = ? ORDER BY p.device_id`,
-  ).all(homeId) as PlacementRow[];
+       FROM ${LIVE_PLACEMENTS} WHERE p.home_id = ? ${after ? `AND ${after.sql}` : ''}
+       ORDER BY p.device_id LIMIT ?`,
+  ).all(homeId, ...(after?.args ?? []), page.limit + 1) as PlacementRow[];
 }
 
 /** Live placements in every home the user is in (as owner or member). */

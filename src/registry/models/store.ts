@@ -1,4 +1,5 @@
 import { type Db, prepared } from '../../store/database.js';
+import { afterClause, type PageRequest } from '../../store/page.js';
 import type { ModelSpec } from '../spec/index.js';
 
 /** SQL for `models` and `model_versions` (migration 0030), plus the partner facts the lifecycle reads. */
@@ -100,22 +101,30 @@ function filterSql(filter: ModelFilter): { where: string; params: Record<string,
   return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-export function listModels(db: Db, filter: ModelFilter): ModelRow[] {
+/** By model id, keyed by it; `limit + 1` rows. */
+export function listModels(db: Db, filter: ModelFilter, page: PageRequest): ModelRow[] {
   const { where, params } = filterSql(filter);
+  const after = page.after === undefined ? '' : `${where ? 'AND' : 'WHERE'} m.id > @after`;
   return prepared(
     db,
-    `SELECT ${MODEL_COLUMNS} FROM models m JOIN partners p ON p.id = m.partner_id ${where} ORDER BY m.id`,
-  ).all(params) as ModelRow[];
+    `SELECT ${MODEL_COLUMNS} FROM models m JOIN partners p ON p.id = m.partner_id ${where} ${after}
+       ORDER BY m.id LIMIT @limit`,
+  ).all({
+    ...params,
+    ...(page.after === undefined ? {} : { after: String(page.after[0]) }),
+    limit: page.limit + 1,
+  }) as ModelRow[];
 }
 
-/** The versions of every model `listModels` returns for the same filter, in one query. */
-export function listVersionSummaries(db: Db, filter: ModelFilter): VersionSummaryRow[] {
-  const { where, params } = filterSql(filter);
-  return prepared(
-    db,
-    `SELECT ${SUMMARY_COLUMNS} FROM model_versions v JOIN models m ON m.id = v.model_id ${where}
-       ORDER BY v.model_id, v.version`,
-  ).all(params) as VersionSummaryRow[];
+/** The versions of the given models, in one query. */
+export function versionSummariesFor(db: Db, modelIds: readonly string[]): VersionSummaryRow[] {
+  if (modelIds.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM model_versions v WHERE v.model_id IN (${modelIds.map(() => '?').join(', ')})
+         ORDER BY v.model_id, v.version`,
+    )
+    .all(...modelIds) as VersionSummaryRow[];
 }
 
 export function versionSummariesOf(db: Db, modelId: string): VersionSummaryRow[] {
@@ -238,11 +247,23 @@ const CATALOG_SQL = `SELECT v.model_id, v.version, m.category, m.parent_id, p.sl
   WHERE v.state = 'published'
     AND v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.model_id = v.model_id AND w.state = 'published')`;
 
-/** The latest published version of every model (optionally of one category), by model id. */
-export function listCatalog(db: Db, category: string | undefined): CatalogRow[] {
-  const where = category === undefined ? '' : 'AND m.category = @category';
-  return prepared(db, `${CATALOG_SQL} ${where} ORDER BY v.model_id`).all(
-    category === undefined ? {} : { category },
+/** The latest published version of every model (optionally of one category), keyed by model id; `limit + 1` rows. */
+export function listCatalog(db: Db, category: string | undefined, page: PageRequest): CatalogRow[] {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  if (category !== undefined) {
+    where.push('m.category = ?');
+    args.push(category);
+  }
+  const after = afterClause(['v.model_id'], page.after);
+  if (after) {
+    where.push(after.sql);
+    args.push(...after.args);
+  }
+  const clause = where.map((w) => `AND ${w}`).join(' ');
+  return prepared(db, `${CATALOG_SQL} ${clause} ORDER BY v.model_id LIMIT ?`).all(
+    ...args,
+    page.limit + 1,
   ) as CatalogRow[];
 }
 

@@ -61,22 +61,43 @@ export function pruneReportSeqs(db: Db, before: number): number {
 
 export interface HistoryPoint {
   readonly ts: number;
+  readonly seq: number;
   readonly value: string;
 }
 
+/** A time range [from, to) and, when paging, the (ts, seq) of the last row already shown. */
+type Range = { readonly from: number; readonly to: number };
+type After = { readonly ts: number; readonly seq: number } | undefined;
+
+/** Points in (ts, seq) order: one property of one report has one seq, so the pair is unique. */
 export function readHistory(
   db: Db,
   deviceId: string,
   property: string,
-  from: number,
-  to: number,
+  range: Range,
+  after: After,
   limit: number,
 ) {
+  if (after === undefined) {
+    return prepared(
+      db,
+      `SELECT ts, seq, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
+         ORDER BY ts, seq LIMIT ?`,
+    ).all(deviceId, property, range.from, range.to, limit) as HistoryPoint[];
+  }
   return prepared(
     db,
-    `SELECT ts, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
-       ORDER BY ts LIMIT ?`,
-  ).all(deviceId, property, from, to, limit) as HistoryPoint[];
+    `SELECT ts, seq, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
+       AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`,
+  ).all(
+    deviceId,
+    property,
+    Math.max(range.from, after.ts),
+    range.to,
+    after.ts,
+    after.seq,
+    limit,
+  ) as HistoryPoint[];
 }
 
 export interface HistoryBucket {
@@ -87,7 +108,10 @@ export interface HistoryBucket {
   readonly count: number;
 }
 
-/** Downsampled history: one row per bucket of `bucketMs` starting at `from`, with min/max/avg of the numeric values. */
+/**
+ * Downsampled history: one row per bucket of `bucketMs`, numbered from the epoch (bucket n starts at
+ * n * bucketMs, UTC), with min/max/avg of the numeric values of the points in [from, to).
+ */
 export function readBuckets(
   db: Db,
   deviceId: string,
@@ -95,13 +119,14 @@ export function readBuckets(
   from: number,
   to: number,
   bucketMs: number,
+  limit: number,
 ) {
   return prepared(
     db,
-    `SELECT CAST((ts - ?) / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
+    `SELECT CAST(ts / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
        FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
-       GROUP BY bucket ORDER BY bucket`,
-  ).all(from, bucketMs, deviceId, property, from, to) as HistoryBucket[];
+       GROUP BY bucket ORDER BY bucket LIMIT ?`,
+  ).all(bucketMs, deviceId, property, from, to, limit) as HistoryBucket[];
 }
 
 export interface EventRow {
@@ -112,10 +137,18 @@ export interface EventRow {
   readonly arguments: string;
 }
 
-export function readEvents(db: Db, deviceId: string, from: number, to: number, limit: number) {
+/** Events in (ts, seq) order (each event is its own message, with its own seq). */
+export function readEvents(db: Db, deviceId: string, range: Range, after: After, limit: number) {
+  if (after === undefined) {
+    return prepared(
+      db,
+      `SELECT event, ts, device_ts, seq, arguments FROM device_events WHERE device_id = ? AND ts >= ? AND ts < ?
+         ORDER BY ts, seq LIMIT ?`,
+    ).all(deviceId, range.from, range.to, limit) as EventRow[];
+  }
   return prepared(
     db,
     `SELECT event, ts, device_ts, seq, arguments FROM device_events WHERE device_id = ? AND ts >= ? AND ts < ?
-       ORDER BY ts LIMIT ?`,
-  ).all(deviceId, from, to, limit) as EventRow[];
+       AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`,
+  ).all(deviceId, Math.max(range.from, after.ts), range.to, after.ts, after.seq, limit) as EventRow[];
 }
