@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { type DatabaseTarget, describeTarget } from './database-url.js';
 import type { Engine } from './engine.js';
+import { ensurePrivateDir } from './files.js';
 import type { PostgresEngine } from './postgres-engine.js';
 import { sql } from './sql.js';
 import { SqliteEngine } from './sqlite-engine.js';
@@ -57,11 +57,12 @@ export function checkServerVersion(num: number, version: string, where: string):
 
 /**
  * Opens the engine a target names. PostgreSQL: connects once, checks the server is 15 or newer
- * and fails with a message naming the server and the reason. SQLite: creates the file's folder.
+ * and fails with a message naming the server and the reason. SQLite: creates the file's folder (0700) and
+ * the file (0600).
  */
 export async function openEngine(target: DatabaseTarget, options: OpenEngineOptions = {}): Promise<Engine> {
   if (target.kind === 'sqlite') {
-    mkdirSync(dirname(target.file), { recursive: true });
+    ensurePrivateDir(dirname(target.file));
     return new SqliteEngine({
       file: target.file,
       ...(options.log ? { log: options.log } : {}),

@@ -12,6 +12,7 @@ import {
   type Transaction,
   type TransactionOptions,
 } from './engine.js';
+import { ensurePrivateFile } from './files.js';
 import { LocalNotifications } from './local-notifications.js';
 import type { BooleanColumns } from './schema.js';
 import { schemaBooleans } from './schema-tables.js';
@@ -67,6 +68,8 @@ export class SqliteEngine implements Engine {
     const busy = Math.trunc(options.busyTimeoutMs ?? 5000);
     this.#synchronous = options.synchronous ?? 'NORMAL';
     this.#queue = new WriteQueue(options.queueTimeoutMs ?? 30_000);
+    // The file holds secrets' hashes: 0600 before SQLite creates it (and so its -wal and -shm).
+    ensurePrivateFile(options.file);
     this.#writer = new Database(options.file);
     try {
       this.#writer.pragma(`busy_timeout = ${busy}`);

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,5 +138,19 @@ describe('SQLite engine', () => {
     g.open();
     await Promise.all([tx, closed]);
     await expect(db.one(sql`SELECT 1 AS one`)).rejects.toThrow(/closed/);
+  });
+
+  it('creates a new database, its -wal and -shm 0600, whatever the umask', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const { db, file } = await engine();
+      await db.run(sql`INSERT INTO things (id, flag) VALUES ('a', 1)`);
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        expect(existsSync(path), path).toBe(true);
+        expect((statSync(path).mode & 0o777).toString(8), path).toBe('600');
+      }
+    } finally {
+      process.umask(previous);
+    }
   });
 });
