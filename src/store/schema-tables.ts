@@ -1,7 +1,7 @@
 import { booleanColumns, type TableSpec, table } from './schema.js';
 
 /**
- * Every table after the latest migration (0060), on both engines. A new migration updates this
+ * Every table after the latest migration (0090), on both engines. A new migration updates this
  * description in the same commit; the schema test fails until both engines' migrations match it.
  */
 export const expectedTables: readonly TableSpec[] = [
@@ -18,8 +18,11 @@ export const expectedTables: readonly TableSpec[] = [
     references: { user_id: 'users(id) ON DELETE CASCADE' },
   }),
   table('admin_tokens', {
-    columns: 'id text, secret_hash blob, label text, created_at int, revoked_at int?',
+    // source and last_used_at: 0090
+    columns:
+      'id text, secret_hash blob, label text, created_at int, revoked_at int?, source text, last_used_at int?',
     primaryKey: 'id',
+    indexes: { admin_tokens_by_created: 'created_at, id' },
   }),
 
   // 0020 partners
@@ -158,6 +161,7 @@ export const expectedTables: readonly TableSpec[] = [
   table('device_desired', {
     columns: 'device_id text, property text, value text, set_at int, set_by text',
     primaryKey: 'device_id, property',
+    indexes: { device_desired_by_user: 'set_by' }, // 0070
     references: { device_id: 'devices(id)' },
   }),
 
@@ -269,6 +273,26 @@ export const expectedTables: readonly TableSpec[] = [
     },
     references: { partner_id: 'partners(id)' },
     appendOnly: true,
+  }),
+
+  // 0070 ownership
+  table('commerce_claimed_devices', {
+    columns: 'model_id text, partner_id text, device_id text, claimed_at int',
+    primaryKey: 'model_id, partner_id, device_id',
+    indexes: { commerce_claimed_devices_by_device: 'UNIQUE device_id' },
+  }),
+  table('device_desired_refusals', {
+    columns:
+      'device_id text, property text, value text, code text, message text, refused_at int, set_by text',
+    primaryKey: 'device_id, property',
+    indexes: { device_desired_refusals_by_user: 'set_by' },
+    references: { device_id: 'devices(id)' },
+  }),
+  table('device_share_invitations', {
+    columns: 'device_id text, email text, invited_by text, created_at int',
+    primaryKey: 'device_id, email',
+    indexes: { device_share_invitations_by_email: 'email' },
+    references: { device_id: 'devices(id)', invited_by: 'users(id)' },
   }),
 ];
 

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, isDatabaseError } from '../../src/store/engine.js';
 import { runMigrations } from '../../src/store/migration-runner.js';
+import { postgresMigrations } from '../../src/store/migrations/postgres/index.js';
 import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
 import { runCli } from '../support/cli.js';
@@ -48,16 +49,11 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
     const second = await openEngine(t.database.target);
     try {
       const [a, b] = await Promise.all([runMigrations(db), runMigrations(second)]);
-      expect([...a.applied, ...b.applied].sort()).toEqual([
-        '10-identities',
-        '20-partners',
-        '30-models',
-        '40-devices',
-        '50-control',
-        '60-commerce',
-      ]);
+      expect([...a.applied, ...b.applied].sort()).toEqual(
+        postgresMigrations.map((m) => `${m.version}-${m.name}`),
+      );
       const versions = await db.many(sql`SELECT version FROM ecohub_migrations ORDER BY version`);
-      expect(versions.map((v) => v['version'])).toEqual([10, 20, 30, 40, 50, 60]);
+      expect(versions.map((v) => v['version'])).toEqual(postgresMigrations.map((m) => m.version));
     } finally {
       await second.close();
     }
@@ -154,7 +150,9 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
         60_000,
       );
       expect(res.code).toBe(1);
-      expect(res.stderr).toContain('is reachable and migrated to version 60');
+      expect(res.stderr).toContain(
+        `is reachable and migrated to version ${postgresMigrations.at(-1)?.version}`,
+      );
       expect(res.stdout + res.stderr).not.toContain(new URL(fresh.url).password);
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();

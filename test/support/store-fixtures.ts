@@ -2,7 +2,7 @@ import type { Queryable } from '../../src/store/engine.js';
 import { sql } from '../../src/store/sql.js';
 
 /**
- * One row in every table of the hub's schema, with the same SQL on both engines: the seed for
+ * One row in every table of the hub's schema (commerce_claimed_devices by trigger), with the same SQL on both engines: the seed for
  * tests that check constraints and triggers behave alike.
  */
 export async function seedEveryTable(db: Queryable): Promise<void> {
@@ -33,12 +33,15 @@ export async function seedEveryTable(db: Queryable): Promise<void> {
     sql`INSERT INTO device_reports (device_id, seq, received_at) VALUES ('d1', 1, ${t})`,
     sql`INSERT INTO telemetry (device_id, property, ts, seq, value, num) VALUES ('d1', 'light.on', ${t}, 1, 'true', 1)`,
     sql`INSERT INTO device_events (device_id, event, ts, seq, arguments) VALUES ('d1', 'light.fault', ${t}, 2, '[]')`,
-    sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES ('d1', 'u1', 'owner', ${t})`,
     sql`INSERT INTO homes (id, owner_id, name, created_at) VALUES ('h1', 'u1', 'Home', ${t})`,
     sql`INSERT INTO home_members (home_id, user_id, role, created_at) VALUES ('h1', 'u1', 'owner', ${t})`,
     sql`INSERT INTO rooms (id, home_id, name, created_at) VALUES ('r1', 'h1', 'Kitchen', ${t})`,
     sql`INSERT INTO device_placements (device_id, home_id, room_id) VALUES ('d1', 'h1', 'r1')`,
     sql`INSERT INTO device_desired (device_id, property, value, set_at, set_by) VALUES ('d1', 'light.on', 'false', ${t}, 'u1')`,
+    sql`INSERT INTO device_desired_refusals (device_id, property, value, code, message, refused_at, set_by)
+        VALUES ('d1', 'light.brightness', '120', 'VALUE_OUT_OF_RANGE', 'at most 100', ${t}, 'u1')`,
+    sql`INSERT INTO device_share_invitations (device_id, email, invited_by, created_at)
+        VALUES ('d1', 'Bob@Example.com', 'u1', ${t})`,
     sql`INSERT INTO commerce_skus (id, partner_id, model_id, price_minor, currency, created_at)
         VALUES ('s1', 'p1', 'acme.light.bulb1', 1999, 'EUR', ${t})`,
     sql`INSERT INTO commerce_bom_costs (id, partner_id, model_id, cost_minor, currency, effective_from, created_at)
@@ -51,6 +54,9 @@ export async function seedEveryTable(db: Queryable): Promise<void> {
     sql`INSERT INTO commerce_free_devices (model_id, partner_id, device_id) VALUES ('acme.light.bulb1', 'p1', 'd2')`,
     sql`INSERT INTO commerce_units (device_id, order_id, line_no, model_id, state, reserved_at)
         VALUES ('d1', 'o1', 0, 'acme.light.bulb1', 'sold', ${t})`,
+    // The buyer claims what they bought (a claimed device can no longer be sold: 0070's triggers),
+    // which also records d1 in commerce_claimed_devices.
+    sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES ('d1', 'u1', 'owner', ${t})`,
     sql`INSERT INTO commerce_idempotency_keys (user_id, key, request_hash, order_id, status, response, created_at)
         VALUES ('u1', 'key-1', 'h', 'o1', 201, '{}', ${t})`,
     sql`INSERT INTO commerce_payment_events (id, type, order_id, amount_minor, currency, signed_at, received_at)
