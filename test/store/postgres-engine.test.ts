@@ -14,6 +14,8 @@ import { tempDir } from '../support/hub.js';
 import { introspect } from '../support/introspect.js';
 import { seedEveryTable } from '../support/store-fixtures.js';
 
+const LATEST = postgresMigrations.at(-1)?.version;
+
 /** pg_dump and pg_restore of the newest installed PostgreSQL (as scripts/pg-test-server.mjs finds it). */
 function pgBin(tool: string): string {
   const fromEnv = process.env['ECOHUB_PG_BIN'];
@@ -150,15 +152,13 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
         60_000,
       );
       expect(res.code).toBe(1);
-      expect(res.stderr).toContain(
-        `is reachable and migrated to version ${postgresMigrations.at(-1)?.version}`,
-      );
+      expect(res.stderr).toContain(`is reachable and migrated to version ${LATEST}`);
       expect(res.stdout + res.stderr).not.toContain(new URL(fresh.url).password);
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
       try {
         expect((await client.query('SELECT max(version) AS v FROM ecohub_migrations')).rows).toEqual([
-          { v: '60' },
+          { v: String(LATEST) },
         ]);
       } finally {
         await client.end();
@@ -181,7 +181,7 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
         expect(await copy.many(sql`SELECT id FROM users WHERE email = ${'ann@example.com'}`)).toEqual([
           { id: 'u1' },
         ]);
-        expect(await runMigrations(copy)).toEqual({ from: 60, to: 60, applied: [] });
+        expect(await runMigrations(copy)).toEqual({ from: LATEST, to: LATEST, applied: [] });
         await expect(copy.run(sql`DELETE FROM partner_ledger_entries`)).rejects.toThrow(/append-only/);
       } finally {
         await copy.close();
