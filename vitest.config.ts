@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Browser tests need Chromium: `npm run test:e2e` (vitest.e2e.config.ts).
+    exclude: ['test/e2e/**', 'node_modules/**'],
     // Integration tests start real hubs on port 0; two forks keep them from contending on 2 cores.
     pool: 'forks',
     maxWorkers: 2,

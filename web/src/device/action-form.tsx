@@ -175,6 +175,7 @@ export function ActionForm({
   return (
     <form
       class="action"
+      noValidate
       data-action={action.action.key}
       onSubmit={submit}
       aria-labelledby={action.inputs.length > 0 ? `${id}-legend` : undefined}

@@ -1,7 +1,7 @@
 import type { ActivityEntry } from '../live/device-live.js';
 import { clock } from '../ui/time.js';
 
-const SYMBOL: Record<ActivityEntry['status'], string> = { pending: '…', ok: '✓', queued: '⏸', error: '✕' };
+const SYMBOL: Record<ActivityEntry['status'], string> = { pending: '…', ok: '✓', queued: '○', error: '✕' };
 
 /** This session's commands to the device, one row each, from pending to its one result. */
 export function ActivityList({ entries }: { entries: readonly ActivityEntry[] }) {

@@ -42,6 +42,7 @@ export function DeviceCard({ remote, spec, live }: { remote: Remote; spec: Compi
         .map((p) => p.key),
     [spec],
   );
+  const unreportedIn = (service: string) => unreported.filter((key) => key.startsWith(`${service}.`));
   const online = live.online === true;
   useEffect(() => {
     if (online) void remote.read(live.id, unreported);
@@ -81,9 +82,14 @@ export function DeviceCard({ remote, spec, live }: { remote: Remote; spec: Compi
               action={action}
               live={live}
               onRun={(inputs, describe) =>
-                void remote.runAction(live.id, action.action.key, inputs, describe, (data) =>
-                  describeOutputs(action, data),
-                )
+                void remote
+                  .runAction(live.id, action.action.key, inputs, describe, (data) =>
+                    describeOutputs(action, data),
+                  )
+                  // An action may change what the device never reports (move-to sets target-position): read it again.
+                  .then((r) =>
+                    r.status === 'ok' ? remote.read(live.id, unreportedIn(section.service)) : undefined,
+                  )
               }
             />
           ))}

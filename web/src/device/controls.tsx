@@ -245,6 +245,8 @@ function EntryField(props: {
   return (
     <form
       class="row entry-row"
+      // The spec's own check (below) says what is wrong in its words; the browser's would block silently.
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         commit();

@@ -1,4 +1,4 @@
-import catalog from '../../../src/registry/spec/categories.json';
+import catalog from '../../../src/registry/spec/categories.json' with { type: 'json' };
 
 /** Unit symbols by unit id, from the hub's own unit list (docs/spec.md). */
 const SYMBOLS = new Map<string, string>(catalog.units.map((u) => [u.id, u.symbol]));
