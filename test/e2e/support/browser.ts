@@ -75,19 +75,33 @@ export async function openBrowser(baseUrl: string): Promise<TestBrowser> {
 }
 
 /**
- * Full-page screenshots of what `page` shows, at phone (360 px) and desktop width, saved as
- * test-artifacts/screenshots/{name}-360.png and {name}-1280.png.
+ * Screenshots of the whole page at phone (360 px) and desktop width, saved as
+ * test-artifacts/screenshots/{name}-360.png and {name}-1280.png. The viewport is made as tall as the
+ * page, so fixed bars (the phone's tab bar) sit where a user sees them: at the bottom.
  */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const before = page.viewportSize() ?? PHONE;
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
   for (const size of [PHONE, DESKTOP]) {
     await page.setViewportSize(size);
-    // Layout (and the chart's ResizeObserver) settles in the next frames.
+    const height = await page.evaluate(
+      // Layout (and the chart's ResizeObserver) settles in the next frames.
+      () =>
+        new Promise<number>((resolve) =>
+          requestAnimationFrame(() =>
+            requestAnimationFrame(() => resolve(document.documentElement.scrollHeight)),
+          ),
+        ),
+    );
+    await page.setViewportSize({ width: size.width, height: Math.min(8000, Math.max(size.height, height)) });
     await page.evaluate(
       () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
     );
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}.png`), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}.png`) });
   }
   await page.setViewportSize(before);
 }

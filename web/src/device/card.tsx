@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks';
+import { useRemote } from '../app.js';
 import type { DeviceLive } from '../live/device-live.js';
 import type { Remote } from '../live/remote.js';
 import { cardLayout, formatValue, type PropertyControl } from '../spec/controls.js';
@@ -8,17 +9,22 @@ import { ago } from '../ui/time.js';
 import { ActionForm, describeOutputs } from './action-form.js';
 import { PropertyRow } from './controls.js';
 
+/** Online or offline, as the hub last said; while the live link is down that is only the last known state. */
 export function Presence({ live }: { live: DeviceLive }) {
+  const { link } = useRemote();
+  useObservable(link);
   if (live.online === undefined) return <span class="presence unknown">Checking…</span>;
-  return live.online ? (
-    <span class="presence online" data-presence="online">
+  const stale = link.state.status !== 'online';
+  const text = live.online
+    ? 'Online'
+    : `Offline${live.lastSeenAt ? ` · last seen ${ago(live.lastSeenAt)}` : ''}`;
+  return (
+    <span
+      class={`presence ${live.online ? 'online' : 'offline'}${stale ? ' stale' : ''}`}
+      data-presence={live.online ? 'online' : 'offline'}
+    >
       <span class="dot" aria-hidden="true" />
-      Online
-    </span>
-  ) : (
-    <span class="presence offline" data-presence="offline">
-      <span class="dot" aria-hidden="true" />
-      Offline{live.lastSeenAt ? ` · last seen ${ago(live.lastSeenAt)}` : ''}
+      {stale ? `Last known: ${text.toLowerCase()}` : text}
     </span>
   );
 }

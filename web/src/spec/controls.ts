@@ -166,8 +166,10 @@ export function snap(control: PropertyControl, value: number): number {
   const { min, max, step } = control;
   const clamped = Math.min(max, Math.max(min, value));
   if (!(step > 0)) return clamped;
-  const k = Math.round((clamped - min) / step);
-  const snapped = Math.min(max, min + k * step);
+  let k = Math.round((clamped - min) / step);
+  // A range whose max is off the grid ([0, 10, 3]): the last grid point below it.
+  if (min + k * step > max + step * 1e-9) k = Math.floor((max - min) / step + 1e-9);
+  const snapped = min + k * step;
   // Float grids: round off binary noise to the step's decimals (0.1 + 0.2).
   return Number(snapped.toFixed(Math.max(control.decimals, decimalsOf(step, true))));
 }
