@@ -40,5 +40,7 @@ export function localizedName(
 }
 
 function navigatorLanguages(): readonly string[] {
-  return typeof navigator === 'undefined' ? [] : navigator.languages;
+  // Also compiled for Node (the unit tests), where there is no navigator.
+  const nav = (globalThis as { navigator?: { languages?: readonly string[] } }).navigator;
+  return nav?.languages ?? [];
 }
