@@ -15,6 +15,14 @@ export interface WebAppOptions {
  */
 const RESERVED = ['/v1', '/docs', '/openapi.json', '/mqtt', '/healthz', '/readyz', '/metrics'];
 
+/** Paths that name a static file: when it is not in the build, the answer is 404. */
+const ASSET = /\.(?:m?js|css|map|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|json|webmanifest|txt|xml|html)$/i;
+
+/** Dotfiles (and `..`) are never part of a build, nor a page. */
+function hidden(path: string): boolean {
+  return path.split('/').some((segment) => segment.startsWith('.'));
+}
+
 function reserved(path: string): boolean {
   return RESERVED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
@@ -65,8 +73,7 @@ export function registerWebApp(app: App, options: WebAppOptions): void {
 
   /** A regular file inside the build, or undefined (never a path that escapes the root). */
   function fileIn(path: string): string | undefined {
-    // Dotfiles (and `..`) are never part of a build.
-    if (root === undefined || path.split('/').some((segment) => segment.startsWith('.'))) return undefined;
+    if (root === undefined) return undefined;
     const file = resolve(root, `.${path}`);
     if (!file.startsWith(root + sep)) return undefined;
     try {
@@ -85,12 +92,11 @@ export function registerWebApp(app: App, options: WebAppOptions): void {
 
   async function handler(request: FastifyRequest, reply: FastifyReply) {
     const path = pathOf(request);
-    if (path === undefined || reserved(path)) return reply.callNotFound();
+    if (path === undefined || reserved(path) || hidden(path)) return reply.callNotFound();
     const file = fileIn(path);
     if (file !== undefined) return sendFile(reply, file);
-    // A path that names a file (it has an extension) and is not in the build is a 404, not the app.
-    const last = path.slice(path.lastIndexOf('/') + 1);
-    if (last.includes('.')) return reply.callNotFound();
+    // A missing asset is a 404, not the app. Page paths may hold dots (`/partner/models/acme.light.bulb1`).
+    if (ASSET.test(path)) return reply.callNotFound();
     if (!built()) {
       return reply
         .code(503)

@@ -37,7 +37,12 @@ describe('the web app served at /', () => {
   });
 
   it('answers every page path with the app, so deep links work', async () => {
-    for (const path of ['/login', '/devices/0a1b2c3d4e5f6071', '/homes/x/y?tab=rooms']) {
+    for (const path of [
+      '/login',
+      '/devices/0a1b2c3d4e5f6071',
+      '/homes/x/y?tab=rooms',
+      '/partner/models/acme.light.bulb1',
+    ]) {
       const res = await fetch(`${hub.httpUrl}${path}`);
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toContain('ecohub app');

@@ -120,6 +120,7 @@ describe('list responses: bare arrays today, { items, next } pages tomorrow', ()
   it('reads a bare array, a wrapped array and a page', () => {
     expect(asPage([1, 2])).toEqual({ items: [1, 2], next: null });
     expect(asPage({ devices: [1] }, 'devices')).toEqual({ items: [1], next: null });
+    expect(asPage({ entries: [1], next: 7 }, 'entries')).toEqual({ items: [1], next: 7 });
     expect(asPage({ items: [1], next: 'abc' })).toEqual({ items: [1], next: 'abc' });
     expect(() => asPage({ other: [] }, 'devices')).toThrow(/expected a list/);
   });

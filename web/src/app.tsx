@@ -3,6 +3,13 @@ import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'p
 import { UserApi } from './api/client.js';
 import { Http } from './api/http.js';
 import type { Session } from './api/types.js';
+import { ConsoleApi } from './console/api.js';
+import {
+  type ConsoleSession,
+  clearConsoleSession,
+  loadConsoleSession,
+  saveConsoleSession,
+} from './console/session.js';
 import { Remote } from './live/remote.js';
 import { Routes } from './routes.js';
 import { clearSession, loadSession, saveSession, type UserSession } from './state/session.js';
@@ -17,6 +24,11 @@ export interface AppContextValue {
   readonly notice: string | undefined;
   signIn(session: Session): void;
   signOut(): Promise<void>;
+  /** The partner or operator signed in to a console in this tab. */
+  readonly console: ConsoleSession | undefined;
+  readonly consoleApi: ConsoleApi;
+  signInConsole(session: ConsoleSession): void;
+  signOutConsole(text?: string): void;
   setNotice(text: string | undefined): void;
 }
 
@@ -50,6 +62,28 @@ export function App() {
     () => new UserApi(new Http({ token: () => token.current, unauthenticated: () => ended.current() })),
     [],
   );
+
+  const [consoleSession, setConsoleSession] = useState<ConsoleSession | undefined>(() =>
+    loadConsoleSession(),
+  );
+  const consoleToken = useRef<string | undefined>(consoleSession?.token);
+  const consoleEnded = useRef<() => void>(() => undefined);
+  const consoleApi = useMemo(
+    () =>
+      new ConsoleApi(
+        new Http({ token: () => consoleToken.current, unauthenticated: () => consoleEnded.current() }),
+      ),
+    [],
+  );
+  const signOutConsole = useCallback((text?: string) => {
+    const kind = loadConsoleSession()?.kind;
+    clearConsoleSession();
+    consoleToken.current = undefined;
+    setConsoleSession(undefined);
+    setNotice(text);
+    navigate(kind === 'operator' ? '/operator' : '/partner', true);
+  }, []);
+  consoleEnded.current = () => signOutConsole('The key or token is no longer valid. Please sign in again.');
 
   const remote = useMemo(() => {
     if (session === undefined) return undefined;
@@ -91,6 +125,15 @@ export function App() {
       setNotice(undefined);
       setSession(stored);
     },
+    console: consoleSession,
+    consoleApi,
+    signInConsole(c: ConsoleSession) {
+      saveConsoleSession(c);
+      consoleToken.current = c.token;
+      setNotice(undefined);
+      setConsoleSession(c);
+    },
+    signOutConsole,
     async signOut() {
       try {
         await api.logout();

@@ -60,7 +60,21 @@ export class Http {
   }
 
   async request(method: Method, path: string, body?: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const text = await this.#send(method, path, body, 'application/json');
+    try {
+      return text === '' ? undefined : JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A text answer (CSV), with the same authentication and errors as JSON requests. */
+  text(path: string, accept: string): Promise<string> {
+    return this.#send('GET', path, undefined, accept);
+  }
+
+  async #send(method: Method, path: string, body: unknown, accept: string): Promise<string> {
+    const headers: Record<string, string> = { accept };
     const token = this.#options.token();
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -75,13 +89,13 @@ export class Http {
       throw new ApiError(0, 'NETWORK', 'The hub cannot be reached. Check your connection.');
     }
     const text = await res.text();
+    if (res.ok) return text;
     let parsed: unknown;
     try {
-      parsed = text === '' ? undefined : JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    if (res.ok) return parsed;
     if (res.status === 401 && token !== undefined) this.#options.unauthenticated();
     throw problemOf(res.status, parsed, `${method} ${path} failed with HTTP ${res.status}`);
   }

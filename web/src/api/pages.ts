@@ -32,15 +32,10 @@ export interface Page {
 export function asPage(body: unknown, legacyKey?: string): Page {
   if (Array.isArray(body)) return { items: body, next: null };
   if (isRecord(body)) {
-    if (Array.isArray(body['items'])) {
-      const next = body['next'];
-      return {
-        items: body['items'],
-        next: typeof next === 'string' || typeof next === 'number' ? next : null,
-      };
-    }
-    if (legacyKey !== undefined && Array.isArray(body[legacyKey]))
-      return { items: body[legacyKey], next: null };
+    const next = typeof body['next'] === 'string' || typeof body['next'] === 'number' ? body['next'] : null;
+    if (Array.isArray(body['items'])) return { items: body['items'], next };
+    // Today's paged lists name their array (`{ devices, next }`, `{ entries, next }`).
+    if (legacyKey !== undefined && Array.isArray(body[legacyKey])) return { items: body[legacyKey], next };
   }
   throw new Error(`expected a list${legacyKey ? ` (or "${legacyKey}")` : ''}, got ${typeof body}`);
 }

@@ -53,6 +53,10 @@ export function LoginPage() {
       <p>
         New here? <a href="/register">Create an account</a>
       </p>
+      <p class="muted">
+        Device makers: <a href="/partner">partner console</a>. Hub operators:{' '}
+        <a href="/operator">operator console</a>.
+      </p>
     </section>
   );
 }

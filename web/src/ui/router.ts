@@ -20,10 +20,15 @@ export function navigate(path: string, replace = false): void {
   queueMicrotask(() => document.getElementById('main')?.focus({ preventScroll: true }));
 }
 
+function currentLocation(): string {
+  return window.location.pathname + window.location.search;
+}
+
+/** The current path; components using it render again when the path or the query changes. */
 export function usePath(): string {
-  const [path, setPath] = useState(currentPath());
+  const [location, setLocation] = useState(currentLocation());
   useEffect(() => {
-    const update = () => setPath(currentPath());
+    const update = () => setLocation(currentLocation());
     listeners.add(update);
     window.addEventListener('popstate', update);
     return () => {
@@ -31,7 +36,7 @@ export function usePath(): string {
       window.removeEventListener('popstate', update);
     };
   }, []);
-  return path;
+  return location.split('?')[0] ?? '/';
 }
 
 /** Matches `/devices/:id` style patterns; the params, or undefined. */

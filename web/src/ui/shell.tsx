@@ -4,7 +4,7 @@ import { useApp } from '../app.js';
 import type { LiveConnection } from '../live/connection.js';
 import { useObservable } from './hooks.js';
 import { Icon } from './icons.js';
-import { isActive, USER_NAV } from './nav.js';
+import { consoleOf, isActive, type NavItem, OPERATOR_NAV, PARTNER_NAV, USER_NAV } from './nav.js';
 import { onLinkClick, usePath } from './router.js';
 
 /** The live link's state in a few words, updated every second while a retry is counting down. */
@@ -51,9 +51,32 @@ function LinkStatus({ link }: { link: LiveConnection }) {
   );
 }
 
+/** Who is signed in to the console of this page, with a way out. */
+function ConsoleBadge() {
+  const { console: session, signOutConsole } = useApp();
+  if (session === undefined) return null;
+  return (
+    <p class="console-badge">
+      <span>{session.kind === 'partner' ? `${session.partner.company} · partner` : 'Operator'}</span>
+      <button
+        type="button"
+        class="secondary small"
+        onClick={() => signOutConsole('You are signed out of the console.')}
+      >
+        Sign out
+      </button>
+    </p>
+  );
+}
+
 export function Shell({ children }: { children: ComponentChildren }) {
-  const { session, remote } = useApp();
+  const { session, remote, console: consoleSession } = useApp();
   const path = usePath();
+  const area = consoleOf(path);
+  let nav: readonly NavItem[] | undefined;
+  if (area === undefined) nav = session ? USER_NAV : undefined;
+  else if (consoleSession?.kind === area) nav = area === 'partner' ? PARTNER_NAV : OPERATOR_NAV;
+  const home = area === undefined ? (session ? '/' : '/login') : `/${area}`;
   return (
     // Clicks on in-app links become client-side navigation (router.ts).
     // biome-ignore lint/a11y/noStaticElementInteractions: delegation only; every target is a real link
@@ -63,16 +86,16 @@ export function Shell({ children }: { children: ComponentChildren }) {
         Skip to content
       </a>
       <header class="topbar">
-        <a class="brand" href={session ? '/' : '/login'}>
+        <a class="brand" href={home}>
           <img src="/icons/icon.svg" alt="" width="28" height="28" />
-          ecohub
+          ecohub{area === undefined ? '' : area === 'partner' ? ' partners' : ' operator'}
         </a>
-        {remote && <LinkStatus link={remote.link} />}
+        {area === undefined ? remote && <LinkStatus link={remote.link} /> : <ConsoleBadge />}
       </header>
-      {session && (
+      {nav && (
         <nav class="mainnav" aria-label="Main">
           <ul>
-            {USER_NAV.map((item) => (
+            {nav.map((item) => (
               <li key={item.path}>
                 <a href={item.path} aria-current={isActive(item, path) ? 'page' : undefined}>
                   <Icon name={item.icon} />
@@ -83,7 +106,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
           </ul>
         </nav>
       )}
-      <main id="main" tabIndex={-1} class={session ? 'with-nav' : ''}>
+      <main id="main" tabIndex={-1} class={nav ? 'with-nav' : ''}>
         {children}
       </main>
     </div>
