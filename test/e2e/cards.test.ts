@@ -78,6 +78,36 @@ describe('a card for every example model', () => {
     await screenshots(page, 'devices-all-models');
   });
 
+  it('is installable: a manifest with icons, and a service worker that never caches hub answers', async () => {
+    const { page } = browser;
+    const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
+    expect(manifest).toMatchObject({ name: 'ecohub', start_url: '/', display: 'standalone' });
+    for (const icon of manifest.icons as Array<{ src: string; type: string }>) {
+      const res = await page.evaluate(async (src) => {
+        const r = await fetch(src);
+        return { status: r.status, type: r.headers.get('content-type') };
+      }, icon.src);
+      expect(res, icon.src).toEqual({ status: 200, type: expect.stringContaining(icon.type) });
+    }
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    // Browse with the worker in control: pages, the device list, live state.
+    await page.reload();
+    await page.locator(`[data-device="${sims[0]?.device.id}"] [data-presence="online"]`).waitFor();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    const cached = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys())
+          urls.push(new URL(request.url).pathname);
+      }
+      return urls;
+    });
+    expect(cached).toContain('/');
+    expect(
+      cached.filter((path) => /^\/(v1|mqtt|docs|openapi\.json|healthz|readyz|metrics)(\/|$)/.test(path)),
+    ).toEqual([]);
+  });
+
   it.each(exampleFiles())('%s: every property has a usable control or a shown value', async (file) => {
     const { page } = browser;
     const sim = sims.find((s) => s.device.spec.spec.model === catalog.models.get(file)?.model);

@@ -60,7 +60,15 @@ describe('the remote control in a real browser', () => {
     page = alice.page;
   });
 
-  afterEach(() => {
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') {
+      // What the page knew when the test failed: where it was and the state of its live link.
+      const status = await page
+        .locator('.link-status')
+        .textContent()
+        .catch(() => null);
+      console.error(`${context.task.name}: page ${page.url()}, link: ${status}`);
+    }
     expect(alice.problems).toEqual([]);
   });
 
@@ -184,6 +192,8 @@ describe('the remote control in a real browser', () => {
     await page.goto(`/devices/${lightCreds.id}`);
     await page.locator('.device-card').waitFor();
     await page.locator('.chart canvas').waitFor();
+    // Live from here on: what follows must arrive over MQTT, not with the snapshot taken on connect.
+    await page.locator('.link-status[data-link="online"]').waitFor();
     // Someone else (another session of the same user) sets the brightness: the device reports it.
     const res = await hub.request('POST', `/v1/devices/${lightCreds.id}/commands`, {
       token: aliceToken,

@@ -18,6 +18,8 @@ export interface LiveConnectionOptions {
   readonly onOnline: (again: boolean) => void;
   /** The hub refused the token (expired, revoked): retrying cannot help. */
   readonly onRefused: () => void;
+  /** Devices watched while online are subscribed: their state may have changed before the SUBACK. */
+  readonly onWatched?: () => void;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   readonly random?: () => number;
@@ -78,6 +80,7 @@ export class LiveConnection extends Observable {
       this.#client?.subscribe(
         fresh.map((id) => `dev/${id}/+`),
         { qos: 1 },
+        () => this.#o.onWatched?.(),
       );
     }
   }

@@ -53,6 +53,8 @@ export class Remote extends Observable {
   /** A set that arrived while the previous one for the same property was in flight: sent after it. */
   readonly #next = new Map<string, { value: unknown; describe: string }>();
   #stamp = 0;
+  #refreshing: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
 
   constructor(options: RemoteOptions) {
     super();
@@ -64,11 +66,12 @@ export class Remote extends Observable {
       onMessage: (topic, body) => this.#message(topic, body),
       onOnline: (again) => {
         this.commands.resend();
-        if (again) {
-          for (const live of this.devices.values()) live.resubscribed();
-          void this.refresh();
-        }
+        if (again) for (const live of this.devices.values()) live.resubscribed();
+        // Subscribed first, then the snapshot: a report published before the SUBACK (missed by MQTT)
+        // is in the REST state, and every report after it arrives live. Versions order the two.
+        void this.refresh();
       },
+      onWatched: () => void this.refresh(),
       onRefused: options.onRefused,
     });
     this.commands = new CommandTracker({
@@ -87,8 +90,27 @@ export class Remote extends Observable {
     for (const live of this.devices.values()) live.dispose();
   }
 
-  /** Loads the device list and state (REST), and watches every device live. */
-  async refresh(): Promise<void> {
+  /**
+   * Loads the device list and state (REST), and watches every device live. Calls while one load
+   * runs share one more load after it (which sees everything that happened before they were made),
+   * so a burst (connect, SUBACK, page visit) costs two requests, not one each.
+   */
+  refresh(): Promise<void> {
+    if (this.#refreshing === undefined) return this.#startLoad();
+    this.#queued ??= this.#refreshing.then(() => this.#startLoad());
+    return this.#queued;
+  }
+
+  #startLoad(): Promise<void> {
+    this.#queued = undefined;
+    const run = this.#load().finally(() => {
+      if (this.#refreshing === run) this.#refreshing = undefined;
+    });
+    this.#refreshing = run;
+    return run;
+  }
+
+  async #load(): Promise<void> {
     try {
       const states = await this.#o.api.devices();
       const ids = new Set(states.map((s) => s.id));
