@@ -81,6 +81,10 @@ export async function startHub(options: HubProcessOptions, cleanup: Cleanup): Pr
       '0',
       '--data-dir',
       dataDir,
+      // The round trip sends 10,000 commands from one phone back to back: far past the per-user
+      // limit a real phone gets (20 a second), which would measure RATE_LIMITED replies instead.
+      '--command-rate',
+      '100000',
     ],
     {
       cwd: base,

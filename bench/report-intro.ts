@@ -15,8 +15,10 @@ from \`dist/bench/\`.
 ## Method
 
 - **The hub** runs as a child process exactly as deployed: \`node dist/src/cli/main.js serve --host
-  127.0.0.1 --http-port 0 --mqtt-port 0 --data-dir <tmp>\` with \`ECOHUB_ADMIN_TOKEN\` set, default
-  options (log level \`info\`: every MQTT connect is logged, to a file), a fresh SQLite database.
+  127.0.0.1 --http-port 0 --mqtt-port 0 --data-dir <tmp>\` with \`ECOHUB_ADMIN_TOKEN\` set and
+  \`--command-rate 100000\` (one phone sends every round trip; a phone's default limit is 20
+  commands a second), other options default (log level \`info\`: MQTT connects are logged to a
+  file, within the log budget per source of docs/operations.md), a fresh SQLite database.
   Ports come from its \`"hub listening"\` log line. It is set up only through its REST API: a
   partner applies and is approved, publishes \`examples/models/acme.light.bulb1.json\` under its
   slug (submit, certify, publish), provisions the devices in batches; a user registers, logs in

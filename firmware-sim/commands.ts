@@ -62,20 +62,48 @@ export function executeCommand(state: DeviceState, rng: Prng, payload: Buffer | 
     case 'get':
       return runGet(state, id, command['props']);
     case 'action':
-      return runAction(state, rng, id, command['action'], command['in'] ?? []);
+      return runAction(state, rng, id, actionRef(command), command['in'] ?? []);
     default:
       return refuse(id, undefined, 'VALIDATION_FAILED', `unknown op ${JSON.stringify(command['op'])}`);
   }
 }
 
+/**
+ * A property reference as the hub sends it: a name or `siid.piid` string, or, for a model addressed
+ * by iid (docs/protocol.md), an object `{siid, piid}`.
+ */
+function resolveProperty(state: DeviceState, ref: unknown): CompiledProperty | undefined {
+  if (typeof ref === 'string') return state.spec.property(ref);
+  if (!isRecord(ref) || typeof ref['siid'] !== 'number' || typeof ref['piid'] !== 'number') return undefined;
+  return state.spec.propertyByIid(ref['siid'], ref['piid']);
+}
+
+function describeRef(ref: unknown): string {
+  return typeof ref === 'string' ? ref : JSON.stringify(ref);
+}
+
+/** `set` props: `{ref: value}` by names, or `[{siid, piid, value}]` by iids. */
+function setEntries(props: unknown): Array<[unknown, unknown]> | undefined {
+  if (Array.isArray(props)) {
+    return props.every(isRecord) ? props.map((entry) => [entry, entry['value']]) : undefined;
+  }
+  return isRecord(props) ? Object.entries(props) : undefined;
+}
+
 function runSet(state: DeviceState, id: string | number, props: unknown): CommandOutcome {
-  if (!isRecord(props) || Object.keys(props).length === 0) {
-    return refuse(id, 'set', 'VALIDATION_FAILED', 'set needs a non-empty props object');
+  const entries = setEntries(props);
+  if (entries === undefined || entries.length === 0) {
+    return refuse(
+      id,
+      'set',
+      'VALIDATION_FAILED',
+      'set needs non-empty props: {name: value} or [{siid, piid, value}]',
+    );
   }
   const accepted: Array<[CompiledProperty, unknown]> = [];
-  for (const [ref, value] of Object.entries(props)) {
-    const prop = state.spec.property(ref);
-    if (prop === undefined) return refuse(id, 'set', 'PROPERTY_UNKNOWN', `no property ${ref}`);
+  for (const [ref, value] of entries) {
+    const prop = resolveProperty(state, ref);
+    if (prop === undefined) return refuse(id, 'set', 'PROPERTY_UNKNOWN', `no property ${describeRef(ref)}`);
     if (!prop.writable) return refuse(id, 'set', 'PROPERTY_NOT_WRITABLE', `${prop.key} is not writable`);
     const problem = checkPropertyValue(prop, value);
     if (problem !== undefined) return refuse(id, 'set', 'VALUE_INVALID', problem.message);
@@ -86,18 +114,33 @@ function runSet(state: DeviceState, id: string | number, props: unknown): Comman
   return { reply: { id, status: 'ok', data: {} }, op: 'set', changed: accepted.map(([prop]) => prop) };
 }
 
+/** Answers in the form asked: names give `{name: value}`, iids give `[{siid, piid, value}]`. */
 function runGet(state: DeviceState, id: string | number, refs: unknown): CommandOutcome {
-  if (!Array.isArray(refs) || refs.length === 0 || !refs.every((r) => typeof r === 'string')) {
-    return refuse(id, 'get', 'VALIDATION_FAILED', 'get needs a non-empty props array of names');
+  if (!Array.isArray(refs) || refs.length === 0) {
+    return refuse(
+      id,
+      'get',
+      'VALIDATION_FAILED',
+      'get needs a non-empty props array of names or {siid, piid}',
+    );
   }
-  const out: Record<string, unknown> = {};
-  for (const ref of refs as string[]) {
-    const prop = state.spec.property(ref);
-    if (prop === undefined) return refuse(id, 'get', 'PROPERTY_UNKNOWN', `no property ${ref}`);
+  const byName: Record<string, unknown> = {};
+  const byIid: Array<{ siid: number; piid: number; value: unknown }> = [];
+  for (const ref of refs as unknown[]) {
+    const prop = resolveProperty(state, ref);
+    if (prop === undefined) return refuse(id, 'get', 'PROPERTY_UNKNOWN', `no property ${describeRef(ref)}`);
     if (!prop.readable) return refuse(id, 'get', 'PROPERTY_NOT_READABLE', `${prop.key} is not readable`);
-    out[ref] = state.get(prop);
+    if (typeof ref === 'string') byName[ref] = state.get(prop);
+    else byIid.push({ siid: prop.siid, piid: prop.piid, value: state.get(prop) });
   }
-  return { reply: { id, status: 'ok', data: { props: out } }, op: 'get', changed: NOTHING };
+  const props = byIid.length > 0 ? byIid : byName;
+  return { reply: { id, status: 'ok', data: { props } }, op: 'get', changed: NOTHING };
+}
+
+/** The action a command names: `action` (a name or `siid.aiid`), or `siid` and `aiid`. */
+function actionRef(command: Record<string, unknown>): unknown {
+  const { siid, aiid } = command;
+  return typeof siid === 'number' && typeof aiid === 'number' ? { siid, aiid } : command['action'];
 }
 
 function runAction(
@@ -107,8 +150,13 @@ function runAction(
   ref: unknown,
   input: unknown,
 ): CommandOutcome {
-  const action = typeof ref === 'string' ? state.spec.action(ref) : undefined;
-  if (action === undefined) return refuse(id, 'action', 'ACTION_UNKNOWN', `no action ${String(ref)}`);
+  const action =
+    typeof ref === 'string'
+      ? state.spec.action(ref)
+      : isRecord(ref) && typeof ref['siid'] === 'number' && typeof ref['aiid'] === 'number'
+        ? state.spec.actionByIid(ref['siid'], ref['aiid'])
+        : undefined;
+  if (action === undefined) return refuse(id, 'action', 'ACTION_UNKNOWN', `no action ${describeRef(ref)}`);
   const piids = action.in.map((p) => p.piid);
   const problems = checkArguments(state.spec, action.siid, piids, input);
   if (problems.length > 0) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHub, type Hub } from '../src/hub.js';
-import type { ModelSpec } from '../src/registry/spec/index.js';
+import { defaultCatalog, type ModelSpec } from '../src/registry/spec/index.js';
 import { SimulatedDevice } from './index.js';
 
 const USER = { email: 'demo@ecohub.local', password: 'demo-password-123' };
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     contactEmail: 'partners@acme.example.com',
     website: 'https://acme.example.com',
     slug: 'acme',
-    categories: ['light', 'plug', 'switch', 'temperature-humidity-sensor', 'air-purifier', 'curtain'],
+    // Every category of the catalog: there is an example model for each.
+    categories: [...defaultCatalog.categories.keys()],
   });
   const approved = await api<{ apiKey: { key: string } }>(
     hub,
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
       `  devices                ${devices.length} simulated (${docs.length} models x ${DEVICES_PER_MODEL}) in "Demo home"`,
       '',
       'Watch a device:',
-      `  mosquitto_sub -h 127.0.0.1 -p ${hub.mqttPort} -u token -P '${login.token}' -t 'dev/${first}/#' -v`,
+      `  mosquitto_sub -h 127.0.0.1 -p ${hub.mqttPort} -i 'app/${login.user.id}/mosquitto' -u token -P '${login.token}' -t 'dev/${first}/#' -v`,
       'List my devices:',
       `  curl -H 'authorization: Bearer ${login.token}' ${hub.httpUrl}/v1/me/devices`,
       'Switch the first light on (SDK):',

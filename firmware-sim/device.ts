@@ -175,7 +175,7 @@ export class SimulatedDevice extends EventEmitter<SimulatedDeviceEvents> {
     const event = ref === undefined ? this.spec.events[0] : this.spec.event(ref);
     if (event === undefined) throw new Error(`model ${this.spec.spec.model} has no event ${ref ?? ''}`);
     const seq = this.#nextSeq();
-    const payload = this.#encoder.event(seq, event.key, this.#state.eventArguments(event));
+    const payload = this.#encoder.event(seq, event, this.#state.eventArguments(event));
     this.counters.eventsSent++;
     try {
       await this.#publish(this.#topics.events, payload);

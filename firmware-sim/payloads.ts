@@ -1,3 +1,4 @@
+import type { CompiledEvent, CompiledSpec } from '../src/registry/spec/index.js';
 import type { Faults } from './faults.js';
 import type { DeviceState } from './state.js';
 import { type InvalidValue, outOfRangeValue, wrongFormatValue } from './values.js';
@@ -10,9 +11,11 @@ import { type InvalidValue, outOfRangeValue, wrongFormatValue } from './values.j
 export class PayloadEncoder {
   readonly #faults: Faults;
   readonly #spoilers: readonly InvalidValue[];
+  readonly #spec: CompiledSpec;
 
   constructor(state: DeviceState, faults: Faults) {
     this.#faults = faults;
+    this.#spec = state.spec;
     const spoilers: InvalidValue[] = [];
     const candidates = state.notify.length > 0 ? state.notify : state.info;
     if (faults.outOfRange === true) {
@@ -48,10 +51,20 @@ export class PayloadEncoder {
       sent = { ...props };
       for (const bad of this.#spoilers) sent[bad.prop.key] = bad.value;
     }
-    return JSON.stringify({ seq, ts: Date.now(), props: sent });
+    return JSON.stringify({ seq, ts: Date.now(), props: this.#addressed(sent) });
   }
 
-  event(seq: number, event: string, args: ReadonlyArray<{ piid: number; value: unknown }>): string {
-    return JSON.stringify({ seq, event, args });
+  /** An event by `service.event`, or by `siid.eiid` for a model addressed by iid. */
+  event(seq: number, event: CompiledEvent, args: ReadonlyArray<{ piid: number; value: unknown }>): string {
+    return JSON.stringify({ seq, event: this.#spec.addressing === 'iid' ? event.iidKey : event.key, args });
+  }
+
+  /** Report props as the model addresses them: `{name: value}`, or MIoT's `[{siid, piid, value}]`. */
+  #addressed(props: Record<string, unknown>): Record<string, unknown> | Array<Record<string, unknown>> {
+    if (this.#spec.addressing !== 'iid') return props;
+    return Object.entries(props).map(([key, value]) => {
+      const prop = this.#spec.property(key);
+      return prop === undefined ? { key, value } : { siid: prop.siid, piid: prop.piid, value };
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { CompiledProperty } from '../src/registry/spec/index.js';
+import { type CompiledProperty, type CompiledWide, wideJson } from '../src/registry/spec/index.js';
 import type { Prng } from './prng.js';
 
 /**
@@ -13,10 +13,11 @@ export function initialValue(prop: CompiledProperty): unknown {
     case 'bool':
       return false;
     case 'string':
-      return fitString(prop, 'sim');
+      return fitString(prop, prop.format === 'hex' ? '00' : 'sim');
     default: {
       const first = prop.enumEntries?.[0];
       if (first !== undefined) return first.value;
+      if (prop.wide !== undefined) return wideValue(prop.wide, 0);
       if (prop.range !== undefined) return prop.range.min;
       return clamp(0, prop.formatMin, prop.formatMax);
     }
@@ -29,10 +30,13 @@ export function randomValue(prop: CompiledProperty, rng: Prng): unknown {
     case 'bool':
       return rng.chance(0.5);
     case 'string':
+      if (prop.format === 'hex')
+        return fitString(prop, rng.int(0, 0xffff_ffff).toString(16).padStart(8, '0'));
       return fitString(prop, `sim-${rng.int(0, 99_999).toString(36)}`);
     default: {
       const entries = prop.enumEntries;
       if (entries !== undefined && entries.length > 0) return entries[rng.int(0, entries.length - 1)]?.value;
+      if (prop.wide !== undefined) return wideValue(prop.wide, rng.int(0, 1_000_000_000));
       const range = prop.range;
       if (range !== undefined) return gridValue(prop, rng.int(0, gridSteps(prop)));
       if (prop.kind === 'float') return round(rng.next() * 2000 - 1000, 2);
@@ -53,6 +57,8 @@ export function driftValue(prop: CompiledProperty, current: unknown, rng: Prng):
       return current;
     default: {
       if (prop.enumEntries !== undefined) return rng.chance(0.05) ? randomValue(prop, rng) : current;
+      // 64-bit sensors (counters, timestamps) keep their value: exact arithmetic is not worth it here.
+      if (prop.wide !== undefined) return current;
       const now = typeof current === 'number' ? current : 0;
       const range = prop.range;
       if (range === undefined) {
@@ -81,7 +87,8 @@ export interface InvalidValue {
 export function outOfRangeValue(candidates: readonly CompiledProperty[]): InvalidValue | undefined {
   for (const prop of candidates) {
     const range = prop.range;
-    if (range === undefined || prop.kind === 'bool' || prop.kind === 'string') continue;
+    if (range === undefined || prop.kind === 'bool' || prop.kind === 'string' || prop.wide !== undefined)
+      continue;
     const above =
       prop.kind === 'float' ? round(range.max + Math.max(range.step, 1), 6) : range.max + range.step;
     if (above <= prop.formatMax) return { prop, value: above, reason: 'range' };
@@ -142,5 +149,23 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 function fitString(prop: CompiledProperty, text: string): string {
-  return prop.maxLength === undefined ? text : Array.from(text).slice(0, prop.maxLength).join('');
+  if (prop.maxLength === undefined) return text;
+  // hex comes in digit pairs, so an odd bound keeps one digit less.
+  const max = prop.format === 'hex' ? prop.maxLength - (prop.maxLength % 2) : prop.maxLength;
+  return Array.from(text).slice(0, max).join('');
+}
+
+/**
+ * Grid point `k` of a 64-bit property (from 0, clamped into the format, without a range), in the
+ * one JSON spelling the hub accepts: a number within 2^53 - 1, a decimal string beyond.
+ */
+function wideValue(wide: CompiledWide, k: number): number | string {
+  const range = wide.range;
+  if (range === undefined) {
+    const n = BigInt(k % 1000);
+    return wideJson(n < wide.formatMin ? wide.formatMin : n > wide.formatMax ? wide.formatMax : n);
+  }
+  const steps = range.step > 0n ? (range.max - range.min) / range.step : 0n;
+  const at = BigInt(k) > steps ? steps : BigInt(k);
+  return wideJson(range.min + at * range.step);
 }

@@ -40,6 +40,22 @@ export interface HubLimits {
   readonly maxPacketBytes: number;
   readonly connectTimeoutMs: number;
   readonly httpBodyBytes: number;
+  /** MQTT connections one source address may hold before they authenticate (CONNACK 0). */
+  readonly maxPendingPerAddress: number;
+  /** New MQTT connections per source address per second; five times as many at once. */
+  readonly connectRatePerAddress: number;
+  /** Topic filters one MQTT session may hold; past it SUBACK 0x80. */
+  readonly maxSubscriptionsPerSession: number;
+  /** Commands per user per second on average (MQTT and REST together); twice as many at once. */
+  readonly commandRatePerSec: number;
+  /** Command ids remembered (for retries) per user, and for all users together. */
+  readonly commandIdsPerUser: number;
+  readonly commandIdsTotal: number;
+  /** Commands waiting for one device's reply. */
+  readonly pendingCommandsPerDevice: number;
+  /** Account registrations one client address may attempt per `registrationWindowMs`, then 429. */
+  readonly registrationsPerAddress: number;
+  readonly registrationWindowMs: number;
 }
 
 export interface CommerceSettings {
@@ -63,7 +79,27 @@ export const DEFAULT_LIMITS: HubLimits = {
   // Reports and commands are small JSON documents; 64 KiB is ample and bounds a client's buffer.
   maxPacketBytes: 64 * 1024,
   connectTimeoutMs: 10_000,
-  httpBodyBytes: 1024 * 1024,
+  // Every request body the API takes is a few hundred bytes to a few KiB (model documents have their
+  // own 256 KiB limit). Parsing is the cost a bad client controls: V8 needs ~100 ms for one object
+  // of 60,000 keys, so a body is refused (413) past this before it is read or parsed.
+  httpBodyBytes: 64 * 1024,
+  // A household or office behind one address signs up a few accounts, not hundreds (login allows
+  // 30 failures per address in the same window).
+  registrationsPerAddress: 20,
+  registrationWindowMs: 15 * 60_000,
+  // Enough for a busy NAT; one source can hold at most this many of the connection slots idle.
+  maxPendingPerAddress: 100,
+  // A NAT of 2,500 devices reconnecting at once, then 500 a second.
+  connectRatePerAddress: 500,
+  // A phone watches each of its devices with one filter (dev/{did}/+): room for a thousand devices.
+  maxSubscriptionsPerSession: 1000,
+  // A slider dragged on a phone sends ~10 sets a second; automations rarely more.
+  commandRatePerSec: 20,
+  commandIdsPerUser: 256,
+  // About 600 bytes each: the dedup memory stays under ~30 MB however many users send commands.
+  commandIdsTotal: 50_000,
+  // A device answers one command at a time; 16 waiting is a phone (or a script) not waiting for replies.
+  pendingCommandsPerDevice: 16,
 };
 
 export const DEFAULTS = {

@@ -22,6 +22,13 @@ export const errorTable = {
   INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
   DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
   OUT_OF_STOCK: { status: 409, mqtt: -4030, title: 'Not enough stock' },
+  ALREADY_OWNED: { status: 409, mqtt: -4032, title: 'The device is bound to another user' },
+  COMMAND_ID_REUSED: {
+    status: 422,
+    mqtt: -4034,
+    title: 'The command id was already used for a different command to this device',
+  },
+  DEVICE_BUSY: { status: 429, mqtt: -4035, title: 'Too many commands are waiting for this device' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     mqtt: -4031,
@@ -38,6 +45,12 @@ export const errorTable = {
 
 export type ErrorCode = keyof typeof errorTable;
 
+/**
+ * Most field errors one answer carries (REST problem or MQTT reply): a bad body with 60,000 unknown
+ * keys gets the first 20 and `errorsTruncated`, not a 15 MB list (docs/api.md, "Request bodies").
+ */
+export const MAX_FIELD_ERRORS = 20;
+
 export interface FieldError {
   /** JSON pointer to the offending field, e.g. `/email` or `/lines/0/qty`. */
   readonly path: string;
@@ -48,14 +61,21 @@ export class HubError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly mqttCode: number;
+  /** At most MAX_FIELD_ERRORS, in the order found. */
   readonly errors: readonly FieldError[];
+  /** More problems were found (or not looked for) than `errors` lists. */
+  readonly errorsTruncated: boolean;
   /** Extra response headers, e.g. Retry-After for RATE_LIMITED. */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    extra: { errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
+    extra: {
+      errors?: readonly FieldError[];
+      errorsTruncated?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const row = errorTable[code];
     super(detail ?? row.title);
@@ -63,7 +83,9 @@ export class HubError extends Error {
     this.code = code;
     this.status = row.status;
     this.mqttCode = row.mqtt;
-    this.errors = extra.errors ?? [];
+    const errors = extra.errors ?? [];
+    this.errors = errors.length > MAX_FIELD_ERRORS ? errors.slice(0, MAX_FIELD_ERRORS) : errors;
+    this.errorsTruncated = (extra.errorsTruncated ?? false) || errors.length > MAX_FIELD_ERRORS;
     this.headers = extra.headers ?? {};
   }
 }

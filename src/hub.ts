@@ -8,6 +8,7 @@ import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
 import { controlRoutes } from './api/routes/control.js';
+import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
@@ -67,6 +68,8 @@ export interface Hub {
   readonly telemetry: TelemetryService;
   readonly metrics: HubMetrics;
   readonly control: Control;
+  /** The MQTT broker (in-process observers and tests; clients reach it over TCP and WebSocket). */
+  readonly broker: MqttBroker;
   /** Registry events (presence, reports, events, revocations), for in-process observers. */
   readonly events: RegistryBus;
   readonly partners: PartnerService;
@@ -106,17 +109,27 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log.child({ module: 'store' }).info(migration, 'database migrated');
     }
 
+    const bus = createRegistryBus();
+    // Set once the registry is built: a new account takes over the shares waiting for its email.
+    let registered: (user: { id: string; email: string }) => void = () => undefined;
     const identities = new IdentityService({
       db,
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
+      registrationLimit: {
+        perAddress: options.limits.registrationsPerAddress,
+        windowMs: options.limits.registrationWindowMs,
+      },
+      onRegistered: (user) => registered(user),
+      onRevoke: (revocation) => bus.emit('revokeUser', revocation),
+      // Bound below, once bindings and homes exist; account deletion runs only after the hub started.
+      releaseAccount: (userId) => releaseAccount(userId),
     });
     const bootstrapAdminToken = identities.bootstrapAdmin(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
     const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
 
-    const bus = createRegistryBus();
     // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
     // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
     const commerceDb = openDatabase({ file: join(options.dataDir, DATABASE_FILE), synchronous: 'FULL' });
@@ -168,7 +181,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     started.push(() => devices.close());
     let connectionCount = () => 0;
-    const metrics = new HubMetrics(() => connectionCount());
+    const metrics = new HubMetrics(
+      () => connectionCount(),
+      () => devices.onlineCount,
+    );
     const writer = new IngestWriter({
       db,
       bus,
@@ -198,7 +214,15 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       specOf: (deviceId) => devices.specOf(deviceId),
       isOnline: (deviceId) => devices.isOnline(deviceId),
       commandTimeoutMs: options.commandTimeoutMs,
-      buyerOf: (deviceId) => commerce.buyerOf(deviceId),
+      commandLimits: {
+        ratePerSec: options.limits.commandRatePerSec,
+        burst: 2 * options.limits.commandRatePerSec,
+        idsPerUser: options.limits.commandIdsPerUser,
+        idsTotal: options.limits.commandIdsTotal,
+        pendingPerDevice: options.limits.pendingCommandsPerDevice,
+      },
+      sales: commerce,
+      reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
@@ -206,6 +230,15 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => control.commands.close());
+    registered = (user) => control.bindings.acceptInvitations(user.id, user.email);
+    const releaseAccount = (userId: string) => {
+      const bound = control.bindings.releaseUser(userId);
+      control.commands.forgetUser(userId);
+      const affected = new Set([...bound.affected, ...homes.releaseUser(userId)]);
+      // This runs inside the deletion's (synchronous) transaction: announce once it has committed.
+      queueMicrotask(() => bus.emit('access', { userIds: [...affected] }));
+      return { devices: bound.devices };
+    };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
     const broker = new MqttBroker({
@@ -215,12 +248,21 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         devices,
         telemetry,
         control,
+        now: options.now,
         countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
       }),
       onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,
       connectTimeoutMs: options.limits.connectTimeoutMs,
       maxConnections: options.limits.maxConnections,
+      maxSubscriptionsPerSession: options.limits.maxSubscriptionsPerSession,
+      admission: {
+        maxPendingPerAddress: options.limits.maxPendingPerAddress,
+        connectRatePerAddress: options.limits.connectRatePerAddress,
+        connectBurstPerAddress: 5 * options.limits.connectRatePerAddress,
+        now: options.now,
+      },
+      trustProxy: options.trustProxy,
       wsPath: '/mqtt',
     });
     connectionCount = () => broker.connectionCount;
@@ -229,7 +271,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         log.warn({ err, topic }, 'hub publish failed');
       });
     };
-    bridgeRegistryToBroker({ bus, broker, metrics, log: log.child({ module: 'bridge' }) });
+    bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
 
     const app: App = await buildApi(
       {
@@ -259,6 +301,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         authRoutes(api, identities);
         deviceRoutes(api, { devices, telemetry });
         controlRoutes(api, control);
+        desiredRoutes(api, control);
         myDeviceRoutes(api, {
           control,
           views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),
@@ -321,6 +364,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       metrics,
       events: bus,
       control,
+      broker,
       close() {
         closing ??= stopAll().then(() => log.info('hub stopped'));
         return closing;

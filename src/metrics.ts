@@ -17,7 +17,8 @@ export class HubMetrics {
   readonly ingestLatency: Histogram;
   readonly sqliteWrite: Histogram;
 
-  constructor(connections: () => number) {
+  /** `devicesOnline` reads the live sessions: a gauge moved by events could drift from them. */
+  constructor(connections: () => number, devicesOnline: () => number = () => 0) {
     const registers = [this.registry];
     this.mqttConnections = new Gauge({
       name: 'ecohub_mqtt_connections',
@@ -31,6 +32,9 @@ export class HubMetrics {
       name: 'ecohub_devices_online',
       help: 'Devices connected now',
       registers,
+      collect() {
+        this.set(devicesOnline());
+      },
     });
     this.messagesIn = new Counter({
       name: 'ecohub_mqtt_messages_received_total',

@@ -71,7 +71,7 @@ export async function hubTraffic(ctx: BenchContext, cpuProfileDir?: string): Pro
     generators.push(load, rt);
     const parties: RoundTripParties = {
       phone: {
-        clientId: `bench-phone-${randomBytes(4).toString('hex')}`,
+        clientId: `app/${user.id}/bench-${randomBytes(4).toString('hex')}`,
         username: 'token',
         password: user.token,
       },

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, errorTable, type FieldError, HubError } from '../errors.js';
+import { type ErrorCode, errorTable, type FieldError, HubError, MAX_FIELD_ERRORS } from '../errors.js';
 import { fieldErrors } from './validation.js';
 
 export interface Problem {
@@ -12,6 +12,8 @@ export interface Problem {
   instance: string;
   requestId: string;
   errors?: FieldError[];
+  /** Present (true) when more problems exist than `errors` lists. */
+  errorsTruncated?: true;
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, err: HubError): FastifyReply {
@@ -25,6 +27,7 @@ function send(reply: FastifyReply, request: FastifyRequest, err: HubError): Fast
     requestId: String(request.id),
   };
   if (err.errors.length > 0) body.errors = [...err.errors];
+  if (err.errorsTruncated) body.errorsTruncated = true;
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   return reply.code(err.status).type('application/problem+json').send(body);
 }
@@ -40,17 +43,20 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** Translates any thrown error into the one problem format. Internal errors are logged, never echoed. */
 export function toHubError(err: FastifyError | Error): HubError {
   if (err instanceof HubError) return err;
-  const fe = err as FastifyError & { validation?: ErrorObject[]; validationContext?: string };
+  const fe = err as FastifyError & {
+    validation?: ErrorObject[];
+    validationContext?: string;
+    validationTruncated?: boolean;
+  };
   if (fe.validation) {
-    const errors = fieldErrors(fe.validation);
+    const errors = fieldErrors(fe.validation.slice(0, MAX_FIELD_ERRORS));
+    const truncated = fe.validationTruncated === true || fe.validation.length > MAX_FIELD_ERRORS;
     const where = fe.validationContext ?? 'request';
-    return new HubError(
-      'VALIDATION_FAILED',
-      `${where}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
-      {
-        errors,
-      },
-    );
+    const listed = errors.map((e) => `${e.path} ${e.message}`).join('; ');
+    return new HubError('VALIDATION_FAILED', `${where}: ${listed}${truncated ? '; and more' : ''}`, {
+      errors,
+      errorsTruncated: truncated,
+    });
   }
   const mapped = fe.code ? fastifyCodes[fe.code] : undefined;
   if (mapped) return new HubError(mapped, fe.message);

@@ -10,7 +10,15 @@ export const ProblemSchema = Type.Object(
     detail: Type.String(),
     instance: Type.String(),
     requestId: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        maxItems: 20,
+        description: 'the offending fields (at most 20)',
+      }),
+    ),
+    errorsTruncated: Type.Optional(
+      Type.Boolean({ description: 'true when there are more problems than `errors` lists' }),
+    ),
   },
   { $id: 'Problem', additionalProperties: true },
 );

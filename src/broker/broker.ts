@@ -1,11 +1,14 @@
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import net from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Server as HttpServer } from 'node:http';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { clip, LogThrottle } from '../log-throttle.js';
 import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
-import { limitPacketSize } from './packet-guard.js';
+import type { AdmissionLimits } from './admission.js';
+import { authError, connectNotes, noteConnect } from './connect.js';
+import { type Connection, MqttListeners } from './listeners.js';
+import { SessionTable } from './sessions.js';
+
+export { MAX_CLIENT_ID_BYTES } from './connect.js';
 
 export interface BrokerOptions {
   readonly log: Logger;
@@ -16,6 +19,12 @@ export interface BrokerOptions {
   readonly connectTimeoutMs: number;
   /** TCP and WebSocket connections together; past it new sockets are closed at once. */
   readonly maxConnections: number;
+  /** Per source address: unauthenticated connections held, and connect rate. */
+  readonly admission: AdmissionLimits;
+  /** Take a WebSocket client's address from X-Forwarded-For (behind a proxy). */
+  readonly trustProxy?: boolean;
+  /** Topic filters one session may hold; past it SUBACK 0x80. */
+  readonly maxSubscriptionsPerSession: number;
   /** Path of the MQTT-over-WebSocket endpoint on the HTTP server. */
   readonly wsPath: string;
   /** Called for each message delivered to a subscriber (metrics). */
@@ -28,41 +37,22 @@ const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
   'not-authorized': 5,
 };
 
-type Transport = 'tcp' | 'ws';
-const EMPTY_ID_PERSISTENT = Symbol('emptyIdPersistent');
-const WILL_TOPIC = Symbol('willTopic');
-
-type Marked = Record<symbol, unknown>;
-
-function authError(code: 2 | 3 | 4 | 5, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
-}
-
 export class MqttBroker {
   readonly aedes: Aedes;
   readonly #o: BrokerOptions;
-  readonly #log: Logger;
-  readonly #sessions = new WeakMap<Client, MqttSession>();
-  readonly #transports = new WeakMap<Client, { transport: Transport; remote: string }>();
-  readonly #sockets = new Set<Duplex>();
-  #tcp: net.Server | undefined;
-  #wss: WebSocketServer | undefined;
-  #closing = false;
+  /** Every line a client can cause goes through here: bounded per source and reason. */
+  readonly #log: LogThrottle;
+  readonly #sessions = new SessionTable();
+  readonly #connections = new WeakMap<Client, Connection>();
+  readonly #listeners: MqttListeners;
 
   constructor(options: BrokerOptions) {
     this.#o = options;
-    this.#log = options.log;
+    this.#log = new LogThrottle(options.log, { now: options.admission.now });
     this.aedes = new Aedes({
       connectTimeout: options.connectTimeoutMs,
       preConnect: (client, packet, done) => {
-        // [MQTT-3.1.3-8] a zero-byte ClientId with CleanSession=0 must be refused with return code 2;
-        // aedes 1.2.0 accepts it and invents an id, so we mark it here and refuse in authenticate,
-        // which is where aedes lets us choose the CONNACK code.
-        if (packet.clientId === '' && !packet.clean) {
-          (client as unknown as Marked)[EMPTY_ID_PERSISTENT] = true;
-        }
-        // authenticate() does not see the will; the policy checks its topic like a publish.
-        if (packet.will) (client as unknown as Marked)[WILL_TOPIC] = packet.will.topic;
+        noteConnect(client, packet);
         done(null, true);
       },
       authenticate: (client, username, password, done) =>
@@ -72,6 +62,9 @@ export class MqttBroker {
           done(null); // the hub's own publishes
           return;
         }
+        // Only the hub retains (presence): a client's retained message would be kept in memory for
+        // every later subscriber, unbounded and unvalidated (docs/protocol.md). Wills pass here too.
+        packet.retain = false;
         const session = this.#sessions.get(client);
         const admission = session
           ? this.#o.policy.admitPublish(session, packet.topic, packet.payload as Buffer)
@@ -79,7 +72,12 @@ export class MqttBroker {
         if (admission === undefined) {
           done(null);
         } else if (typeof admission === 'string') {
-          this.#log.warn({ clientId: client.id, topic: packet.topic, reason: admission }, 'publish refused');
+          this.#log.warn(
+            this.#source(client),
+            'publish refused',
+            { clientId: clip(client.id), topic: clip(packet.topic), reason: clip(admission) },
+            'publish refused',
+          );
           done(new Error(admission));
         } else {
           admission.then(
@@ -90,15 +88,29 @@ export class MqttBroker {
       },
       authorizeSubscribe: (client, sub, done) => {
         const session = this.#sessions.get(client);
-        const denied = session ? this.#o.policy.subscribeDenied(session, sub.topic) : 'no session';
+        const filters = this.#sessions.filters(client);
+        const full = !filters.has(sub.topic) && filters.size >= this.#o.maxSubscriptionsPerSession;
+        const denied = !session
+          ? 'no session'
+          : full
+            ? `more than ${this.#o.maxSubscriptionsPerSession} subscriptions`
+            : this.#o.policy.subscribeDenied(session, sub.topic);
         if (denied) {
-          this.#log.info({ clientId: client.id, topic: sub.topic, reason: denied }, 'subscribe refused');
+          this.#log.info(
+            this.#source(client),
+            'subscribe refused',
+            { clientId: clip(client.id), topic: clip(sub.topic), reason: clip(denied) },
+            'subscribe refused',
+          );
           // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in SUBACK; aedes sends that for a null subscription.
           return done(null, null);
         }
+        filters.add(sub.topic);
         done(null, sub);
       },
       authorizeForward: (client, packet) => {
+        // A revoked session is closed synchronously; deliveries already queued for it stop here.
+        if ((client as unknown as { closed?: boolean }).closed) return null;
         const session = this.#sessions.get(client);
         if (!session || !this.#o.policy.mayReceive(session, packet.topic)) return null;
         this.#o.onDelivered?.();
@@ -106,16 +118,10 @@ export class MqttBroker {
       },
     });
     this.aedes.on('clientReady', (client) => {
-      // A socket can close between registration and this event; its disconnect has already been
-      // reported, and announcing it online now would leave a ghost session.
-      if ((client as unknown as { closed?: boolean }).closed) return;
-      const session = this.#sessions.get(client);
+      const session = this.#sessions.start(client);
       if (session) this.#o.policy.sessionStarted(session);
     });
-    this.aedes.on('clientDisconnect', (client) => {
-      const session = this.#sessions.get(client);
-      if (session) this.#o.policy.sessionEnded(session);
-    });
+    this.aedes.on('clientDisconnect', (client) => this.#end(client));
     this.aedes.on('subscribe', (subscriptions, client) => {
       const session = this.#sessions.get(client);
       if (session)
@@ -124,14 +130,44 @@ export class MqttBroker {
           subscriptions.map((s) => s.topic),
         );
     });
+    this.aedes.on('unsubscribe', (topics, client) => {
+      const filters = this.#sessions.filters(client);
+      for (const topic of topics) filters.delete(topic);
+    });
     this.aedes.on('keepaliveTimeout', (client) => {
-      this.#log.info({ clientId: client.id }, 'keepalive expired');
+      this.#log.info(
+        this.#source(client),
+        'keepalive expired',
+        { clientId: clip(client.id) },
+        'keepalive expired',
+      );
     });
     this.aedes.on('clientError', (client, err) => {
-      this.#log.debug({ clientId: client.id, err: err.message }, 'client error');
+      this.#log.debug(
+        this.#source(client),
+        'client error',
+        { clientId: clip(client.id), err: clip(err.message) },
+        'client error',
+      );
     });
     this.aedes.on('connectionError', (client, err) => {
-      this.#log.info({ clientId: client.id, err: err.message }, 'connection error');
+      this.#log.info(
+        this.#source(client),
+        'connection error',
+        { ...this.#where(client), err: clip(err.message) },
+        'connection error',
+      );
+    });
+    this.#listeners = new MqttListeners({
+      aedes: this.aedes,
+      log: this.#log,
+      maxConnections: options.maxConnections,
+      maxPacketBytes: options.maxPacketBytes,
+      admission: options.admission,
+      trustProxy: options.trustProxy ?? false,
+      wsPath: options.wsPath,
+      opened: (client, connection) => this.#connections.set(client, connection),
+      closed: (client) => this.#end(client),
     });
   }
 
@@ -140,98 +176,22 @@ export class MqttBroker {
   }
 
   get connectionCount(): number {
-    return this.#sockets.size;
+    return this.#listeners.count;
   }
 
   get listening(): boolean {
-    return this.#tcp?.listening === true && this.#wss !== undefined && !this.#closing;
+    return this.#listeners.listening;
   }
 
   async listen(host: string, port: number): Promise<number> {
     // aedes 1.x sets up its persistence and heartbeat here; without it CONNECT never gets a CONNACK.
     await this.aedes.listen();
-    // noDelay: without it every request/response pair waits ~40 ms on Nagle + delayed ACK.
-    const tcp = net.createServer({ noDelay: true }, (socket) =>
-      this.#accept(socket, 'tcp', socket.remoteAddress),
-    );
-    this.#tcp = tcp;
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen({ host, port }, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
-    const address = tcp.address();
-    if (address === null || typeof address === 'string') throw new Error('MQTT listener has no port');
-    return address.port;
+    return this.#listeners.listen(host, port);
   }
 
-  /** Serves MQTT over WebSocket on the HTTP server's upgrade requests to `wsPath`. */
+  /** Serves MQTT over WebSocket on the HTTP server's upgrade requests to the WebSocket path. */
   attachWebSocket(server: HttpServer): void {
-    const wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.#o.maxPacketBytes + 5,
-      // MQTT over WebSocket uses the "mqtt" subprotocol; older clients ask for "mqttv3.1".
-      handleProtocols: (protocols) =>
-        protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false,
-    });
-    this.#wss = wss;
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== this.#o.wsPath || this.#closing) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-        return;
-      }
-      (socket as net.Socket).setNoDelay?.(true);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const stream = createWebSocketStream(ws);
-        stream.on('error', () => stream.destroy());
-        this.#accept(stream, 'ws', req.socket.remoteAddress, req);
-      });
-    });
-  }
-
-  #accept(conn: Duplex, transport: Transport, remote: string | undefined, req?: IncomingMessage): void {
-    if (this.#closing || this.#sockets.size >= this.#o.maxConnections) {
-      this.#log.warn({ transport, remote, open: this.#sockets.size }, 'connection refused: limit reached');
-      conn.destroy();
-      return;
-    }
-    this.#sockets.add(conn);
-    conn.once('close', () => this.#sockets.delete(conn));
-    const client = this.aedes.handle(conn, req);
-    limitPacketSize(client, this.#o.maxPacketBytes);
-    this.#transports.set(client, { transport, remote: remote ?? 'unknown' });
-  }
-
-  #authenticate(
-    client: Client,
-    username: string | undefined,
-    password: Buffer | undefined,
-    done: (error: AuthenticateError | null, success: boolean | null) => void,
-  ): void {
-    const where = this.#transports.get(client);
-    const base = { clientId: client.id, username, transport: where?.transport, remote: where?.remote };
-    const marks = client as unknown as Marked;
-    if (marks[EMPTY_ID_PERSISTENT] === true) {
-      this.#log.info(
-        { ...base, outcome: 'refused', reason: 'empty clientId with cleanSession=0' },
-        'mqtt connect',
-      );
-      done(authError(2, 'identifier rejected'), false);
-      return;
-    }
-    const willTopic = typeof marks[WILL_TOPIC] === 'string' ? (marks[WILL_TOPIC] as string) : undefined;
-    const decision = this.#o.policy.authenticate({ clientId: client.id, username, password, willTopic });
-    if (!decision.ok) {
-      this.#log.info({ ...base, outcome: 'refused', reason: decision.reason }, 'mqtt connect');
-      done(authError(refusalCodes[decision.refusal], decision.reason), false);
-      return;
-    }
-    this.#sessions.set(client, decision.session);
-    this.#log.info({ ...base, outcome: 'accepted', kind: decision.session.kind }, 'mqtt connect');
-    done(null, true);
+    this.#listeners.attachWebSocket(server);
   }
 
   /** Publishes as the hub (no client: the ACL hooks do not apply to it; delivery is still checked per subscriber). */
@@ -265,17 +225,90 @@ export class MqttBroker {
     return true;
   }
 
+  /** Closes a user's connections now: those of one token, or all (account deleted). Returns how many. */
+  disconnectUser(userId: string, tokenId?: string): number {
+    const clients = this.#sessions.userClients(userId, tokenId);
+    for (const client of clients) client.close();
+    return clients.length;
+  }
+
+  /** Topics with a retained message (only the hub's presence topics, by design). */
+  async retainedTopics(): Promise<string[]> {
+    const topics: string[] = [];
+    const { persistence } = this.aedes as unknown as {
+      persistence: { createRetainedStream(pattern: string): AsyncIterable<{ topic: string }> };
+    };
+    for await (const packet of persistence.createRetainedStream('#')) topics.push(packet.topic);
+    return topics.sort();
+  }
+
   /** Closes every MQTT connection, then the listeners. */
   async close(): Promise<void> {
-    this.#closing = true;
+    this.#listeners.stopAccepting();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    for (const socket of this.#sockets) socket.destroy();
-    const tcp = this.#tcp;
-    if (tcp?.listening) await new Promise<void>((resolve) => tcp.close(() => resolve()));
-    const wss = this.#wss;
-    if (wss) {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await this.#listeners.close();
+    this.#log.close();
+  }
+
+  /** Whose log budget a line counts against: the identity once authenticated, else the source address. */
+  #source(client: Client): string {
+    return this.#sessions.identity(client) ?? this.#connections.get(client)?.source ?? 'unknown';
+  }
+
+  #where(client: Client) {
+    const where = this.#connections.get(client);
+    return { transport: where?.transport, remote: clip(where?.remote) };
+  }
+
+  #end(client: Client): void {
+    const session = this.#sessions.end(client);
+    if (session) this.#o.policy.sessionEnded(session);
+  }
+
+  #authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const base = { clientId: clip(client.id), username: clip(username), ...this.#where(client) };
+    const source = this.#source(client);
+    const notes = connectNotes(client);
+    if (notes.idRefusal !== undefined) {
+      this.#log.info(
+        source,
+        'connect refused: client id',
+        { ...base, outcome: 'refused', reason: notes.idRefusal },
+        'mqtt connect',
+      );
+      done(authError(2, 'identifier rejected'), false);
+      return;
     }
+    const clientId = notes.emptyId ? '' : client.id;
+    const decision = this.#o.policy.authenticate({
+      clientId,
+      username,
+      password,
+      willTopic: notes.willTopic,
+    });
+    if (!decision.ok) {
+      this.#log.info(
+        source,
+        `connect refused: ${decision.refusal}`,
+        { ...base, outcome: 'refused', reason: clip(decision.reason) },
+        'mqtt connect',
+      );
+      done(authError(refusalCodes[decision.refusal], decision.reason), false);
+      return;
+    }
+    this.#sessions.authenticated(client, decision.session);
+    this.#connections.get(client)?.settle();
+    this.#log.info(
+      this.#source(client),
+      'connect accepted',
+      { ...base, outcome: 'accepted', kind: decision.session.kind },
+      'mqtt connect',
+    );
+    done(null, true);
   }
 }

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { HubMetrics } from '../metrics.js';
 import type { RegistryBus } from '../registry/events.js';
 import type { MqttBroker } from './broker.js';
 
@@ -8,13 +7,8 @@ import type { MqttBroker } from './broker.js';
  * message, every accepted report as a shadow update, every accepted event as a notification, and
  * revocations as disconnects. The registry only emits; this is the one place that publishes for it.
  */
-export function bridgeRegistryToBroker(deps: {
-  bus: RegistryBus;
-  broker: MqttBroker;
-  metrics: HubMetrics;
-  log: Logger;
-}): void {
-  const { bus, broker, metrics, log } = deps;
+export function bridgeRegistryToBroker(deps: { bus: RegistryBus; broker: MqttBroker; log: Logger }): void {
+  const { bus, broker, log } = deps;
   const publish = (topic: string, body: unknown, retain = false) => {
     broker.publish(topic, JSON.stringify(body), { qos: 1, retain }).catch((err: unknown) => {
       log.warn({ err, topic }, 'hub publish failed');
@@ -22,8 +16,6 @@ export function bridgeRegistryToBroker(deps: {
   };
 
   bus.on('presence', ({ deviceId, online, at }) => {
-    if (online) metrics.devicesOnline.inc();
-    else metrics.devicesOnline.dec();
     publish(`dev/${deviceId}/presence`, { online, at: new Date(at).toISOString() }, true);
   });
   bus.on('reported', ({ deviceId, version, at, props, seq }) => {
@@ -34,5 +26,9 @@ export function bridgeRegistryToBroker(deps: {
   });
   bus.on('revoke', ({ deviceId, reason }) => {
     if (broker.disconnect(deviceId)) log.info({ deviceId, reason }, 'device disconnected');
+  });
+  bus.on('revokeUser', ({ userId, tokenId, reason }) => {
+    const sessions = broker.disconnectUser(userId, tokenId);
+    if (sessions > 0) log.info({ userId, sessions, reason }, 'user sessions closed');
   });
 }

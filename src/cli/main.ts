@@ -18,6 +18,8 @@ Commands:
   admin token        Mint a new operator token
   provision          Provision devices through the API in chunks, with progress, into a CSV/JSON file
   spec lint FILE...  Check device model documents against the spec and quality rules
+  spec import miot FILE...  Convert MIoT-Spec-V2 instance documents into model documents
+  spec export miot FILE     Convert a model document into a MIoT-Spec-V2 instance document
 
 Run 'ecohub <command> --help' for a command's options.
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, DEFAULTS, type HubInput } from '../config.js';
+import { DEFAULT_LIMITS, DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import {
@@ -79,12 +79,52 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.maxPacketBytes),
   },
   {
+    name: 'max-pending-per-address',
+    env: 'ECOHUB_MAX_PENDING_PER_ADDRESS',
+    type: 'string',
+    value: 'N',
+    help: 'MQTT connections one address may hold before they authenticate',
+    default: String(DEFAULT_LIMITS.maxPendingPerAddress),
+  },
+  {
+    name: 'connect-rate-per-address',
+    env: 'ECOHUB_CONNECT_RATE_PER_ADDRESS',
+    type: 'string',
+    value: 'N',
+    help: 'New MQTT connections per address per second (five times as many at once)',
+    default: String(DEFAULT_LIMITS.connectRatePerAddress),
+  },
+  {
+    name: 'max-subscriptions',
+    env: 'ECOHUB_MAX_SUBSCRIPTIONS',
+    type: 'string',
+    value: 'N',
+    help: 'Topic filters one MQTT session may hold (past it SUBACK 0x80)',
+    default: String(DEFAULT_LIMITS.maxSubscriptionsPerSession),
+  },
+  {
     name: 'command-timeout',
     env: 'ECOHUB_COMMAND_TIMEOUT_MS',
     type: 'string',
     value: 'MS',
     help: 'How long a command waits for the device',
     default: String(DEFAULTS.commandTimeoutMs),
+  },
+  {
+    name: 'command-rate',
+    env: 'ECOHUB_COMMAND_RATE',
+    type: 'string',
+    value: 'N',
+    help: 'Commands per user per second (twice as many at once)',
+    default: String(DEFAULT_LIMITS.commandRatePerSec),
+  },
+  {
+    name: 'max-registrations',
+    env: 'ECOHUB_MAX_REGISTRATIONS',
+    type: 'string',
+    value: 'N',
+    help: 'Account registrations per client address per 15 minutes',
+    default: String(DEFAULT_LIMITS.registrationsPerAddress),
   },
   {
     name: 'trust-proxy',
@@ -116,7 +156,7 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (values['help']) return 'help';
   const get = (name: string) => pick(values, flag(name), env);
   const input: { -readonly [K in keyof HubInput]: HubInput[K] } = {};
-  const limits: { maxConnections?: number; maxPacketBytes?: number } = {};
+  const limits: { -readonly [K in keyof HubLimits]?: HubLimits[K] } = {};
 
   const dataDir = get('data-dir');
   if (dataDir) {
@@ -157,8 +197,18 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (maxConnections) limits.maxConnections = parsePositiveInt(maxConnections, 1_000_000);
   const maxPacket = get('max-packet-size');
   if (maxPacket) limits.maxPacketBytes = parsePositiveInt(maxPacket, 256 * 1024 * 1024);
+  const maxPending = get('max-pending-per-address');
+  if (maxPending) limits.maxPendingPerAddress = parsePositiveInt(maxPending, 1_000_000);
+  const connectRate = get('connect-rate-per-address');
+  if (connectRate) limits.connectRatePerAddress = parsePositiveInt(connectRate, 1_000_000);
+  const maxSubscriptions = get('max-subscriptions');
+  if (maxSubscriptions) limits.maxSubscriptionsPerSession = parsePositiveInt(maxSubscriptions, 1_000_000);
   const commandTimeout = get('command-timeout');
   if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
+  const commandRate = get('command-rate');
+  if (commandRate) limits.commandRatePerSec = parsePositiveInt(commandRate, 100_000);
+  const registrations = get('max-registrations');
+  if (registrations) limits.registrationsPerAddress = parsePositiveInt(registrations, 1_000_000);
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

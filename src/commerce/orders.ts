@@ -104,6 +104,11 @@ export class OrderService {
     };
   }
 
+  /** True while an unpaid order holds the device. */
+  isReserved(deviceId: string): boolean {
+    return store.isReserved(this.#o.db, deviceId);
+  }
+
   /** The buyer (or the operator) gives up an unpaid order: its stock returns at once. */
   cancel(caller: Identity, orderId: string): OrderView {
     const now = this.#o.now();

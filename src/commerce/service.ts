@@ -77,6 +77,15 @@ export class CommerceService {
   }
 
   /**
+   * True while an unpaid order holds the device: it may not be claimed then. Read inside the
+   * claim's IMMEDIATE transaction (another connection, but no commerce write can commit while the
+   * claim holds the write lock), so a claim and a reservation never both succeed.
+   */
+  isReserved(deviceId: string): boolean {
+    return this.orders.isReserved(deviceId);
+  }
+
+  /**
    * Checks a webhook's signature and timestamp against the secret and the hub clock. Throws
    * UNAVAILABLE when no secret is configured: without one no event can be trusted.
    */

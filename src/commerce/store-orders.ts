@@ -140,6 +140,16 @@ export function releaseUnits(
   ).run({ lineNo: null, ...r }).changes;
 }
 
+/** True while an unpaid order holds the device (a claim must wait: docs/commerce.md). */
+export function isReserved(db: Db, deviceId: string): boolean {
+  return (
+    prepared(
+      db,
+      "SELECT 1 FROM commerce_units WHERE device_id = ? AND released_at IS NULL AND state = 'reserved'",
+    ).get(deviceId) !== undefined
+  );
+}
+
 export function markSold(db: Db, orderId: string): number {
   return prepared(
     db,

@@ -2,7 +2,13 @@
 export type Identity =
   | { readonly kind: 'operator'; readonly tokenId: string }
   | { readonly kind: 'partner'; readonly partnerId: string; readonly keyId: string }
-  | { readonly kind: 'user'; readonly userId: string; readonly tokenId: string };
+  | {
+      readonly kind: 'user';
+      readonly userId: string;
+      readonly tokenId: string;
+      /** When the access token stops working (ms since the epoch): a live MQTT session ends with it. */
+      readonly expiresAt: number;
+    };
 
 export type Role = Identity['kind'];
 

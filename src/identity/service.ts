@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
-import type { Db } from '../store/database.js';
+import { type Db, inTransaction } from '../store/database.js';
 import type { Identity } from './identity.js';
 import { LoginLimiter } from './login-limiter.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
@@ -21,7 +21,31 @@ export interface IdentityOptions {
   /** Failed logins allowed per account, then per client address (a household NAT shares one), in the window. */
   readonly loginMaxFailures?: { readonly account: number; readonly ip: number };
   readonly loginWindowMs?: number;
+  /** Registration attempts allowed per client address in the window, then 429 (docs/api.md). */
+  readonly registrationLimit?: { readonly perAddress: number; readonly windowMs: number };
+  /** Called once an account exists (shares waiting for its email bind then). */
+  readonly onRegistered?: (user: { readonly id: string; readonly email: string }) => void;
+  /** Called when tokens stop working (logout: one token; account deletion: all): live sessions must end. */
+  readonly onRevoke?: (revocation: UserRevocation) => void;
+  /**
+   * Releases what a deleted account holds elsewhere (devices, homes), inside the deletion's
+   * transaction; returns the devices it owned with fresh pairing codes, shown once.
+   */
+  readonly releaseAccount?: (userId: string) => ReleasedAccount;
 }
+
+export interface UserRevocation {
+  readonly userId: string;
+  /** Only this token; all of the user's tokens when absent. */
+  readonly tokenId?: string;
+  readonly reason: string;
+}
+
+export interface ReleasedAccount {
+  readonly devices: ReadonlyArray<{ readonly id: string; readonly pairingCode: string }>;
+}
+
+const DEFAULT_REGISTRATION_LIMIT = { perAddress: 20, windowMs: 15 * 60_000 };
 
 export interface UserView {
   readonly id: string;
@@ -48,6 +72,8 @@ export class IdentityService {
   readonly #o: IdentityOptions;
   readonly #accountLimiter: LoginLimiter;
   readonly #ipLimiter: LoginLimiter;
+  /** Every registration attempt counts, refused ones too: each costs a scrypt hash and answers whether an email is taken. */
+  readonly #registrations: LoginLimiter;
   /** Verified with a dummy hash when the account does not exist, so timing does not reveal which emails are registered. */
   #dummyHash: Promise<string> | undefined;
 
@@ -57,9 +83,29 @@ export class IdentityService {
     const max = options.loginMaxFailures ?? { account: 5, ip: 30 };
     this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
     this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
+    const registrations = options.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT;
+    this.#registrations = new LoginLimiter({
+      maxFailures: registrations.perAddress,
+      windowMs: registrations.windowMs,
+      now: options.now,
+    });
   }
 
-  async register(input: { email: string; password: string; displayName?: string }): Promise<UserView> {
+  async register(input: {
+    email: string;
+    password: string;
+    displayName?: string | undefined;
+    ip: string;
+  }): Promise<UserView> {
+    const wait = this.#registrations.retryAfterMs(input.ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      this.#o.log.info({ ip: input.ip }, 'registration refused: too many from this address');
+      throw new HubError('RATE_LIMITED', `too many registrations from this address; retry in ${seconds} s`, {
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+    this.#registrations.recordFailure(input.ip);
     const passwordHash = await hashPassword(input.password, this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
     const row = {
       id: newId(),
@@ -74,6 +120,7 @@ export class IdentityService {
       });
     }
     this.#o.log.info({ userId: row.id }, 'user registered');
+    this.#o.onRegistered?.({ id: row.id, email: row.email });
     return toView(row);
   }
 
@@ -123,6 +170,45 @@ export class IdentityService {
   logout(identity: Identity): void {
     if (identity.kind !== 'user') throw new HubError('FORBIDDEN', 'only a user session can log out');
     store.revokeUserToken(this.#o.db, identity.tokenId, this.#o.now());
+    this.#o.onRevoke?.({ userId: identity.userId, tokenId: identity.tokenId, reason: 'logged out' });
+  }
+
+  /**
+   * Deletes the caller's account once its password is confirmed (wrong passwords count towards the
+   * login limit): every token stops working and every live session ends at once, the devices it
+   * owned are released with fresh pairing codes, its homes are deleted and its shares and home
+   * memberships removed. Orders and ledger entries stay, referring to an account with no email.
+   */
+  async deleteAccount(userId: string, password: string): Promise<ReleasedAccount> {
+    const user = store.findUserById(this.#o.db, userId);
+    if (!user) throw new HubError('NOT_FOUND', 'user not found');
+    const account = user.email.toLowerCase();
+    const wait = this.#accountLimiter.retryAfterMs(account);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new HubError('RATE_LIMITED', `too many wrong passwords; retry in ${seconds} s`, {
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+    if (!(await verifyPassword(password, user.password_hash))) {
+      this.#accountLimiter.recordFailure(account);
+      throw new HubError('FORBIDDEN', 'the password does not match', {
+        errors: [{ path: '/password', message: 'does not match the account' }],
+      });
+    }
+    const released = inTransaction(this.#o.db, () => {
+      // Re-read inside the transaction: a concurrent deletion already scrubbed it.
+      if (store.findUserById(this.#o.db, userId)?.password_hash !== user.password_hash) {
+        throw new HubError('NOT_FOUND', 'user not found');
+      }
+      const out = this.#o.releaseAccount?.(userId) ?? { devices: [] };
+      store.deleteUserTokens(this.#o.db, userId);
+      store.scrubUser(this.#o.db, userId);
+      return out;
+    });
+    this.#o.log.info({ userId, releasedDevices: released.devices.length }, 'account deleted');
+    this.#o.onRevoke?.({ userId, reason: 'account deleted' });
+    return released;
   }
 
   user(userId: string): UserView {
@@ -137,7 +223,7 @@ export class IdentityService {
     const row = store.findUserToken(this.#o.db, parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
     if (row.revoked_at !== null || row.expires_at <= this.#o.now()) return undefined;
-    return { kind: 'user', userId: row.user_id, tokenId: row.id };
+    return { kind: 'user', userId: row.user_id, tokenId: row.id, expiresAt: row.expires_at };
   };
 
   resolveAdminToken = (token: string): Identity | undefined => {

@@ -64,6 +64,23 @@ export function revokeUserToken(db: Db, id: string, at: number): void {
   prepared(db, 'UPDATE user_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
 }
 
+export function deleteUserTokens(db: Db, userId: string): number {
+  return prepared(db, 'DELETE FROM user_tokens WHERE user_id = ?').run(userId).changes;
+}
+
+/**
+ * A deleted account keeps its row (orders and the ledger refer to it) with nothing personal left:
+ * the email becomes a unique placeholder (the address is free to register again) and the password
+ * hash one that no password matches.
+ */
+export function scrubUser(db: Db, userId: string): void {
+  prepared(
+    db,
+    `UPDATE users SET email = 'deleted-' || id || '@users.invalid', password_hash = '!', display_name = NULL
+     WHERE id = ?`,
+  ).run(userId);
+}
+
 export function deleteExpiredUserTokens(db: Db, before: number): number {
   return prepared(db, 'DELETE FROM user_tokens WHERE expires_at < ?').run(before).changes;
 }

@@ -19,6 +19,7 @@ export interface AccessPolicyDeps {
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
   readonly control: Control;
+  readonly now: () => number;
   /** Counts PUBLISH packets by the kind of topic they were sent to. */
   readonly countPublish?: (kind: string) => void;
 }
@@ -34,6 +35,20 @@ const WATCH_FILTERS = new Set([...WATCHABLE, '+', '#']);
 
 function inbox(userId: string): string {
   return `app/${userId}/`;
+}
+
+/** What may follow `app/{uid}/` in a phone's clientId: one level, like a device label. */
+const PHONE_SUFFIX = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A phone's clientId lives in its user's namespace, so no identity can take over another's session
+ * ([MQTT-3.1.4-2] closes the older connection with the same clientId): `app/{uid}` or
+ * `app/{uid}/{label}`, or empty (cleanSession=1 only; the hub assigns a unique one).
+ */
+export function phoneClientIdAllowed(userId: string, clientId: string): boolean {
+  if (clientId === '' || clientId === `app/${userId}`) return true;
+  const prefix = inbox(userId);
+  return clientId.startsWith(prefix) && PHONE_SUFFIX.test(clientId.slice(prefix.length));
 }
 
 /** The part of a topic below `dev/{did}/`, or undefined when the topic is outside that namespace. */
@@ -77,7 +92,15 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       if (identity?.kind !== 'user') {
         return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
       }
-      return { ok: true, session: { kind: 'user', userId: identity.userId, tokenId: identity.tokenId } };
+      if (!phoneClientIdAllowed(identity.userId, attempt.clientId)) {
+        return {
+          ok: false,
+          refusal: 'identifier-rejected',
+          reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
+        };
+      }
+      const { userId, tokenId, expiresAt } = identity;
+      return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
     }
     const device = deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password);
     if (!device.ok) return device;
@@ -106,6 +129,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission {
       if (session.kind === 'user') {
+        if (session.expiresAt <= deps.now()) return `the access token of user ${session.userId} expired`;
         if (topic === `${inbox(session.userId)}cmd`) {
           deps.countPublish?.('cmd');
           commands.fromPhone(session.userId, payload);
@@ -130,6 +154,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     subscribeDenied(session: MqttSession, filter: string): string | undefined {
       if (session.kind === 'user') {
+        if (session.expiresAt <= deps.now()) return 'the access token expired';
         if (filter.startsWith(inbox(session.userId)) || userMayWatch(session.userId, filter, WATCH_FILTERS))
           return undefined;
         return `no subscribe rule allows ${filter}`;
@@ -141,6 +166,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     mayReceive(session: MqttSession, topic: string): boolean {
       if (session.kind === 'user') {
         // Checked per delivery: revoking a share stops the next message, not the next subscribe.
+        if (session.expiresAt <= deps.now()) return false;
         return topic.startsWith(inbox(session.userId)) || userMayWatch(session.userId, topic, WATCHABLE);
       }
       const sub = deviceSubtopic(session.deviceId, topic);

@@ -7,7 +7,13 @@
  * hot path (publish, subscribe, forward), so the hooks never wait on I/O.
  */
 export type MqttSession =
-  | { readonly kind: 'user'; readonly userId: string; readonly tokenId: string }
+  | {
+      readonly kind: 'user';
+      readonly userId: string;
+      readonly tokenId: string;
+      /** The access token's expiry: past it the session receives nothing and may not publish. */
+      readonly expiresAt: number;
+    }
   | { readonly kind: 'device'; readonly deviceId: string };
 
 /**
@@ -31,6 +37,7 @@ export type ConnectDecision =
   | { readonly ok: false; readonly refusal: ConnectRefusal; readonly reason: string };
 
 export interface ConnectAttempt {
+  /** As sent in CONNECT: empty when the client let the broker assign one (cleanSession=1). */
   readonly clientId: string;
   readonly username: string | undefined;
   readonly password: Buffer | undefined;

@@ -25,6 +25,8 @@ export interface RegistryEvents {
   access: [{ userIds: readonly string[] }];
   /** The device must be disconnected now (blocked, secret rotated, removed). */
   revoke: [{ deviceId: string; reason: string }];
+  /** A user's sessions must end now: one token's (logout), or all of them (account deleted). */
+  revokeUser: [{ userId: string; tokenId?: string; reason: string }];
 }
 
 export type RegistryBus = EventEmitter<RegistryEvents>;

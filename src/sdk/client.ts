@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EcohubError } from './errors.js';
-import type { Command, CommandResult, DeviceState, WatchHandlers } from './types.js';
+import type { Command, CommandResult, DesiredState, DeviceState, WatchHandlers } from './types.js';
 
 export interface ClientOptions {
   /** The hub's HTTP base URL, e.g. http://127.0.0.1:8080 */
@@ -11,6 +11,11 @@ export interface ClientOptions {
   readonly token: string;
   /** How long `command()` waits for the hub's reply before rejecting with CLIENT_TIMEOUT. */
   readonly commandTimeoutMs?: number;
+  /**
+   * Names this app installation in its MQTT clientId `app/{uid}/{label}` (1..64 of A-Z a-z 0-9 . _ -).
+   * Keep it stable per installation: a reconnect then replaces the old session. Default: random.
+   */
+  readonly clientLabel?: string;
 }
 
 interface ReplyMessage {
@@ -76,18 +81,31 @@ export class EcohubClient {
     return this.#rest<DeviceState>('GET', `/v1/me/devices/${encodeURIComponent(deviceId)}`);
   }
 
+  /** Desired values not yet reflected by the device, and the values it refused. */
+  desired(deviceId: string): Promise<DesiredState> {
+    return this.#rest<DesiredState>('GET', `/v1/me/devices/${encodeURIComponent(deviceId)}/desired`);
+  }
+
+  /** Clears desired values (all, or one property) so the device is not sent them again. */
+  clearDesired(deviceId: string, property?: string): Promise<DesiredState> {
+    const one = property === undefined ? '' : `/${encodeURIComponent(property)}`;
+    return this.#rest<DesiredState>('DELETE', `/v1/me/devices/${encodeURIComponent(deviceId)}/desired${one}`);
+  }
+
   async claim(deviceId: string, pairingCode: string): Promise<void> {
     await this.#rest('POST', `/v1/devices/${encodeURIComponent(deviceId)}/claim`, { pairingCode });
   }
 
-  async share(deviceId: string, email: string): Promise<{ userId: string }> {
+  /** Shares the device with an email; the same answer whether or not it has an account yet. */
+  async share(deviceId: string, email: string): Promise<{ email: string; role: 'member'; since: string }> {
     return this.#rest('POST', `/v1/devices/${encodeURIComponent(deviceId)}/shares`, { email });
   }
 
-  async revokeShare(deviceId: string, userId: string): Promise<void> {
+  /** Revokes a share by the member's user id or the email it was shared with (or leaves, as a member). */
+  async revokeShare(deviceId: string, member: string): Promise<void> {
     await this.#rest(
       'DELETE',
-      `/v1/devices/${encodeURIComponent(deviceId)}/shares/${encodeURIComponent(userId)}`,
+      `/v1/devices/${encodeURIComponent(deviceId)}/shares/${encodeURIComponent(member)}`,
     );
   }
 
@@ -95,12 +113,17 @@ export class EcohubClient {
     return this.#rest('DELETE', `/v1/devices/${encodeURIComponent(deviceId)}/binding`);
   }
 
-  /** Opens the MQTT session (username `token`, the access token as password) and subscribes to the reply inbox. */
+  /**
+   * Opens the MQTT session (clientId `app/{uid}/{label}`, username `token`, the access token as
+   * password) and subscribes to the reply inbox.
+   */
   async connect(): Promise<void> {
     if (this.#mqtt) return;
     const userId = this.#userId ?? (await this.me()).id;
     const url = this.#o.mqttUrl ?? `${this.#o.baseUrl.replace(/^http/, 'ws')}/mqtt`;
+    const label = this.#o.clientLabel ?? `sdk-${randomBytes(6).toString('hex')}`;
     const client = mqtt.connect(url, {
+      clientId: `app/${userId}/${label}`,
       username: 'token',
       password: this.#o.token,
       reconnectPeriod: 1000,

@@ -3,6 +3,7 @@ export { EcohubError } from './errors.js';
 export type {
   Command,
   CommandResult,
+  DesiredState,
   DeviceEvent,
   DeviceState,
   PresenceUpdate,

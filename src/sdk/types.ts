@@ -26,6 +26,12 @@ export type Command =
       readonly in?: ReadonlyArray<{ piid: number; value: unknown }>;
     };
 
+/** A device's desired state as its users see it (docs/protocol.md, "Desired state"). */
+export interface DesiredState {
+  readonly desired: Record<string, { value: unknown; setAt: string }>;
+  readonly refused: Record<string, { value: unknown; code: string; message: string; refusedAt: string }>;
+}
+
 export type CommandResult =
   | { readonly status: 'ok'; readonly data: unknown }
   | { readonly status: 'queued'; readonly data: unknown };

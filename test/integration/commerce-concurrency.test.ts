@@ -42,7 +42,7 @@ describe('orders under concurrency', () => {
     const created = results.filter((r) => r.status === 201);
     expect(new Set(created.map((r) => r.body['id'])).size).toBe(100);
     const sku = await hub.request('GET', `/v1/skus/${shop.skuId}`, { token: ADMIN_TOKEN });
-    expect(sku.body['stock']).toEqual({ provisioned: 100, available: 0, reserved: 100, sold: 0 });
+    expect(sku.body['stock']).toEqual({ provisioned: 100, available: 0, reserved: 100, sold: 0, claimed: 0 });
 
     // Paying all of them sells 100 distinct devices.
     await Promise.all(created.map((r) => payOrder(hub, r.body)));
@@ -57,7 +57,13 @@ describe('orders under concurrency', () => {
     }
     expect(reservedDevices.size).toBe(100);
     const after = await hub.request('GET', `/v1/skus/${shop.skuId}`, { token: ADMIN_TOKEN });
-    expect(after.body['stock']).toEqual({ provisioned: 100, available: 0, reserved: 0, sold: 100 });
+    expect(after.body['stock']).toEqual({
+      provisioned: 100,
+      available: 0,
+      reserved: 0,
+      sold: 100,
+      claimed: 0,
+    });
   }, 60_000);
 
   it('50 concurrent requests with one Idempotency-Key make one order and 50 identical responses', async () => {
@@ -101,7 +107,7 @@ describe('orders under concurrency', () => {
     expect(theirs.status).toBe(201);
     expect(theirs.body['id']).not.toBe(results[0]?.body['id']);
     const final = await hub.request('GET', `/v1/skus/${shop.skuId}`, { token: ADMIN_TOKEN });
-    expect(final.body['stock']).toEqual({ provisioned: 5, available: 1, reserved: 2, sold: 2 });
+    expect(final.body['stock']).toEqual({ provisioned: 5, available: 1, reserved: 2, sold: 2, claimed: 0 });
   });
 
   it('requires the Idempotency-Key header', async () => {

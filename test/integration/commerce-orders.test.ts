@@ -84,7 +84,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     const lines = placed.body['lines'] as Array<{ deviceIds: string[] }>;
     expect(lines[0]?.deviceIds).toEqual([]);
     const sku = await hub.request('GET', `/v1/skus/${shop.skuId}`, { token: shop.partner.key });
-    expect(sku.body['stock']).toEqual({ provisioned: 10, available: 7, reserved: 3, sold: 0 });
+    expect(sku.body['stock']).toEqual({ provisioned: 10, available: 7, reserved: 3, sold: 0, claimed: 0 });
 
     await payOrder(hub, placed.body);
     const order = await hub.request('GET', `/v1/orders/${String(placed.body['id'])}`, { token: buyer.token });
@@ -138,7 +138,13 @@ describe('orders, payment, fulfilment and refunds', () => {
     });
     expect(again.status).toBe(409);
     const otherStock = await hub.request('GET', `/v1/skus/${otherSku}`, { token: other.partner.key });
-    expect(otherStock.body['stock']).toEqual({ provisioned: 4, available: 4, reserved: 0, sold: 0 });
+    expect(otherStock.body['stock']).toEqual({
+      provisioned: 4,
+      available: 4,
+      reserved: 0,
+      sold: 0,
+      claimed: 0,
+    });
 
     const rest = await hub.request('POST', `/v1/orders/${orderId}/refunds`, { token: ADMIN_TOKEN, body: {} });
     expect(rest.status, rest.text).toBe(201);

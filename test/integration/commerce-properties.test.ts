@@ -8,7 +8,7 @@ import {
   placeOrder,
   WEBHOOK_SECRET,
 } from '../support/commerce.js';
-import { partnerWithModel, provision } from '../support/devices.js';
+import { type ProvisionedDevice, partnerWithModel, provision } from '../support/devices.js';
 import { ADMIN_TOKEN, newUser, startHub, type TestHub } from '../support/hub.js';
 import type { OnboardedPartner } from '../support/partners.js';
 
@@ -30,15 +30,19 @@ describe('commerce properties (fast-check, real hub)', () => {
   let hub: TestHub;
   let now = Date.UTC(2032, 4, 1, 10);
   let buyer: Awaited<ReturnType<typeof newUser>>;
-  const makers: Array<{ partner: OnboardedPartner; modelId: string }> = [];
+  /** Pairs devices with their pairing codes, as people who got a box elsewhere would. */
+  let holder: Awaited<ReturnType<typeof newUser>>;
+  const makers: Array<{ partner: OnboardedPartner; modelId: string; devices: ProvisionedDevice[] }> = [];
+  const claimed = new Set<string>();
 
   beforeAll(async () => {
     hub = await startHub({ now: () => now, paymentWebhookSecret: WEBHOOK_SECRET, tokenTtlMs: 3650 * DAY });
     buyer = await newUser(hub);
+    holder = await newUser(hub);
     for (let i = 0; i < 3; i++) {
       const maker = await partnerWithModel(hub);
-      await provision(hub, maker.partner, maker.modelId, 100);
-      makers.push(maker);
+      const devices = await provision(hub, maker.partner, maker.modelId, 130);
+      makers.push({ ...maker, devices });
     }
   });
   afterEach(() => checkInvariants(hub));
@@ -70,10 +74,14 @@ describe('commerce properties (fast-check, real hub)', () => {
         fc.constant('all' as const),
         fc.constant('first' as const),
       ),
+      // Devices paired with their codes before the order: they must never be sold.
+      pairings: fc.array(fc.record({ maker: fc.nat({ max: makers.length - 1 }), pick: fc.nat() }), {
+        maxLength: 2,
+      }),
     });
 
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ rates, prices, cart, refund }) => {
+      fc.asyncProperty(scenario, async ({ rates, prices, cart, refund, pairings }) => {
         // New rates from tomorrow, new prices now; then move the clock into tomorrow.
         const tomorrow = new Date(now + DAY).toISOString().slice(0, 10);
         const skus: string[] = [];
@@ -88,6 +96,19 @@ describe('commerce properties (fast-check, real hub)', () => {
           );
         }
         now += DAY + 3_600_000;
+
+        for (const { maker, pick } of pairings) {
+          const free = (makers[maker]?.devices ?? []).filter((d) => !claimed.has(d.id));
+          const device = free[pick % free.length];
+          if (!device) continue;
+          const res = await hub.request('POST', `/v1/devices/${device.id}/claim`, {
+            token: holder.token,
+            body: { pairingCode: device.pairingCode },
+          });
+          // A device already sold to the buyer may be paired too (the box changed hands).
+          expect(res.status, res.text).toBe(201);
+          claimed.add(device.id);
+        }
 
         const placed = await placeOrder(
           hub,
@@ -113,6 +134,11 @@ describe('commerce properties (fast-check, real hub)', () => {
         for (const m of makers) before.set(m.partner.partnerId, (await ledgerOf(m.partner.partnerId)).length);
         await payOrder(hub, placed.body, now);
         const orderId = String(placed.body['id']);
+        const paid = await hub.request('GET', `/v1/orders/${orderId}`, { token: buyer.token });
+        const sold = (paid.body['lines'] as Array<{ deviceIds: string[] }>).flatMap((l) => l.deviceIds);
+        for (const deviceId of sold) {
+          expect(claimed.has(deviceId), `sold ${deviceId}, which a user had already claimed`).toBe(false);
+        }
         if (refund !== 'none') {
           const body = refund === 'all' ? {} : { lines: [0] };
           const res = await hub.request('POST', `/v1/orders/${orderId}/refunds`, {

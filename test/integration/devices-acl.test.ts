@@ -2,7 +2,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceOptions, nextSeq, partnerWithModel, provision } from '../support/devices.js';
 import { newUser, startHub, type TestHub } from '../support/hub.js';
-import { connected, end, subscribeCode } from '../support/mqtt.js';
+import { connected, end, phoneOptions, subscribeCode } from '../support/mqtt.js';
 
 type Outcome = 'allowed' | 'denied';
 
@@ -34,7 +34,7 @@ describe('topic ACL, deny by default', () => {
     const user = await newUser(hub);
     const other = await newUser(hub);
     ids['deviceA'] = deviceOptions(a);
-    ids['user'] = { username: 'token', password: user.token };
+    ids['user'] = phoneOptions(user);
     Object.assign(vars, { A: a.id, B: b.id, U: user.id, V: other.id });
   });
   afterAll(async () => {

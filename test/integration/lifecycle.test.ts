@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newUser, startHub } from '../support/hub.js';
-import { connected, end } from '../support/mqtt.js';
+import { connected, end, phoneOptions } from '../support/mqtt.js';
 
 function resourceCounts(): Map<string, number> {
   const counts = new Map<string, number>();
@@ -13,8 +13,8 @@ describe('hub lifecycle', () => {
     const before = resourceCounts();
     const hub = await startHub();
     const user = await newUser(hub);
-    const tcp = await connected(hub.mqttUrl, { username: 'token', password: user.token });
-    const ws = await connected(hub.wsUrl, { username: 'token', password: user.token });
+    const tcp = await connected(hub.mqttUrl, phoneOptions(user));
+    const ws = await connected(hub.wsUrl, phoneOptions(user));
     // Leave the MQTT clients connected: close() must disconnect them itself.
     await hub.stop();
     await Promise.all([end(tcp), end(ws)]);

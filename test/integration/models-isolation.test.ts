@@ -5,6 +5,7 @@ import type { ModelSpec } from '../../src/registry/spec/index.js';
 import { ADMIN_TOKEN, newUser, startHub, type TestHub } from '../support/hub.js';
 import { exampleModel } from '../support/models.js';
 import { type OnboardedPartner, onboardPartner } from '../support/partners.js';
+import { POWER_STRIP } from '../unit/spec/miot-fixture.js';
 
 /**
  * Who may call which model route. Partner A owns every model in the paths; B is another partner
@@ -35,6 +36,11 @@ const cases: Record<string, Case> = {
   'POST /v1/models': {
     // B may not create a model under A's slug: the id names A (400 on /model).
     call: (c) => ({ path: '/v1/models', body: c.freshDoc() }),
+    expect: [403, 201, 400, 403, 401],
+  },
+  'POST /v1/models/import/miot': {
+    // As for POST /v1/models: B may not import under A's slug (400 on /model).
+    call: (c) => ({ path: `/v1/models/import/miot?model=${c.a.slug}.plug.m${++serial}`, body: POWER_STRIP }),
     expect: [403, 201, 400, 403, 401],
   },
   'GET /v1/models': { call: () => ({ path: '/v1/models' }), expect: [200, 200, 200, 403, 401] },

@@ -2,7 +2,7 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser, startHub, type TestHub } from '../support/hub.js';
-import { connect, end, subscribeCode } from '../support/mqtt.js';
+import { connect, end, phoneOptions, subscribeCode } from '../support/mqtt.js';
 
 function lengthPrefixed(s: string): Buffer {
   const body = Buffer.from(s, 'utf8');
@@ -62,7 +62,7 @@ describe('MQTT listeners and authentication', () => {
       const outcome = await connect(url, {
         username: 'token',
         password: user.token,
-        clientId: `phone-${user.id}`,
+        clientId: `app/${user.id}/phone`,
       });
       expect(outcome.ok, url).toBe(true);
       if (outcome.ok) await end(outcome.client);
@@ -88,7 +88,7 @@ describe('MQTT listeners and authentication', () => {
   it('refuses an expired token', async () => {
     const user = await newUser(hub);
     now += 61_000;
-    const outcome = await connect(hub.wsUrl, { username: 'token', password: user.token });
+    const outcome = await connect(hub.wsUrl, phoneOptions(user));
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.code).toBe(4);
   });
@@ -117,7 +117,7 @@ describe('MQTT listeners and authentication', () => {
 
   it('refuses every subscription outside the user inbox', async () => {
     const user = await newUser(hub);
-    const outcome = await connect(hub.mqttUrl, { username: 'token', password: user.token });
+    const outcome = await connect(hub.mqttUrl, phoneOptions(user));
     if (!outcome.ok) throw new Error(outcome.error);
     const codes: number[] = [];
     for (const filter of [

@@ -60,7 +60,7 @@ describe('sharing, isolation and fan-out', () => {
       body: { email: bob.email },
     });
     expect(shared.status, shared.text).toBe(201);
-    expect(shared.body).toMatchObject({ userId: bob.id, role: 'member' });
+    expect(shared.body).toEqual({ email: bob.email, role: 'member', since: expect.any(String) });
 
     const bobPhone = await rawPhone(hub.mqttUrl, bob);
     const alicePhone = await rawPhone(hub.wsUrl, alice);

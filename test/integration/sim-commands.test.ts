@@ -88,6 +88,36 @@ describe('command handling (memory link, no hub)', () => {
     ]);
   });
 
+  it('speaks iids for a model addressed by iid: reports, events, set, get and action', async () => {
+    const { sim, link } = await device('acme.switch.s3');
+    const [full] = onTopic(link, 'props');
+    expect(full?.['props']).toEqual(
+      expect.arrayContaining([
+        { siid: 2, piid: 1, value: false },
+        { siid: 4, piid: 1, value: false },
+        { siid: 1, piid: 4, value: '1.0.0' },
+      ]),
+    );
+    const set = await sim.handleCommand(
+      cmd({ id: 's1', op: 'set', props: [{ siid: 3, piid: 1, value: true }] }),
+    );
+    expect(set).toEqual([{ id: 's1', status: 'ok', data: {} }]);
+    expect(onTopic(link, 'props')[1]?.['props']).toEqual([{ siid: 3, piid: 1, value: true }]);
+    const got = await sim.handleCommand(cmd({ id: 'g1', op: 'get', props: [{ siid: 3, piid: 1 }] }));
+    expect(got).toEqual([{ id: 'g1', status: 'ok', data: { props: [{ siid: 3, piid: 1, value: true }] } }]);
+    const acted = await sim.handleCommand(cmd({ id: 'a1', op: 'action', siid: 2, aiid: 1, in: [] }));
+    expect(acted).toEqual([{ id: 'a1', status: 'ok', data: { out: [] } }]);
+    expect(onTopic(link, 'props')[2]?.['props']).toEqual([{ siid: 2, piid: 1, value: true }]);
+    const unknown = await sim.handleCommand(
+      cmd({ id: 'u1', op: 'set', props: [{ siid: 9, piid: 1, value: true }] }),
+    );
+    expect(unknown[0]).toMatchObject({ status: 'error', error: { code: 'PROPERTY_UNKNOWN' } });
+    const noAction = await sim.handleCommand(cmd({ id: 'u2', op: 'action', siid: 2, aiid: 9 }));
+    expect(noAction[0]).toMatchObject({ status: 'error', error: { code: 'ACTION_UNKNOWN' } });
+    await sim.sendEvent('switch-3.pressed');
+    expect(onTopic(link, 'events')).toEqual([expect.objectContaining({ event: '3.1', args: [] })]);
+  });
+
   const refusals: Array<[string, string, Record<string, unknown>, string]> = [
     [
       'a value out of range',

@@ -138,11 +138,14 @@ async function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
 /**
  * The commerce invariants, checked through the REST API as the operator after every scenario:
  * - per partner and currency, the ledger's entries sum to what its statements show, month by month;
- * - per SKU, provisioned = available + reserved + sold (available is counted independently);
+ * - per SKU, provisioned = available + reserved + sold + claimed (available is counted independently);
  * - reserved and sold units match the open and paid order lines;
- * - every amount returned is a safe integer.
+ * - every amount returned is a safe integer;
+ * - with the hub's database at hand (in-process hubs): stock holds only devices that were never
+ *   claimed, no device an unpaid order holds has an owner, and every owned device counts as claimed.
  */
-export async function checkInvariants(hub: HttpHub): Promise<void> {
+export async function checkInvariants(hub: HttpHub | TestHub): Promise<void> {
+  if ('db' in hub) checkOwnershipAgainstStock(hub);
   const partners = (await get(hub, '/v1/partners')) as unknown as Array<{ id: string }>;
   for (const { id } of Array.isArray(partners) ? partners : []) {
     const entries = await allEntries(hub, id);
@@ -187,15 +190,42 @@ export async function checkInvariants(hub: HttpHub): Promise<void> {
   }
   const skus = (await get(hub, '/v1/skus'))['skus'] as Array<{
     modelId: string;
-    stock: { provisioned: number; available: number; reserved: number; sold: number };
+    stock: { provisioned: number; available: number; reserved: number; sold: number; claimed: number };
   }>;
   for (const sku of skus) {
-    const { provisioned, available, reserved, sold } = sku.stock;
-    expect(available + reserved + sold, `stock of ${sku.modelId}`).toBe(provisioned);
+    const { provisioned, available, reserved, sold, claimed } = sku.stock;
+    expect(available + reserved + sold + claimed, `stock of ${sku.modelId}`).toBe(provisioned);
     expect(available).toBeGreaterThanOrEqual(0);
+    expect(claimed).toBeGreaterThanOrEqual(0);
     const h = held.get(sku.modelId) ?? { reserved: 0, sold: 0 };
     expect({ reserved, sold }, `held units of ${sku.modelId}`).toEqual(h);
   }
+}
+
+/** Ownership against stock, read straight from the database (the API lists neither owners nor free devices). */
+function checkOwnershipAgainstStock(hub: TestHub): void {
+  const count = (sql: string) => (hub.db.prepare(sql).get() as { n: number }).n;
+  expect(
+    count(`SELECT count(*) AS n FROM commerce_free_devices f
+             JOIN device_bindings b ON b.device_id = f.device_id AND b.role = 'owner'`),
+    'owned devices in stock',
+  ).toBe(0);
+  expect(
+    count(`SELECT count(*) AS n FROM commerce_free_devices f
+             JOIN commerce_claimed_devices c ON c.device_id = f.device_id`),
+    'once-claimed devices in stock',
+  ).toBe(0);
+  expect(
+    count(`SELECT count(*) AS n FROM commerce_units u
+             JOIN device_bindings b ON b.device_id = u.device_id AND b.role = 'owner'
+             WHERE u.released_at IS NULL AND u.state = 'reserved'`),
+    'owned devices reserved for an order',
+  ).toBe(0);
+  expect(
+    count(`SELECT count(*) AS n FROM device_bindings b WHERE b.role = 'owner'
+             AND NOT EXISTS (SELECT 1 FROM commerce_claimed_devices c WHERE c.device_id = b.device_id)`),
+    'owned devices not counted as claimed',
+  ).toBe(0);
 }
 
 /**

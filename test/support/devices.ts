@@ -1,6 +1,6 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { expect } from 'vitest';
-import type { ModelSpec } from '../../src/registry/spec/index.js';
+import { defaultCatalog, type ModelSpec } from '../../src/registry/spec/index.js';
 import { ADMIN_TOKEN, type HttpHub } from './hub.js';
 import { exampleModel, publishModel } from './models.js';
 import { connected } from './mqtt.js';
@@ -12,9 +12,9 @@ export interface ProvisionedDevice {
   readonly pairingCode: string;
 }
 
-const ALL_CATEGORIES = ['light', 'plug', 'switch', 'temperature-humidity-sensor', 'air-purifier', 'curtain'];
+const ALL_CATEGORIES = [...defaultCatalog.categories.keys()];
 
-/** An approved partner allowed every example category. */
+/** An approved partner allowed every category of the catalog (so every example model). */
 export async function onboardDeviceMaker(hub: HttpHub): Promise<OnboardedPartner> {
   const body = applicationBody({ categories: ALL_CATEGORIES });
   const applied = await hub.request('POST', '/v1/partner-applications', { body });
@@ -84,11 +84,11 @@ export function nextSeq(): number {
   return ++seq;
 }
 
-/** Publishes a report at QoS 1 and resolves once the hub acknowledged it (PUBACK). */
+/** Publishes a report (props by names, or by iids) at QoS 1 and resolves once the hub acknowledged it (PUBACK). */
 export async function report(
   client: MqttClient,
   deviceId: string,
-  props: Record<string, unknown>,
+  props: Record<string, unknown> | ReadonlyArray<{ siid: number; piid: number; value: unknown }>,
   s = nextSeq(),
 ) {
   await client.publishAsync(`dev/${deviceId}/props`, JSON.stringify({ seq: s, props }), { qos: 1 });
@@ -107,7 +107,12 @@ export async function claim(hub: HttpHub, userToken: string, device: Provisioned
 export interface DeviceCommandMessage {
   readonly id: string;
   readonly op: 'set' | 'get' | 'action';
-  readonly props?: Record<string, unknown> | string[];
+  readonly props?:
+    | Record<string, unknown>
+    | string[]
+    | Array<{ siid: number; piid: number; value?: unknown }>;
+  readonly siid?: number;
+  readonly aiid?: number;
   readonly action?: string;
   readonly in?: unknown[];
 }

@@ -54,3 +54,12 @@ export async function subscribeCode(client: MqttClient, filter: string, qos: 0 |
     throw err;
   }
 }
+
+let phones = 0;
+/** CONNECT options for a phone of `user`: its token, and a clientId in its namespace (docs/protocol.md). */
+export function phoneOptions(
+  user: { id: string; token: string },
+  extra: IClientOptions = {},
+): IClientOptions {
+  return { clientId: `app/${user.id}/test-${++phones}`, username: 'token', password: user.token, ...extra };
+}

@@ -1,13 +1,13 @@
 import type { MqttClient } from 'mqtt';
 import type { PhoneReply } from '../../src/registry/control/command-schema.js';
-import { connected } from './mqtt.js';
+import { connected, phoneOptions } from './mqtt.js';
 
 /**
  * A phone on raw MQTT.js: publishes commands to app/{uid}/cmd and records every reply and every
  * message on the topics it watches, so tests can count them.
  */
 export async function rawPhone(url: string, user: { id: string; token: string }) {
-  const client: MqttClient = await connected(url, { username: 'token', password: user.token });
+  const client: MqttClient = await connected(url, phoneOptions(user));
   await client.subscribeAsync(`app/${user.id}/replies`, { qos: 1 });
   const replies: PhoneReply[] = [];
   const messages: Array<{ topic: string; body: Record<string, unknown> }> = [];

@@ -29,11 +29,13 @@ export function authRoutes(app: App, identities: IdentityService): void {
           password: Type.String({ minLength: 8, maxLength: 256 }),
           displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         }),
-        response: responses({ 201: UserSchema }, 400, 409),
+        description:
+          'Limited per client address (20 attempts per 15 minutes by default); past that 429 with Retry-After.',
+        response: responses({ 201: UserSchema }, 400, 409, 429),
       },
     },
     async (request, reply) => {
-      const user = await identities.register(request.body);
+      const user = await identities.register({ ...request.body, ip: request.ip });
       return reply.code(201).send(user);
     },
   );
@@ -71,6 +73,37 @@ export function authRoutes(app: App, identities: IdentityService): void {
       identities.logout(callerOf(request));
       return reply.code(204).send(null);
     },
+  );
+
+  app.delete(
+    '/v1/me',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Delete my account (confirm with the password): ends every session at once',
+        description:
+          'Every access token stops working and every MQTT session of the account is closed. Devices it owned are ' +
+          'released (every user loses them) with fresh pairing codes, shown only in this response; homes it owns ' +
+          'are deleted, its shares and home memberships end. Orders stay on record without the email. The email ' +
+          'may be registered again.',
+        body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }),
+        response: responses(
+          {
+            200: Type.Object({
+              devices: Type.Array(Type.Object({ id: Type.String(), pairingCode: Type.String() }), {
+                description: 'devices the account owned, with their new pairing codes',
+              }),
+            }),
+          },
+          400,
+          401,
+          403,
+          429,
+        ),
+      },
+    },
+    async (request) => identities.deleteAccount(userIdOf(request), request.body.password),
   );
 
   app.get(

@@ -28,6 +28,10 @@ export const StockSchema = Type.Object({
   available: Type.Integer(),
   reserved: Type.Integer(),
   sold: Type.Integer(),
+  claimed: Type.Integer({
+    description:
+      'claimed by users outside a live sale (pairing code, or kept after a refund): never stock again',
+  }),
 });
 
 export const SkuSchema = Type.Object({

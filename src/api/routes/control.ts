@@ -7,12 +7,17 @@ import type { App } from '../types.js';
 const Params = Type.Object({
   deviceId: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id' }),
 });
-const Share = Type.Object({
-  userId: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
-  since: Timestamp,
-});
+const Share = Type.Object(
+  {
+    email: Type.String(),
+    role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
+    since: Timestamp,
+  },
+  {
+    description:
+      'A share, the same whether the email had an account when shared (a member) or not yet (it binds when that email registers)',
+  },
+);
 
 /** Claiming, sharing and removing devices (users). */
 export function controlRoutes(app: App, control: Control): void {
@@ -67,7 +72,10 @@ export function controlRoutes(app: App, control: Control): void {
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Share the device with another user (owner only): they may watch and control it',
+        summary:
+          'Share the device with an email (owner only): its account may watch and control it, now or once registered',
+        description:
+          'The answer is the same whether or not the email has an account: an email without one gets an invitation that binds when it registers (docs/protocol.md, "Sharing").',
         params: Params,
         body: Type.Object({ email: Email }),
         response: responses({ 201: Share }, 400, 401, 403, 404, 409),
@@ -78,18 +86,28 @@ export function controlRoutes(app: App, control: Control): void {
   );
 
   app.delete(
-    '/v1/devices/:deviceId/shares/:userId',
+    '/v1/devices/:deviceId/shares/:member',
     {
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Revoke a share (owner), or leave a shared device (the member itself); effective at once',
-        params: Type.Composite([Params, Type.Object({ userId: Type.String({ maxLength: 64 }) })]),
+        summary:
+          'Revoke a share by user id or email (owner), or leave a shared device (the member itself); effective at once',
+        params: Type.Composite([
+          Params,
+          Type.Object({
+            member: Type.String({
+              minLength: 1,
+              maxLength: 254,
+              description: 'a user id, or the email shared with',
+            }),
+          }),
+        ]),
         response: responses({ 204: Type.Null() }, 401, 403, 404, 409),
       },
     },
     async (request, reply) => {
-      bindings.revoke(userIdOf(request), request.params.deviceId, request.params.userId);
+      bindings.revoke(userIdOf(request), request.params.deviceId, request.params.member);
       return reply.code(204).send(null);
     },
   );

@@ -4,6 +4,7 @@ import { MAX_MODEL_DOCUMENT_BYTES } from '../../registry/spec/index.js';
 import { callerOf } from '../auth.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
+import { modelImportRoutes } from './model-import.js';
 import {
   LocalizedName,
   ModelDocument,
@@ -33,7 +34,7 @@ export function modelRoutes(app: App, models: ModelService): void {
         tags,
         summary: 'Create a model: its version 1 is a draft',
         description:
-          'The body is the model document. Every schema and quality-rule error is reported in one 400, ' +
+          'The body is the model document. Schema and quality-rule errors are reported in one 400 (up to 20), ' +
           'each with its JSON pointer and rule id; warnings are stored and returned.',
         body: ModelDocument,
         response: responses({ 201: VersionSchema }, 400, 401, 403, 409, 413),
@@ -153,4 +154,5 @@ export function modelRoutes(app: App, models: ModelService): void {
   );
 
   modelTransitionRoutes(app, models);
+  modelImportRoutes(app, models);
 }

@@ -109,15 +109,16 @@ export function myDeviceRoutes(
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Property history of one of my devices (buckets with `bucket` ms)',
+        summary:
+          "Property history of one of my devices (buckets with `bucket` ms), from its current owner's claim on",
         params: Params,
         querystring: HistoryQuery,
         response: responses({ 200: Type.Object({}, { additionalProperties: true }) }, 400, 401, 403, 404),
       },
     },
     async (request) => {
-      const { row } = views.visible(userIdOf(request), request.params.deviceId);
-      return telemetry.history(row.id, historyRequest(request.query));
+      const { row, since } = views.visible(userIdOf(request), request.params.deviceId);
+      return telemetry.history(row.id, { ...historyRequest(request.query), notBefore: since });
     },
   );
 
@@ -127,7 +128,7 @@ export function myDeviceRoutes(
       config: { access: ['user'] },
       schema: {
         tags,
-        summary: 'Events of one of my devices',
+        summary: "Events of one of my devices, from its current owner's claim on",
         params: Params,
         querystring: Type.Object(TimeRangeQuery),
         response: responses(
@@ -140,9 +141,13 @@ export function myDeviceRoutes(
       },
     },
     async (request) => {
-      const { row } = views.visible(userIdOf(request), request.params.deviceId);
+      const { row, since } = views.visible(userIdOf(request), request.params.deviceId);
       return {
-        events: telemetry.events(row.id, { limit: request.query.limit ?? 1000, ...timeRange(request.query) }),
+        events: telemetry.events(row.id, {
+          limit: request.query.limit ?? 1000,
+          ...timeRange(request.query),
+          notBefore: since,
+        }),
       };
     },
   );
@@ -156,7 +161,10 @@ export function myDeviceRoutes(
         summary:
           'Send a command and wait for the device: 200 with its reply, 202 when a set is queued for an offline device',
         description:
-          'Same validation and codes as MQTT commands (docs/protocol.md). Give an `id` to make retries safe: a repeated id is answered with the first reply, not executed again.',
+          'Same validation and codes as MQTT commands (docs/protocol.md). Give an `id` to make retries safe: a repeated id ' +
+          'for the same device is answered with the first reply, not executed again; the same id with a different ' +
+          'command is 422 COMMAND_ID_REUSED. Commands are limited per user (429 RATE_LIMITED) and per device ' +
+          '(429 DEVICE_BUSY), with Retry-After.',
         params: Params,
         body: Type.Union([
           Type.Composite([Type.Object(optionalId), SetBody]),
@@ -173,6 +181,8 @@ export function myDeviceRoutes(
           403,
           404,
           409,
+          422,
+          429,
           502,
           504,
         ),
@@ -180,15 +190,18 @@ export function myDeviceRoutes(
     },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
-      const id = typeof body['id'] === 'string' ? body['id'] : `rest-${String(request.id)}`;
+      const chosen = typeof body['id'] === 'string';
+      const id = chosen ? String(body['id']) : `rest-${String(request.id)}`;
       const command = { ...body, id, did: request.params.deviceId } as PhoneCommand;
-      const result = await control.commands.execute(userIdOf(request), command);
+      // Without an id of the caller's there is nothing to recognise a retry by: nothing is remembered.
+      const result = await control.commands.execute(userIdOf(request), command, { remember: chosen });
       if (result.status === 'error') {
-        const { code, message, deviceCode, errors } = result.error;
+        const { code, message, deviceCode, errors, retryAfter } = result.error;
         throw new HubError(code as ConstructorParameters<typeof HubError>[0], message, {
           errors: deviceCode
             ? [{ path: '/device', message: `the device answered ${deviceCode}` }]
             : (errors ?? []),
+          ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
         });
       }
       return reply

@@ -20,11 +20,25 @@ export const ActionBody = Type.Object({
   in: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 64 })),
 });
 
+/** Reads the device's desired state and refusals; never reaches the device. */
+export const DesiredBody = Type.Object({ op: Type.Literal('desired') });
+/** Clears desired values (all, or these properties) and their refusals; never reaches the device. */
+export const ClearDesiredBody = Type.Object({
+  op: Type.Literal('clear-desired'),
+  props: Type.Optional(Type.Array(Ref, { minItems: 1, maxItems: 64, uniqueItems: true })),
+});
+
 /** What a phone publishes on app/{uid}/cmd (docs/protocol.md). */
 export const PhoneCommandSchema = Type.Union([
   Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), SetBody], { additionalProperties: false }),
   Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), GetBody], { additionalProperties: false }),
   Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), ActionBody], {
+    additionalProperties: false,
+  }),
+  Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), DesiredBody], {
+    additionalProperties: false,
+  }),
+  Type.Composite([Type.Object({ id: CommandId, did: DeviceId }), ClearDesiredBody], {
     additionalProperties: false,
   }),
 ]);
@@ -48,11 +62,17 @@ export const DeviceReplySchema = Type.Object(
 );
 export const DeviceReplyCheck = TypeCompiler.Compile(DeviceReplySchema);
 
-/** One command after validation, as sent to the device (with the hub's own id). */
+/**
+ * One command after validation, as sent to the device (with the hub's own id): by names, or by
+ * iids for a model with `"addressing": "iid"` (docs/protocol.md).
+ */
 export type DeviceCommand =
   | { id: string; op: 'set'; props: Record<string, unknown> }
   | { id: string; op: 'get'; props: string[] }
-  | { id: string; op: 'action'; action: string; in: unknown[] };
+  | { id: string; op: 'action'; action: string; in: unknown[] }
+  | { id: string; op: 'set'; props: Array<{ siid: number; piid: number; value: unknown }> }
+  | { id: string; op: 'get'; props: Array<{ siid: number; piid: number }> }
+  | { id: string; op: 'action'; siid: number; aiid: number; in: unknown[] };
 
 export interface ReplyError {
   readonly code: string;
@@ -62,6 +82,8 @@ export interface ReplyError {
   readonly deviceCode?: string;
   /** The offending fields, as JSON pointers into the command. */
   readonly errors?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+  /** Seconds to wait before sending again (RATE_LIMITED, DEVICE_BUSY). */
+  readonly retryAfter?: number;
 }
 
 /** The one reply envelope a phone receives on app/{uid}/replies (and the REST mirror returns). */

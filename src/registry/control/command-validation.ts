@@ -1,8 +1,9 @@
 import { HubError } from '../../errors.js';
 import { type CompiledSpec, checkArguments, checkPropertyValue } from '../spec/index.js';
-import type { DeviceCommand, PhoneCommand } from './command-schema.js';
+import type { PhoneCommand } from './command-schema.js';
 
-type Validated =
+/** A command that passed validation, its references resolved to `service.name` keys. */
+export type ValidatedCommand =
   | { op: 'set'; props: Record<string, unknown> }
   | { op: 'get'; props: string[] }
   | { op: 'action'; action: string; in: unknown[] };
@@ -10,12 +11,13 @@ type Validated =
 /**
  * Checks a command against the device's spec before anything reaches the device: the property
  * exists and is writable (set) or readable (get), each value fits, the action exists and its
- * inputs fit. Refs may be names (`light.on`) or iids (`2.1`); the device receives names.
+ * inputs fit. Refs may be names (`light.on`) or iids (`2.1`); the result holds names, which
+ * device-wire.ts turns into the form the device's model speaks.
  */
 export function validateCommand(
   spec: CompiledSpec,
   command: Pick<PhoneCommand, 'op'> & Record<string, unknown>,
-): Validated {
+): ValidatedCommand {
   if (command.op === 'set') {
     const props: Record<string, unknown> = {};
     for (const [ref, value] of Object.entries(command['props'] as Record<string, unknown>)) {
@@ -74,6 +76,14 @@ export function validateCommand(
   return { op: 'action', action: action.key, in: inputs };
 }
 
-export function withId(id: string, v: Validated): DeviceCommand {
-  return { id, ...v } as DeviceCommand;
+/** Property refs (names or iids) -> the property keys desired state is stored under. */
+export function propertyKeys(spec: CompiledSpec, refs: readonly string[]): string[] {
+  return refs.map((ref, i) => {
+    const prop = spec.property(ref);
+    if (!prop)
+      throw new HubError('PROPERTY_UNKNOWN', `${ref} is not a property of ${spec.spec.model}`, {
+        errors: [{ path: `/props/${i}`, message: 'unknown property' }],
+      });
+    return prop.key;
+  });
 }

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorTable, HubError, isHubError } from '../../errors.js';
+import { clip, LogThrottle } from '../../log-throttle.js';
+import { TokenBuckets } from '../../rate-limit.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import type { AccessIndex } from './access-index.js';
+import { CommandMemory, commandFingerprint } from './command-memory.js';
 import {
   type DeviceCommand,
   DeviceReplyCheck,
@@ -11,8 +14,10 @@ import {
   PhoneCommandCheck,
   type PhoneReply,
 } from './command-schema.js';
-import { validateCommand, withId } from './command-validation.js';
+import { type ValidatedCommand, validateCommand } from './command-validation.js';
 import type { DesiredState } from './desired.js';
+import { replyDataForPhone, toDeviceCommand } from './device-wire.js';
+import type { UserDesired } from './user-desired.js';
 
 /** How the command path reaches MQTT; the composition root implements it on the broker. */
 export interface CommandTransport {
@@ -25,6 +30,8 @@ export interface CommandServiceOptions {
   readonly bus: RegistryBus;
   readonly access: AccessIndex;
   readonly desired: DesiredState;
+  /** Reading and clearing desired state for users (the `desired` and `clear-desired` ops). */
+  readonly userDesired: UserDesired;
   readonly specOf: (deviceId: string) => CompiledSpec | undefined;
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
@@ -32,15 +39,45 @@ export interface CommandServiceOptions {
   readonly timeoutMs: number;
   /** How long a phone's command id is remembered: a repeat within it is answered, not re-executed. */
   readonly dedupMs?: number;
+  readonly limits?: Partial<CommandLimits>;
+  readonly now?: () => number;
 }
+
+/** Every per-client structure of the command path has a bound (docs/operations.md, "Limits"). */
+export interface CommandLimits {
+  /** Command ids remembered per user (the oldest is forgotten first) ... */
+  readonly idsPerUser: number;
+  /** ... and for all users together. */
+  readonly idsTotal: number;
+  /** Commands a user may send per second on average (MQTT and REST together) ... */
+  readonly ratePerSec: number;
+  /** ... and at once. */
+  readonly burst: number;
+  /** Commands waiting for one device's reply; past it DEVICE_BUSY. */
+  readonly pendingPerDevice: number;
+}
+
+export const DEFAULT_COMMAND_LIMITS: CommandLimits = {
+  idsPerUser: 256,
+  // About 600 bytes each: 50,000 ids hold at most ~30 MB whatever the number of users.
+  idsTotal: 50_000,
+  ratePerSec: 20,
+  burst: 40,
+  pendingPerDevice: 16,
+};
 
 interface Pending {
   readonly deviceId: string;
+  /** Who is waiting for the reply; undefined for the hub's own desired-state delivery. */
+  readonly userId: string | undefined;
   readonly timer: NodeJS.Timeout;
   readonly settle: (reply: PhoneReply) => void;
+  /** The device's ok data as the phone sees it (iid-form answers become names). */
+  readonly forPhone: (data: unknown) => unknown;
 }
 
 function errorReply(id: string | null, did: string | null, err: HubError, deviceCode?: string): PhoneReply {
+  const retryAfter = err.headers['retry-after'];
   return {
     id,
     did,
@@ -51,8 +88,24 @@ function errorReply(id: string | null, did: string | null, err: HubError, device
       message: err.message,
       ...(deviceCode ? { deviceCode } : {}),
       ...(err.errors.length > 0 ? { errors: err.errors } : {}),
+      ...(retryAfter !== undefined ? { retryAfter: Number(retryAfter) } : {}),
     },
   };
+}
+
+function tooFast(waitMs: number, limits: CommandLimits): HubError {
+  const seconds = Math.ceil(waitMs / 1000);
+  return new HubError(
+    'RATE_LIMITED',
+    `more than ${limits.burst} commands at once or ${limits.ratePerSec} per second; retry in ${seconds} s`,
+    { headers: { 'retry-after': String(seconds) } },
+  );
+}
+
+function field(body: unknown, name: string): string | null {
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value.slice(0, 64) : null;
 }
 
 /**
@@ -64,47 +117,66 @@ function errorReply(id: string | null, did: string | null, err: HubError, device
 export class CommandService {
   readonly #o: CommandServiceOptions;
   readonly #pending = new Map<string, Pending>();
-  /** userId + NUL + phone command id -> the reply (a promise while the command runs). */
-  readonly #recent = new Map<string, { at: number; reply: Promise<PhoneReply>; done: boolean }>();
+  /** Pending commands per device, for the per-device cap. */
+  readonly #pendingPerDevice = new Map<string, number>();
+  /** (user, device, phone command id) -> the reply (a promise while the command runs). */
+  readonly #memory: CommandMemory;
+  readonly #rate: TokenBuckets;
+  readonly #limits: CommandLimits;
+  readonly #now: () => number;
+  /** Lines a device can cause with bad replies, bounded per device. */
+  readonly #deviceLog: LogThrottle;
   readonly #sweep: NodeJS.Timeout;
 
   constructor(options: CommandServiceOptions) {
     this.#o = options;
+    this.#limits = { ...DEFAULT_COMMAND_LIMITS, ...options.limits };
+    this.#now = options.now ?? Date.now;
+    this.#deviceLog = new LogThrottle(options.log, { now: this.#now });
+    this.#memory = new CommandMemory({ perUser: this.#limits.idsPerUser, total: this.#limits.idsTotal });
+    this.#rate = new TokenBuckets({
+      ratePerSec: this.#limits.ratePerSec,
+      burst: this.#limits.burst,
+      now: this.#now,
+    });
     const dedupMs = options.dedupMs ?? 10 * 60_000;
-    this.#sweep = setInterval(
-      () => {
-        const cutoff = Date.now() - dedupMs;
-        for (const [key, entry] of this.#recent)
-          if (entry.done && entry.at < cutoff) this.#recent.delete(key);
-      },
-      Math.min(dedupMs, 60_000),
-    );
+    this.#sweep = setInterval(() => this.#memory.sweep(this.#now() - dedupMs), Math.min(dedupMs, 60_000));
     this.#sweep.unref();
     options.bus.on('presence', ({ deviceId, online }) => {
       if (!online) this.#failPending(deviceId);
     });
+    // Registered after the access index's own listener: roles are already reloaded here.
+    options.bus.on('access', ({ userIds }) => this.#dropRevoked(userIds));
   }
 
   /**
    * A command from the phone's MQTT session: answered on app/{uid}/replies. A repeat of a command
-   * still running is ignored (its one reply answers it); a repeat of a finished one gets the same reply.
+   * still running is ignored (its one reply answers it); a repeat of a finished one gets the same
+   * reply; the same id for the same device with another body is refused (COMMAND_ID_REUSED).
    */
   fromPhone(userId: string, payload: Buffer): void {
+    // Every message counts, valid or not: the limit bounds the work one user can cause.
+    const wait = this.#rate.take(userId);
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
-      this.#o.transport.toUser(
-        userId,
-        errorReply(null, null, new HubError('INVALID_JSON', 'the command is not valid JSON')),
-      );
+      const err =
+        wait > 0
+          ? tooFast(wait, this.#limits)
+          : new HubError('INVALID_JSON', 'the command is not valid JSON');
+      this.#o.transport.toUser(userId, errorReply(null, null, err));
+      return;
+    }
+    const id = field(body, 'id');
+    const did = field(body, 'did');
+    if (wait > 0) {
+      this.#o.transport.toUser(userId, errorReply(id, did, tooFast(wait, this.#limits)));
       return;
     }
     if (!PhoneCommandCheck.Check(body)) {
-      const first = [...PhoneCommandCheck.Errors(body)][0];
-      const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-      const id = typeof record['id'] === 'string' ? record['id'] : null;
-      const did = typeof record['did'] === 'string' ? record['did'] : null;
+      // First(): the iterator is lazy, so a payload of thousands of bad keys costs one error, not thousands.
+      const first = PhoneCommandCheck.Errors(body).First();
       const err = new HubError(
         'VALIDATION_FAILED',
         `${first?.path || '/'}: ${first?.message ?? 'invalid command'}`,
@@ -115,25 +187,63 @@ export class CommandService {
       this.#o.transport.toUser(userId, errorReply(id, did, err));
       return;
     }
-    const key = `${userId}\u0000${body.id}`;
-    const seen = this.#recent.get(key);
-    if (seen && !seen.done) return;
-    const reply = seen ? seen.reply : this.execute(userId, body);
-    reply.then((r) => this.#o.transport.toUser(userId, r));
+    const seen = this.#memory.get(CommandMemory.key(userId, body.did, body.id));
+    if (seen?.done === false && seen.fingerprint === commandFingerprint(body)) return;
+    this.#remembered(userId, body).then((r) => this.#o.transport.toUser(userId, r));
   }
 
-  /** Runs one command and resolves with its one reply (also the REST mirror's entry point). */
-  execute(userId: string, command: PhoneCommand): Promise<PhoneReply> {
-    const key = `${userId}\u0000${command.id}`;
-    const seen = this.#recent.get(key);
-    if (seen) return seen.reply;
-    const entry = { at: Date.now(), reply: this.#run(userId, command), done: false };
-    this.#recent.set(key, entry);
-    entry.reply.then(() => {
+  /**
+   * The REST mirror's entry point: runs one command and resolves with its one reply. With
+   * `remember` (the caller chose the id), a repeat is answered like on MQTT.
+   */
+  execute(userId: string, command: PhoneCommand, options: { remember: boolean }): Promise<PhoneReply> {
+    const wait = this.#rate.take(userId);
+    if (wait > 0) return Promise.resolve(errorReply(command.id, command.did, tooFast(wait, this.#limits)));
+    return options.remember ? this.#remembered(userId, command) : this.#run(userId, command);
+  }
+
+  /** Forgets the user's command ids (the account was deleted). */
+  forgetUser(userId: string): void {
+    this.#memory.forgetUser(userId);
+  }
+
+  /** Sizes of every bounded structure, for tests and metrics. */
+  stats() {
+    let busiestDevice = 0;
+    for (const n of this.#pendingPerDevice.values()) busiestDevice = Math.max(busiestDevice, n);
+    const memory = this.#memory.size;
+    return {
+      rememberedIds: memory.ids,
+      usersWithIds: memory.users,
+      largestUserIds: memory.largestUser,
+      rateLimitedUsers: this.#rate.size,
+      pending: this.#pending.size,
+      busiestDevice,
+    };
+  }
+
+  /** The remembered reply for (user, device, id), or a new run of the command remembered under it. */
+  #remembered(userId: string, command: PhoneCommand): Promise<PhoneReply> {
+    const key = CommandMemory.key(userId, command.did, command.id);
+    const fingerprint = commandFingerprint(command);
+    const seen = this.#memory.get(key);
+    if (seen) {
+      if (seen.fingerprint === fingerprint) return seen.reply;
+      const err = new HubError(
+        'COMMAND_ID_REUSED',
+        `command id ${command.id} was already used for a different command to this device; use a new id`,
+        { errors: [{ path: '/id', message: 'already used for a different command' }] },
+      );
+      return Promise.resolve(errorReply(command.id, command.did, err));
+    }
+    const reply = this.#run(userId, command);
+    const entry = { userId, fingerprint, reply, done: false, at: this.#now() };
+    this.#memory.remember(key, entry);
+    reply.then(() => {
       entry.done = true;
-      entry.at = Date.now();
+      entry.at = this.#now();
     });
-    return entry.reply;
+    return reply;
   }
 
   /** A device's reply on dev/{did}/replies: relayed to the phone if it answers a pending command of that device. */
@@ -142,20 +252,25 @@ export class CommandService {
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
-      this.#o.log.warn({ deviceId }, 'device reply is not JSON');
+      this.#deviceLog.warn(deviceId, 'reply json', { deviceId }, 'device reply is not JSON');
       return;
     }
     if (!DeviceReplyCheck.Check(body)) {
-      this.#o.log.warn({ deviceId }, 'device reply has the wrong shape');
+      this.#deviceLog.warn(deviceId, 'reply shape', { deviceId }, 'device reply has the wrong shape');
       return;
     }
     const pending = this.#pending.get(body.id);
     if (!pending || pending.deviceId !== deviceId) {
-      this.#o.log.debug({ deviceId, id: body.id }, 'late, duplicate or unknown reply ignored');
+      this.#deviceLog.debug(
+        deviceId,
+        'reply unknown',
+        { deviceId, id: body.id },
+        'late, duplicate or unknown reply ignored',
+      );
       return;
     }
     if (body.status === 'ok') {
-      pending.settle({ id: null, did: deviceId, status: 'ok', data: body.data ?? {} });
+      pending.settle({ id: null, did: deviceId, status: 'ok', data: pending.forPhone(body.data ?? {}) });
     } else {
       const err = new HubError('DEVICE_ERROR', body.error?.message ?? 'the device refused the command');
       pending.settle(errorReply(null, deviceId, err, body.error?.code));
@@ -164,16 +279,31 @@ export class CommandService {
 
   /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
   sendDesired(deviceId: string, props: Record<string, unknown>): void {
-    this.#dispatch(deviceId, { op: 'set', props }).then((reply) => {
+    if (Object.keys(props).length === 0) return; // a set with nothing in it is never sent
+    const spec = this.#o.specOf(deviceId);
+    if (!spec) return;
+    this.#send(deviceId, spec, { op: 'set', props }, undefined).then((reply) => {
       if (reply.status === 'error')
-        this.#o.log.warn({ deviceId, error: reply.error }, 'desired state not applied');
+        this.#deviceLog.warn(
+          deviceId,
+          'desired refused',
+          {
+            deviceId,
+            code: reply.error.code,
+            deviceCode: reply.error.deviceCode,
+            message: clip(reply.error.message),
+          },
+          'desired state not applied',
+        );
     });
   }
 
   close(): void {
     clearInterval(this.#sweep);
+    this.#deviceLog.close();
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
+    this.#pendingPerDevice.clear();
   }
 
   async #run(userId: string, command: PhoneCommand): Promise<PhoneReply> {
@@ -183,13 +313,18 @@ export class CommandService {
         throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
       const spec = this.#o.specOf(did);
       if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
+      // Desired state is the hub's: reading and clearing it never reaches the device.
+      const { userDesired } = this.#o;
+      if (command.op === 'desired') return { id, did, status: 'ok', data: userDesired.read(userId, did) };
+      if (command.op === 'clear-desired')
+        return { id, did, status: 'ok', data: userDesired.clear(userId, did, command.props) };
       const valid = validateCommand(spec, command);
       if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
       if (!this.#o.isOnline(did)) {
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
       }
-      const reply = await this.#dispatch(did, valid);
+      const reply = await this.#send(did, spec, valid, userId);
       return { ...reply, id };
     } catch (err) {
       if (isHubError(err)) return errorReply(id, did, err);
@@ -198,14 +333,53 @@ export class CommandService {
     }
   }
 
-  #dispatch(deviceId: string, valid: Parameters<typeof withId>[1]): Promise<PhoneReply> {
+  /** Dispatches; a set the device refuses stops being desired (and the refusal is recorded). */
+  #send(
+    deviceId: string,
+    spec: CompiledSpec,
+    valid: ValidatedCommand,
+    userId: string | undefined,
+  ): Promise<PhoneReply> {
+    const reply = this.#dispatch(deviceId, spec, valid, userId);
+    if (valid.op !== 'set') return reply;
+    return reply.then((r) => {
+      if (r.status === 'error' && r.error.code === 'DEVICE_ERROR') {
+        this.#o.desired.refused(deviceId, valid.props, {
+          code: r.error.deviceCode ?? r.error.code,
+          message: r.error.message,
+        });
+      }
+      return r;
+    });
+  }
+
+  #dispatch(
+    deviceId: string,
+    spec: CompiledSpec,
+    valid: ValidatedCommand,
+    userId: string | undefined,
+  ): Promise<PhoneReply> {
+    const waiting = this.#pendingPerDevice.get(deviceId) ?? 0;
+    if (waiting >= this.#limits.pendingPerDevice) {
+      const err = new HubError(
+        'DEVICE_BUSY',
+        `${waiting} commands are already waiting for device ${deviceId}; retry when they are answered`,
+        { headers: { 'retry-after': '1' } },
+      );
+      return Promise.resolve(errorReply(null, deviceId, err));
+    }
+    this.#pendingPerDevice.set(deviceId, waiting + 1);
     const hubId = randomBytes(8).toString('hex');
+    const command = toDeviceCommand(spec, hubId, valid);
     return new Promise<PhoneReply>((resolve) => {
       const settle = (reply: PhoneReply) => {
         // Exactly once: whichever of reply, timeout or disconnect comes first removes the entry.
         const pending = this.#pending.get(hubId);
         if (!pending) return;
         this.#pending.delete(hubId);
+        const left = (this.#pendingPerDevice.get(deviceId) ?? 1) - 1;
+        if (left > 0) this.#pendingPerDevice.set(deviceId, left);
+        else this.#pendingPerDevice.delete(deviceId);
         clearTimeout(pending.timer);
         resolve(reply);
       };
@@ -221,9 +395,26 @@ export class CommandService {
         this.#o.timeoutMs,
       );
       timer.unref();
-      this.#pending.set(hubId, { deviceId, timer, settle });
-      this.#o.transport.toDevice(deviceId, withId(hubId, valid));
+      const forPhone = (data: unknown) => replyDataForPhone(spec, valid.op, data);
+      this.#pending.set(hubId, { deviceId, userId, timer, settle, forPhone });
+      this.#o.transport.toDevice(deviceId, command);
     });
+  }
+
+  /**
+   * Users lost devices (unbound, share revoked, left the home): their commands still waiting for
+   * those devices are answered NOT_FOUND at once, and a late device reply is dropped, so nothing
+   * read from the device reaches someone who may no longer see it.
+   */
+  #dropRevoked(userIds: readonly string[]): void {
+    if (this.#pending.size === 0) return;
+    const lost = new Set(userIds);
+    for (const p of [...this.#pending.values()]) {
+      if (p.userId === undefined || !lost.has(p.userId)) continue;
+      if (this.#o.access.role(p.userId, p.deviceId) !== undefined) continue;
+      const err = new HubError('NOT_FOUND', `device ${p.deviceId} is no longer bound to you`);
+      p.settle(errorReply(null, p.deviceId, err));
+    }
   }
 
   /** Every pending command of a device that disconnected gets DEVICE_OFFLINE (runs on every disconnect: cheap when none). */

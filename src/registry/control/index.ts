@@ -3,9 +3,10 @@ import type { Db } from '../../store/database.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
-import { BindingService } from './bindings.js';
-import { CommandService, type CommandTransport } from './commands.js';
+import { BindingService, type SalesChannel } from './bindings.js';
+import { type CommandLimits, CommandService, type CommandTransport } from './commands.js';
 import { DesiredState } from './desired.js';
+import { UserDesired } from './user-desired.js';
 
 export interface ControlOptions {
   readonly db: Db;
@@ -16,13 +17,18 @@ export interface ControlOptions {
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
-  readonly buyerOf?: (deviceId: string) => string | undefined;
+  readonly commandLimits?: Partial<CommandLimits>;
+  readonly sales?: SalesChannel;
+  /** The device's last reported values, property -> stored JSON (for the desired-state delta). */
+  readonly reportedOf: (deviceId: string) => ReadonlyMap<string, string>;
 }
 
 export interface Control {
   readonly access: AccessIndex;
   readonly bindings: BindingService;
   readonly desired: DesiredState;
+  /** Desired state as users read and clear it. */
+  readonly userDesired: UserDesired;
   readonly commands: CommandService;
   /** The device subscribed to its command topic. */
   deviceListening(deviceId: string): void;
@@ -38,28 +44,42 @@ export function createControl(o: ControlOptions): Control {
     bus: o.bus,
     access,
     now: o.now,
-    ...(o.buyerOf ? { buyerOf: o.buyerOf } : {}),
+    ...(o.sales ? { sales: o.sales } : {}),
+  });
+  const userDesired = new UserDesired({
+    access,
+    desired,
+    specOf: o.specOf,
+    log: o.log.child({ part: 'desired' }),
   });
   const commands = new CommandService({
     log: o.log.child({ part: 'commands' }),
     bus: o.bus,
     access,
     desired,
+    userDesired,
     specOf: o.specOf,
     isOnline: o.isOnline,
     transport: o.transport,
     timeoutMs: o.commandTimeoutMs,
+    now: o.now,
+    ...(o.commandLimits ? { limits: o.commandLimits } : {}),
   });
   o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
+  // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it.
+  o.bus.on('access', ({ userIds }) => desired.accessChanged(userIds));
   return {
     access,
     bindings,
     desired,
+    userDesired,
     commands,
     deviceListening(deviceId: string) {
-      // A device that reconnects receives what was set while it was away, once it listens for
-      // commands (sent on CONNACK instead, it could arrive before its SUBSCRIBE and be lost).
-      if (desired.has(deviceId)) commands.sendDesired(deviceId, desired.values(deviceId));
+      // A device that reconnects receives the delta (desired values that differ from what it last
+      // reported), once it listens for commands (sent on CONNACK instead, it could arrive before its
+      // SUBSCRIBE and be lost). Nothing left: nothing is sent.
+      if (desired.has(deviceId))
+        commands.sendDesired(deviceId, desired.delta(deviceId, o.reportedOf(deviceId)));
     },
   };
 }

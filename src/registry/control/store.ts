@@ -22,6 +22,15 @@ export function ownerOf(db: Db, deviceId: string): string | undefined {
   return row?.user_id;
 }
 
+/** When the current owner claimed the device: what its users see starts there. */
+export function ownerSince(db: Db, deviceId: string): number | undefined {
+  const row = prepared(
+    db,
+    "SELECT created_at FROM device_bindings WHERE device_id = ? AND role = 'owner'",
+  ).get(deviceId) as { created_at: number } | undefined;
+  return row?.created_at;
+}
+
 export function bindingsOf(db: Db, deviceId: string): BindingRow[] {
   return prepared(db, 'SELECT * FROM device_bindings WHERE device_id = ? ORDER BY created_at').all(
     deviceId,
@@ -63,10 +72,17 @@ export function deleteBinding(db: Db, deviceId: string, userId: string): boolean
   );
 }
 
+export function bindingsOfUser(db: Db, userId: string): BindingRow[] {
+  return prepared(db, 'SELECT * FROM device_bindings WHERE user_id = ? ORDER BY created_at, device_id').all(
+    userId,
+  ) as BindingRow[];
+}
+
 export function deleteAllBindings(db: Db, deviceId: string): void {
   prepared(db, 'DELETE FROM device_bindings WHERE device_id = ?').run(deviceId);
   prepared(db, 'DELETE FROM device_placements WHERE device_id = ?').run(deviceId);
   prepared(db, 'DELETE FROM device_desired WHERE device_id = ?').run(deviceId);
+  prepared(db, 'DELETE FROM device_desired_refusals WHERE device_id = ?').run(deviceId);
 }
 
 // A placement grants access only while the device's owner is also the home's owner: a stale
@@ -151,4 +167,68 @@ export function clearDesiredIfReported(
 
 export function hasDesired(db: Db, deviceId: string): boolean {
   return prepared(db, 'SELECT 1 FROM device_desired WHERE device_id = ? LIMIT 1').get(deviceId) !== undefined;
+}
+
+/** Desired values (and refusals) of one device, all or those of one property; returns how many desired values went. */
+export function deleteDesired(db: Db, deviceId: string, property?: string): number {
+  const one = property === undefined ? '' : ' AND property = @property';
+  const args = { deviceId, property: property ?? null };
+  prepared(db, `DELETE FROM device_desired_refusals WHERE device_id = @deviceId${one}`).run(args);
+  return prepared(db, `DELETE FROM device_desired WHERE device_id = @deviceId${one}`).run(args).changes;
+}
+
+export interface RefusalRow {
+  readonly property: string;
+  readonly value: string;
+  readonly code: string;
+  readonly message: string;
+  readonly refused_at: number;
+  readonly set_by: string;
+}
+
+export function upsertRefusal(db: Db, deviceId: string, r: RefusalRow): void {
+  prepared(
+    db,
+    `INSERT INTO device_desired_refusals (device_id, property, value, code, message, refused_at, set_by)
+       VALUES (@deviceId, @property, @value, @code, @message, @refused_at, @set_by)
+     ON CONFLICT (device_id, property) DO UPDATE SET value = excluded.value, code = excluded.code,
+       message = excluded.message, refused_at = excluded.refused_at, set_by = excluded.set_by`,
+  ).run({ deviceId, ...r });
+}
+
+/** A new value was set: an earlier refusal of the property is no longer news. */
+export function deleteRefusal(db: Db, deviceId: string, property: string): void {
+  prepared(db, 'DELETE FROM device_desired_refusals WHERE device_id = ? AND property = ?').run(
+    deviceId,
+    property,
+  );
+}
+
+export function readRefusals(db: Db, deviceId: string): RefusalRow[] {
+  return prepared(
+    db,
+    `SELECT property, value, code, message, refused_at, set_by FROM device_desired_refusals
+       WHERE device_id = ? ORDER BY property`,
+  ).all(deviceId) as RefusalRow[];
+}
+
+const ACCESSIBLE_TO_USER = `SELECT device_id FROM device_bindings WHERE user_id = @userId
+  UNION SELECT p.device_id FROM ${LIVE_PLACEMENTS} WHERE hm.user_id = @userId`;
+
+/**
+ * Desired values (and refusals) a user set on devices it may no longer watch or control: it lost
+ * them (unbound, share revoked, left the home), so what it left pending there goes too. Returns the
+ * devices whose desired values changed.
+ */
+export function deleteDesiredWithoutAccess(db: Db, userId: string): string[] {
+  prepared(
+    db,
+    `DELETE FROM device_desired_refusals WHERE set_by = @userId AND device_id NOT IN (${ACCESSIBLE_TO_USER})`,
+  ).run({ userId });
+  const rows = prepared(
+    db,
+    `DELETE FROM device_desired WHERE set_by = @userId AND device_id NOT IN (${ACCESSIBLE_TO_USER})
+       RETURNING device_id`,
+  ).all({ userId }) as Array<{ device_id: string }>;
+  return [...new Set(rows.map((r) => r.device_id))];
 }

@@ -41,12 +41,15 @@ export class UserDeviceViews {
     this.#placements = placements;
   }
 
-  /** The device's row if the user may see it; NOT_FOUND otherwise (not bound looks like not there). */
-  visible(userId: string, deviceId: string): { row: DeviceRow; role: BindingRole } {
+  /**
+   * The device's row if the user may see it; NOT_FOUND otherwise (not bound looks like not there).
+   * `since`: when its current owner claimed it; nothing stored before is shown to its users.
+   */
+  visible(userId: string, deviceId: string): { row: DeviceRow; role: BindingRole; since: number } {
     const role = this.#control.access.role(userId, deviceId);
     const row = role === undefined ? undefined : this.#devices.rows([deviceId])[0];
     if (!row || role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
-    return { row, role };
+    return { row, role, since: this.#since(deviceId) };
   }
 
   list(userId: string): UserDeviceState[] {
@@ -70,11 +73,20 @@ export class UserDeviceViews {
     return this.#state(row, role, this.#placements(userId).get(deviceId) ?? null);
   }
 
+  /** A device that has users has an owner; without one nothing is visible anyway. */
+  #since(deviceId: string): number {
+    return this.#control.bindings.ownerSince(deviceId) ?? Number.MAX_SAFE_INTEGER;
+  }
+
   #state(row: DeviceRow, role: BindingRole, placement: Placement | null): UserDeviceState {
     const shadow = this.#devices.shadow(row);
+    const since = this.#since(row.id);
     const reported: UserDeviceState['reported'] = {};
-    for (const [key, s] of Object.entries(shadow.reported))
+    for (const [key, s] of Object.entries(shadow.reported)) {
+      // Reported before the current owner claimed it: the previous owner's, not shown.
+      if (Date.parse(s.reportedAt) < since) continue;
       reported[key] = { value: s.value, reportedAt: s.reportedAt };
+    }
     return {
       id: row.id,
       modelId: row.model_id,
@@ -83,7 +95,10 @@ export class UserDeviceViews {
       firmwareVersion: row.firmware_version,
       presence: {
         online: this.#devices.isOnline(row.id),
-        lastSeenAt: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
+        lastSeenAt:
+          row.last_seen_at === null || row.last_seen_at < since
+            ? null
+            : new Date(row.last_seen_at).toISOString(),
       },
       version: shadow.version,
       reported,

@@ -71,8 +71,12 @@ export function deviceView(row: store.DeviceRow): DeviceView {
 /** Devices: provisioning, MQTT identity, presence, blocking, secrets. Deny by default for REST callers. */
 export class DeviceService {
   readonly #o: DeviceServiceOptions;
-  /** Devices connected on this node: presence counts only the newest connection of a device. */
-  readonly #online = new Set<string>();
+  /**
+   * Live sessions per device on this node. Normally one (a takeover ends the old session before the
+   * new one starts), but a session can end after its successor started; presence changes only when
+   * the first session starts and the last one ends, so it never shows a connected device offline.
+   */
+  readonly #online = new Map<string, number>();
   #presence: Array<{ deviceId: string; online: boolean; at: number }> = [];
 
   constructor(options: DeviceServiceOptions) {
@@ -126,17 +130,26 @@ export class DeviceService {
     return { ok: true, deviceId: row.id, spec };
   }
 
+  /** A session of the device started (CONNACK sent). Call `disconnected` exactly once for each. */
   connected(deviceId: string): void {
+    const sessions = (this.#online.get(deviceId) ?? 0) + 1;
+    this.#online.set(deviceId, sessions);
+    if (sessions > 1) return;
     const at = this.#o.now();
     this.#queuePresence(deviceId, true, at);
-    this.#online.add(deviceId);
     this.#o.bus.emit('presence', { deviceId, online: true, at });
   }
 
   disconnected(deviceId: string): void {
+    const sessions = this.#online.get(deviceId);
+    if (sessions === undefined) return;
+    if (sessions > 1) {
+      this.#online.set(deviceId, sessions - 1);
+      return;
+    }
+    this.#online.delete(deviceId);
     const at = this.#o.now();
     this.#queuePresence(deviceId, false, at);
-    this.#online.delete(deviceId);
     this.#o.bus.emit('presence', { deviceId, online: false, at });
   }
 
@@ -196,6 +209,11 @@ export class DeviceService {
       };
     }
     return { version: row.shadow_version, reported };
+  }
+
+  /** The device's last reported values as stored: property -> JSON text. */
+  reportedJson(deviceId: string): ReadonlyMap<string, string> {
+    return new Map(store.readShadow(this.#o.db, deviceId).map((s) => [s.property, s.value]));
   }
 
   list(caller: Identity, filter: Omit<store.DeviceFilter, 'partnerId'> & { partnerId?: string | undefined }) {

@@ -258,6 +258,26 @@ export class HomeService {
     );
   }
 
+  /**
+   * A deleted account leaves every home: the homes it owns are deleted (their members lose them),
+   * its memberships end. Runs inside the caller's transaction; returns the users whose access
+   * changed, to announce once it commits.
+   */
+  releaseUser(userId: string): string[] {
+    const affected = new Set<string>([userId]);
+    inTransaction(this.#db, () => {
+      for (const home of store.listMyHomes(this.#db, userId)) {
+        if (home.role === 'owner') {
+          for (const m of store.memberIds(this.#db, home.id)) affected.add(m);
+          store.deleteHome(this.#db, home.id);
+        } else {
+          store.deleteMember(this.#db, home.id, userId);
+        }
+      }
+    });
+    return [...affected];
+  }
+
   /** Where each device the user can see through its homes is (homes it owns or is a member of). */
   placementsFor(userId: string): Map<string, Placement> {
     return new Map(store.placementsForUser(this.#db, userId).map((row) => [row.device_id, placement(row)]));

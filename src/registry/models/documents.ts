@@ -1,5 +1,6 @@
 import { type FieldError, HubError } from '../../errors.js';
 import { type ModelSpec, type SpecChange, type Violation, validateModelDocument } from '../spec/index.js';
+import { parseTypeUrn } from '../spec/types.js';
 import type { ModelRow, PartnerProfile } from './store.js';
 import type { Finding } from './views.js';
 
@@ -32,6 +33,20 @@ export function expectationFor(
     parent: target.model ? target.model.parent_id : (target.parent ?? null),
     specVersion: target.specVersion,
   };
+}
+
+/**
+ * The version a new model starts at: 1, or the instance version its MIoT device type names
+ * (`urn:miot-spec-v2:device:humidifier:0000A00E:zhimi-ca4:3` starts at 3), so an imported model keeps
+ * MIoT's numbering and its next version is the instance's next one.
+ */
+export function initialVersion(doc: unknown): number {
+  const type = typeof doc === 'object' && doc !== null && 'type' in doc ? doc.type : undefined;
+  if (typeof type !== 'string') return 1;
+  const parsed = parseTypeUrn(type);
+  if (!parsed.ok || parsed.urn.kind !== 'device') return 1;
+  const version = parsed.urn.version ?? 1;
+  return version >= 1 && version <= 1_000_000 ? version : 1;
 }
 
 export interface CheckedDocument {
@@ -101,7 +116,8 @@ function registryErrors(doc: unknown, expected: DocumentExpectation): FieldError
     errors.push(
       registryError(
         '/specVersion',
-        `must be ${expected.specVersion}: a document's specVersion is the number of its version`,
+        `must be ${expected.specVersion}: a document's specVersion is the number of its version ` +
+          '(a new model starts at 1, or at the instance version of its MIoT device type)',
       ),
     );
   }

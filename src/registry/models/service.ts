@@ -4,7 +4,8 @@ import type { Identity } from '../../identity/identity.js';
 import { type Db, inTransaction } from '../../store/database.js';
 import { diffAddOnly, diffVariant, type ModelSpec } from '../spec/index.js';
 import { inState, ownedModel, partnerProfile, requirePartner, versionOf, visibleModel } from './access.js';
-import { changeErrors, checkDocument, expectationFor, invalidDocument } from './documents.js';
+import { changeErrors, checkDocument, expectationFor, initialVersion, invalidDocument } from './documents.js';
+import { type ImportedVersion, importForPartner } from './imports.js';
 import * as store from './store.js';
 import {
   type CatalogEntry,
@@ -16,6 +17,7 @@ import {
   versionView,
 } from './views.js';
 
+export type { ImportedVersion } from './imports.js';
 export { findModelSpec, MODEL_STATES, type ModelState } from './store.js';
 export type { CatalogEntry, Finding, ModelView, VersionSummary, VersionView } from './views.js';
 
@@ -53,19 +55,31 @@ export class ModelService {
     this.#now = options.now;
   }
 
-  /** Creates the model and its version 1 as a draft. */
+  /**
+   * Creates the model and its first version as a draft: version 1, or the instance version its MIoT
+   * device type names (a MIoT model at version 3 keeps its number here).
+   */
   create(caller: Identity, document: unknown): VersionView {
     const partner = requirePartner(caller);
     return inTransaction(this.#db, () => {
       const profile = partnerProfile(this.#db, partner.partnerId);
+      const first = initialVersion(document);
       const { spec, warnings } = checkDocument(
         document,
-        expectationFor(profile, { parent: null, specVersion: 1 }),
+        expectationFor(profile, { parent: null, specVersion: first }),
       );
-      this.#insertModel(spec, partner.partnerId, null, warnings);
+      this.#insertModel(spec, partner.partnerId, null, warnings, first);
       this.#log.info({ modelId: spec.model, partnerId: partner.partnerId }, 'model created');
-      return this.#view(caller, spec.model, 1);
+      return this.#view(caller, spec.model, first);
     });
+  }
+
+  /** Imports a MIoT-Spec-V2 instance as a new model of the caller (docs/models.md, "Importing"). */
+  importMiot(caller: Identity, source: unknown, modelId?: string): ImportedVersion {
+    const partner = requirePartner(caller);
+    const { slug } = partnerProfile(this.#db, partner.partnerId);
+    const { document, notes } = importForPartner(source, slug, modelId);
+    return { ...this.create(caller, document), importNotes: notes };
   }
 
   list(caller: Identity, filter: ModelFilter): ModelView[] {
@@ -271,7 +285,13 @@ export class ModelService {
     return store.parseStoredSpec(row.document);
   }
 
-  #insertModel(spec: ModelSpec, partnerId: string, parentId: string | null, warnings: Finding[]): void {
+  #insertModel(
+    spec: ModelSpec,
+    partnerId: string,
+    parentId: string | null,
+    warnings: Finding[],
+    version = 1,
+  ): void {
     const at = this.#now();
     const row = {
       id: spec.model,
@@ -287,7 +307,7 @@ export class ModelService {
     }
     store.insertVersion(this.#db, {
       model_id: spec.model,
-      version: 1,
+      version,
       document: JSON.stringify(spec),
       warnings: JSON.stringify(warnings),
       created_at: at,

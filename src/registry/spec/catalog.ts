@@ -16,7 +16,15 @@ import {
  */
 
 const UnitDefinitionSchema = Type.Object(
-  { id: Type.String({ minLength: 1 }), symbol: Type.String(), description: Type.String() },
+  {
+    id: Type.String({ minLength: 1 }),
+    symbol: Type.String(),
+    description: Type.String(),
+    /** MIoT-Spec-V2's spelling when it differs from the id (`kWh` for `kwh`); import reads it, export writes it. */
+    miot: Type.Optional(Type.String({ minLength: 1 })),
+    /** Other spellings real specs use (`µg/m3` with the micro sign); import reads them. */
+    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  },
   { additionalProperties: false },
 );
 
@@ -30,6 +38,8 @@ const PropertyRequirementSchema = Type.Object(
     /** The property's access must include all of these. */
     access: Type.Optional(Type.Array(PropertyAccessSchema, { minItems: 1 })),
     unit: Type.Optional(Type.String({ minLength: 1 })),
+    /** The property may omit `unit` (real specs do); when it declares one, it must be `unit`. */
+    unitOptional: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -49,6 +59,8 @@ const CategoryDefinitionSchema = Type.Object(
     id: Type.String({ pattern: CATEGORY_ID_PATTERN }),
     name: LocalizedTextSchema,
     description: Type.String(),
+    /** MIoT-Spec-V2 device types of this category (`outlet` for `plug`); the id itself when absent. */
+    miotTypes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     services: Type.Array(ServiceRequirementSchema),
   },
   { additionalProperties: false },
@@ -75,6 +87,10 @@ export interface CategoryCatalog {
   /** Services every model must have, whatever its category (`device-information`). */
   readonly commonServices: readonly ServiceRequirement[];
   readonly categories: ReadonlyMap<string, CategoryDefinition>;
+  /** The ecohub unit id for a unit spelled as an id, a MIoT spelling or an alias. */
+  unitFor(spelling: string): string | undefined;
+  /** The ecohub category for a MIoT device type name. */
+  categoryForMiotType(miotType: string): CategoryDefinition | undefined;
 }
 
 const checkCatalogData = TypeCompiler.Compile(CatalogDataSchema);
@@ -91,10 +107,29 @@ export function loadCatalog(data: unknown): CategoryCatalog {
     if (unitIds.has(unit.id)) problems.push(`unit ${unit.id} is listed twice`);
     unitIds.add(unit.id);
   }
+  const spellings = new Map<string, string>();
+  for (const unit of data.units) {
+    for (const spelling of [
+      unit.id,
+      ...(unit.miot === undefined ? [] : [unit.miot]),
+      ...(unit.aliases ?? []),
+    ]) {
+      const taken = spellings.get(spelling);
+      if (taken !== undefined && taken !== unit.id)
+        problems.push(`unit spelling ${spelling} is used by ${taken} and ${unit.id}`);
+      spellings.set(spelling, unit.id);
+    }
+  }
   const categories = new Map<string, CategoryDefinition>();
+  const byMiotType = new Map<string, CategoryDefinition>();
   for (const category of data.categories) {
     if (categories.has(category.id)) problems.push(`category ${category.id} is listed twice`);
     categories.set(category.id, category);
+    for (const miotType of category.miotTypes ?? [category.id]) {
+      const taken = byMiotType.get(miotType);
+      if (taken !== undefined) problems.push(`MIoT type ${miotType} maps to ${taken.id} and ${category.id}`);
+      byMiotType.set(miotType, category);
+    }
   }
   const allServices = [...data.commonServices, ...data.categories.flatMap((category) => category.services)];
   for (const service of allServices) {
@@ -105,7 +140,14 @@ export function loadCatalog(data: unknown): CategoryCatalog {
     }
   }
   if (problems.length > 0) throw new Error(`invalid category catalog:\n${problems.join('\n')}`);
-  return { units: data.units, unitIds, commonServices: data.commonServices, categories };
+  return {
+    units: data.units,
+    unitIds,
+    commonServices: data.commonServices,
+    categories,
+    unitFor: (spelling) => spellings.get(spelling),
+    categoryForMiotType: (miotType) => byMiotType.get(miotType),
+  };
 }
 
 /** The catalog shipped with the hub. */

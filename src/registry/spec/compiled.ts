@@ -1,5 +1,19 @@
-import { formatBounds } from './formats.js';
-import { MAX_IID, type ModelSpec, type PropertyFormat } from './schema.js';
+import {
+  DEFAULT_STRING_MAX_LENGTH,
+  formatBounds,
+  isTextFormat,
+  isWideFormat,
+  WIDE_FORMAT_BOUNDS,
+} from './formats.js';
+import {
+  type Addressing,
+  MAX_IID,
+  MIN_IID,
+  type ModelSpec,
+  type PropertyFormat,
+  type PropertySpec,
+} from './schema.js';
+import { parseWide } from './wide.js';
 
 /**
  * A model spec indexed for the hot path (every command and every telemetry message): each property,
@@ -24,14 +38,26 @@ export interface CompiledProperty {
   readonly readable: boolean;
   readonly writable: boolean;
   readonly notifiable: boolean;
+  /** Neither readable, writable nor notifiable: it exists only as an action or event argument. */
+  readonly parameterOnly: boolean;
   readonly unit: string | undefined;
-  /** Bounds of the format itself (integer formats); -Infinity..Infinity otherwise. */
+  /** Bounds of the format itself (integer formats; rounded for 64-bit ones); -Infinity..Infinity otherwise. */
   readonly formatMin: number;
   readonly formatMax: number;
+  /** The range in numbers (rounded for 64-bit bounds beyond 2^53; `wide` has them exact). */
   readonly range: CompiledRange | undefined;
+  /** Exact bounds of an int64/uint64 property, which the value checks use instead of the numbers. */
+  readonly wide: CompiledWide | undefined;
   readonly enumValues: ReadonlySet<number> | undefined;
   readonly enumEntries: ReadonlyArray<{ readonly value: number; readonly description: string }> | undefined;
+  /** For `string` and `hex`: the declared maxLength, or the default bound; undefined for other formats. */
   readonly maxLength: number | undefined;
+}
+
+export interface CompiledWide {
+  readonly formatMin: bigint;
+  readonly formatMax: bigint;
+  readonly range: { readonly min: bigint; readonly max: bigint; readonly step: bigint } | undefined;
 }
 
 export interface CompiledRange {
@@ -65,6 +91,8 @@ export interface CompiledEvent {
 
 export interface CompiledSpec {
   readonly spec: ModelSpec;
+  /** How the model's devices address properties, actions and events on the wire. */
+  readonly addressing: Addressing;
   readonly properties: readonly CompiledProperty[];
   readonly actions: readonly CompiledAction[];
   readonly events: readonly CompiledEvent[];
@@ -79,7 +107,7 @@ export interface CompiledSpec {
   eventByIid(siid: number, eiid: number): CompiledEvent | undefined;
 }
 
-/** One number per iid pair, so iid lookups allocate no key string. iids are 1..65535 (16 bits). */
+/** One number per iid pair, so iid lookups allocate no key string. iids are 0..65535 (16 bits). */
 function iidPair(siid: number, iid: number): number {
   return siid * 65_536 + iid;
 }
@@ -91,7 +119,7 @@ function byIidPair<T>(map: ReadonlyMap<number, T>, siid: number, iid: number): T
 }
 
 function isIid(iid: number): boolean {
-  return Number.isInteger(iid) && iid >= 1 && iid <= MAX_IID;
+  return Number.isInteger(iid) && iid >= MIN_IID && iid <= MAX_IID;
 }
 
 function valueKind(format: PropertyFormat): ValueKind {
@@ -100,14 +128,31 @@ function valueKind(format: PropertyFormat): ValueKind {
     case 'float':
     case 'string':
       return format;
+    case 'hex':
+      return 'string';
     default:
       return 'integer';
   }
 }
 
-function compileRange([min, max, step]: readonly [number, number, number], integer: boolean): CompiledRange {
+type Range = NonNullable<PropertySpec['range']>;
+
+function compileRange(range: Range, integer: boolean): CompiledRange {
+  const [min, max, step] = range.map(Number) as [number, number, number];
   const everyValueOnGrid = step <= 0 || (integer && step === 1 && Number.isInteger(min));
   return { min, max, step, checksStep: !everyValueOnGrid };
+}
+
+function compileWide(property: PropertySpec): CompiledWide | undefined {
+  if (!isWideFormat(property.format)) return undefined;
+  const bounds = WIDE_FORMAT_BOUNDS[property.format];
+  const range = property.range?.map(parseWide);
+  const [min, max, step] = range ?? [];
+  return {
+    formatMin: bounds.min,
+    formatMax: bounds.max,
+    range: min === undefined || max === undefined || step === undefined ? undefined : { min, max, step },
+  };
 }
 
 /** Adds `item` under both keys; names are kebab-case and iid keys start with a digit, so they never collide. */
@@ -159,14 +204,18 @@ export function compileSpec(spec: ModelSpec): CompiledSpec {
         readable: property.access.includes('read'),
         writable: property.access.includes('write'),
         notifiable: property.access.includes('notify'),
+        parameterOnly: property.access.length === 0,
         unit: property.unit,
         formatMin: bounds?.min ?? Number.NEGATIVE_INFINITY,
         formatMax: bounds?.max ?? Number.POSITIVE_INFINITY,
         range: property.range === undefined ? undefined : compileRange(property.range, bounds !== undefined),
+        wide: compileWide(property),
         enumValues:
           property.enum === undefined ? undefined : new Set(property.enum.map((entry) => entry.value)),
         enumEntries: property.enum,
-        maxLength: property.maxLength,
+        maxLength: isTextFormat(property.format)
+          ? (property.maxLength ?? DEFAULT_STRING_MAX_LENGTH)
+          : property.maxLength,
       };
       index(propertyRefs, propertyIids, compiled, siid, property.iid);
       properties.push(compiled);
@@ -212,6 +261,7 @@ export function compileSpec(spec: ModelSpec): CompiledSpec {
 
   return {
     spec,
+    addressing: spec.addressing ?? 'name',
     properties,
     actions,
     events,

@@ -1,4 +1,5 @@
 import type { ActionSpec, EventSpec, ModelSpec, PropertySpec, ServiceSpec } from './schema.js';
+import { parseTypeUrn } from './types.js';
 import { pointer } from './violation.js';
 
 /**
@@ -18,6 +19,7 @@ export interface SpecChange {
 interface Named {
   readonly iid: number;
   readonly name: string;
+  readonly type?: string | undefined;
 }
 
 type Push = (path: string, kind: SpecChange['kind'], message: string) => void;
@@ -39,8 +41,34 @@ export function diffAddOnly(previous: ModelSpec, next: ModelSpec): SpecChange[] 
       `parent changed from ${previous.parent ?? '(none)'} to ${next.parent ?? '(none)'}`,
     );
   }
+  diffType('/type', 'device type', previous.type, next.type, push);
   diffServices(previous, next, push);
   return changes;
+}
+
+/**
+ * What a type URN says an item is: namespace, kind, name and id. The product and version part moves
+ * with every MIoT instance version (`...:zhimi-ca4:3` becomes `...:zhimi-ca4:4`), so it is not
+ * compared; declaring a type where there was none only adds.
+ */
+function typeIdentity(type: string): string {
+  const parsed = parseTypeUrn(type);
+  if (!parsed.ok) return type;
+  const { namespace, kind, name, id } = parsed.urn;
+  return `urn:${namespace}:${kind}:${name}:${id.toUpperCase()}`;
+}
+
+function diffType(
+  path: string,
+  label: string,
+  before: string | undefined,
+  after: string | undefined,
+  push: Push,
+): void {
+  if (before === undefined) return;
+  const was = typeIdentity(before);
+  const now = after === undefined ? '(none)' : typeIdentity(after);
+  if (was !== now) push(path, 'changed', `${label}: type changed from ${was} to ${now}`);
 }
 
 /**
@@ -93,6 +121,7 @@ function matchItems<T extends Named>(
       if (sameName.iid !== item.iid) {
         push(`${path}/iid`, 'changed', `${label}: ${iidName} changed from ${item.iid} to ${sameName.iid}`);
       }
+      diffType(`${path}/type`, label, item.type, sameName.type, push);
       compare(item, sameName, path);
       return;
     }

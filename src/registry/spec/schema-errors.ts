@@ -1,13 +1,18 @@
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import type { Violation } from './violation.js';
 
+/** Most schema errors read from one document; the API reports fewer still (MAX_FIELD_ERRORS). */
+export const MAX_SCHEMA_ERRORS = 1000;
+
 /**
  * Turns TypeBox's errors into violations a partner can act on: every error, each with its JSON
  * pointer and a message that says what to change. TypeBox's own messages ("Expected union value")
  * are kept only as the fallback.
  */
 export function schemaViolations(errors: Iterable<ValueError>): Violation[] {
-  const all = [...errors];
+  const all: ValueError[] = [];
+  // The iterator is lazy: a document of thousands of unknown keys is read only this far.
+  for (const error of errors) if (all.push(error) >= MAX_SCHEMA_ERRORS) break;
   const violations: Violation[] = [];
   const seen = new Set<string>();
   for (const error of all) {

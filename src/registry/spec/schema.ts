@@ -10,7 +10,11 @@ import { type Static, Type } from '@sinclair/typebox';
 /** Documents larger than this are refused before parsing; a real model is a few KiB. */
 export const MAX_MODEL_DOCUMENT_BYTES = 256 * 1024;
 
-/** Instance ids (siid, piid, aiid, eiid) are 16-bit on the wire in MIoT, and 0 is reserved. */
+/**
+ * Instance ids (siid, piid, aiid, eiid) are 16-bit on the wire in MIoT. 0 is a valid iid: real
+ * instances use it (a gateway's piid 0), so it is allowed at every level.
+ */
+export const MIN_IID = 0;
 export const MAX_IID = 65_535;
 
 // `{partner}.{category}.{code}`; each segment lowercase letters, digits and hyphens, starting with a
@@ -23,21 +27,35 @@ export const CATEGORY_ID_PATTERN = `^${CATEGORY_SEGMENT}$`;
 /** BCP-47-ish: a 2..3 letter language, then optional script/region/variant subtags (`zh-CN`, `es-419`). */
 export const LOCALE_PATTERN = '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$';
 
+/** MIoT-Spec-V2's value formats; `hex` is a string of hexadecimal digit pairs (binary data). */
 export const PROPERTY_FORMATS = [
   'bool',
   'uint8',
   'uint16',
   'uint32',
+  'uint64',
   'int8',
   'int16',
   'int32',
+  'int64',
   'float',
   'string',
+  'hex',
 ] as const;
 export type PropertyFormat = (typeof PROPERTY_FORMATS)[number];
 
 export const PROPERTY_ACCESS = ['read', 'write', 'notify'] as const;
 export type PropertyAccess = (typeof PROPERTY_ACCESS)[number];
+
+/** How devices of a model address properties, actions and events on the wire (docs/protocol.md). */
+export const ADDRESSING_MODES = ['name', 'iid'] as const;
+export type Addressing = (typeof ADDRESSING_MODES)[number];
+
+/**
+ * A 64-bit integer beyond the JSON-safe range (|n| > 2^53 - 1) is written as a string of decimal
+ * digits; every other number stays a JSON number (docs/spec.md, "64-bit integers").
+ */
+export const DECIMAL_INTEGER_PATTERN = '^-?(0|[1-9][0-9]{0,19})$';
 
 const ModelId = Type.String({
   pattern: MODEL_ID_PATTERN,
@@ -49,11 +67,21 @@ const CategoryId = Type.String({
   pattern: CATEGORY_ID_PATTERN,
   description: 'a category id in lowercase letters, digits and "-", e.g. air-purifier',
 });
-const Iid = Type.Integer({ minimum: 1, maximum: MAX_IID });
+const Iid = Type.Integer({ minimum: MIN_IID, maximum: MAX_IID });
 // Names are checked for kebab-case by a quality rule; the schema only bounds them.
 const ItemName = Type.String({ minLength: 1, maxLength: 64 });
 const Description = Type.String({ maxLength: 1024 });
 const IidRefs = Type.Array(Iid, { maxItems: 64 });
+/**
+ * A MIoT-Spec-V2 type URN, `urn:{namespace}:{kind}:{name}:{id}[:{product}:{version}...]`; checked
+ * by rule Q023, so a malformed one gets a message that says which part is wrong.
+ */
+const TypeUrn = Type.String({ minLength: 1, maxLength: 256 });
+/** A range bound: a number, or (64-bit formats only) a decimal string beyond the JSON-safe range. */
+const RangeBound = Type.Union([
+  Type.Number(),
+  Type.String({ pattern: DECIMAL_INTEGER_PATTERN, description: 'a decimal integer beyond 2^53' }),
+]);
 
 export const PropertyFormatSchema = Type.Union(PROPERTY_FORMATS.map((format) => Type.Literal(format)));
 export const PropertyAccessSchema = Type.Union(PROPERTY_ACCESS.map((access) => Type.Literal(access)));
@@ -74,12 +102,14 @@ export const PropertySpecSchema = Type.Object(
   {
     iid: Iid,
     name: ItemName,
+    type: Type.Optional(TypeUrn),
     description: Description,
     format: PropertyFormatSchema,
-    access: Type.Array(PropertyAccessSchema, { minItems: 1, uniqueItems: true }),
+    /** Empty for a parameter-only property: it exists only as an action or event argument. */
+    access: Type.Array(PropertyAccessSchema, { uniqueItems: true }),
     unit: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     /** [min, max, step], all inclusive. */
-    range: Type.Optional(Type.Tuple([Type.Number(), Type.Number(), Type.Number()])),
+    range: Type.Optional(Type.Tuple([RangeBound, RangeBound, RangeBound])),
     enum: Type.Optional(Type.Array(EnumEntrySchema, { maxItems: 1024 })),
     maxLength: Type.Optional(Type.Integer()),
   },
@@ -90,6 +120,7 @@ export const ActionSpecSchema = Type.Object(
   {
     iid: Iid,
     name: ItemName,
+    type: Type.Optional(TypeUrn),
     description: Description,
     /** piids of properties of the same service, MIoT style. */
     in: IidRefs,
@@ -102,6 +133,7 @@ export const EventSpecSchema = Type.Object(
   {
     iid: Iid,
     name: ItemName,
+    type: Type.Optional(TypeUrn),
     description: Description,
     arguments: IidRefs,
   },
@@ -112,6 +144,7 @@ export const ServiceSpecSchema = Type.Object(
   {
     iid: Iid,
     name: ItemName,
+    type: Type.Optional(TypeUrn),
     description: Description,
     properties: Type.Array(PropertySpecSchema, { maxItems: 256 }),
     actions: Type.Array(ActionSpecSchema, { maxItems: 256 }),
@@ -133,12 +166,16 @@ export const ModelAssetsSchema = Type.Object(
 export const ModelSpecSchema = Type.Object(
   {
     model: ModelId,
+    /** The MIoT device type URN, for a model imported from (or exported to) MIoT-Spec-V2. */
+    type: Type.Optional(TypeUrn),
     specVersion: Type.Integer({ minimum: 1 }),
     name: LocalizedTextSchema,
     category: CategoryId,
     assets: ModelAssetsSchema,
     /** The model this "S" variant derives from. */
     parent: Type.Optional(ModelId),
+    /** `name` (default): devices speak `service.property`; `iid`: they speak siid/piid, as MIoT firmware does. */
+    addressing: Type.Optional(Type.Union(ADDRESSING_MODES.map((mode) => Type.Literal(mode)))),
     services: Type.Array(ServiceSpecSchema, { maxItems: 64 }),
   },
   { additionalProperties: false },

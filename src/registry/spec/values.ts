@@ -1,5 +1,9 @@
-import type { CompiledProperty, CompiledSpec } from './compiled.js';
+import type { CompiledProperty, CompiledSpec, CompiledWide } from './compiled.js';
 import { isOnStep } from './formats.js';
+import { parseWide, wideSpellingProblem } from './wide.js';
+
+/** `hex` values: pairs of hexadecimal digits (bytes), either case. */
+const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 
 /**
  * Runtime value checks, run for every command and telemetry message. The success path allocates
@@ -20,6 +24,7 @@ export function checkPropertyValue(prop: CompiledProperty, value: unknown): Valu
       return typeof value === 'boolean' ? undefined : formatProblem(prop, value);
     case 'string':
       if (typeof value !== 'string') return formatProblem(prop, value);
+      if (prop.format === 'hex' && !HEX.test(value)) return formatProblem(prop, value);
       // `length` counts UTF-16 units, never fewer than code points, so the exact count is only needed above it.
       if (prop.maxLength !== undefined && value.length > prop.maxLength) {
         const length = codePointLength(value);
@@ -32,6 +37,7 @@ export function checkPropertyValue(prop: CompiledProperty, value: unknown): Valu
       }
       return undefined;
     case 'integer':
+      if (prop.wide !== undefined) return checkWide(prop, prop.wide, value);
       if (
         typeof value !== 'number' ||
         !Number.isInteger(value) ||
@@ -72,6 +78,35 @@ function checkNumber(prop: CompiledProperty, value: number): ValueProblem | unde
   return undefined;
 }
 
+/** int64/uint64: the canonical JSON spelling (wide.ts), then exact bounds, range and step as bigints. */
+function checkWide(prop: CompiledProperty, wide: CompiledWide, value: unknown): ValueProblem | undefined {
+  const n = parseWide(value);
+  if (n === undefined || n < wide.formatMin || n > wide.formatMax) {
+    const spelling = wideSpellingProblem(value);
+    if (spelling === undefined) return formatProblem(prop, value);
+    return { reason: 'format', message: `${prop.key} (${prop.format}): ${spelling}` };
+  }
+  const range = wide.range;
+  if (range !== undefined) {
+    if (n < range.min || n > range.max) {
+      return {
+        reason: 'range',
+        message: `${prop.key} must be between ${range.min} and ${range.max}, got ${n}`,
+      };
+    }
+    if (range.step > 1n && (n - range.min) % range.step !== 0n) {
+      return {
+        reason: 'step',
+        message: `${prop.key} moves in steps of ${range.step} from ${range.min}, so ${n} is not a valid value`,
+      };
+    }
+  }
+  if (prop.enumValues !== undefined && !(typeof value === 'number' && prop.enumValues.has(value))) {
+    return checkNumber(prop, Number(n));
+  }
+  return undefined;
+}
+
 function formatProblem(prop: CompiledProperty, value: unknown): ValueProblem {
   let expected: string;
   switch (prop.kind) {
@@ -79,13 +114,16 @@ function formatProblem(prop: CompiledProperty, value: unknown): ValueProblem {
       expected = 'true or false';
       break;
     case 'string':
-      expected = 'a string';
+      expected = prop.format === 'hex' ? 'a string of hexadecimal digit pairs' : 'a string';
       break;
     case 'float':
       expected = 'a finite number';
       break;
     case 'integer':
-      expected = `an integer from ${prop.formatMin} to ${prop.formatMax}`;
+      expected =
+        prop.wide === undefined
+          ? `an integer from ${prop.formatMin} to ${prop.formatMax}`
+          : `an integer from ${prop.wide.formatMin} to ${prop.wide.formatMax} (a decimal string beyond 2^53 - 1)`;
       break;
   }
   return {

@@ -54,15 +54,27 @@ export interface AcceptedEvent {
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const DeviceTs = Type.Integer({ minimum: 0, maximum: 8.64e15 });
 
+const Iid = Type.Integer({ minimum: 0, maximum: 65_535 });
+
+/**
+ * `props` by names (`{"light.on": true}`, or `"2.1"` keys), or by iids as MIoT firmware lists them
+ * (`[{"siid": 2, "piid": 1, "value": true}]`), whatever the model's addressing.
+ */
 const ReportSchema = TypeCompiler.Compile(
   Type.Object(
     {
       seq: Seq,
       ts: Type.Optional(DeviceTs),
-      props: Type.Record(Type.String({ minLength: 3, maxLength: 129 }), Type.Unknown(), {
-        minProperties: 1,
-        maxProperties: 256,
-      }),
+      props: Type.Union([
+        Type.Record(Type.String({ minLength: 3, maxLength: 129 }), Type.Unknown(), {
+          minProperties: 1,
+          maxProperties: 256,
+        }),
+        Type.Array(
+          Type.Object({ siid: Iid, piid: Iid, value: Type.Unknown() }, { additionalProperties: false }),
+          { minItems: 1, maxItems: 256 },
+        ),
+      ]),
     },
     { additionalProperties: false },
   ),
@@ -109,10 +121,15 @@ export function parseReport(payload: Buffer, spec: CompiledSpec): AcceptedReport
   if (!ReportSchema.Check(body)) return shapeError(ReportSchema, body);
   const values: ReportedValue[] = [];
   let firmware: string | undefined;
-  for (const [ref, value] of Object.entries(body.props)) {
-    const prop = spec.property(ref);
+  const entries: Array<[string, CompiledProperty | undefined, unknown]> = Array.isArray(body.props)
+    ? body.props.map(({ siid, piid, value }) => [`${siid}.${piid}`, spec.propertyByIid(siid, piid), value])
+    : Object.entries(body.props).map(([ref, value]) => [ref, spec.property(ref), value]);
+  const seen = new Set<CompiledProperty>();
+  for (const [ref, prop, value] of entries) {
     if (!prop)
       return { reason: 'unknown-property', message: `${ref} is not a property of ${spec.spec.model}` };
+    if (seen.has(prop)) return { reason: 'shape', message: `${prop.key} (${ref}) is reported twice` };
+    seen.add(prop);
     // device-information properties are read-only facts (firmware revision, serial); a device
     // announces them in a report after connecting, so they are accepted like notify properties.
     if (!prop.notifiable && prop.service !== DEVICE_INFORMATION) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
+import { clip, LogThrottle } from '../../log-throttle.js';
 import type { HubMetrics } from '../../metrics.js';
 import type { Db } from '../../store/database.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -26,9 +27,12 @@ export const MAX_BUCKETS = 2000;
  */
 export class TelemetryService {
   readonly #o: TelemetryServiceOptions;
+  /** A device sending bad reports in a loop gets a few lines a minute, and a count. */
+  readonly #rejections: LogThrottle;
 
   constructor(options: TelemetryServiceOptions) {
     this.#o = options;
+    this.#rejections = new LogThrottle(options.log, { now: options.now });
   }
 
   /**
@@ -57,27 +61,41 @@ export class TelemetryService {
 
   #reject(deviceId: string, kind: string, rejection: Rejection): void {
     this.#o.metrics.reportsRejected.inc({ reason: rejection.reason });
-    this.#o.log.warn(
-      { deviceId, kind, reason: rejection.reason, detail: rejection.message },
+    this.#rejections.warn(
+      deviceId,
+      rejection.reason,
+      { deviceId, kind, reason: rejection.reason, detail: clip(rejection.message, 256) },
       'report rejected',
     );
   }
 
+  /**
+   * `notBefore` hides what was stored before it (a user sees a device's history from its current
+   * owner's claim on: docs/protocol.md); the range and the bucket grid stay as asked.
+   */
   history(
     deviceId: string,
-    q: { property: string; from: number; to: number; bucketMs?: number | undefined; limit: number },
+    q: {
+      property: string;
+      from: number;
+      to: number;
+      bucketMs?: number | undefined;
+      limit: number;
+      notBefore?: number | undefined;
+    },
   ) {
     if (q.to <= q.from) {
       throw new HubError('VALIDATION_FAILED', '`to` must be after `from`', {
         errors: [{ path: '/to', message: 'must be after from' }],
       });
     }
+    const since = Math.max(q.from, q.notBefore ?? q.from);
     if (q.bucketMs === undefined) {
       const points = readHistory(
         this.#o.db,
         deviceId,
         q.property,
-        q.from,
+        since,
         q.to,
         Math.min(q.limit, MAX_HISTORY_POINTS),
       );
@@ -99,7 +117,7 @@ export class TelemetryService {
       );
     }
     const bucketMs = q.bucketMs;
-    const buckets = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs).map((b) => ({
+    const buckets = readBuckets(this.#o.db, deviceId, q.property, q.from, q.to, bucketMs, since).map((b) => ({
       start: new Date(q.from + b.bucket * bucketMs).toISOString(),
       count: b.count,
       min: b.min,
@@ -109,8 +127,10 @@ export class TelemetryService {
     return { property: q.property, bucketMs, buckets };
   }
 
-  events(deviceId: string, q: { from: number; to: number; limit: number }) {
-    return readEvents(this.#o.db, deviceId, q.from, q.to, Math.min(q.limit, MAX_HISTORY_POINTS)).map((e) => ({
+  /** `notBefore` hides events stored before it, as for history. */
+  events(deviceId: string, q: { from: number; to: number; limit: number; notBefore?: number | undefined }) {
+    const since = Math.max(q.from, q.notBefore ?? q.from);
+    return readEvents(this.#o.db, deviceId, since, q.to, Math.min(q.limit, MAX_HISTORY_POINTS)).map((e) => ({
       event: e.event,
       ts: new Date(e.ts).toISOString(),
       deviceTs: e.device_ts === null ? null : new Date(e.device_ts).toISOString(),

@@ -87,7 +87,10 @@ export interface HistoryBucket {
   readonly count: number;
 }
 
-/** Downsampled history: one row per bucket of `bucketMs` starting at `from`, with min/max/avg of the numeric values. */
+/**
+ * Downsampled history: one row per bucket of `bucketMs` starting at `from`, with min/max/avg of the
+ * numeric values of points at or after `since` (>= from: the points a viewer may see).
+ */
 export function readBuckets(
   db: Db,
   deviceId: string,
@@ -95,13 +98,14 @@ export function readBuckets(
   from: number,
   to: number,
   bucketMs: number,
+  since = from,
 ) {
   return prepared(
     db,
     `SELECT CAST((ts - ?) / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
        FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
        GROUP BY bucket ORDER BY bucket`,
-  ).all(from, bucketMs, deviceId, property, from, to) as HistoryBucket[];
+  ).all(from, bucketMs, deviceId, property, since, to) as HistoryBucket[];
 }
 
 export interface EventRow {

@@ -5,6 +5,7 @@ import { m0030 } from './0030-models.js';
 import { m0040 } from './0040-devices.js';
 import { m0050 } from './0050-control.js';
 import { m0060 } from './0060-commerce.js';
+import { m0070 } from './0070-ownership.js';
 
 /** Every shipped migration, in order. Append only: a shipped migration is never edited. */
-export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060];
+export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070];

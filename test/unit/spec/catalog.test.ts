@@ -21,10 +21,37 @@ function minimalCatalog(): CatalogData {
 }
 
 describe('category catalog', () => {
-  it('ships the six launch categories and device-information for all', () => {
+  it('ships a category for every device type of the MIoT corpus, lock, and device-information for all', () => {
     expect([...defaultCatalog.categories.keys()].sort()).toEqual(
-      ['air-purifier', 'curtain', 'light', 'plug', 'switch', 'temperature-humidity-sensor'].sort(),
+      [
+        'air-purifier',
+        'bath-heater',
+        'bracelet',
+        'camera',
+        'curtain',
+        'fan',
+        'gateway',
+        'heater',
+        'humidifier',
+        'light',
+        'lock',
+        'magnet-sensor',
+        'motion-sensor',
+        'plug',
+        'remote-control',
+        'speaker',
+        'switch',
+        'temperature-humidity-sensor',
+        'thermostat',
+        'vacuum',
+        'watch',
+      ].sort(),
     );
+    expect(defaultCatalog.categoryForMiotType('outlet')?.id).toBe('plug');
+    expect(defaultCatalog.categoryForMiotType('plug')).toBeUndefined();
+    expect(defaultCatalog.unitFor('kWh')).toBe('kwh');
+    expect(defaultCatalog.unitFor('\u03bcg/m3')).toBe('ug/m3');
+    expect(defaultCatalog.unitFor('\u00b5g/m3')).toBe('ug/m3');
     expect(defaultCatalog.commonServices.map((s) => [s.name, s.properties.map((p) => p.name)])).toEqual([
       ['device-information', ['manufacturer', 'model', 'serial-number', 'firmware-revision']],
     ]);
@@ -46,6 +73,20 @@ describe('category catalog', () => {
     const twice = minimalCatalog();
     twice.categories.push(twice.categories[0]!);
     expect(() => loadCatalog(twice)).toThrow(/category light is listed twice/);
+    const sameMiotType = minimalCatalog();
+    sameMiotType.categories.push({
+      id: 'lamp',
+      name: { en: 'Lamp' },
+      description: '',
+      miotTypes: ['light'],
+      services: [],
+    });
+    expect(() => loadCatalog(sameMiotType)).toThrow(/MIoT type light maps to light and lamp/);
+    const sameSpelling = minimalCatalog();
+    sameSpelling.units.push({ id: 'percent', symbol: '%', description: '', aliases: ['percentage'] });
+    expect(() => loadCatalog(sameSpelling)).toThrow(
+      /unit spelling percentage is used by percentage and percent/,
+    );
     expect(loadCatalog(minimalCatalog()).categories.has('light')).toBe(true);
   });
 

@@ -225,3 +225,36 @@ describe('diffVariant', () => {
     ]);
   });
 });
+
+describe('diffAddOnly: MIoT types', () => {
+  const typed = (version: number): ModelSpec => {
+    const spec = validLight();
+    spec.type = `urn:miot-spec-v2:device:light:0000A001:acme-t1:${version}`;
+    lightService(spec).type = `urn:miot-spec-v2:service:light:00007802:acme-t1:${version}`;
+    lightProperty(spec, 0).type = `urn:miot-spec-v2:property:on:00000006:acme-t1:${version}`;
+    return spec;
+  };
+
+  it('allows the instance version in the types to move, and a type declared where there was none', () => {
+    const next = typed(2);
+    lightProperty(next, 1).type = 'urn:miot-spec-v2:property:brightness:0000000D:acme-t1:2';
+    expect(diffAddOnly(typed(1), next)).toEqual([]);
+    expect(diffAddOnly(validLight(), typed(1))).toEqual([]);
+  });
+
+  it('catches a type that changes what the item is, or goes away', () => {
+    const next = typed(1);
+    next.type = 'urn:miot-spec-v2:device:outlet:0000A002:acme-t1:1';
+    lightProperty(next, 0).type = 'urn:acme-spec:property:on:00000006:acme-t1:1';
+    delete lightService(next).type;
+    expect(diffAddOnly(typed(1), next)).toEqual([
+      expect.objectContaining({ path: '/type', kind: 'changed' }),
+      expect.objectContaining({
+        path: `${LIGHT}/type`,
+        kind: 'changed',
+        message: expect.stringMatching(/\(none\)/),
+      }),
+      expect.objectContaining({ path: `${LIGHT}/properties/0/type`, kind: 'changed' }),
+    ]);
+  });
+});

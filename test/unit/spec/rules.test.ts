@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type ModelSpec, qualityRules, validateModelDocument } from '../../../src/registry/spec/index.js';
 import { lightProperty, validLight } from './fixtures.js';
 import { P } from './rule-cases/case.js';
-import { passingCases as passing } from './rule-cases/passing.js';
+import { miotBreakingCases, miotPassingCases } from './rule-cases/miot.js';
+import { passingCases } from './rule-cases/passing.js';
 import { structureCases } from './rule-cases/structure.js';
 import { valueCases } from './rule-cases/values.js';
 
-const breaking = [...structureCases, ...valueCases];
+const breaking = [...structureCases, ...valueCases, ...miotBreakingCases];
+const passing = [...passingCases, ...miotPassingCases];
 
 function violationsOf(spec: ModelSpec, rule: string) {
   const result = validateModelDocument(spec);
@@ -58,6 +60,13 @@ describe('quality rules', () => {
       ['Q021', '/assets/shortName'],
       ['Q022', '/name/zh-CN'],
     ]);
+  });
+
+  it("hints MIoT's pm2.5-density as pm25-density, the catalog's name", () => {
+    const spec = validLight();
+    lightProperty(spec, 4).name = 'pm2.5-density';
+    const [finding] = validateModelDocument(spec).violations.filter((v) => v.rule === 'Q006');
+    expect(finding?.message).toMatch(/rename it to "pm25-density"/);
   });
 
   it('keeps a document with warnings only valid, and returns the warnings', () => {

@@ -20,7 +20,7 @@ describe('validateModelDocument: schema', () => {
     const spec = validLight();
     asRecord(lightProperty(spec, 0))['format'] = 'boolean';
     asRecord(lightProperty(spec, 1))['range'] = [1, 100];
-    asRecord(spec.services[0])['iid'] = 0;
+    asRecord(spec.services[0])['iid'] = -1;
     doc['services'] = spec.services;
 
     const result = validateModelDocument(doc);
@@ -44,7 +44,7 @@ describe('validateModelDocument: schema', () => {
       /"boolean" is not allowed: use one of bool, uint8/,
     );
     expect(byPath.get('/services/1/properties/1/range')).toMatch(/\[min, max, step\]/);
-    expect(byPath.get('/services/0/iid')).toMatch(/below the minimum 1/);
+    expect(byPath.get('/services/0/iid')).toMatch(/below the minimum 0/);
   });
 
   it('reports missing fields, bad model ids, bad locale tags and repeated access', () => {

@@ -165,6 +165,89 @@ const cases: ValueCase[] = [
     value: 1,
     reason: 'enum',
   },
+  // 64-bit integers: a JSON number within 2^53 - 1, a decimal string beyond, compared exactly
+  {
+    what: 'int64 2^53 - 1 as a number',
+    property: { format: 'int64' },
+    value: 9_007_199_254_740_991,
+    reason: undefined,
+  },
+  {
+    what: 'int64 2^53 + 1 as a string',
+    property: { format: 'int64' },
+    value: '9007199254740993',
+    reason: undefined,
+  },
+  {
+    what: 'int64 -2^63 as a string',
+    property: { format: 'int64' },
+    value: '-9223372036854775808',
+    reason: undefined,
+  },
+  { what: 'int64 -2^63 - 1', property: { format: 'int64' }, value: '-9223372036854775809', reason: 'format' },
+  { what: 'int64 42 as a string', property: { format: 'int64' }, value: '42', reason: 'format' },
+  { what: 'int64 beyond 2^53 as a number', property: { format: 'int64' }, value: 2 ** 60, reason: 'format' },
+  { what: 'int64 1.5', property: { format: 'int64' }, value: 1.5, reason: 'format' },
+  {
+    what: 'int64 with leading zero',
+    property: { format: 'int64' },
+    value: '09007199254740993',
+    reason: 'format',
+  },
+  {
+    what: 'uint64 2^64 - 1',
+    property: { format: 'uint64' },
+    value: '18446744073709551615',
+    reason: undefined,
+  },
+  { what: 'uint64 2^64', property: { format: 'uint64' }, value: '18446744073709551616', reason: 'format' },
+  { what: 'uint64 -1', property: { format: 'uint64' }, value: -1, reason: 'format' },
+  {
+    what: 'int64 above a range beyond 2^53',
+    property: { format: 'int64', range: [0, '10000000000000000', 1] },
+    value: '10000000000000001',
+    reason: 'range',
+  },
+  {
+    what: 'uint64 off an exact step',
+    property: { format: 'uint64', range: [0, '18446744073709551614', 2] },
+    value: '9007199254740993',
+    reason: 'step',
+  },
+  {
+    what: 'uint64 on an exact step',
+    property: { format: 'uint64', range: [0, '18446744073709551614', 2] },
+    value: '9007199254740994',
+    reason: undefined,
+  },
+  {
+    what: 'int64 outside its enum',
+    property: { format: 'int64', enum: [{ value: -1, description: 'Never' }] },
+    value: 3,
+    reason: 'enum',
+  },
+  // hex: digit pairs; strings without maxLength: bounded at the default 1024
+  { what: 'hex digit pairs', property: { format: 'hex', maxLength: 8 }, value: '0a1F', reason: undefined },
+  { what: 'hex odd length', property: { format: 'hex', maxLength: 8 }, value: 'abc', reason: 'format' },
+  { what: 'hex not hex', property: { format: 'hex', maxLength: 8 }, value: 'zz', reason: 'format' },
+  {
+    what: 'hex over maxLength',
+    property: { format: 'hex', maxLength: 4 },
+    value: '001122',
+    reason: 'length',
+  },
+  {
+    what: 'string at the default bound',
+    property: { format: 'string' },
+    value: 'x'.repeat(1024),
+    reason: undefined,
+  },
+  {
+    what: 'string over the default bound',
+    property: { format: 'string' },
+    value: 'x'.repeat(1025),
+    reason: 'length',
+  },
 ];
 
 describe('checkPropertyValue', () => {

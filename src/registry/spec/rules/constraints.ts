@@ -1,4 +1,4 @@
-import { isIntegerFormat, isNumericFormat } from '../formats.js';
+import { isIntegerFormat, isNumericFormat, isTextFormat } from '../formats.js';
 import { defineRule, forEachProperty } from './rule.js';
 
 /** Which value constraint (range, enum, maxLength) a property may carry depends on its format. */
@@ -28,8 +28,9 @@ export const rangeFormatRule = defineRule(
   (spec, report) => {
     forEachProperty(spec, ({ property, label, path }) => {
       if (property.range === undefined || isNumericFormat(property.format)) return;
-      const fix =
-        property.format === 'string' ? 'use "maxLength" to bound a string' : 'a bool needs no range';
+      const fix = isTextFormat(property.format)
+        ? 'use "maxLength" to bound a string'
+        : 'a bool needs no range';
       report(
         `${path}/range`,
         `property ${label} has format ${property.format}, which cannot have a range: remove "range" (${fix})`,

@@ -28,7 +28,13 @@ export const enumEntriesRule = defineRule(
           );
         }
         values.add(entry.value);
-        if (bounds !== undefined && (entry.value < bounds.min || entry.value > bounds.max)) {
+        if (!Number.isSafeInteger(entry.value)) {
+          report(
+            `${at}/value`,
+            `property ${label} enum value ${entry.value} is beyond 2^53 - 1, where JSON numbers lose digits: ` +
+              'enum values are integers within ±(2^53 - 1); use a range for larger 64-bit values',
+          );
+        } else if (bounds !== undefined && (entry.value < bounds.min || entry.value > bounds.max)) {
           report(
             `${at}/value`,
             `property ${label} enum value ${entry.value} does not fit ${property.format} ` +

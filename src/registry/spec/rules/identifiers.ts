@@ -1,4 +1,5 @@
 import type { ModelSpec } from '../schema.js';
+import { ecohubName } from '../types.js';
 import { pointer } from '../violation.js';
 import { defineRule, SERVICE_ITEM_KINDS } from './rule.js';
 
@@ -105,11 +106,10 @@ export const uniqueIidsRule = defineRule(
   },
 );
 
-/** Best-effort kebab-case spelling for the fix hint: `ColorTemp` -> `color-temp`, `pm2.5` -> `pm2-5`. */
+/**
+ * Best-effort kebab-case spelling for the fix hint: `ColorTemp` -> `color-temp`; MIoT's
+ * `pm2.5-density` -> `pm25-density`, the name the catalog and the MIoT importer use.
+ */
 export function toKebabCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^[^a-z]+|-+$/g, '');
+  return ecohubName(name);
 }

@@ -14,6 +14,7 @@ import { parameterReferencesRule } from './references.js';
 import { categoryRequirementsRule, deviceInformationRule, knownCategoryRule } from './requirements.js';
 import type { QualityRule } from './rule.js';
 import { boundedStringRule, stringLengthRule } from './strings.js';
+import { deviceTypeCategoryRule, parameterUseRule, typeUrnRule } from './types.js';
 
 export type { QualityRule, Report, RuleContext } from './rule.js';
 
@@ -41,4 +42,7 @@ export const qualityRules: readonly QualityRule[] = [
   boundedStringRule,
   designAssetsRule,
   localizedNamesRule,
+  typeUrnRule,
+  deviceTypeCategoryRule,
+  parameterUseRule,
 ];

@@ -1,12 +1,112 @@
-import { describeAccess, describeFormats, type ServiceRequirement } from '../catalog.js';
-import type { ModelSpec } from '../schema.js';
+import {
+  describeAccess,
+  describeFormats,
+  type PropertyRequirement,
+  type ServiceRequirement,
+} from '../catalog.js';
+import type { ModelSpec, PropertySpec, ServiceSpec } from '../schema.js';
+import { isStandardType, type Typed, typeNameOf } from '../types.js';
 import { pointer } from '../violation.js';
 import { defineRule, type Report } from './rule.js';
 
 /**
- * Checks a model against service requirements from the catalog. When a model has two services of the
- * same name (itself a Q007 finding) the first one is the one checked.
+ * Checks a model against service requirements from the catalog. Requirements name standard types:
+ * a service or property counts when its type (its `type` URN's name, or its own name when it has no
+ * type) is the required one, in the miot-spec-v2 namespace. A type may have several instances (a
+ * three-gang switch has three `switch` services): each instance must meet the service's property
+ * requirements. A property type may also repeat within a service (a thermostat with three `on`);
+ * there the requirement is met when one instance meets it.
  */
+
+interface Finding {
+  readonly path: string;
+  readonly message: string;
+}
+
+function instancesOf<T extends Typed>(items: readonly T[], typeName: string): Array<[T, number]> {
+  const found: Array<[T, number]> = [];
+  items.forEach((item, index) => {
+    if (isStandardType(item) && typeNameOf(item) === typeName) found.push([item, index]);
+  });
+  return found;
+}
+
+/** What is wrong with one property against one requirement; empty when it meets it. */
+function propertyFindings(
+  property: PropertySpec,
+  wanted: PropertyRequirement,
+  label: string,
+  reason: string,
+  propertyPath: string,
+): Finding[] {
+  const findings: Finding[] = [];
+  const at = (field: string) => propertyPath + pointer(field);
+  if (wanted.formats !== undefined && !wanted.formats.includes(property.format)) {
+    findings.push({
+      path: at('format'),
+      message:
+        `${reason}: property ${label} has format ${property.format}; ` +
+        `change it to ${describeFormats(wanted.formats)}`,
+    });
+  }
+  const missingAccess = wanted.access?.filter((access) => !property.access.includes(access)) ?? [];
+  if (missingAccess.length > 0) {
+    findings.push({
+      path: at('access'),
+      message:
+        `${reason}: property ${label} must allow ${describeAccess(wanted.access ?? [])}; ` +
+        `add ${missingAccess.join(', ')} to its access`,
+    });
+  }
+  // unitOptional: real specs may leave the unit unstated, absent or as "none"; a stated unit must match.
+  const unstated = property.unit === undefined || (wanted.unitOptional === true && property.unit === 'none');
+  const unitMissing = unstated && wanted.unitOptional !== true;
+  const unitWrong = !unstated && property.unit !== wanted.unit;
+  if (wanted.unit !== undefined && (unitMissing || unitWrong)) {
+    findings.push({
+      path: property.unit === undefined ? propertyPath : at('unit'),
+      message:
+        `${reason}: property ${label} must be measured in ${wanted.unit}` +
+        (property.unit === undefined ? '; add "unit": ' : `, not ${property.unit}; set "unit" to `) +
+        `"${wanted.unit}"`,
+    });
+  }
+  return findings;
+}
+
+function checkService(
+  service: ServiceSpec,
+  serviceIndex: number,
+  requirement: ServiceRequirement,
+  reason: string,
+  report: Report,
+): void {
+  for (const wanted of requirement.properties) {
+    const candidates = instancesOf(service.properties, wanted.name);
+    const label = `${service.name}.${wanted.name}`;
+    if (candidates.length === 0) {
+      if (wanted.required) {
+        report(
+          pointer('services', serviceIndex, 'properties'),
+          `${reason} requires property ${label}: add a property named "${wanted.name}" to service ${service.name}`,
+        );
+      }
+      continue;
+    }
+    let first: Finding[] | undefined;
+    for (const [property, propertyIndex] of candidates) {
+      const path = pointer('services', serviceIndex, 'properties', propertyIndex);
+      const findings = propertyFindings(property, wanted, `${service.name}.${property.name}`, reason, path);
+      if (findings.length === 0) {
+        first = [];
+        break;
+      }
+      first ??= findings;
+    }
+    for (const finding of first ?? []) report(finding.path, finding.message);
+  }
+}
+
 function checkRequirements(
   spec: ModelSpec,
   requirements: readonly ServiceRequirement[],
@@ -14,9 +114,8 @@ function checkRequirements(
   report: Report,
 ): void {
   for (const requirement of requirements) {
-    const serviceIndex = spec.services.findIndex((service) => service.name === requirement.name);
-    const service = spec.services[serviceIndex];
-    if (service === undefined) {
+    const instances = instancesOf(spec.services, requirement.name);
+    if (instances.length === 0) {
       if (requirement.required) {
         const needed = requirement.properties.filter((p) => p.required).map((p) => p.name);
         report(
@@ -28,45 +127,8 @@ function checkRequirements(
       }
       continue;
     }
-    for (const wanted of requirement.properties) {
-      const propertyIndex = service.properties.findIndex((property) => property.name === wanted.name);
-      const property = service.properties[propertyIndex];
-      const label = `${requirement.name}.${wanted.name}`;
-      if (property === undefined) {
-        if (wanted.required) {
-          report(
-            pointer('services', serviceIndex, 'properties'),
-            `${reason} requires property ${label}: add a property named "${wanted.name}" to service ${requirement.name}`,
-          );
-        }
-        continue;
-      }
-      const propertyPath = pointer('services', serviceIndex, 'properties', propertyIndex);
-      const at = (field: string) => propertyPath + pointer(field);
-      if (wanted.formats !== undefined && !wanted.formats.includes(property.format)) {
-        report(
-          at('format'),
-          `${reason}: property ${label} has format ${property.format}; ` +
-            `change it to ${describeFormats(wanted.formats)}`,
-        );
-      }
-      const missingAccess = wanted.access?.filter((access) => !property.access.includes(access)) ?? [];
-      if (missingAccess.length > 0) {
-        report(
-          at('access'),
-          `${reason}: property ${label} must allow ${describeAccess(wanted.access ?? [])}; ` +
-            `add ${missingAccess.join(', ')} to its access`,
-        );
-      }
-      if (wanted.unit !== undefined && property.unit !== wanted.unit) {
-        report(
-          property.unit === undefined ? propertyPath : at('unit'),
-          `${reason}: property ${label} must be measured in ${wanted.unit}` +
-            (property.unit === undefined ? '; add "unit": ' : `, not ${property.unit}; set "unit" to `) +
-            `"${wanted.unit}"`,
-        );
-      }
-    }
+    for (const [service, serviceIndex] of instances)
+      checkService(service, serviceIndex, requirement, reason, report);
   }
 }
 

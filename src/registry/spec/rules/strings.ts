@@ -1,3 +1,4 @@
+import { DEFAULT_STRING_MAX_LENGTH, isTextFormat } from '../formats.js';
 import { defineRule, forEachProperty } from './rule.js';
 
 /** Firmware stores strings in fixed buffers; an explicit bound lets the hub refuse what would not fit. */
@@ -6,11 +7,11 @@ export const MAX_STRING_LENGTH = 4096;
 export const stringLengthRule = defineRule(
   'Q019',
   'error',
-  `maxLength only on string properties, and within 1..${MAX_STRING_LENGTH}`,
+  `maxLength only on string and hex properties, and within 1..${MAX_STRING_LENGTH}`,
   (spec, report) => {
     forEachProperty(spec, ({ property, label, path }) => {
       if (property.maxLength === undefined) return;
-      if (property.format !== 'string') {
+      if (!isTextFormat(property.format)) {
         report(
           `${path}/maxLength`,
           `property ${label} has format ${property.format}, which cannot have maxLength: remove "maxLength"`,
@@ -31,11 +32,11 @@ export const boundedStringRule = defineRule(
   'a string property declares maxLength',
   (spec, report) => {
     forEachProperty(spec, ({ property, label, path }) => {
-      if (property.format !== 'string' || property.maxLength !== undefined) return;
+      if (!isTextFormat(property.format) || property.maxLength !== undefined) return;
       report(
         path,
-        `property ${label} is a string without "maxLength": add "maxLength" (1..${MAX_STRING_LENGTH}) ` +
-          'so the hub can refuse values the firmware cannot store',
+        `property ${label} is a ${property.format} without "maxLength", so the hub bounds it at the default ` +
+          `${DEFAULT_STRING_MAX_LENGTH} characters: add "maxLength" (1..${MAX_STRING_LENGTH}) with what the firmware can store`,
       );
     });
   },

@@ -1,0 +1,39 @@
+import type { AuthenticateError, Client, ConnectPacket } from 'aedes';
+
+/**
+ * Longest client id accepted, in bytes. [MQTT-3.1.3-5] lets a server allow more than 23 characters;
+ * the longest valid id here is a phone's `app/{uid}/{label}` (85 bytes). Past it: CONNACK 2.
+ */
+export const MAX_CLIENT_ID_BYTES = 128;
+
+/** What authenticate() must know of a CONNECT; aedes shows the whole packet only to preConnect. */
+export interface ConnectNotes {
+  /** The client sent an empty id (aedes then invents one before authenticate). */
+  readonly emptyId: boolean;
+  /** The will's topic: the policy checks it like a publish. */
+  readonly willTopic: string | undefined;
+  /** Refused for the client id itself, whatever the credentials (CONNACK 2). */
+  readonly idRefusal: string | undefined;
+}
+
+const notes = new WeakMap<Client, ConnectNotes>();
+
+export function noteConnect(client: Client, packet: ConnectPacket): void {
+  const clientId = packet.clientId;
+  let idRefusal: string | undefined;
+  // [MQTT-3.1.3-8] a zero-byte ClientId with CleanSession=0 must be refused with return code 2;
+  // aedes 1.2.0 accepts it and invents an id.
+  if (clientId === '' && !packet.clean) idRefusal = 'empty clientId with cleanSession=0';
+  // [MQTT-3.1.3-9] a client id the server rejects gets CONNACK 2.
+  else if (Buffer.byteLength(clientId) > MAX_CLIENT_ID_BYTES)
+    idRefusal = `clientId longer than ${MAX_CLIENT_ID_BYTES} bytes`;
+  notes.set(client, { emptyId: clientId === '', willTopic: packet.will?.topic, idRefusal });
+}
+
+export function connectNotes(client: Client): ConnectNotes {
+  return notes.get(client) ?? { emptyId: false, willTopic: undefined, idRefusal: undefined };
+}
+
+export function authError(code: 2 | 3 | 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
+}

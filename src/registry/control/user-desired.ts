@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import { HubError } from '../../errors.js';
+import type { CompiledSpec } from '../spec/index.js';
+import type { AccessIndex } from './access-index.js';
+import { propertyKeys } from './command-validation.js';
+import type { DesiredState, DesiredView } from './desired.js';
+
+/**
+ * Desired state as a device's users read and clear it (REST and the phone's `desired` and
+ * `clear-desired` ops): any user who may control the device, NOT_FOUND for anyone else.
+ */
+export class UserDesired {
+  readonly #access: AccessIndex;
+  readonly #desired: DesiredState;
+  readonly #specOf: (deviceId: string) => CompiledSpec | undefined;
+  readonly #log: Logger;
+
+  constructor(o: {
+    access: AccessIndex;
+    desired: DesiredState;
+    specOf: (deviceId: string) => CompiledSpec | undefined;
+    log: Logger;
+  }) {
+    this.#access = o.access;
+    this.#desired = o.desired;
+    this.#specOf = o.specOf;
+    this.#log = o.log;
+  }
+
+  /** The device's desired values and refusals. */
+  read(userId: string, did: string): DesiredView {
+    this.#specFor(userId, did);
+    return this.#desired.fullView(did);
+  }
+
+  /** Clears desired values (all, or the given property refs: names or iids) and their refusals; returns what is left. */
+  clear(userId: string, did: string, refs?: readonly string[]): DesiredView {
+    const spec = this.#specFor(userId, did);
+    const keys = refs === undefined ? undefined : propertyKeys(spec, refs);
+    this.#desired.clear(did, keys);
+    this.#log.info({ deviceId: did, userId, properties: keys ?? 'all' }, 'desired state cleared');
+    return this.#desired.fullView(did);
+  }
+
+  #specFor(userId: string, did: string): CompiledSpec {
+    const spec = this.#access.role(userId, did) === undefined ? undefined : this.#specOf(did);
+    if (!spec) throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
+    return spec;
+  }
+}
