@@ -226,7 +226,21 @@ describe('the remote control in a real browser', () => {
       'Will apply when the device is back online',
     );
     await waitChecked(power, target);
+    // A second waiting value, withdrawn: the device never gets it.
+    const slider = page.locator('.device-card [data-prop="light.brightness"] input[type="range"]');
+    await slider.focus();
+    await page.keyboard.press('ArrowLeft');
+    const brightness = page.locator(
+      '.device-card [data-prop="light.brightness"] .command-status[data-status="queued"]',
+    );
+    await brightness.waitFor();
     await screenshots(page, 'device-offline');
+    await brightness.getByRole('button', { name: 'Cancel' }).click();
+    await brightness.waitFor({ state: 'detached' });
+    const desired = await hub.request('GET', `/v1/me/devices/${lightCreds.id}/desired`, {
+      token: aliceToken,
+    });
+    expect(Object.keys(desired.body['desired'] as object)).toEqual(['light.on']);
     expect(light.commands.length).toBe(before);
 
     // The device comes back: it gets the desired value as a set, applies and reports it.
@@ -237,6 +251,7 @@ describe('the remote control in a real browser', () => {
       'the desired value reached the device',
     );
     expect(sets(light, 'light.on')).toEqual([expect.objectContaining({ props: { 'light.on': target } })]);
+    expect(sets(light, 'light.brightness')).toEqual([]);
     await page.locator('.device-head [data-presence="online"]').waitFor();
     await page.locator('.offline-note').waitFor({ state: 'detached' });
     await waitChecked(power, target);
@@ -310,7 +325,7 @@ describe('the remote control in a real browser', () => {
 
       // Alice shares the light with Bob.
       await page.goto(`/devices/${lightCreds.id}`);
-      await page.getByLabel('Share with (email of a registered user)').fill(bobEmail);
+      await page.getByLabel('Share with (email)').fill(bobEmail);
       await page.getByRole('button', { name: 'Share', exact: true }).click();
       await page.getByRole('button', { name: `Stop sharing with ${bobEmail}` }).waitFor();
 
@@ -343,7 +358,7 @@ describe('the remote control in a real browser', () => {
     const token = String((JSON.parse(stored ?? '{}') as { token?: string }).token);
     expect((await hub.request('GET', '/v1/me', { token })).status).toBe(200);
     await page.getByRole('link', { name: 'Account' }).click();
-    await page.getByRole('heading', { name: 'Account' }).waitFor();
+    await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
     await screenshots(page, 'account');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.pathname === '/login');
@@ -352,5 +367,26 @@ describe('the remote control in a real browser', () => {
     await page.goto(`/devices/${lightCreds.id}`);
     await page.waitForURL((url) => url.pathname === '/login');
     expect((await hub.request('GET', '/v1/me', { token })).status).toBe(401);
+  });
+
+  it('deletes an account, confirmed with its password: its devices come back with new pairing codes', async () => {
+    const carol = `carol-${Date.now()}@example.com`;
+    await register(page, carol);
+    const plugCreds = await provisionOne(hub, catalog, 'acme.plug.p1');
+    await claimInApp(page, plugCreds);
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel('Password, to confirm').fill('not my password');
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await waitForText(page.getByRole('alert'), /^FORBIDDEN: the password does not match/);
+    await page.getByLabel('Password, to confirm').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    const notice = page.getByRole('status').filter({ hasText: 'Your account is deleted.' });
+    await notice.waitFor();
+    const code = new RegExp(`${plugCreds.id}: (\\S+?)\\.?$`).exec((await notice.textContent()) ?? '')?.[1];
+    expect(code).toBeTruthy();
+    expect(code).not.toBe(plugCreds.pairingCode);
+    const login = await hub.request('POST', '/v1/auth/login', { body: { email: carol, password: PASSWORD } });
+    expect(login.status).toBe(401);
   });
 });

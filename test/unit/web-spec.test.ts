@@ -7,6 +7,7 @@ import {
   chartable,
   controlKind,
   formatValue,
+  numberFromText,
   propertyControl,
   SLIDER_MAX_STEPS,
   snap,
@@ -40,6 +41,35 @@ describe('controls generated from a model spec', () => {
     expect(layout[0]?.actions.map((a) => a.label)).toEqual(['Toggle']);
   });
 
+  it('gives parameter-only properties no row, but a field in the action that takes them', () => {
+    const speaker = readModel(example('acme.speaker.s1'));
+    const layout = cardLayout(speaker);
+    expect(layout.flatMap((s) => s.controls).map((c) => c.prop.key)).not.toContain(
+      'intelligent-speaker.text-content',
+    );
+    const playText = layout
+      .flatMap((s) => s.actions)
+      .find((a) => a.action.key === 'intelligent-speaker.play-text');
+    expect(playText?.inputs.map((i) => [i.prop.key, i.kind])).toEqual([
+      ['intelligent-speaker.text-content', 'text'],
+    ]);
+  });
+
+  it('reads int64 values beyond 2^53 as decimal strings, and smaller ones as numbers', () => {
+    const spec = readModel(example('acme.light.bulb1'));
+    const wide = {
+      ...propertyControl(spec.property('light.brightness')!),
+      prop: {
+        ...spec.property('light.brightness')!,
+        wide: { formatMin: -(2n ** 63n), formatMax: 2n ** 63n - 1n, range: undefined },
+      },
+    };
+    expect(numberFromText(wide, '9007199254740993')).toBe('9007199254740993');
+    expect(numberFromText(wide, '-0042')).toBe(-42);
+    expect(numberFromText(wide, '12.5')).toBe(12.5);
+    expect(formatValue(wide, '9007199254740993')).toBe('9007199254740993 %');
+  });
+
   it('picks controls that need no current value for write-only properties', () => {
     const spec = readModel(example('acme.curtain.c1'));
     expect(controlKind(spec.property('curtain.motor-control')!)).toBe('buttons');
@@ -55,7 +85,9 @@ describe('controls generated from a model spec', () => {
       const spec = readModel(example(file.slice(0, -5)));
       const layout = cardLayout(spec);
       const shown = layout.flatMap((s) => s.controls.map((c) => c.prop.key));
-      expect(shown.sort(), file).toEqual(spec.properties.map((p) => p.key).sort());
+      // Parameter-only properties (no access) are action and event arguments, not card rows.
+      const rows = spec.properties.filter((p) => !p.parameterOnly).map((p) => p.key);
+      expect(shown.sort(), file).toEqual(rows.sort());
       for (const control of layout.flatMap((s) => s.controls)) {
         if (!control.prop.writable) continue;
         expect(control.kind, `${file} ${control.prop.key}`).not.toBe('value');
@@ -82,7 +114,7 @@ describe('controls generated from a model spec', () => {
 
   it('formats values the way a person reads them', () => {
     const plug = readModel(example('acme.plug.p1'));
-    const power = propertyControl(plug.property('power-meter.electric-power')!);
+    const power = propertyControl(plug.property('power-consumption.electric-power')!);
     expect(formatValue(power, 1234.5)).toBe('1,234.5 W');
     const purifier = readModel(example('acme.air-purifier.ap1'));
     expect(formatValue(propertyControl(purifier.property('air-purifier.mode')!), 2)).toBe('Favorite');

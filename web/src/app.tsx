@@ -24,6 +24,8 @@ export interface AppContextValue {
   readonly notice: string | undefined;
   signIn(session: Session): void;
   signOut(): Promise<void>;
+  /** Forgets the session here without asking the hub (it already ended: account deleted). */
+  endSession(text?: string): void;
   /** The partner or operator signed in to a console in this tab. */
   readonly console: ConsoleSession | undefined;
   readonly consoleApi: ConsoleApi;
@@ -134,6 +136,7 @@ export function App() {
       setConsoleSession(c);
     },
     signOutConsole,
+    endSession: endLocally,
     async signOut() {
       try {
         await api.logout();

@@ -44,6 +44,24 @@ export class UserApi {
     await this.#http.post('/v1/auth/logout');
   }
 
+  /** Deletes the account (confirmed with its password); answers the owned devices' fresh pairing codes. */
+  async deleteAccount(password: string): Promise<Array<{ id: string; pairingCode: string }>> {
+    const o = record(await this.#http.request('DELETE', '/v1/me', { password }));
+    const devices = Array.isArray(o['devices']) ? o['devices'] : [];
+    return devices.map((d, i) => {
+      const r = record(d, `/devices/${i}`);
+      return {
+        id: str(r['id'], `/devices/${i}/id`),
+        pairingCode: str(r['pairingCode'], `/devices/${i}/pairingCode`),
+      };
+    });
+  }
+
+  /** Withdraws a value waiting for an offline device (its desired state). */
+  async clearDesired(deviceId: string, property: string): Promise<void> {
+    await this.#http.delete(`/v1/me/devices/${enc(deviceId)}/desired/${enc(property)}`);
+  }
+
   async me(): Promise<User> {
     return readUser(await this.#http.get('/v1/me'));
   }
@@ -104,8 +122,9 @@ export class UserApi {
     return readShare(await this.#http.post(`/v1/devices/${enc(deviceId)}/shares`, { email }));
   }
 
-  async revokeShare(deviceId: string, userId: string): Promise<void> {
-    await this.#http.delete(`/v1/devices/${enc(deviceId)}/shares/${enc(userId)}`);
+  /** Revokes a share (owner) or leaves a shared device (the member): by user id or by the email shared with. */
+  async revokeShare(deviceId: string, member: string): Promise<void> {
+    await this.#http.delete(`/v1/devices/${enc(deviceId)}/shares/${enc(member)}`);
   }
 
   /** Removes the device (owner): every user is unbound; answers the fresh pairing code. */

@@ -59,8 +59,10 @@ export interface HomeDetail extends Home {
   readonly devices: ReadonlyArray<{ readonly deviceId: string; readonly roomId: string | null }>;
 }
 
+/** Who a device is shared with: by email (an invitation binds when that email registers). */
 export interface Share {
-  readonly userId: string;
+  /** Older hubs name the user; current ones only the email. */
+  readonly userId: string | null;
   readonly email: string | null;
   readonly role: Role;
   readonly since: string;
@@ -188,7 +190,7 @@ export function readHomeDetail(v: unknown): HomeDetail {
 export function readShare(v: unknown, path = ''): Share {
   const o = record(v, path);
   return {
-    userId: str(o['userId'], `${path}/userId`),
+    userId: optStr(o['userId'], `${path}/userId`),
     email: optStr(o['email'], `${path}/email`),
     role: oneOf(o['role'], `${path}/role`, ROLES),
     since: str(o['since'], `${path}/since`),

@@ -5,6 +5,7 @@ import type { DeviceLive } from '../live/device-live.js';
 import {
   type ActionControl,
   formatValue,
+  numberFromText,
   type PropertyControl,
   propertyControl,
   rgbHex,
@@ -134,7 +135,7 @@ function ParamField({
             max={control.max}
             step={control.step > 0 ? control.step : 'any'}
             value={String(value ?? '')}
-            onInput={(e) => onValue(Number(e.currentTarget.value))}
+            onInput={(e) => onValue(numberFromText(control, e.currentTarget.value))}
           />
         </div>
       );

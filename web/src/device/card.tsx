@@ -80,6 +80,9 @@ export function DeviceCard({ remote, spec, live }: { remote: Remote; spec: Compi
               onSet={(value) =>
                 remote.setProperty(live.id, control.prop.key, value, describeSet(control, value))
               }
+              onCancelDesired={() =>
+                void remote.cancelDesired(live.id, control.prop.key).catch(() => undefined)
+              }
             />
           ))}
           {section.actions.map((action) => (

@@ -1,7 +1,7 @@
 import { useId, useState } from 'preact/hooks';
 import { checkPropertyValue } from '../../../src/registry/spec/values.js';
 import type { DeviceLive } from '../live/device-live.js';
-import { formatValue, type PropertyControl, rgbHex, snap } from '../spec/controls.js';
+import { formatValue, numberFromText, type PropertyControl, rgbHex, snap } from '../spec/controls.js';
 import { CommandStatus } from './status.js';
 
 export interface PropertyRowProps {
@@ -9,19 +9,24 @@ export interface PropertyRowProps {
   readonly live: DeviceLive;
   /** Sends one `set` of this property. */
   readonly onSet: (value: unknown) => void;
+  /** Withdraws the value waiting for the offline device. */
+  readonly onCancelDesired?: () => void;
 }
 
 /** Text typed into a number field -> a number, or a message saying why it is not one the spec allows. */
-export function parseNumber(control: PropertyControl, text: string): { value: number } | { problem: string } {
-  const trimmed = text.trim().replace(',', '.');
-  const value = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(value)) return { problem: `${control.label} needs a number` };
+export function parseNumber(
+  control: PropertyControl,
+  text: string,
+): { value: number | string } | { problem: string } {
+  const value = numberFromText(control, text);
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return { problem: `${control.label} needs a number` };
   const problem = checkPropertyValue(control.prop, value);
   return problem === undefined ? { value } : { problem: problem.message };
 }
 
 /** One property of a device card: the control the spec calls for, its value and its command status. */
-export function PropertyRow({ control, live, onSet }: PropertyRowProps) {
+export function PropertyRow({ control, live, onSet, onCancelDesired }: PropertyRowProps) {
   const id = useId();
   const statusId = `${id}-status`;
   const { prop } = control;
@@ -155,7 +160,13 @@ export function PropertyRow({ control, live, onSet }: PropertyRowProps) {
     >
       {body}
       {control.kind !== 'value' && (
-        <CommandStatus id={statusId} outcome={outcome} waiting={shown.source === 'desired'} local={local} />
+        <CommandStatus
+          id={statusId}
+          outcome={outcome}
+          waiting={shown.source === 'desired'}
+          local={local}
+          onCancel={shown.source === 'desired' ? onCancelDesired : undefined}
+        />
       )}
     </div>
   );

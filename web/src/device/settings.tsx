@@ -91,8 +91,8 @@ function Sharing({ state }: { state: DeviceState }) {
     setEmail('');
     shares.reload();
   });
-  const revoke = useAction(async (userId: string) => {
-    await api.revokeShare(state.id, userId);
+  const revoke = useAction(async (member: string) => {
+    await api.revokeShare(state.id, member);
     shares.reload();
   });
   const members = (shares.data ?? []).filter((s) => s.role === 'member');
@@ -103,19 +103,22 @@ function Sharing({ state }: { state: DeviceState }) {
         <p class="muted">Only you can use this device.</p>
       ) : (
         <ul class="plain-list" aria-label="Shared with">
-          {members.map((s) => (
-            <li key={s.userId}>
-              <span>{s.email ?? s.userId}</span>
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => void revoke.run(s.userId)}
-                aria-label={`Stop sharing with ${s.email ?? s.userId}`}
-              >
-                Stop sharing
-              </button>
-            </li>
-          ))}
+          {members.map((s) => {
+            const who = s.email ?? s.userId ?? '';
+            return (
+              <li key={who}>
+                <span>{who}</span>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => void revoke.run(who)}
+                  aria-label={`Stop sharing with ${who}`}
+                >
+                  Stop sharing
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
       <form
@@ -126,7 +129,8 @@ function Sharing({ state }: { state: DeviceState }) {
         }}
       >
         <Field
-          label="Share with (email of a registered user)"
+          label="Share with (email)"
+          hint="Someone without an account yet gets it once they register with this email."
           type="email"
           required
           value={email}

@@ -9,6 +9,7 @@ export function CommandStatus({
   outcome,
   waiting,
   local,
+  onCancel,
 }: {
   id: string;
   outcome: Outcome | undefined;
@@ -16,6 +17,8 @@ export function CommandStatus({
   waiting?: boolean;
   /** A problem found before sending (not on the step grid, out of range). */
   local?: string | undefined;
+  /** Withdraws the value waiting for the device (shown while one waits). */
+  onCancel?: (() => void) | undefined;
 }) {
   let text = '';
   let status = '';
@@ -39,6 +42,11 @@ export function CommandStatus({
     >
       {status === 'pending' && <span class="spinner" aria-hidden="true" />}
       {text}
+      {status === 'queued' && onCancel && (
+        <button type="button" class="secondary small" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
     </p>
   );
 }

@@ -35,7 +35,8 @@ export class LiveConnection extends Observable {
   state: LinkState = { status: 'stopped' };
   readonly #o: LiveConnectionOptions;
   readonly #watched = new Set<string>();
-  readonly #clientId = `web-${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  /** In the user's namespace, as the hub requires of phones (docs/protocol.md, "Phones"); one per tab. */
+  readonly #clientId: string;
   #client: MqttClient | undefined;
   #attempt = 0;
   #everOnline = false;
@@ -50,6 +51,7 @@ export class LiveConnection extends Observable {
   constructor(options: LiveConnectionOptions) {
     super();
     this.#o = options;
+    this.#clientId = `app/${options.userId}/web-${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
   }
 
   get inbox(): string {
@@ -143,8 +145,9 @@ export class LiveConnection extends Observable {
       this.#o.onMessage(topic, body);
     });
     client.on('error', (err: Error & { code?: unknown }) => {
-      // CONNACK 4 (bad user name or password) or 5 (not authorized): the token is no longer valid.
-      if (err.code === 4 || err.code === 5) {
+      // CONNACK 4 (bad user name or password) or 5 (not authorized): the token is no longer valid;
+      // 2 (identifier rejected): this client id is not allowed. Retrying cannot help either.
+      if (err.code === 2 || err.code === 4 || err.code === 5) {
         refused = true;
         client.end(true);
       }

@@ -161,6 +161,13 @@ export class DeviceLive extends Observable {
     this.changed();
   }
 
+  /** A desired value withdrawn by the user: nothing waits for the device any more. */
+  clearDesired(key: string): void {
+    this.desired.delete(key);
+    if (this.outcomes.get(key)?.status === 'queued') this.outcomes.delete(key);
+    this.changed();
+  }
+
   setOutcome(key: string, outcome: Outcome): void {
     this.outcomes.set(key, outcome);
     if (outcome.status === 'ok') this.#later(3000, () => this.#clearOutcome(key, outcome));

@@ -195,6 +195,12 @@ export class Remote extends Observable {
     return r;
   }
 
+  /** Withdraws a set waiting for an offline device. */
+  async cancelDesired(deviceId: string, key: string): Promise<void> {
+    await this.#o.api.clearDesired(deviceId, key);
+    this.live(deviceId).clearDesired(key);
+  }
+
   /** Reads properties the device never reports (readable, not notify) so their controls show a value. */
   async read(deviceId: string, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;

@@ -69,11 +69,14 @@ export function controlKind(prop: CompiledProperty, asParameter = false): Contro
   // A live control shows the current value; without `read` there is none, so pick what needs none.
   const knowsValue = asParameter || prop.readable || prop.notifiable;
   if (prop.kind === 'bool') return knowsValue ? 'switch' : 'buttons';
+  // `string` and `hex` (byte pairs) are typed in.
   if (prop.kind === 'string') return 'text';
   if (prop.enumEntries !== undefined) return knowsValue || prop.enumEntries.length > 6 ? 'select' : 'buttons';
   if (prop.unit === 'rgb' && prop.kind === 'integer') return 'color';
   const { min, max, step } = numericBounds(prop);
-  return knowsValue && steps(min, max, step) <= SLIDER_MAX_STEPS ? 'slider' : 'number';
+  // int64/uint64 beyond 2^53 travel as decimal strings; a slider of numbers cannot hold them.
+  const exact = prop.wide === undefined || (Number.isSafeInteger(min) && Number.isSafeInteger(max));
+  return knowsValue && exact && steps(min, max, step) <= SLIDER_MAX_STEPS ? 'slider' : 'number';
 }
 
 export function propertyControl(prop: CompiledProperty, asParameter = false): PropertyControl {
@@ -97,7 +100,10 @@ export function cardLayout(spec: CompiledSpec): ServiceSection[] {
     label: humanize(service.name),
     description: service.description,
     info: service.name === INFO_SERVICE,
-    controls: spec.properties.filter((p) => p.service === service.name).map((p) => propertyControl(p)),
+    // Parameter-only properties (no access) exist only as action and event arguments: no row of their own.
+    controls: spec.properties
+      .filter((p) => p.service === service.name && !p.parameterOnly)
+      .map((p) => propertyControl(p)),
     actions: spec.actions
       .filter((a) => a.service === service.name)
       .map((action) => ({
@@ -116,7 +122,8 @@ export function chartable(spec: CompiledSpec): CompiledProperty[] {
       p.notifiable &&
       (p.kind === 'integer' || p.kind === 'float') &&
       p.enumEntries === undefined &&
-      p.unit !== 'rgb',
+      p.unit !== 'rgb' &&
+      p.wide === undefined,
   );
 }
 
@@ -156,7 +163,23 @@ export function formatValue(control: PropertyControl, value: unknown): string {
     });
     return control.unit ? `${text} ${control.unit}` : text;
   }
+  // int64/uint64 beyond 2^53 arrive as decimal strings.
+  if (typeof value === 'string' && prop.wide !== undefined)
+    return control.unit ? `${value} ${control.unit}` : value;
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * A number typed in, as the wire wants it: a JSON number, or for int64/uint64 beyond 2^53 the
+ * decimal string (docs/spec.md, "64-bit integers"). NaN when it is no number at all.
+ */
+export function numberFromText(control: PropertyControl, text: string): number | string {
+  const trimmed = text.trim().replace(',', '.');
+  if (control.prop.wide !== undefined && /^-?\d+$/.test(trimmed)) {
+    const n = Number(trimmed);
+    return Number.isSafeInteger(n) ? n : trimmed.replace(/^(-?)0+(?=\d)/, '$1');
+  }
+  return trimmed === '' ? Number.NaN : Number(trimmed);
 }
 
 export { hex as rgbHex };
