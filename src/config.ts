@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { LogLevel } from './log.js';
 
@@ -26,6 +29,8 @@ export interface HubOptions {
   /** HMAC-SHA256 key the payment provider signs webhooks with (ECOHUB_PAYMENT_WEBHOOK_SECRET); unset = payments off. */
   readonly paymentWebhookSecret?: string | undefined;
   readonly commerce: CommerceSettings;
+  /** The built web app served at `/` (docs/web.md); null serves none. Default: web/dist of this package. */
+  readonly webRoot: string | null;
   /** Clock, injectable for tests. */
   readonly now: () => number;
 }
@@ -112,6 +117,20 @@ export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce'>> & {
   readonly commerce?: Partial<CommerceSettings>;
 };
 
+/**
+ * web/dist of the package this module belongs to: the folder above it holding package.json
+ * (src/config.ts when run from source, dist/src/config.js when built).
+ */
+export function defaultWebRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return join(dir, 'web', 'dist');
+}
+
 export function resolveOptions(input: HubInput): HubOptions {
   return {
     dataDir: input.dataDir ?? DEFAULTS.dataDir,
@@ -128,6 +147,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     trustProxy: input.trustProxy ?? false,
     paymentWebhookSecret: input.paymentWebhookSecret,
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
+    webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
   };
 }
