@@ -160,8 +160,8 @@ describe('list responses: bare arrays today, { items, next } pages tomorrow', ()
   it('follows next until the last page, as a cursor or as a path', async () => {
     const pages: Record<string, unknown> = {
       '/v1/homes?limit=2': { items: ['a', 'b'], next: 'c1' },
-      '/v1/homes?limit=2&after=c1': { items: ['c'], next: '/v1/homes?limit=2&after=c2' },
-      '/v1/homes?limit=2&after=c2': { items: ['d'], next: null },
+      '/v1/homes?limit=2&cursor=c1': { items: ['c'], next: '/v1/homes?limit=2&cursor=c2' },
+      '/v1/homes?limit=2&cursor=c2': { items: ['d'], next: null },
     };
     const asked: string[] = [];
     const items = await collectPages('/v1/homes?limit=2', async (path) => {
@@ -170,7 +170,7 @@ describe('list responses: bare arrays today, { items, next } pages tomorrow', ()
     });
     expect(items).toEqual(['a', 'b', 'c', 'd']);
     expect(asked).toHaveLength(3);
-    expect(nextPagePath('/v1/x', 7)).toBe('/v1/x?after=7');
+    expect(nextPagePath('/v1/x', 7)).toBe('/v1/x?cursor=7');
   });
 
   it('stops on a cursor that repeats or never ends', async () => {

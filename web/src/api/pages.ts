@@ -1,10 +1,9 @@
 /**
- * List routes answer either a bare array, a wrapped array (`{ devices: [...] }`), or a page
- * `{ items, next }` whose `next` is the cursor of the following page (null on the last one). A
- * cursor that is a path (`/v1/...`) is fetched as it is; any other cursor goes in the query as
- * CURSOR_PARAM, the parameter `GET /v1/devices` pages with today.
+ * Every list route answers a page `{ items, next }` whose `next` is the cursor of the following
+ * page (null on the last one), passed back as `cursor` (docs/api.md, "Lists"). A bare or wrapped
+ * array is still read, for an older hub. A cursor that is a path (`/v1/...`) is fetched as it is.
  */
-export const CURSOR_PARAM = 'after';
+export const CURSOR_PARAM = 'cursor';
 
 /** A runaway server (a cursor that never ends) stops here instead of looping forever. */
 export const MAX_PAGES = 200;
