@@ -152,7 +152,7 @@ describe('the partner and operator consoles', () => {
     await partner.locator('tr[data-batch]', { hasText: 'line 3, week 47' }).waitFor();
     await screenshots(partner, 'partner-provisioning');
     const listed = await hub.request('GET', '/v1/device-batches', { token: apiKey });
-    expect((listed.body['batches'] as unknown[]).length).toBe(1);
+    expect((listed.body['items'] as unknown[]).length).toBe(1);
   });
 
   it('the partner sees its commission and statement; the operator sets a new rate and closes a month', async () => {

@@ -221,10 +221,11 @@ export function readDeviceEvent(v: unknown, path = ''): DeviceEvent {
 
 export function readHistory(v: unknown): HistorySeries {
   const o = record(v);
-  if (Array.isArray(o['buckets'])) {
+  // Every list answers `{ items, next }`; a bucketed history also carries `bucketMs`.
+  if (typeof o['bucketMs'] === 'number') {
     return {
       kind: 'buckets',
-      buckets: list(o['buckets'], '/buckets', (b, p) => {
+      buckets: list(o['items'], '/items', (b, p) => {
         const r = record(b, p);
         const n = (x: unknown) => (typeof x === 'number' ? x : null);
         return {
@@ -239,7 +240,7 @@ export function readHistory(v: unknown): HistorySeries {
   }
   return {
     kind: 'points',
-    points: list(o['points'], '/points', (pt, p) => {
+    points: list(o['items'], '/items', (pt, p) => {
       const r = record(pt, p);
       return { ts: str(r['ts'], `${p}/ts`), value: r['value'] };
     }),

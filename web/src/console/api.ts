@@ -133,7 +133,7 @@ export class ConsoleApi {
     const o = record(await this.#http.get(`/v1/partners/${enc(partnerId)}/contracts`));
     return {
       current: o['current'] === null ? null : readContract(o['current'], '/current'),
-      contracts: list(o['contracts'], '/contracts', readContract),
+      contracts: list(o['items'], '/items', readContract),
     };
   }
 
@@ -146,7 +146,7 @@ export class ConsoleApi {
 
   async monthStatements(month: string): Promise<{ closed: boolean; statements: Statement[] }> {
     const o = record(await this.#http.get(`/v1/statements/${enc(month)}`));
-    return { closed: o['closed'] === true, statements: list(o['statements'], '/statements', readStatement) };
+    return { closed: o['closed'] === true, statements: list(o['items'], '/items', readStatement) };
   }
 
   async closeMonth(month: string): Promise<{ closedAt: string }> {
