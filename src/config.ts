@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { LogLevel } from './log.js';
 import type { DatabaseTarget } from './store/database-url.js';
@@ -30,6 +32,8 @@ export interface HubOptions {
   /** HMAC-SHA256 key the payment provider signs webhooks with (ECOHUB_PAYMENT_WEBHOOK_SECRET); unset = payments off. */
   readonly paymentWebhookSecret?: string | undefined;
   readonly commerce: CommerceSettings;
+  /** The built web app served at `/` (docs/web.md); null serves none. Default: web/dist of this package. */
+  readonly webRoot: string | null;
   /** Clock, injectable for tests. */
   readonly now: () => number;
 }
@@ -119,6 +123,20 @@ export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce'>> & {
 /** The SQLite file inside the data folder, the default database. */
 export const DATABASE_FILE = 'ecohub.db';
 
+/**
+ * web/dist of the package this module belongs to: the folder above it holding package.json
+ * (src/config.ts when run from source, dist/src/config.js when built).
+ */
+export function defaultWebRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return join(dir, 'web', 'dist');
+}
+
 export function resolveOptions(input: HubInput): HubOptions {
   const dataDir = input.dataDir ?? DEFAULTS.dataDir;
   return {
@@ -137,6 +155,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     trustProxy: input.trustProxy ?? false,
     paymentWebhookSecret: input.paymentWebhookSecret,
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
+    webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
   };
 }

@@ -20,6 +20,7 @@ import { partnerContractRoutes } from './api/routes/partner-contracts.js';
 import { partnerKeyRoutes } from './api/routes/partner-keys.js';
 import { partnerRoutes } from './api/routes/partners.js';
 import type { App } from './api/types.js';
+import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { CommerceService } from './commerce/service.js';
@@ -339,6 +340,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         commercePaymentRoutes(api, commerce);
         ledgerRoutes(api, { ledger, statements });
         homeRoutes(api, homes);
+        registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
     started.push(() => app.close());

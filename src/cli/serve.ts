@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_LIMITS, DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
@@ -245,6 +247,10 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   return { ...input, limits };
 }
 
+function webAppBuilt(hub: Hub): boolean {
+  return hub.options.webRoot !== null && existsSync(join(hub.options.webRoot, 'index.html'));
+}
+
 /** Runs until SIGINT/SIGTERM, then closes everything (bounded at 5 s) and resolves with the exit code. */
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = serveOptions(argv, io.env);
@@ -257,6 +263,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     [
       '',
       `ecohub ${hub.httpUrl}`,
+      `  Web app       ${hub.httpUrl}/${webAppBuilt(hub) ? '' : '   (not built: run npm run build)'}`,
       `  REST API      ${hub.httpUrl}/v1   (OpenAPI ${hub.httpUrl}/openapi.json)`,
       `  Swagger UI    ${hub.httpUrl}/docs`,
       `  MQTT (TCP)    ${hub.mqttUrl}`,

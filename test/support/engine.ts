@@ -30,6 +30,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+interface PostgresApp {
+  readonly role: string;
+  readonly password: string;
+}
+
 function adminUrl(): string {
   const url = process.env['ECOHUB_TEST_POSTGRES_URL'];
   if (!url) {
@@ -52,7 +57,9 @@ export async function createTestDatabase(kind: TestEngineKind = testEngineKind()
     };
   }
   const admin = adminUrl();
-  const { role, password } = inject('postgresApp');
+  // The role test/support/postgres-setup.ts provides. Read through a typed view of inject(): with
+  // vite installed, vitest's re-exported ProvidedContext no longer merges a `declare module`.
+  const { role, password } = (inject as unknown as (key: 'postgresApp') => PostgresApp)('postgresApp');
   const name = `ecohub_t_${randomBytes(6).toString('hex')}`;
   await withAdmin(admin, (c) => c.query(`CREATE DATABASE ${name} OWNER ${role}`));
   const url = new URL(admin);

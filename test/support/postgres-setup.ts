@@ -17,12 +17,6 @@ export const HOW_TO_GET_ONE = `
   (Debian/Ubuntu: apt-get install postgresql provides the server binaries.) Any server works if the
   URL's user may CREATE ROLE and CREATE DATABASE.`;
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresApp: { readonly role: string; readonly password: string };
-  }
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = process.env['ECOHUB_TEST_POSTGRES_URL'];
   if (!url)
@@ -51,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw err;
   }
   await admin.end();
-  project.provide('postgresApp', { role, password });
+  (project.provide as unknown as (key: string, value: unknown) => void)('postgresApp', { role, password });
   return async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -25,6 +25,7 @@ import {
   timeRange,
 } from '../schemas.js';
 import type { App } from '../types.js';
+import { ModelDocument } from './model-schemas.js';
 
 const Params = Type.Object({
   deviceId: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'device id' }),
@@ -86,6 +87,25 @@ export function myDeviceRoutes(
       },
     },
     async (request) => views.state(userIdOf(request), request.params.deviceId),
+  );
+
+  app.get(
+    '/v1/me/devices/:deviceId/model',
+    {
+      config: { access: ['user'] },
+      schema: {
+        tags,
+        summary: "The model document of one of my devices' model version (what its controls are made from)",
+        params: Params,
+        response: responses(
+          { 200: Type.Object({ modelId: Type.String(), version: Type.Integer(), document: ModelDocument }) },
+          401,
+          403,
+          404,
+        ),
+      },
+    },
+    async (request) => views.model(userIdOf(request), request.params.deviceId),
   );
 
   app.get(

@@ -2,6 +2,7 @@ import { HubError } from '../../errors.js';
 import { type Page, type PageRequest, pageOfList } from '../../store/page.js';
 import type { DeviceService } from '../devices/service.js';
 import type { DeviceRow } from '../devices/store.js';
+import type { ModelSpec } from '../spec/index.js';
 import type { Control } from './index.js';
 import type { BindingRole } from './store.js';
 
@@ -61,6 +62,14 @@ export class UserDeviceViews {
       .rows(ids.items)
       .map((row) => this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null));
     return { items, next: ids.next };
+  }
+
+  /** The model document of the device's model version: what its app card is generated from. */
+  model(userId: string, deviceId: string): { modelId: string; version: number; document: ModelSpec } {
+    const { row } = this.visible(userId, deviceId);
+    const spec = this.#devices.specOf(row.id);
+    if (!spec) throw new HubError('NOT_FOUND', `the model of device ${deviceId} is not found`);
+    return { modelId: row.model_id, version: row.model_version, document: spec.spec };
   }
 
   state(userId: string, deviceId: string): UserDeviceState {
