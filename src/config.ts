@@ -3,11 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { LogLevel } from './log.js';
+import type { DatabaseTarget } from './store/database-url.js';
 
 /** Everything the hub can be told. The CLI maps flags and ECOHUB_* variables onto these. */
 export interface HubOptions {
   /** Folder holding ecohub.db (created if missing). */
   readonly dataDir: string;
+  /** Where the hub's state lives (--database): SQLite (default: dataDir/ecohub.db) or PostgreSQL. */
+  readonly database: DatabaseTarget;
   readonly host: string;
   /** REST, OpenAPI, Swagger UI and MQTT over WebSocket (/mqtt). 0 = any free port. */
   readonly httpPort: number;
@@ -117,6 +120,9 @@ export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce'>> & {
   readonly commerce?: Partial<CommerceSettings>;
 };
 
+/** The SQLite file inside the data folder, the default database. */
+export const DATABASE_FILE = 'ecohub.db';
+
 /**
  * web/dist of the package this module belongs to: the folder above it holding package.json
  * (src/config.ts when run from source, dist/src/config.js when built).
@@ -132,8 +138,10 @@ export function defaultWebRoot(): string {
 }
 
 export function resolveOptions(input: HubInput): HubOptions {
+  const dataDir = input.dataDir ?? DEFAULTS.dataDir;
   return {
-    dataDir: input.dataDir ?? DEFAULTS.dataDir,
+    dataDir,
+    database: input.database ?? { kind: 'sqlite', file: join(dataDir, DATABASE_FILE) },
     host: input.host ?? DEFAULTS.host,
     httpPort: input.httpPort ?? DEFAULTS.httpPort,
     mqttPort: input.mqttPort ?? DEFAULTS.mqttPort,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
@@ -25,7 +24,7 @@ import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { CommerceService } from './commerce/service.js';
-import { type HubInput, type HubOptions, resolveOptions } from './config.js';
+import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
@@ -45,17 +44,23 @@ import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
 import { IngestWriter } from './registry/telemetry/writer.js';
 import { type Db, openDatabase } from './store/database.js';
+import type { Engine } from './store/engine.js';
 import { ensurePrivateDir } from './store/files.js';
-import { migrations } from './store/migrations/index.js';
-import { migrate } from './store/migrations.js';
+import { runMigrations } from './store/migration-runner.js';
+import { openEngine } from './store/open.js';
 import { VERSION } from './version.js';
 
-export const DATABASE_FILE = 'ecohub.db';
+export { DATABASE_FILE };
 
 export interface Hub {
   readonly options: HubOptions;
   readonly log: Logger;
   readonly db: Db;
+  /**
+   * The async store engine (SQLite or PostgreSQL, from --database) the domain stores move onto
+   * (issue 11). Until they do, it runs the migrations and the domains use `db`.
+   */
+  readonly store: Engine;
   readonly httpPort: number;
   readonly mqttPort: number;
   /** http://host:port of the REST API (publicUrl when set). */
@@ -100,23 +105,29 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
   };
 
   try {
+    const storeLog = log.child({ module: 'store' });
     const { looseMode } = ensurePrivateDir(options.dataDir);
     if (looseMode !== undefined) {
-      log
-        .child({ module: 'store' })
-        .warn(
-          { dataDir: options.dataDir, mode: looseMode.toString(8) },
-          'the data folder is open to other local users; chmod 700 it',
-        );
+      storeLog.warn(
+        { dataDir: options.dataDir, mode: looseMode.toString(8) },
+        'the data folder is open to other local users; chmod 700 it',
+      );
     }
-    const db = openDatabase({ file: join(options.dataDir, DATABASE_FILE) });
+    const store = await openEngine(options.database, { log: storeLog });
+    started.push(() => store.close());
+    const migration = await runMigrations(store);
+    storeLog.info({ ...migration, database: store.target, version: store.serverVersion }, 'database ready');
+    if (options.database.kind !== 'sqlite') {
+      throw new Error(
+        `${store.target} is reachable and migrated to version ${migration.to}, but this hub's domain stores ` +
+          'still run on SQLite only: serving from PostgreSQL arrives with their conversion to the store engine. ' +
+          "'ecohub migrate --database URL' prepares a PostgreSQL database today.",
+      );
+    }
+    const db = openDatabase({ file: options.database.file });
     started.push(() => {
       db.close();
     });
-    const migration = migrate(db, migrations);
-    if (migration.applied.length > 0) {
-      log.child({ module: 'store' }).info(migration, 'database migrated');
-    }
 
     const bus = createRegistryBus();
     // Set once the registry is built: a new account takes over the shares waiting for its email.
@@ -141,7 +152,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
 
     // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
     // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
-    const commerceDb = openDatabase({ file: join(options.dataDir, DATABASE_FILE), synchronous: 'FULL' });
+    const commerceDb = openDatabase({ file: options.database.file, synchronous: 'FULL' });
     started.push(() => {
       commerceDb.close();
     });
@@ -360,6 +371,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       options,
       log,
       db,
+      store,
       httpPort,
       mqttPort,
       ...hubUrls,

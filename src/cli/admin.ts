@@ -1,7 +1,6 @@
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { DEFAULTS } from '../config.js';
 import { HubError } from '../errors.js';
-import { DATABASE_FILE } from '../hub.js';
 import { OperatorTokens, type OperatorTokenView } from '../identity/operator-tokens.js';
 import { createLogger } from '../log.js';
 import { type Db, openDatabase } from '../store/database.js';
@@ -9,6 +8,7 @@ import { ensurePrivateDir } from '../store/files.js';
 import { migrations } from '../store/migrations/index.js';
 import { migrate } from '../store/migrations.js';
 import type { PageKey } from '../store/page.js';
+import { databaseFlag, sqliteFile } from './database-flag.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 
@@ -24,12 +24,14 @@ const dataDirFlag: FlagSpec = {
 const tokenFlags: readonly FlagSpec[] = [
   dataDirFlag,
   { name: 'label', type: 'string', value: 'TEXT', help: 'What the token is for', default: 'cli' },
+  databaseFlag,
 ];
 const listFlags: readonly FlagSpec[] = [
   dataDirFlag,
   { name: 'json', type: 'boolean', help: 'Print JSON (one array) instead of a table' },
+  databaseFlag,
 ];
-const revokeFlags: readonly FlagSpec[] = [dataDirFlag];
+const revokeFlags: readonly FlagSpec[] = [dataDirFlag, databaseFlag];
 
 export const ADMIN_HELP = [
   formatHelp(
@@ -55,8 +57,13 @@ function withDatabase<T>(
   fn: (db: Db) => T,
 ): T {
   const dataDir = pick(values, dataDirFlag, io.env)?.value ?? DEFAULTS.dataDir;
-  ensurePrivateDir(dataDir);
-  const db = openDatabase({ file: join(dataDir, DATABASE_FILE) });
+  const file = sqliteFile(
+    pick(values, databaseFlag, io.env),
+    dataDir,
+    'operator tokens work on the SQLite store until the identity store runs on the engine API',
+  );
+  ensurePrivateDir(dirname(file));
+  const db = openDatabase({ file });
   try {
     migrate(db, migrations);
     return fn(db);

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
-import { DATABASE_FILE } from '../hub.js';
 import { openDatabase } from '../store/database.js';
 import { ensurePrivateFile } from '../store/files.js';
+import { databaseFlag, sqliteFile } from './database-flag.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 
@@ -17,6 +17,7 @@ const flags: readonly FlagSpec[] = [
     default: DEFAULTS.dataDir,
   },
   { name: 'force', type: 'boolean', help: 'Overwrite FILE if it exists' },
+  databaseFlag,
 ];
 
 export const BACKUP_HELP = formatHelp(
@@ -39,8 +40,13 @@ export async function runBackup(argv: readonly string[], io: CliIo): Promise<num
     throw new UsageError(`FILE ${target} exists; pass --force to overwrite it`);
   }
   const dataDir = pick(values, flags[0] as FlagSpec, io.env)?.value ?? DEFAULTS.dataDir;
-  const source = join(dataDir, DATABASE_FILE);
-  if (!existsSync(source)) throw new UsageError(`--data-dir ${dataDir} holds no ${DATABASE_FILE}`);
+  const database = pick(values, databaseFlag, io.env);
+  const source = sqliteFile(database, dataDir, 'back it up with pg_dump (docs/operations.md, "PostgreSQL")');
+  if (!existsSync(source)) {
+    throw new UsageError(
+      database ? `${database.source}: no database at ${source}` : `--data-dir ${dataDir} holds no ecohub.db`,
+    );
+  }
   const db = openDatabase({ file: source, readonly: true });
   try {
     // The copy holds the same secrets' hashes as the original: 0600 from the first byte.

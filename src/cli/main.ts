@@ -4,6 +4,7 @@ import { ADMIN_HELP, runAdmin } from './admin.js';
 import { BACKUP_HELP, runBackup } from './backup.js';
 import { UsageError } from './flags.js';
 import type { CliIo } from './io.js';
+import { MIGRATE_HELP, runMigrate } from './migrate.js';
 import { PROVISION_HELP, runProvision } from './provision.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSpec, SPEC_HELP } from './spec.js';
@@ -14,6 +15,7 @@ Usage: ecohub <command> [options]
 
 Commands:
   serve              Run the hub (MQTT over TCP and WebSocket, REST, OpenAPI, Swagger UI)
+  migrate            Apply database migrations (SQLite or PostgreSQL) without serving
   backup FILE        Write an online backup of the database to FILE
   admin token        Mint a new operator token (admin tokens: list; admin revoke ID: revoke)
   provision          Provision devices through the API in chunks, with progress, into a CSV/JSON file
@@ -24,6 +26,7 @@ Commands:
 Run 'ecohub <command> --help' for a command's options.
 
 ${SERVE_HELP}
+${MIGRATE_HELP}
 ${BACKUP_HELP}
 ${ADMIN_HELP}
 ${PROVISION_HELP}
@@ -35,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     switch (command) {
       case 'serve':
         return await runServe(rest, io);
+      case 'migrate':
+        return await runMigrate(rest, io);
       case 'backup':
         return await runBackup(rest, io);
       case 'admin':
@@ -55,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `unknown command '${command}' (commands: serve, backup, admin, provision, spec)`,
+          `unknown command '${command}' (commands: serve, migrate, backup, admin, provision, spec)`,
         );
     }
   } catch (err) {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS, DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { describeTarget } from '../store/database-url.js';
+import { databaseFlag, databaseTarget } from './database-flag.js';
 import {
   type FlagSpec,
   formatHelp,
@@ -23,6 +25,7 @@ export const serveFlags: readonly FlagSpec[] = [
     help: 'Folder for ecohub.db',
     default: DEFAULTS.dataDir,
   },
+  databaseFlag,
   {
     name: 'host',
     env: 'ECOHUB_HOST',
@@ -174,6 +177,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
     if (dataDir.value.trim() === '') throw new UsageError(`${dataDir.source} must not be empty`);
     input.dataDir = dataDir.value;
   }
+  const database = get('database');
+  if (database) input.database = databaseTarget(database, input.dataDir ?? DEFAULTS.dataDir);
   const host = get('host');
   if (host) {
     if (!/^[A-Za-z0-9.:-]+$/.test(host.value))
@@ -263,7 +268,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       `  Swagger UI    ${hub.httpUrl}/docs`,
       `  MQTT (TCP)    ${hub.mqttUrl}`,
       `  MQTT (WS)     ${hub.wsUrl}`,
-      `  data          ${hub.options.dataDir}`,
+      `  database      ${describeTarget(hub.options.database)}`,
       '',
     ].join('\n'),
   );

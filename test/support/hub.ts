@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { HubInput } from '../../src/config.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { createLogger } from '../../src/log.js';
+import { createTestDatabase, type TestDatabase, testEngineKind } from './engine.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -64,23 +65,38 @@ export function tempDir(prefix = 'ecohub-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A real hub on 127.0.0.1, ports chosen by the OS, data in a fresh temp folder, logs silent. */
+/**
+ * A real hub on 127.0.0.1, ports chosen by the OS, data in a fresh temp folder, logs silent. With
+ * ECOHUB_TEST_ENGINE=postgres its state goes to a fresh PostgreSQL database, dropped at stop().
+ */
 export async function startHub(overrides: HubInput & { dataDir?: string } = {}): Promise<TestHub> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const hub = await createHub({
-    host: '127.0.0.1',
-    httpPort: 0,
-    mqttPort: 0,
-    logger: createLogger(process.env['ECOHUB_TEST_LOG'] === '1' ? 'debug' : 'silent'),
-    adminToken: ADMIN_TOKEN,
-    ...overrides,
-    dataDir,
-  });
+  let database: TestDatabase | undefined;
+  if (overrides.database === undefined && testEngineKind() === 'postgres') {
+    database = await createTestDatabase('postgres');
+  }
+  let hub: Hub;
+  try {
+    hub = await createHub({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      logger: createLogger(process.env['ECOHUB_TEST_LOG'] === '1' ? 'debug' : 'silent'),
+      adminToken: ADMIN_TOKEN,
+      ...(database ? { database: database.target } : {}),
+      ...overrides,
+      dataDir,
+    });
+  } catch (err) {
+    await database?.drop();
+    throw err;
+  }
   return Object.assign(Object.create(hub) as Hub, hub, {
     dataDir,
     request: httpRequester(hub.httpUrl),
     async stop() {
       await hub.close();
+      await database?.drop();
       if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   }) as TestHub;

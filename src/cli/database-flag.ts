@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { DATABASE_FILE } from '../config.js';
+import { type DatabaseTarget, DatabaseUrlError, parseDatabaseUrl } from '../store/database-url.js';
+import { type FlagSpec, UsageError } from './flags.js';
+
+export const databaseFlag: FlagSpec = {
+  name: 'database',
+  env: 'ECOHUB_DATABASE_URL',
+  type: 'string',
+  value: 'URL',
+  help: 'sqlite:PATH or postgres://user:password@host:port/db',
+  default: 'sqlite:DATA_DIR/ecohub.db',
+};
+
+/** The --database value (or ECOHUB_DATABASE_URL), else SQLite in the data folder; a bad URL names its source. */
+export function databaseTarget(
+  raw: { value: string; source: string } | undefined,
+  dataDir: string,
+): DatabaseTarget {
+  if (!raw) return { kind: 'sqlite', file: join(dataDir, DATABASE_FILE) };
+  try {
+    return parseDatabaseUrl(raw.value);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new UsageError(`${raw.source}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * For commands that work on the SQLite file only (backup, admin token): the file --database,
+ * ECOHUB_DATABASE_URL or the data folder names; a PostgreSQL URL is a usage error saying what to do.
+ */
+export function sqliteFile(
+  raw: { value: string; source: string } | undefined,
+  dataDir: string,
+  onPostgres: string,
+): string {
+  const target = databaseTarget(raw, dataDir);
+  if (target.kind !== 'sqlite')
+    throw new UsageError(`${raw?.source ?? '--database'} is PostgreSQL: ${onPostgres}`);
+  return target.file;
+}

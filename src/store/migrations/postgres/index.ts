@@ -1,0 +1,24 @@
+import type { Migration } from '../../migrations.js';
+import { m0010 } from './0010-identities.js';
+import { m0020 } from './0020-partners.js';
+import { m0030 } from './0030-models.js';
+import { m0040 } from './0040-devices.js';
+import { m0050 } from './0050-control.js';
+import { m0060 } from './0060-commerce.js';
+import { m0070 } from './0070-ownership.js';
+import { m0090 } from './0090-operator-tokens.js';
+
+/**
+ * Every shipped PostgreSQL migration, in order: one per SQLite migration (../index.ts), with the
+ * same version and name, producing the schema in ../../schema-tables.ts. Append only.
+ */
+export const postgresMigrations: readonly Migration[] = [
+  m0010,
+  m0020,
+  m0030,
+  m0040,
+  m0050,
+  m0060,
+  m0070,
+  m0090,
+];

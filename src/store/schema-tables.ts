@@ -1,0 +1,300 @@
+import { booleanColumns, type TableSpec, table } from './schema.js';
+
+/**
+ * Every table after the latest migration (0090), on both engines. A new migration updates this
+ * description in the same commit; the schema test fails until both engines' migrations match it.
+ */
+export const expectedTables: readonly TableSpec[] = [
+  // 0010 identities
+  table('users', {
+    columns: 'id text, email text, password_hash text, display_name text?, created_at int',
+    primaryKey: 'id',
+    unique: ['email'],
+  }),
+  table('user_tokens', {
+    columns: 'id text, user_id text, secret_hash blob, created_at int, expires_at int, revoked_at int?',
+    primaryKey: 'id',
+    indexes: { user_tokens_by_user: 'user_id' },
+    references: { user_id: 'users(id) ON DELETE CASCADE' },
+  }),
+  table('admin_tokens', {
+    // source and last_used_at: 0090
+    columns:
+      'id text, secret_hash blob, label text, created_at int, revoked_at int?, source text, last_used_at int?',
+    primaryKey: 'id',
+    indexes: { admin_tokens_by_created: 'created_at, id' },
+  }),
+
+  // 0020 partners
+  table('partner_applications', {
+    columns:
+      'id text, slug text, company text, contact_email text, website text, categories text, status text, ' +
+      'reason text?, created_at int, decided_at int?, decided_by text?',
+    primaryKey: 'id',
+    indexes: {
+      partner_applications_by_status: 'status, created_at',
+      partner_applications_live_slug: "UNIQUE slug WHERE status <> 'rejected'",
+    },
+  }),
+  table('partners', {
+    columns:
+      'id text, slug text, company text, contact_email text, website text, categories text, ' +
+      'application_id text, created_at int',
+    primaryKey: 'id',
+    unique: ['slug'],
+    references: { application_id: 'partner_applications(id)' },
+  }),
+  table('partner_api_keys', {
+    columns:
+      'id text, partner_id text, secret_hash blob, label text, created_at int, last_used_at int?, revoked_at int?',
+    primaryKey: 'id',
+    indexes: { partner_api_keys_by_partner: 'partner_id' },
+    references: { partner_id: 'partners(id)' },
+  }),
+  table('partner_contracts', {
+    columns:
+      'id text, partner_id text, rate_bp int, effective_from int, note text?, created_at int, created_by text',
+    primaryKey: 'id',
+    indexes: { partner_contracts_by_partner: 'partner_id, effective_from' },
+    references: { partner_id: 'partners(id)' },
+    rowid: true,
+  }),
+
+  // 0030 models
+  table('models', {
+    columns: 'id text, partner_id text, category text, parent_id text?, created_at int',
+    primaryKey: 'id',
+    indexes: { models_by_partner: 'partner_id' },
+    references: { partner_id: 'partners(id)', parent_id: 'models(id)' },
+  }),
+  table('model_versions', {
+    columns:
+      'model_id text, version int, state text, document text, warnings text, created_at int, updated_at int, ' +
+      'submitted_at int?, certified_at int?, certified_by text?, certification_note text?, published_at int?, ' +
+      'retired_at int?',
+    primaryKey: 'model_id, version',
+    indexes: { model_versions_published: 'state, model_id' },
+    references: { model_id: 'models(id)' },
+  }),
+
+  // 0040 devices
+  table('device_batches', {
+    columns:
+      'id text, partner_id text, model_id text, model_version int, size int, label text?, created_at int',
+    primaryKey: 'id',
+    indexes: { device_batches_by_partner: 'partner_id, created_at' },
+    references: {
+      partner_id: 'partners(id)',
+      'model_id, model_version': 'model_versions(model_id, version)',
+    },
+  }),
+  table('devices', {
+    columns:
+      'id text, partner_id text, model_id text, model_version int, batch_id text, secret_hash blob, ' +
+      'pairing_hash blob?, blocked bool, created_at int, firmware_version text?, online bool, ' +
+      'last_seen_at int?, connected_at int?, connection_count int, shadow_version int',
+    primaryKey: 'id',
+    indexes: {
+      devices_by_partner_model: 'partner_id, model_id',
+      devices_by_batch: 'batch_id',
+      devices_by_pairing: 'UNIQUE pairing_hash WHERE pairing_hash IS NOT NULL',
+    },
+    references: { partner_id: 'partners(id)', batch_id: 'device_batches(id)' },
+  }),
+  table('device_shadow', {
+    columns: 'device_id text, property text, value text, reported_at int, version int',
+    primaryKey: 'device_id, property',
+    references: { device_id: 'devices(id)' },
+  }),
+  table('device_reports', {
+    columns: 'device_id text, seq int, received_at int',
+    primaryKey: 'device_id, seq',
+    indexes: { device_reports_by_time: 'received_at' },
+  }),
+  table('telemetry', {
+    columns: 'device_id text, property text, ts int, device_ts int?, seq int, value text, num real?',
+    indexes: { telemetry_by_device_property_time: 'device_id, property, ts' },
+  }),
+  table('device_events', {
+    columns: 'device_id text, event text, ts int, device_ts int?, seq int, arguments text',
+    indexes: { device_events_by_device_time: 'device_id, ts' },
+  }),
+
+  // 0050 control
+  table('device_bindings', {
+    columns: 'device_id text, user_id text, role text, created_at int',
+    primaryKey: 'device_id, user_id',
+    indexes: {
+      device_bindings_one_owner: "UNIQUE device_id WHERE role = 'owner'",
+      device_bindings_by_user: 'user_id',
+    },
+    references: { device_id: 'devices(id)', user_id: 'users(id)' },
+  }),
+  table('homes', {
+    columns: 'id text, owner_id text, name text, created_at int',
+    primaryKey: 'id',
+    indexes: { homes_by_owner: 'owner_id' },
+    references: { owner_id: 'users(id)' },
+  }),
+  table('home_members', {
+    columns: 'home_id text, user_id text, role text, created_at int',
+    primaryKey: 'home_id, user_id',
+    indexes: { home_members_by_user: 'user_id' },
+    references: { home_id: 'homes(id) ON DELETE CASCADE', user_id: 'users(id)' },
+  }),
+  table('rooms', {
+    columns: 'id text, home_id text, name text, created_at int',
+    primaryKey: 'id',
+    indexes: { rooms_by_home: 'home_id' },
+    references: { home_id: 'homes(id) ON DELETE CASCADE' },
+  }),
+  table('device_placements', {
+    columns: 'device_id text, home_id text, room_id text?',
+    primaryKey: 'device_id',
+    indexes: { device_placements_by_home: 'home_id' },
+    references: {
+      device_id: 'devices(id)',
+      home_id: 'homes(id) ON DELETE CASCADE',
+      room_id: 'rooms(id) ON DELETE SET NULL',
+    },
+  }),
+  table('device_desired', {
+    columns: 'device_id text, property text, value text, set_at int, set_by text',
+    primaryKey: 'device_id, property',
+    indexes: { device_desired_by_user: 'set_by' }, // 0070
+    references: { device_id: 'devices(id)' },
+  }),
+
+  // 0060 commerce
+  table('commerce_skus', {
+    columns:
+      'id text, partner_id text, model_id text, name text?, price_minor int, currency text, created_at int, ' +
+      'deactivated_at int?',
+    primaryKey: 'id',
+    indexes: {
+      commerce_skus_one_active: 'UNIQUE model_id, currency WHERE deactivated_at IS NULL',
+      commerce_skus_by_partner: 'partner_id, created_at',
+    },
+    references: { partner_id: 'partners(id)', model_id: 'models(id)' },
+  }),
+  table('commerce_bom_costs', {
+    columns:
+      'id text, partner_id text, model_id text, cost_minor int, currency text, effective_from int, created_at int',
+    primaryKey: 'id',
+    indexes: { commerce_bom_costs_by_model: 'model_id, effective_from' },
+    references: { partner_id: 'partners(id)', model_id: 'models(id)' },
+    appendOnly: true,
+    rowid: true,
+  }),
+  table('commerce_orders', {
+    columns:
+      'id text, user_id text, status text, currency text, total_minor int, created_at int, expires_at int, ' +
+      'paid_at int?, payment_event_id text?, ended_at int?',
+    primaryKey: 'id',
+    indexes: {
+      commerce_orders_by_user: 'user_id, created_at',
+      commerce_orders_awaiting_payment: "expires_at WHERE status = 'reserved'",
+    },
+    references: { user_id: 'users(id)' },
+  }),
+  table('commerce_order_lines', {
+    columns:
+      'order_id text, line_no int, sku_id text, partner_id text, model_id text, unit_price_minor int, ' +
+      'quantity int, amount_minor int, refunded_at int?',
+    primaryKey: 'order_id, line_no',
+    references: { order_id: 'commerce_orders(id)', sku_id: 'commerce_skus(id)', partner_id: 'partners(id)' },
+  }),
+  table('commerce_free_devices', {
+    columns: 'model_id text, partner_id text, device_id text',
+    primaryKey: 'model_id, partner_id, device_id',
+  }),
+  table('commerce_stocked_batches', {
+    columns: 'batch_id text, stocked_at int',
+    primaryKey: 'batch_id',
+    references: { batch_id: 'device_batches(id)' },
+  }),
+  table('commerce_units', {
+    columns:
+      'device_id text, order_id text, line_no int, model_id text, state text, reserved_at int, ' +
+      'released_at int?, release_reason text?',
+    primaryKey: 'order_id, device_id',
+    indexes: {
+      commerce_units_held: 'UNIQUE device_id WHERE released_at IS NULL',
+      commerce_units_held_by_model: 'model_id, state WHERE released_at IS NULL',
+    },
+    references: { device_id: 'devices(id)', order_id: 'commerce_orders(id)' },
+  }),
+  table('commerce_idempotency_keys', {
+    columns:
+      'user_id text, key text, request_hash text, order_id text, status int, response text, created_at int',
+    primaryKey: 'user_id, key',
+    references: { user_id: 'users(id)', order_id: 'commerce_orders(id)' },
+  }),
+  table('commerce_payment_events', {
+    columns:
+      'id text, type text, order_id text, amount_minor int, currency text, signed_at int, received_at int',
+    primaryKey: 'id',
+    references: { order_id: 'commerce_orders(id)' },
+    appendOnly: true,
+  }),
+  table('commerce_refunds', {
+    columns:
+      'id text, order_id text, line_nos text, amount_minor int, currency text, reason text?, requested_by text, ' +
+      'event_id text?, created_at int',
+    primaryKey: 'id',
+    indexes: { commerce_refunds_by_order: 'order_id' },
+    references: { order_id: 'commerce_orders(id)' },
+    appendOnly: true,
+  }),
+  table('commerce_activations', {
+    columns:
+      'device_id text, order_id text, line_no int, partner_id text, user_id text, currency text, ' +
+      'activated_at int, statement_month text',
+    primaryKey: 'device_id, order_id',
+    indexes: { commerce_activations_by_partner: 'partner_id, statement_month' },
+    references: { device_id: 'devices(id)', order_id: 'commerce_orders(id)', partner_id: 'partners(id)' },
+    appendOnly: true,
+  }),
+  table('partner_statement_closures', {
+    columns: 'month text, closed_at int, closed_by text',
+    primaryKey: 'month',
+    appendOnly: true,
+  }),
+  table('partner_ledger_entries', {
+    columns:
+      'seq int, id text, partner_id text, kind text, statement_month text, currency text, gross_minor int, ' +
+      'commission_minor int, adjustment_minor int, payable_minor int, rate_bp int?, quantity int, order_id text?, ' +
+      'line_no int?, reason text?, created_at int, created_by text',
+    primaryKey: 'seq',
+    unique: ['id'],
+    indexes: {
+      partner_ledger_once_per_line: "UNIQUE order_id, line_no, kind WHERE kind IN ('sale', 'refund')",
+      partner_ledger_by_partner: 'partner_id, statement_month',
+    },
+    references: { partner_id: 'partners(id)' },
+    appendOnly: true,
+  }),
+
+  // 0070 ownership
+  table('commerce_claimed_devices', {
+    columns: 'model_id text, partner_id text, device_id text, claimed_at int',
+    primaryKey: 'model_id, partner_id, device_id',
+    indexes: { commerce_claimed_devices_by_device: 'UNIQUE device_id' },
+  }),
+  table('device_desired_refusals', {
+    columns:
+      'device_id text, property text, value text, code text, message text, refused_at int, set_by text',
+    primaryKey: 'device_id, property',
+    indexes: { device_desired_refusals_by_user: 'set_by' },
+    references: { device_id: 'devices(id)' },
+  }),
+  table('device_share_invitations', {
+    columns: 'device_id text, email text, invited_by text, created_at int',
+    primaryKey: 'device_id, email',
+    indexes: { device_share_invitations_by_email: 'email' },
+    references: { device_id: 'devices(id)', invited_by: 'users(id)' },
+  }),
+];
+
+/** Boolean columns, by table: what the SQLite engine turns from 0/1 back into false/true. */
+export const schemaBooleans = booleanColumns(expectedTables);

@@ -1,0 +1,271 @@
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import {
+  checkChannel,
+  checkPayload,
+  type Engine,
+  type NotificationHandler,
+  type QueryOptions,
+  type Row,
+  type RunResult,
+  type Subscription,
+  type Transaction,
+  type TransactionOptions,
+} from './engine.js';
+import { ensurePrivateFile } from './files.js';
+import { LocalNotifications } from './local-notifications.js';
+import type { BooleanColumns } from './schema.js';
+import { schemaBooleans } from './schema-tables.js';
+import { type CompiledSql, compile, type Sql } from './sql.js';
+import { normalize, StatementCache, wrap } from './sqlite-statements.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface SqliteEngineOptions {
+  readonly file: string;
+  /** How long a writer waits for another process's write lock before failing with kind 'busy'. */
+  readonly busyTimeoutMs?: number;
+  /** NORMAL (default): a commit survives a crash of the process; FULL: also power loss. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * How long a write or transaction waits for this process's open transaction before failing with
+   * kind 'busy' (default 30 s). It also turns the one misuse that would hang for ever, an engine
+   * call inside a transaction's callback (it waits for the transaction, which waits for it), into
+   * an error.
+   */
+  readonly queueTimeoutMs?: number;
+  /** Which table columns hold booleans (default: the hub's schema, schema-tables.ts). */
+  readonly booleanColumns?: BooleanColumns;
+  readonly log?: Logger;
+}
+
+/**
+ * SQLite behind the async engine interface. better-sqlite3 is synchronous, so a query runs at once
+ * and its promise is already settled. Writes go through one connection and a queue: while a
+ * transaction is open (it may await other things between its queries), every other write waits
+ * for it, so concurrent async transactions never interleave. Reads outside a transaction use a
+ * second, read-only connection: they see the last commit and never wait for an open transaction,
+ * as on PostgreSQL.
+ */
+export class SqliteEngine implements Engine {
+  readonly dialect = 'sqlite' as const;
+  readonly target: string;
+  readonly serverVersion: string;
+  readonly #writer: Database.Database;
+  readonly #reader: Database.Database;
+  readonly #writes: StatementCache;
+  readonly #reads: StatementCache;
+  readonly #synchronous: 'NORMAL' | 'FULL';
+  readonly #notifications: LocalNotifications;
+  readonly #queue: WriteQueue;
+  #closed = false;
+
+  constructor(options: SqliteEngineOptions) {
+    this.target = `sqlite:${options.file}`;
+    const log = options.log;
+    this.#notifications = new LocalNotifications((err, channel) =>
+      log?.error({ err, channel }, 'a notification handler failed'),
+    );
+    const busy = Math.trunc(options.busyTimeoutMs ?? 5000);
+    this.#synchronous = options.synchronous ?? 'NORMAL';
+    this.#queue = new WriteQueue(options.queueTimeoutMs ?? 30_000);
+    // The file holds secrets' hashes: 0600 before SQLite creates it (and so its -wal and -shm).
+    ensurePrivateFile(options.file);
+    this.#writer = new Database(options.file);
+    try {
+      this.#writer.pragma(`busy_timeout = ${busy}`);
+      this.#writer.pragma('journal_mode = WAL');
+      this.#writer.pragma(`synchronous = ${this.#synchronous}`);
+      this.#writer.pragma('foreign_keys = ON');
+      this.#reader = new Database(options.file, { readonly: true });
+      this.#reader.pragma(`busy_timeout = ${busy}`);
+    } catch (err) {
+      this.#writer.close();
+      throw wrap(err);
+    }
+    const booleans = options.booleanColumns ?? schemaBooleans;
+    this.#writes = new StatementCache(this.#writer, booleans);
+    this.#reads = new StatementCache(this.#reader, booleans);
+    this.serverVersion = String(
+      (this.#reader.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+    );
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error('the database engine is closed');
+  }
+
+  /** Runs `fn` on the writer once no transaction holds it (at once when none does). */
+  async #write<T>(fn: () => T): Promise<T> {
+    if (!this.#queue.held) return fn();
+    await this.#queue.acquire();
+    try {
+      this.#open();
+      return fn();
+    } finally {
+      this.#queue.release();
+    }
+  }
+
+  /** The rows of a query (only the first when `first`: SQLite stops there; DML runs whole at the first step). */
+  #all(
+    cache: StatementCache,
+    { text, params }: CompiledSql,
+    options: QueryOptions | undefined,
+    first = false,
+  ): Row[] {
+    try {
+      const prepared = cache.get(text);
+      const { statement } = prepared;
+      if (!statement.reader) {
+        statement.run(...params);
+        return [];
+      }
+      if (first) {
+        const row = statement.get(...params) as Row | undefined;
+        return row ? normalize([row], prepared, options) : [];
+      }
+      return normalize(statement.all(...params) as Row[], prepared, options);
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  #run({ text, params }: CompiledSql, options: QueryOptions | undefined): RunResult {
+    try {
+      const prepared = this.#writes.get(text);
+      const { statement } = prepared;
+      if (statement.reader) {
+        // RETURNING: one row per changed row.
+        const rows = normalize(statement.all(...params) as Row[], prepared, options);
+        return { changes: rows.length, rows };
+      }
+      return { changes: statement.run(...params).changes, rows: [] };
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  /** A read outside any transaction: the read-only connection, unless the statement writes. */
+  async #read(query: Sql, options: QueryOptions | undefined, first = false): Promise<Row[]> {
+    this.#open();
+    const compiled = compile(query, 'sqlite');
+    let readonly: boolean;
+    try {
+      readonly = this.#reads.get(compiled.text).statement.readonly;
+    } catch (err) {
+      throw wrap(err);
+    }
+    if (readonly) return this.#all(this.#reads, compiled, options, first);
+    return this.#write(() => this.#all(this.#writes, compiled, options, first));
+  }
+
+  async many<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T[]> {
+    return (await this.#read(query, options)) as T[];
+  }
+
+  async one<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T | undefined> {
+    return (await this.#read(query, options, true))[0] as T | undefined;
+  }
+
+  async run<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>> {
+    this.#open();
+    const compiled = compile(query, 'sqlite');
+    return (await this.#write(() => this.#run(compiled, options))) as RunResult<T>;
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    this.#open();
+    checkChannel(channel);
+    checkPayload(payload);
+    this.#notifications.emit(channel, payload);
+  }
+
+  async exec(script: string): Promise<void> {
+    this.#open();
+    await this.#write(() => {
+      try {
+        this.#writer.exec(script);
+      } catch (err) {
+        throw wrap(err);
+      }
+    });
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    this.#open();
+    await this.#queue.acquire();
+    const durable = options.durable === true && this.#synchronous !== 'FULL';
+    const pending: Array<[string, string]> = [];
+    const token = { open: true };
+    const check = () => {
+      if (!token.open)
+        throw new Error('the transaction is over: queries must finish before its callback returns');
+    };
+    const tx: Transaction = {
+      dialect: 'sqlite',
+      many: async <R extends object>(query: Sql, o?: QueryOptions) => {
+        check();
+        return this.#all(this.#writes, compile(query, 'sqlite'), o) as R[];
+      },
+      one: async <R extends object>(query: Sql, o?: QueryOptions) => {
+        check();
+        return this.#all(this.#writes, compile(query, 'sqlite'), o, true)[0] as R | undefined;
+      },
+      run: async <R extends object>(query: Sql, o?: QueryOptions) => {
+        check();
+        return this.#run(compile(query, 'sqlite'), o) as RunResult<R>;
+      },
+      notify: async (channel: string, payload: string) => {
+        check();
+        checkChannel(channel);
+        checkPayload(payload);
+        pending.push([channel, payload]);
+      },
+      exec: async (script: string) => {
+        check();
+        try {
+          this.#writer.exec(script);
+        } catch (err) {
+          throw wrap(err);
+        }
+      },
+    };
+    try {
+      if (durable) this.#writer.pragma('synchronous = FULL');
+      this.#writer.exec('BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await fn(tx);
+        token.open = false;
+        this.#writer.exec('COMMIT');
+      } catch (err) {
+        token.open = false;
+        // SQLite ends the transaction itself after some errors (disk full, I/O).
+        if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
+        throw err;
+      }
+      for (const [channel, payload] of pending) this.#notifications.emit(channel, payload);
+      return result;
+    } catch (err) {
+      throw wrap(err);
+    } finally {
+      if (durable) this.#writer.pragma(`synchronous = ${this.#synchronous}`);
+      this.#queue.release();
+    }
+  }
+
+  async listen(channel: string, handler: NotificationHandler): Promise<Subscription> {
+    checkChannel(channel);
+    return this.#notifications.subscribe(channel, handler);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // Let a running transaction finish first.
+    await this.#queue.acquire();
+    this.#closed = true;
+    this.#reader.close();
+    this.#writer.close();
+    this.#queue.release();
+  }
+}

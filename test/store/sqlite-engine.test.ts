@@ -1,0 +1,156 @@
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDatabaseError } from '../../src/store/engine.js';
+import { sql } from '../../src/store/sql.js';
+import { SqliteEngine, type SqliteEngineOptions } from '../../src/store/sqlite-engine.js';
+import { tempDir } from '../support/hub.js';
+
+/** A gate a transaction waits at, to hold it open while the test looks around. */
+function gate() {
+  let open!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, closed };
+}
+
+describe('SQLite engine', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  async function engine(options: Partial<SqliteEngineOptions> = {}) {
+    const dir = tempDir('ecohub-sqlite-');
+    const file = join(dir, 'test.db');
+    const db = new SqliteEngine({
+      file,
+      booleanColumns: new Map([['things', new Set(['flag'])]]),
+      ...options,
+    });
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => db.close());
+    await db.exec(
+      'CREATE TABLE things (id TEXT PRIMARY KEY, flag INTEGER NOT NULL CHECK (flag IN (0, 1)), n INTEGER) STRICT',
+    );
+    return { db, file };
+  }
+
+  it('queues a write made while a transaction is open until that transaction commits', async () => {
+    const { db } = await engine();
+    const g = gate();
+    const reached = gate();
+    const tx = db.transaction(async (t) => {
+      await t.run(sql`INSERT INTO things (id, flag) VALUES ('first', 1)`);
+      reached.open();
+      await g.closed;
+    });
+    await reached.closed;
+    let written = false;
+    const write = db
+      .run(sql`INSERT INTO things (id, flag, n) SELECT 'second', 0, count(*) FROM things`)
+      .then(() => {
+        written = true;
+      });
+    // A read does not wait; by the time it answers the queued write has still not run.
+    expect(await db.many(sql`SELECT id FROM things`)).toEqual([]);
+    expect(written).toBe(false);
+    g.open();
+    await Promise.all([tx, write]);
+    // The queued write ran after the commit and saw its row.
+    expect(await db.one(sql`SELECT n FROM things WHERE id = 'second'`)).toEqual({ n: 1 });
+  });
+
+  it('reads a boolean column as a boolean wherever it is selected from, an expression only when told', async () => {
+    const { db } = await engine();
+    await db.run(sql`INSERT INTO things (id, flag) VALUES ('a', ${true}), ('b', ${false})`);
+    const rows = await db.many(
+      sql`SELECT t.flag, t.flag AS alias, (SELECT flag FROM things WHERE id = 'b') AS sub, flag + 0 AS expr
+          FROM things t WHERE t.id = 'a'`,
+    );
+    expect(rows).toEqual([{ flag: true, alias: true, sub: false, expr: 1 }]);
+    const told = await db.one(sql`SELECT flag + 0 AS expr FROM things WHERE id = 'a'`, {
+      booleans: ['expr'],
+    });
+    expect(told).toEqual({ expr: true });
+    const returned = await db.run(sql`UPDATE things SET flag = ${false} WHERE id = 'a' RETURNING id, flag`);
+    expect(returned).toEqual({ changes: 1, rows: [{ id: 'a', flag: false }] });
+  });
+
+  it('fsyncs a durable transaction (synchronous=FULL) and only that one', async () => {
+    const { db } = await engine();
+    const level = (durable: boolean) =>
+      db.transaction(
+        async (t) => (await t.one<{ synchronous: number }>(sql`PRAGMA synchronous`))?.synchronous,
+        {
+          durable,
+        },
+      );
+    expect(await level(true)).toBe(2);
+    expect(await level(false)).toBe(1);
+  });
+
+  it("fails with kind 'busy' when another process holds the write lock past the timeout", async () => {
+    const { db, file } = await engine({ busyTimeoutMs: 50 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(db.transaction(async () => undefined)).rejects.toSatisfy((err) =>
+        isDatabaseError(err, 'busy'),
+      );
+      await expect(db.run(sql`INSERT INTO things (id, flag) VALUES ('x', 0)`)).rejects.toSatisfy((err) =>
+        isDatabaseError(err, 'busy'),
+      );
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    // The engine is usable again once the lock is gone.
+    await db.run(sql`INSERT INTO things (id, flag) VALUES ('x', 0)`);
+  });
+
+  it("turns an engine call inside a transaction's callback into a 'busy' error instead of a hang", async () => {
+    const { db } = await engine({ queueTimeoutMs: 100 });
+    const misuse = db.transaction(async (tx) => {
+      await tx.run(sql`INSERT INTO things (id, flag) VALUES ('kept', 1)`);
+      // Wrong: the engine, not tx. It waits for this very transaction.
+      await db.run(sql`INSERT INTO things (id, flag) VALUES ('inner', 0)`);
+    });
+    await expect(misuse).rejects.toThrow(/must use the transaction's handle/);
+    await expect(misuse).rejects.toSatisfy((err) => isDatabaseError(err, 'busy'));
+    // Rolled back, and the engine works again.
+    expect(await db.many(sql`SELECT id FROM things`)).toEqual([]);
+    await db.run(sql`INSERT INTO things (id, flag) VALUES ('after', 1)`);
+  });
+
+  it('closes only after an open transaction has finished', async () => {
+    const { db } = await engine();
+    const g = gate();
+    const reached = gate();
+    const tx = db.transaction(async (t) => {
+      reached.open();
+      await g.closed;
+      await t.run(sql`INSERT INTO things (id, flag) VALUES ('late', 1)`);
+    });
+    await reached.closed;
+    const closed = db.close();
+    g.open();
+    await Promise.all([tx, closed]);
+    await expect(db.one(sql`SELECT 1 AS one`)).rejects.toThrow(/closed/);
+  });
+
+  it('creates a new database, its -wal and -shm 0600, whatever the umask', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const { db, file } = await engine();
+      await db.run(sql`INSERT INTO things (id, flag) VALUES ('a', 1)`);
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        expect(existsSync(path), path).toBe(true);
+        expect((statSync(path).mode & 0o777).toString(8), path).toBe('600');
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+});
