@@ -49,6 +49,10 @@ export interface HubLimits {
   readonly connectRatePerAddress: number;
   /** Topic filters one MQTT session may hold; past it SUBACK 0x80. */
   readonly maxSubscriptionsPerSession: number;
+  /** QoS 1 messages kept for one persistent MQTT session (cleanSession=0); past it new ones are dropped. */
+  readonly maxQueuedPerSession: number;
+  /** Persistent MQTT sessions (cleanSession=0) one user's phones may keep. */
+  readonly maxPersistentSessionsPerUser: number;
   /** Commands per user per second on average (MQTT and REST together); twice as many at once. */
   readonly commandRatePerSec: number;
   /** Command ids remembered (for retries) per user, and for all users together. */
@@ -96,6 +100,8 @@ export const DEFAULT_LIMITS: HubLimits = {
   connectRatePerAddress: 500,
   // A phone watches each of its devices with one filter (dev/{did}/+): room for a thousand devices.
   maxSubscriptionsPerSession: 1000,
+  maxQueuedPerSession: 1000,
+  maxPersistentSessionsPerUser: 10,
   // A slider dragged on a phone sends ~10 sets a second; automations rarely more.
   commandRatePerSec: 20,
   commandIdsPerUser: 256,

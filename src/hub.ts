@@ -276,6 +276,9 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       connectTimeoutMs: options.limits.connectTimeoutMs,
       maxConnections: options.limits.maxConnections,
       maxSubscriptionsPerSession: options.limits.maxSubscriptionsPerSession,
+      maxQueuedPerSession: options.limits.maxQueuedPerSession,
+      maxPersistentSessionsPerUser: options.limits.maxPersistentSessionsPerUser,
+      onQueueDropped: () => metrics.queueDropped.inc(),
       admission: {
         maxPendingPerAddress: options.limits.maxPendingPerAddress,
         connectRatePerAddress: options.limits.connectRatePerAddress,

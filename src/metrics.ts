@@ -10,6 +10,7 @@ export class HubMetrics {
   readonly devicesOnline: Gauge;
   readonly messagesIn: Counter<'topic'>;
   readonly messagesOut: Counter;
+  readonly queueDropped: Counter;
   readonly reportsAccepted: Counter<'kind'>;
   readonly reportsDuplicate: Counter;
   readonly reportsRejected: Counter<'reason'>;
@@ -45,6 +46,11 @@ export class HubMetrics {
     this.messagesOut = new Counter({
       name: 'ecohub_mqtt_messages_delivered_total',
       help: 'Messages delivered to subscribers',
+      registers,
+    });
+    this.queueDropped = new Counter({
+      name: 'ecohub_mqtt_queue_dropped_total',
+      help: 'QoS 1 messages not queued for a persistent session whose queue was full (--max-queued-messages)',
       registers,
     });
     this.reportsAccepted = new Counter({

@@ -1,14 +1,19 @@
 import type { Server as HttpServer } from 'node:http';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import memoryPersistence from 'aedes-persistence';
 import type { Logger } from 'pino';
 import { clip, LogThrottle } from '../log-throttle.js';
 import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
 import type { AdmissionLimits } from './admission.js';
+import { PersistentSessions, purgeSession, QueueBounds } from './bounded-persistence.js';
 import { authError, connectNotes, noteConnect } from './connect.js';
 import { type Connection, MqttListeners } from './listeners.js';
 import { SessionTable } from './sessions.js';
 
 export { MAX_CLIENT_ID_BYTES } from './connect.js';
+
+/** aedes' own default persistence (CommonJS: the default import is its factory at run time). */
+const createMemoryPersistence = memoryPersistence as unknown as () => object;
 
 export interface BrokerOptions {
   readonly log: Logger;
@@ -25,6 +30,12 @@ export interface BrokerOptions {
   readonly trustProxy?: boolean;
   /** Topic filters one session may hold; past it SUBACK 0x80. */
   readonly maxSubscriptionsPerSession: number;
+  /** QoS 1 messages kept for one persistent session; past it new ones are dropped. */
+  readonly maxQueuedPerSession: number;
+  /** Persistent sessions (cleanSession=0) one user may keep; past it CONNACK 2 for a new label. */
+  readonly maxPersistentSessionsPerUser: number;
+  /** A QoS 1 message was dropped for a persistent session whose queue is full (metrics). */
+  readonly onQueueDropped?: () => void;
   /** Path of the MQTT-over-WebSocket endpoint on the HTTP server. */
   readonly wsPath: string;
   /** Called for each message delivered to a subscriber (metrics). */
@@ -45,11 +56,30 @@ export class MqttBroker {
   readonly #sessions = new SessionTable();
   readonly #connections = new WeakMap<Client, Connection>();
   readonly #listeners: MqttListeners;
+  readonly #queues: QueueBounds;
+  readonly #persistent: PersistentSessions;
+  readonly #persistence: object;
 
   constructor(options: BrokerOptions) {
     this.#o = options;
     this.#log = new LogThrottle(options.log, { now: options.admission.now });
+    this.#queues = new QueueBounds({
+      maxQueuedPerClient: options.maxQueuedPerSession,
+      maxPersistentSessionsPerUser: options.maxPersistentSessionsPerUser,
+      onDropped: (clientId) => {
+        options.onQueueDropped?.();
+        this.#log.warn(
+          clientId,
+          'queue full',
+          { clientId: clip(clientId) },
+          'message dropped: persistent session queue full',
+        );
+      },
+    });
+    this.#persistent = new PersistentSessions(options.maxPersistentSessionsPerUser);
+    this.#persistence = this.#queues.wrap(createMemoryPersistence());
     this.aedes = new Aedes({
+      persistence: this.#persistence as never,
       connectTimeout: options.connectTimeoutMs,
       preConnect: (client, packet, done) => {
         noteConnect(client, packet);
@@ -225,11 +255,28 @@ export class MqttBroker {
     return true;
   }
 
-  /** Closes a user's connections now: those of one token, or all (account deleted). Returns how many. */
+  /**
+   * Closes a user's connections now: those of one token, or all (account deleted, which also ends
+   * the persistent sessions the user's phones kept, with their queued messages). Returns how many.
+   */
   disconnectUser(userId: string, tokenId?: string): number {
     const clients = this.#sessions.userClients(userId, tokenId);
     for (const client of clients) client.close();
+    if (tokenId === undefined) {
+      for (const clientId of this.#persistent.take(userId)) {
+        purgeSession(this.#persistence, clientId).then(
+          () => this.#queues.forget(clientId),
+          (err: unknown) =>
+            this.#o.log.warn({ err, clientId: clip(clientId) }, 'persistent session purge failed'),
+        );
+      }
+    }
     return clients.length;
+  }
+
+  /** Messages queued for a persistent session (tests, metrics). */
+  queuedFor(clientId: string): number {
+    return this.#queues.queued(clientId);
   }
 
   /** Topics with a retained message (only the hub's presence topics, by design). */
@@ -300,6 +347,19 @@ export class MqttBroker {
       );
       done(authError(refusalCodes[decision.refusal], decision.reason), false);
       return;
+    }
+    if (decision.session.kind === 'user') {
+      const refusal = this.#persistent.admit(decision.session.userId, clientId, notes.clean);
+      if (refusal !== undefined) {
+        this.#log.info(
+          source,
+          'connect refused: persistent sessions',
+          { ...base, outcome: 'refused', reason: refusal },
+          'mqtt connect',
+        );
+        done(authError(2, refusal), false);
+        return;
+      }
     }
     this.#sessions.authenticated(client, decision.session);
     this.#connections.get(client)?.settle();

@@ -14,6 +14,8 @@ export interface ConnectNotes {
   readonly willTopic: string | undefined;
   /** Refused for the client id itself, whatever the credentials (CONNACK 2). */
   readonly idRefusal: string | undefined;
+  /** cleanSession=1: nothing is kept after the connection. */
+  readonly clean: boolean;
 }
 
 const notes = new WeakMap<Client, ConnectNotes>();
@@ -27,11 +29,16 @@ export function noteConnect(client: Client, packet: ConnectPacket): void {
   // [MQTT-3.1.3-9] a client id the server rejects gets CONNACK 2.
   else if (Buffer.byteLength(clientId) > MAX_CLIENT_ID_BYTES)
     idRefusal = `clientId longer than ${MAX_CLIENT_ID_BYTES} bytes`;
-  notes.set(client, { emptyId: clientId === '', willTopic: packet.will?.topic, idRefusal });
+  notes.set(client, {
+    emptyId: clientId === '',
+    willTopic: packet.will?.topic,
+    idRefusal,
+    clean: packet.clean !== false,
+  });
 }
 
 export function connectNotes(client: Client): ConnectNotes {
-  return notes.get(client) ?? { emptyId: false, willTopic: undefined, idRefusal: undefined };
+  return notes.get(client) ?? { emptyId: false, willTopic: undefined, idRefusal: undefined, clean: true };
 }
 
 export function authError(code: 2 | 3 | 4 | 5, message: string): AuthenticateError {

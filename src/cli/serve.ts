@@ -106,6 +106,22 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.maxSubscriptionsPerSession),
   },
   {
+    name: 'max-queued-messages',
+    env: 'ECOHUB_MAX_QUEUED_MESSAGES',
+    type: 'string',
+    value: 'N',
+    help: 'QoS 1 messages kept for one persistent MQTT session (cleanSession=0); past it new ones are dropped',
+    default: String(DEFAULT_LIMITS.maxQueuedPerSession),
+  },
+  {
+    name: 'max-persistent-sessions',
+    env: 'ECOHUB_MAX_PERSISTENT_SESSIONS',
+    type: 'string',
+    value: 'N',
+    help: "Persistent MQTT sessions (cleanSession=0) one user's phones may keep (past it CONNACK 2)",
+    default: String(DEFAULT_LIMITS.maxPersistentSessionsPerUser),
+  },
+  {
     name: 'command-timeout',
     env: 'ECOHUB_COMMAND_TIMEOUT_MS',
     type: 'string',
@@ -219,6 +235,10 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (connectRate) limits.connectRatePerAddress = parsePositiveInt(connectRate, 1_000_000);
   const maxSubscriptions = get('max-subscriptions');
   if (maxSubscriptions) limits.maxSubscriptionsPerSession = parsePositiveInt(maxSubscriptions, 1_000_000);
+  const maxQueued = get('max-queued-messages');
+  if (maxQueued) limits.maxQueuedPerSession = parsePositiveInt(maxQueued, 1_000_000);
+  const maxPersistent = get('max-persistent-sessions');
+  if (maxPersistent) limits.maxPersistentSessionsPerUser = parsePositiveInt(maxPersistent, 10_000);
   const commandTimeout = get('command-timeout');
   if (commandTimeout) input.commandTimeoutMs = parsePositiveInt(commandTimeout, 300_000);
   const commandRate = get('command-rate');
