@@ -212,7 +212,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => devices.onlineCount,
     );
     const writer = new IngestWriter({
-      db,
+      store,
       bus,
       log: log.child({ module: 'ingest' }),
       now: options.now,
@@ -225,7 +225,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     started.push(() => writer.close());
     const telemetry = new TelemetryService({
-      db,
+      store,
       log: log.child({ module: 'telemetry' }),
       writer,
       metrics,

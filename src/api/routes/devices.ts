@@ -220,7 +220,11 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
     },
     async (request) => {
       const row = await devices.visible(callerOf(request), request.params.deviceId);
-      const history = telemetry.history(row.id, historyRequest(request.query), historyPage(request.query));
+      const history = await telemetry.history(
+        row.id,
+        historyRequest(request.query),
+        historyPage(request.query),
+      );
       return { ...history, next: encodeCursor(history.next) };
     },
   );
@@ -240,7 +244,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
     async (request) => {
       const row = await devices.visible(callerOf(request), request.params.deviceId);
       return pageResponse(
-        telemetry.events(
+        await telemetry.events(
           row.id,
           timeRange(request.query),
           pageRequest(request.query, ['number', 'number'], SERIES_LIMITS),

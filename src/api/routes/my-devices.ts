@@ -124,7 +124,7 @@ export function myDeviceRoutes(
     },
     async (request) => {
       const { row, since } = await views.visible(userIdOf(request), request.params.deviceId);
-      const history = telemetry.history(
+      const history = await telemetry.history(
         row.id,
         { ...historyRequest(request.query), notBefore: since },
         historyPage(request.query),
@@ -148,7 +148,7 @@ export function myDeviceRoutes(
     async (request) => {
       const { row, since } = await views.visible(userIdOf(request), request.params.deviceId);
       return pageResponse(
-        telemetry.events(
+        await telemetry.events(
           row.id,
           { ...timeRange(request.query), notBefore: since },
           pageRequest(request.query, ['number', 'number'], SERIES_LIMITS),
