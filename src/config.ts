@@ -63,6 +63,8 @@ export interface HubLimits {
   /** Account registrations one client address may attempt per `registrationWindowMs`, then 429. */
   readonly registrationsPerAddress: number;
   readonly registrationWindowMs: number;
+  /** Devices whose credentials stay cached for CONNECT (least recently used leave first). */
+  readonly cachedDevices: number;
 }
 
 export interface CommerceSettings {
@@ -109,6 +111,8 @@ export const DEFAULT_LIMITS: HubLimits = {
   commandIdsTotal: 50_000,
   // A device answers one command at a time; 16 waiting is a phone (or a script) not waiting for replies.
   pendingCommandsPerDevice: 16,
+  // About 200 bytes each (~40 MB): a reconnect storm of this many devices reads nothing but once.
+  cachedDevices: 200_000,
 };
 
 export const DEFAULTS = {

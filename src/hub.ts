@@ -34,6 +34,7 @@ import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
 import { UserDeviceViews } from './registry/control/views.js';
+import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
 import { findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
@@ -148,7 +149,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     const bootstrapAdminToken = identities.operators.bootstrap(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
-    const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
+    const models = new ModelService({ store, log: log.child({ module: 'models' }), now: options.now });
 
     // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
     // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
@@ -187,18 +188,23 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       }
     });
     // Submitted and later versions are immutable, so a compiled spec never goes stale.
-    const specs = new SpecCache((modelId, version) => {
-      const row = findModelVersion(db, modelId, version);
+    const specs = new SpecCache(async (modelId, version) => {
+      const row = await findModelVersion(store, modelId, version);
       return row ? (JSON.parse(row.document) as ModelSpec) : undefined;
     });
+    const directory = new DeviceDirectory(store, options.limits.cachedDevices);
+    await directory.start(log.child({ module: 'devices' }));
+    started.push(() => directory.close());
     const homes = new HomeService({ db, log: log.child({ module: 'homes' }), bus, now: options.now });
     const devices = new DeviceService({
-      db,
+      store,
       log: log.child({ module: 'devices' }),
       bus,
       specs,
+      directory,
       now: options.now,
     });
+    await devices.start();
     started.push(() => devices.close());
     let connectionCount = () => 0;
     const metrics = new HubMetrics(
@@ -206,7 +212,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => devices.onlineCount,
     );
     const writer = new IngestWriter({
-      db,
+      store,
       bus,
       log: log.child({ module: 'ingest' }),
       now: options.now,
@@ -219,7 +225,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     started.push(() => writer.close());
     const telemetry = new TelemetryService({
-      db,
+      store,
       log: log.child({ module: 'telemetry' }),
       writer,
       metrics,
