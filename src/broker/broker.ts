@@ -379,7 +379,7 @@ export class MqttBroker {
       return;
     }
     if (decision.session.kind === 'user') {
-      const refusal = this.#persistent.admit(decision.session.userId, clientId, notes.clean);
+      const refusal = this.#persistent.admit(decision.session.userId, client.id, connectNotes(client).clean);
       if (refusal !== undefined) {
         this.#log.info(
           source,
