@@ -67,6 +67,9 @@ export class FlashPurchases {
     const attempt = () =>
       this.#o.store.transaction(
         async (tx): Promise<PurchaseAnswer> => {
+          const sale = await store.findSale(tx, saleId);
+          if (!sale) throw new HubError('NOT_FOUND', 'flash sale not found');
+          await store.lockBuyer(tx, saleId, userId);
           const previous = await store.findIdempotency(tx, userId, key);
           if (previous) {
             if (previous.request_hash !== fingerprint) {
@@ -78,8 +81,6 @@ export class FlashPurchases {
             return { status: previous.status, body: previous.response, replayed: true };
           }
           const now = this.#o.now();
-          const sale = await store.findSale(tx, saleId);
-          if (!sale) throw new HubError('NOT_FOUND', 'flash sale not found');
           const outcome = await this.#attempt(tx, sale, userId, input, now);
           const answer = answerBody(saleId, outcome);
           await store.insertIdempotency(tx, {
@@ -132,14 +133,17 @@ export class FlashPurchases {
       return { kind: 'waitlisted', position: await store.waitlistPosition(tx, sale.id, waiting.seq) };
     }
     // In a draw, the units went to the winners at the opening: the others wait.
+    // `sale` is a committed state read at the start: when it was sold out then, the answer is sold out
+    // (or the waitlist) without queueing on the sale's row; otherwise the conditional update decides.
     const soldByDraw = sale.mode === 'draw';
-    if (!soldByDraw && (await store.takeUnits(tx, sale.id, input.quantity))) {
+    const mayHaveUnits = sale.taken + input.quantity <= sale.cap;
+    if (!soldByDraw && mayHaveUnits && (await store.takeUnits(tx, sale.id, input.quantity))) {
       if (!(await store.addUserUnits(tx, sale.id, userId, input.quantity, sale.per_user_limit))) {
         throw quantityError(`would pass the sale's per-user limit of ${sale.per_user_limit}`);
       }
       return this.#reserve(tx, sale, userId, input.quantity, 'open', now);
     }
-    if (waiting === undefined) {
+    if (waiting === undefined && sale.waitlist_seq < sale.waitlist_cap) {
       const seq = await store.joinWaitlist(tx, sale.id, userId, now);
       if (seq !== undefined)
         return { kind: 'waitlisted', position: await store.waitlistPosition(tx, sale.id, seq) };

@@ -187,3 +187,16 @@ export function dueDraws(db: Queryable, now: number): Promise<Array<{ id: string
   return db.many<{ id: string }>(sql`SELECT id FROM flash_sales
     WHERE mode = 'draw' AND drawn_at IS NULL AND opens_at <= ${now} ORDER BY opens_at, id LIMIT 100`);
 }
+
+/**
+ * Takes the buyer's lock for the rest of the transaction, first thing: two attempts of one user in
+ * one sale (a retry racing its original) run one after the other, so the second sees the first's
+ * stored answer. SQLite has one writer already; PostgreSQL locks the user's units row.
+ */
+export async function lockBuyer(db: Queryable, saleId: string, userId: string): Promise<void> {
+  await db.run(sql`INSERT INTO flash_user_units (sale_id, user_id, units) VALUES (${saleId}, ${userId}, 0)
+    ON CONFLICT (sale_id, user_id) DO NOTHING`);
+  if (db.dialect === 'postgres') {
+    await db.one(sql`SELECT units FROM flash_user_units WHERE sale_id = ${saleId} AND user_id = ${userId} FOR UPDATE`);
+  }
+}
