@@ -197,6 +197,8 @@ export async function lockBuyer(db: Queryable, saleId: string, userId: string): 
   await db.run(sql`INSERT INTO flash_user_units (sale_id, user_id, units) VALUES (${saleId}, ${userId}, 0)
     ON CONFLICT (sale_id, user_id) DO NOTHING`);
   if (db.dialect === 'postgres') {
-    await db.one(sql`SELECT units FROM flash_user_units WHERE sale_id = ${saleId} AND user_id = ${userId} FOR UPDATE`);
+    await db.one(
+      sql`SELECT units FROM flash_user_units WHERE sale_id = ${saleId} AND user_id = ${userId} FOR UPDATE`,
+    );
   }
 }

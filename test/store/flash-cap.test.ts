@@ -12,8 +12,8 @@ import { FlashPayments } from '../../src/commerce/flash-payments.js';
 import { FlashPurchases } from '../../src/commerce/flash-purchases.js';
 import { FlashSales } from '../../src/commerce/flash-sales.js';
 import { createLogger } from '../../src/log.js';
-import type { Engine } from '../../src/store/engine.js';
 import { parseDatabaseUrl } from '../../src/store/database-url.js';
+import type { Engine } from '../../src/store/engine.js';
 import { runMigrations } from '../../src/store/migration-runner.js';
 import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
@@ -130,7 +130,12 @@ describe('flash-sale cap under concurrency and retries', () => {
       const answers = new Map<string, Set<string>>();
       const attempt = async (i: number) => {
         const key = `k${run}-${i}`;
-        const user = { kind: 'user' as const, userId: `b${i}`, tokenId: 't', expiresAt: Number.MAX_SAFE_INTEGER };
+        const user = {
+          kind: 'user' as const,
+          userId: `b${i}`,
+          tokenId: 't',
+          expiresAt: Number.MAX_SAFE_INTEGER,
+        };
         // Up to three copies of the same request race each other (a client retrying on a timeout).
         const copies = random() < 0.2 ? 1 + Math.floor(random() * 3) : 1;
         const delays = Array.from({ length: copies }, () => Math.floor(random() * 4));
