@@ -233,3 +233,44 @@ describe('flash sales', () => {
     ).toEqual(expected);
   });
 });
+
+describe('flash sales: abuse limits at the opening', () => {
+  let hub: TestHub;
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    hub = await startHub({
+      paymentWebhookSecret: WEBHOOK_SECRET,
+      now: () => clock,
+      flash: { sweepIntervalMs: 3_600_000, userBurst: 2, addressBurst: 100_000 },
+    });
+  });
+  afterAll(() => hub.stop());
+
+  it('answers 429 with Retry-After past the per-user rate, to that user only', async () => {
+    const shop = await openShop(hub, 50, { priceMinor: 500, currency: 'EUR' });
+    const sale = await createSale(
+      hub,
+      shop.partner,
+      shop.skuId,
+      { registrationOpensAt: clock, opensAt: clock + MIN, closesAt: clock + 60 * MIN },
+      { cap: 50 },
+    );
+    const saleId = String(sale['id']);
+    const users = await manyUsers(hub, 20);
+    for (const u of users) await register(hub, u.token, saleId);
+    clock += MIN;
+
+    const [eager] = users;
+    if (!eager) throw new Error('users');
+    const tries = [];
+    for (let i = 0; i < 3; i++) tries.push(await buy(hub, eager.token, saleId));
+    expect(tries.map((r) => r.status)).toEqual([201, 201, 429]);
+    expect(tries[2]?.body['code']).toBe('RATE_LIMITED');
+    expect(Number(tries[2]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // The others are not limited by the eager one.
+    const others = await Promise.all(users.slice(1).map((u) => buy(hub, u.token, saleId)));
+    expect(others.every((r) => r.status === 201)).toBe(true);
+  });
+});
