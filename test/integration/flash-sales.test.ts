@@ -92,6 +92,23 @@ describe('flash sales', () => {
       404,
     );
     const other = await onboardDeviceMaker(hub);
+    const foreignSku = await hub.request('POST', '/v1/flash-sales', {
+      token: other.key,
+      body: {
+        skuId: String(sale['skuId']),
+        cap: 1,
+        mode: 'first_come',
+        registrationOpensAt: new Date(clock).toISOString(),
+        opensAt: new Date(clock + MIN).toISOString(),
+        closesAt: new Date(clock + 2 * MIN).toISOString(),
+      },
+    });
+    expect(foreignSku.status).toBe(404);
+    const asUser = await hub.request('POST', `/v1/flash-sales/${saleId}/codes`, {
+      token: a.token,
+      body: { count: 1 },
+    });
+    expect(asUser.status).toBe(403);
     expect(
       (await hub.request('GET', `/v1/flash-purchases?saleId=${saleId}`, { token: other.key })).status,
     ).toBe(404);
