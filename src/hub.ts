@@ -8,6 +8,8 @@ import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
 import { controlRoutes } from './api/routes/control.js';
 import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
+import { flashPaymentRoutes } from './api/routes/flash-payments.js';
+import { flashSaleRoutes } from './api/routes/flash-sales.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
 import { ledgerRoutes } from './api/routes/ledger.js';
@@ -23,6 +25,8 @@ import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
+import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
@@ -83,6 +87,8 @@ export interface Hub {
   readonly models: ModelService;
   /** The sales channel: catalog, orders, payments, refunds, activations (docs/commerce.md). */
   readonly commerce: CommerceService;
+  /** Flash sales, registrations, priority codes, the waitlist (docs/flash-sales.md). */
+  readonly flash: FlashService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
   close(): Promise<void>;
@@ -211,6 +217,16 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => connectionCount(),
       () => devices.onlineCount,
     );
+    const flash = new FlashService({
+      store,
+      log: log.child({ module: 'flash' }),
+      now: options.now,
+      settings: options.flash,
+      skuOf: (caller, skuId) => commerce.catalog.sku(caller, skuId),
+      fulfil: fulfilThroughOrders({ ...commerce, now: options.now }),
+      registry: metrics.registry,
+    });
+    started.push(() => flash.close());
     const writer = new IngestWriter({
       store,
       bus,
@@ -348,6 +364,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         commerceOrderRoutes(api, commerce);
         commercePaymentRoutes(api, commerce);
         ledgerRoutes(api, { ledger, statements });
+        flashSaleRoutes(api, flash);
+        flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
         homeRoutes(api, homes);
         registerWebApp(api, { root: options.webRoot ?? undefined });
       },
@@ -389,6 +407,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       partners,
       models,
       commerce,
+      flash,
       homes,
       devices,
       telemetry,
