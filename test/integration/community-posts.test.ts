@@ -9,7 +9,7 @@ describe('community posts and votes: only verified owners and shared users', () 
   beforeAll(async () => {
     hub = await startHub();
     maker = await makerWithOwners(hub, 3, 1);
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.stop();
   });
