@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EcohubClient, EcohubError } from '../../src/sdk/index.js';
 import { claim } from '../support/devices.js';
 import { ADMIN_TOKEN, newUser, startHub, type TestHub } from '../support/hub.js';
+import { eventually } from '../support/raw-mqtt.js';
 import { createPost, type Maker, makerWithOwners, vote, votesOf } from './community-support.js';
 
 describe('community posts and votes: only verified owners and shared users', () => {
@@ -154,6 +156,45 @@ describe('community posts and votes: only verified owners and shared users', () 
     });
     expect((await hub.request('GET', path, { token: maker.partner.key })).status).toBe(200);
     expect((await hub.request('GET', path, { token: bob!.token })).status).toBe(404);
+  });
+
+  it('works from the SDK: post, vote, and notices over MQTT and in the inbox', async () => {
+    const [ann, bob] = maker.owners;
+    const sdk = await EcohubClient.login(hub.httpUrl, bob!.email, 'correct horse battery', {
+      mqttUrl: hub.mqttUrl,
+    });
+    try {
+      const notices: string[] = [];
+      const stop = await sdk.onNotice((n) => notices.push(`${n.kind}:${String(n.data['status'])}`));
+      const post = await sdk.community.createPost(maker.modelId, {
+        kind: 'idea',
+        title: 'Timer',
+        body: 'Off in 1 h',
+      });
+      expect(post).toMatchObject({ mine: true, votes: { verified: 1 } });
+      const other = (await createPost(hub, ann!.token, maker.modelId))['id'] as string;
+      expect((await sdk.community.vote(other)).voted).toBe(true);
+      const page = await sdk.community.posts(maker.modelId, { sort: 'new', limit: 1 });
+      expect(page.items[0]?.id).toBe(other);
+      const status = await hub.request('PUT', `/v1/posts/${other}/status`, {
+        token: maker.partner.key,
+        body: { status: 'declined', note: 'Not on this hardware' },
+      });
+      expect(status.status, status.text).toBe(200);
+      await eventually(() => notices.length === 1, 'the notice over MQTT');
+      expect(notices).toEqual(['status:declined']);
+      const inbox = await sdk.community.inbox({ unread: true });
+      expect(inbox.items.map((n) => n.message)).toEqual(['Not on this hardware']);
+      await sdk.community.markRead(inbox.items[0]!.id);
+      expect((await sdk.community.inbox({ unread: true })).unread).toBe(0);
+      const stranger = await newUser(hub);
+      const outsider = await EcohubClient.login(hub.httpUrl, stranger.email, 'correct horse battery');
+      await expect(outsider.community.vote(other)).rejects.toMatchObject({ code: 'NOT_AN_OWNER' });
+      await expect(outsider.community.vote(other)).rejects.toBeInstanceOf(EcohubError);
+      await stop();
+    } finally {
+      await sdk.close();
+    }
   });
 
   it('limits posts per user per hour', async () => {
