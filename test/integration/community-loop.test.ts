@@ -118,5 +118,5 @@ describe('community: closing the loop with a firmware release', () => {
     } finally {
       for (const p of phones) await end(p.client);
     }
-  });
+  }, 120_000);
 });

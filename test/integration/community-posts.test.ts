@@ -213,5 +213,6 @@ describe('community posts and votes: only verified owners and shared users', () 
     } finally {
       await limited.stop();
     }
-  });
+    // A second hub of its own: its start and sign-ups take a while on a loaded machine.
+  }, 120_000);
 });
