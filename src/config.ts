@@ -68,6 +68,10 @@ export interface HubLimits {
   readonly registrationWindowMs: number;
   /** Devices whose credentials stay cached for CONNECT (least recently used leave first). */
   readonly cachedDevices: number;
+  /** Community posts, comments and votes one user may write per hour (docs/community.md). */
+  readonly communityPostsPerHour: number;
+  readonly communityCommentsPerHour: number;
+  readonly communityVotesPerHour: number;
 }
 
 export interface CommerceSettings {
@@ -99,6 +103,10 @@ export const DEFAULT_LIMITS: HubLimits = {
   // 30 failures per address in the same window).
   registrationsPerAddress: 20,
   registrationWindowMs: 15 * 60_000,
+  // An owner files a few ideas a week, comments in threads, and votes through a model's list.
+  communityPostsPerHour: 10,
+  communityCommentsPerHour: 60,
+  communityVotesPerHour: 200,
   // Enough for a busy NAT; one source can hold at most this many of the connection slots idle.
   maxPendingPerAddress: 100,
   // A NAT of 2,500 devices reconnecting at once, then 500 a second.

@@ -5,6 +5,7 @@ import { catalogRoutes } from './api/routes/catalog.js';
 import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
+import { communityRoutes } from './api/routes/community.js';
 import { controlRoutes } from './api/routes/control.js';
 import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
@@ -28,6 +29,8 @@ import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
+import { type Community, createCommunity } from './community/index.js';
+import { registryFacts } from './community/registry-facts.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
@@ -37,6 +40,7 @@ import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
+import { accessibleDevices } from './registry/control/store.js';
 import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
@@ -91,6 +95,8 @@ export interface Hub {
   readonly flash: FlashService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
+  /** Co-creation: owners' posts and votes per model, release links, inboxes (docs/community.md). */
+  readonly community: Community;
   close(): Promise<void>;
 }
 
@@ -318,6 +324,33 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
 
+    const community = await createCommunity({
+      store,
+      log: log.child({ module: 'community' }),
+      now: options.now,
+      registry: registryFacts({
+        devices,
+        control,
+        models,
+        telemetry,
+        accessible: (userId) => accessibleDevices(db, userId),
+        now: options.now,
+      }),
+      notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
+      metricsRegistry: metrics.registry,
+      limits: {
+        postsPerHour: options.limits.communityPostsPerHour,
+        commentsPerHour: options.limits.communityCommentsPerHour,
+        votesPerHour: options.limits.communityVotesPerHour,
+      },
+    });
+    started.push(() => community.stop());
+    bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
+    bus.on('reported', ({ deviceId, props }) => {
+      const firmware = props['device-information.firmware-revision'];
+      if (typeof firmware === 'string') community.releases.firmwareReported(deviceId, firmware);
+    });
+
     const app: App = await buildApi(
       {
         log: log.child({ module: 'http' }),
@@ -367,6 +400,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         flashSaleRoutes(api, flash);
         flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
         homeRoutes(api, homes);
+        communityRoutes(api, community);
         registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
@@ -409,6 +443,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       commerce,
       flash,
       homes,
+      community,
       devices,
       telemetry,
       metrics,

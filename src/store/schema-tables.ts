@@ -294,6 +294,71 @@ export const expectedTables: readonly TableSpec[] = [
     indexes: { device_share_invitations_by_email: 'email' },
     references: { device_id: 'devices(id)', invited_by: 'users(id)' },
   }),
+  // 0150 community
+  table('community_posts', {
+    columns:
+      'id text, model_id text, partner_id text, author_id text, kind text, title text, body text, status text, ' +
+      'duplicate_of text?, locked bool, hidden_reason text?, hidden_at int?, attachment text?, ' +
+      'attached_device_id text?, created_at int, updated_at int',
+    primaryKey: 'id',
+    indexes: {
+      community_posts_by_model: 'model_id, created_at',
+      community_posts_by_partner: 'partner_id, created_at',
+      community_posts_by_author: 'author_id, created_at',
+    },
+    references: {
+      model_id: 'models(id)',
+      partner_id: 'partners(id)',
+      author_id: 'users(id)',
+      duplicate_of: 'community_posts(id)',
+    },
+  }),
+  table('community_votes', {
+    columns: 'post_id text, user_id text, created_at int, verified bool, device_id text?, owned_since int?',
+    primaryKey: 'post_id, user_id',
+    indexes: {
+      community_votes_by_user: 'user_id',
+      community_votes_by_post_time: 'post_id, created_at',
+    },
+    references: { post_id: 'community_posts(id)', user_id: 'users(id)' },
+  }),
+  table('community_comments', {
+    columns:
+      'id text, post_id text, author_kind text, author_id text, body text, firmware_version text?, ' +
+      'hidden_reason text?, hidden_at int?, created_at int',
+    primaryKey: 'id',
+    indexes: { community_comments_by_post: 'post_id, created_at' },
+    references: { post_id: 'community_posts(id)' },
+  }),
+  table('community_post_events', {
+    columns:
+      'id text, post_id text, model_id text, kind text, from_status text?, to_status text?, note text?, ' +
+      'actor text, at int',
+    primaryKey: 'id',
+    indexes: {
+      community_post_events_by_post: 'post_id, at',
+      community_post_events_by_model: 'model_id, at',
+    },
+    references: { post_id: 'community_posts(id)' },
+  }),
+  table('community_release_links', {
+    columns:
+      'post_id text, release_id text, model_id text, version text, stage text, linked_at int, linked_by text',
+    primaryKey: 'post_id, release_id',
+    indexes: {
+      community_release_links_by_release: 'release_id',
+      community_release_links_by_version: 'model_id, version',
+    },
+    references: { post_id: 'community_posts(id)' },
+  }),
+  table('community_notifications', {
+    columns:
+      'id text, user_id text, dedup_key text, kind text, post_id text?, body text, created_at int, read_at int?',
+    primaryKey: 'id',
+    unique: ['user_id, dedup_key'],
+    indexes: { community_notifications_by_user: 'user_id, created_at' },
+    references: { user_id: 'users(id)', post_id: 'community_posts(id)' },
+  }),
   // 0200 flash sales
   table('flash_sales', {
     columns:
