@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/store/**/*.test.ts'],
+    include: ['test/store/**/*.test.ts', 'test/domains/**/*.test.ts'],
     exclude: ['test/store/sqlite-*.test.ts'],
     globalSetup: ['test/support/postgres-setup.ts'],
     env: { ECOHUB_TEST_ENGINE: 'postgres' },

@@ -146,7 +146,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     // Set once the registry is built: a new account takes over the shares waiting for its email.
     let registered: (user: { id: string; email: string }) => void = () => undefined;
     const identities = new IdentityService({
-      db,
+      store,
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
@@ -159,45 +159,46 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       // Bound below, once bindings and homes exist; account deletion runs only after the hub started.
       releaseAccount: (userId) => releaseAccount(userId),
     });
-    const bootstrapAdminToken = identities.operators.bootstrap(options.adminToken);
-    const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
+    await identities.open();
+    started.push(() => identities.close());
+    const bootstrapAdminToken = await identities.operators.bootstrap(options.adminToken);
+    const partners = new PartnerService({
+      store,
+      log: log.child({ module: 'partners' }),
+      now: options.now,
+    });
     const models = new ModelService({ store, log: log.child({ module: 'models' }), now: options.now });
 
-    // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
-    // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
-    const commerceDb = openDatabase({ file: options.database.file, synchronous: 'FULL' });
-    started.push(() => {
-      commerceDb.close();
-    });
+    // Commerce and ledger writes are durable transactions (fsynced at commit on SQLite too): a paid
+    // order and its ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
     const ledger = new LedgerService({
-      db: commerceDb,
+      store,
       log: log.child({ module: 'ledger' }),
       now: options.now,
     });
     const commerce = new CommerceService({
-      db: commerceDb,
+      store,
+      db,
       log: log.child({ module: 'commerce' }),
       now: options.now,
       settings: options.commerce,
       ledger,
-      rateAt: (partnerId, atMs) => partners.rateAt(partnerId, atMs),
+      rateAt: (partnerId, atMs, tx) => partners.rateAt(partnerId, atMs, tx),
       webhookSecret: options.paymentWebhookSecret,
     });
     started.push(() => commerce.close());
     const statements = new StatementService({
-      db: commerceDb,
+      store,
       log: log.child({ module: 'statements' }),
       now: options.now,
       activations: commerce.activations,
     });
     bus.on('claimed', (claim) => {
-      try {
-        commerce.activations.record(claim);
-      } catch (err) {
+      commerce.activations.record(claim).catch((err: unknown) => {
         log
           .child({ module: 'commerce' })
           .error({ err, deviceId: claim.deviceId }, 'recording an activation failed');
-      }
+      });
     });
     // Submitted and later versions are immutable, so a compiled spec never goes stale.
     const specs = new SpecCache(async (modelId, version) => {
@@ -283,8 +284,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       const bound = control.bindings.releaseUser(userId);
       control.commands.forgetUser(userId);
       const affected = new Set([...bound.affected, ...homes.releaseUser(userId)]);
-      // This runs inside the deletion's (synchronous) transaction: announce once it has committed.
-      queueMicrotask(() => bus.emit('access', { userIds: [...affected] }));
+      bus.emit('access', { userIds: [...affected] });
       return { devices: bound.devices };
     };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;

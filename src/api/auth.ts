@@ -26,14 +26,14 @@ export interface AuthOptions {
 // RFC 7235 section 2.1: the auth-scheme is case-insensitive and is followed by 1*SP.
 const BEARER = /^bearer +([\x21-\x7e]{1,512})$/i;
 
-function resolve(request: FastifyRequest, options: AuthOptions): Identity | null {
+async function resolve(request: FastifyRequest, options: AuthOptions): Promise<Identity | null> {
   const header = request.headers.authorization;
   if (header === undefined) return null;
   const match = BEARER.exec(header);
   if (!match?.[1]) throw new HubError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
   const token = match[1];
   const prefix = token.slice(0, token.indexOf('_'));
-  const identity = (options.resolvers[prefix] ?? options.fallback)(token);
+  const identity = await (options.resolvers[prefix] ?? options.fallback)(token);
   if (!identity) throw new HubError('UNAUTHENTICATED', 'the token is unknown, revoked or expired');
   return identity;
 }
@@ -57,7 +57,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
 
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
-    request.identity = resolve(request, options);
+    request.identity = await resolve(request, options);
     if (access === undefined || access === 'public') return;
     if (!request.identity) throw new HubError('UNAUTHENTICATED', 'this route needs a bearer token');
     if (!access.includes(request.identity.kind)) {

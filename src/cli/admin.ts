@@ -3,12 +3,11 @@ import { DEFAULTS } from '../config.js';
 import { HubError } from '../errors.js';
 import { OperatorTokens, type OperatorTokenView } from '../identity/operator-tokens.js';
 import { createLogger } from '../log.js';
-import { type Db, openDatabase } from '../store/database.js';
 import { ensurePrivateDir } from '../store/files.js';
-import { migrations } from '../store/migrations/index.js';
-import { migrate } from '../store/migrations.js';
+import { runMigrations } from '../store/migration-runner.js';
+import { openEngine } from '../store/open.js';
 import type { PageKey } from '../store/page.js';
-import { databaseFlag, sqliteFile } from './database-flag.js';
+import { databaseFlag, databaseTarget } from './database-flag.js';
 import { type FlagSpec, formatHelp, parseFlags, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 
@@ -17,7 +16,7 @@ const dataDirFlag: FlagSpec = {
   env: 'ECOHUB_DATA_DIR',
   type: 'string',
   value: 'DIR',
-  help: 'Folder holding ecohub.db',
+  help: 'Folder holding ecohub.db (when --database is not given)',
   default: DEFAULTS.dataDir,
 };
 
@@ -51,36 +50,29 @@ export const ADMIN_HELP = [
   ),
 ].join('\n');
 
-function withDatabase<T>(
+async function withEngine<T>(
   values: Record<string, string | boolean | undefined>,
   io: CliIo,
-  fn: (db: Db) => T,
-): T {
+  fn: (tokens: OperatorTokens) => Promise<T>,
+): Promise<T> {
   const dataDir = pick(values, dataDirFlag, io.env)?.value ?? DEFAULTS.dataDir;
-  const file = sqliteFile(
-    pick(values, databaseFlag, io.env),
-    dataDir,
-    'operator tokens work on the SQLite store until the identity store runs on the engine API',
-  );
-  ensurePrivateDir(dirname(file));
-  const db = openDatabase({ file });
+  const target = databaseTarget(pick(values, databaseFlag, io.env), dataDir);
+  if (target.kind === 'sqlite') ensurePrivateDir(dirname(target.file));
+  const log = createLogger('silent');
+  const engine = await openEngine(target, { log, poolSize: 2 });
   try {
-    migrate(db, migrations);
-    return fn(db);
+    await runMigrations(engine);
+    return await fn(new OperatorTokens({ store: engine, log, now: Date.now }));
   } finally {
-    db.close();
+    await engine.close();
   }
 }
 
-function operatorTokens(db: Db): OperatorTokens {
-  return new OperatorTokens({ db, log: createLogger('silent'), now: Date.now });
-}
-
-function allTokens(tokens: OperatorTokens): OperatorTokenView[] {
+async function allTokens(tokens: OperatorTokens): Promise<OperatorTokenView[]> {
   const out: OperatorTokenView[] = [];
   let after: PageKey | undefined;
   do {
-    const page = tokens.list({ after, limit: 1000 });
+    const page = await tokens.list({ after, limit: 1000 });
     out.push(...page.items);
     after = page.next ?? undefined;
   } while (after !== undefined);
@@ -118,13 +110,14 @@ export async function runAdmin(argv: readonly string[], io: CliIo): Promise<numb
       if (values['help']) return help(io);
       const label = typeof values['label'] === 'string' ? values['label'] : 'cli';
       if (label.length < 1 || label.length > 100) throw new UsageError('--label must be 1 to 100 characters');
-      io.stdout(`${withDatabase(values, io, (db) => operatorTokens(db).mint(label, 'cli').token)}\n`);
+      const minted = await withEngine(values, io, (tokens) => tokens.mint(label, 'cli'));
+      io.stdout(`${minted.token}\n`);
       return 0;
     }
     case 'tokens': {
       const { values } = parseFlags(rest, listFlags);
       if (values['help']) return help(io);
-      const rows = withDatabase(values, io, (db) => allTokens(operatorTokens(db)));
+      const rows = await withEngine(values, io, allTokens);
       io.stdout(values['json'] ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
       return 0;
     }
@@ -136,7 +129,7 @@ export async function runAdmin(argv: readonly string[], io: CliIo): Promise<numb
         throw new UsageError('revoke needs exactly one token ID (see ecohub admin tokens)');
       }
       try {
-        const view = withDatabase(values, io, (db) => operatorTokens(db).revoke(id));
+        const view = await withEngine(values, io, (tokens) => tokens.revoke(id));
         io.stdout(`operator token ${view.id} (${view.label}) revoked at ${view.revokedAt ?? '?'}\n`);
         return 0;
       } catch (err) {

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { LedgerService } from '../partners/ledger.js';
 import type { ActivationSource } from '../partners/statements.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Db } from '../store/database.js';
+import type { Engine } from '../store/engine.js';
 import * as store from './store-payments.js';
 
 export interface ActivationOptions {
-  readonly db: Db;
+  readonly store: Engine;
+  /** The legacy connection, for buyerOf (read inside the registry's synchronous claim). */
+  readonly db?: Db | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly ledger: LedgerService;
@@ -24,34 +27,39 @@ export class ActivationRecorder implements ActivationSource {
 
   /** User id of the paid, not refunded order the device was sold on; undefined if none. */
   buyerOf(deviceId: string): string | undefined {
-    return store.saleOfDevice(this.#o.db, deviceId)?.user_id;
+    if (!this.#o.db) throw new Error('buyerOf needs the legacy connection');
+    return store.saleOfDeviceLegacy(this.#o.db, deviceId)?.user_id;
   }
 
   /** Records the first claim of a sold device; false for a device not sold here or already activated. */
-  record(claim: { deviceId: string; userId: string; at: number }): boolean {
-    const recorded = inTransaction(this.#o.db, () => {
-      const sale = store.saleOfDevice(this.#o.db, claim.deviceId);
-      if (!sale) return false;
-      return store.insertActivation(this.#o.db, {
-        device_id: claim.deviceId,
-        order_id: sale.order_id,
-        line_no: sale.line_no,
-        partner_id: sale.partner_id,
-        user_id: claim.userId,
-        currency: sale.currency,
-        activated_at: claim.at,
-        statement_month: this.#o.ledger.openMonth(this.#o.now()),
-      });
-    });
+  async record(claim: { deviceId: string; userId: string; at: number }): Promise<boolean> {
+    const recorded = await this.#o.store.transaction(
+      async (tx) => {
+        const sale = await store.saleOfDevice(tx, claim.deviceId);
+        if (!sale) return false;
+        return store.insertActivation(tx, {
+          device_id: claim.deviceId,
+          order_id: sale.order_id,
+          line_no: sale.line_no,
+          partner_id: sale.partner_id,
+          user_id: claim.userId,
+          currency: sale.currency,
+          activated_at: claim.at,
+          statement_month: await this.#o.ledger.openMonth(tx, this.#o.now()),
+        });
+      },
+      { durable: true },
+    );
     if (recorded) this.#o.log.info({ deviceId: claim.deviceId }, 'sold device activated');
     return recorded;
   }
 
-  unitsActivated(partnerId: string, month: string): ReadonlyMap<string, number> {
-    return new Map(store.activationCounts(this.#o.db, partnerId, month).map((r) => [r.currency, r.units]));
+  async unitsActivated(partnerId: string, month: string): Promise<ReadonlyMap<string, number>> {
+    const rows = await store.activationCounts(this.#o.store, partnerId, month);
+    return new Map(rows.map((r) => [r.currency, r.units]));
   }
 
-  partnersWithActivations(month: string): readonly string[] {
-    return store.partnersWithActivations(this.#o.db, month);
+  partnersWithActivations(month: string): Promise<readonly string[]> {
+    return store.partnersWithActivations(this.#o.store, month);
   }
 }

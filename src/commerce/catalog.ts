@@ -3,8 +3,8 @@ import { type FieldError, HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import { formatUtcDate, parseUtcDate } from '../partners/utc-date.js';
-import { type Db, inTransaction } from '../store/database.js';
-import { type Page, type PageRequest, pageOf, pageOfList } from '../store/page.js';
+import type { Engine } from '../store/engine.js';
+import { type Page, type PageKey, type PageRequest, pageOfList } from '../store/page.js';
 import { isCurrency } from './currencies.js';
 import { isSafeMinor, marginBp } from './money.js';
 import * as store from './store-catalog.js';
@@ -12,7 +12,7 @@ import { stockOf } from './store-stock.js';
 import { type BomView, bomView, type SkuView, type StoreSkuView, skuView, storeSkuView } from './views.js';
 
 export interface CatalogOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -71,6 +71,20 @@ function checkMoney(amount: number, currency: string, amountPath: string, min: n
   if (errors.length > 0) throw invalid(errors);
 }
 
+/** pageOf for views that need a query each (the page is at most `limit` rows). */
+async function pageOfAsync<R, T>(
+  rows: readonly R[],
+  limit: number,
+  keyOf: (row: R) => PageKey,
+  view: (row: R) => Promise<T>,
+): Promise<Page<T>> {
+  const shown = rows.slice(0, limit);
+  const items: T[] = [];
+  for (const row of shown) items.push(await view(row));
+  const last = shown.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? keyOf(last) : null };
+}
+
 function margin(priceMinor: number, currency: string, bom: store.BomRow | undefined) {
   if (!bom || bom.currency !== currency) return { marginMinor: null, marginBp: null };
   const marginMinor = priceMinor - bom.cost_minor;
@@ -89,10 +103,9 @@ export class CatalogService {
   }
 
   /** Lists a SKU; it replaces the model's active SKU in the same currency (re-pricing). */
-  createSku(caller: Identity, input: SkuInput): SkuView {
+  async createSku(caller: Identity, input: SkuInput): Promise<SkuView> {
     if (caller.kind !== 'partner') throw new HubError('FORBIDDEN', 'only a partner lists SKUs');
     checkMoney(input.priceMinor, input.currency, '/priceMinor', 1);
-    const db = this.#o.db;
     const now = this.#o.now();
     const row: store.SkuRow = {
       id: newId(),
@@ -104,8 +117,8 @@ export class CatalogService {
       created_at: now,
       deactivated_at: null,
     };
-    const replaced = inTransaction(db, () => {
-      const model = store.findModelOwner(db, input.modelId);
+    const replaced = await this.#o.store.transaction(async (db) => {
+      const model = await store.findModelOwner(db, input.modelId);
       if (!model || model.partner_id !== caller.partnerId) throw new HubError('NOT_FOUND', 'model not found');
       if (!model.published) {
         throw new HubError(
@@ -113,21 +126,21 @@ export class CatalogService {
           `model ${input.modelId} has no published version: only published models are sold`,
         );
       }
-      const previous = store.deactivateActive(db, input.modelId, input.currency, now);
-      store.insertSku(db, row);
+      const previous = await store.deactivateActive(db, input.modelId, input.currency, now);
+      await store.insertSku(db, row);
       return previous;
     });
     this.#o.log.info(
       { skuId: row.id, modelId: row.model_id, priceMinor: row.price_minor, currency: row.currency, replaced },
       'sku listed',
     );
-    return this.#view(row);
+    return await this.#view(row);
   }
 
-  skus(caller: Identity, q: { activeOnly: boolean }, page: PageRequest): Page<SkuView> {
+  async skus(caller: Identity, q: { activeOnly: boolean }, page: PageRequest): Promise<Page<SkuView>> {
     const partnerId = this.#scope(caller);
-    const rows = store.listSkus(this.#o.db, { partnerId, activeOnly: q.activeOnly }, page);
-    return pageOf(
+    const rows = await store.listSkus(this.#o.store, { partnerId, activeOnly: q.activeOnly }, page);
+    return pageOfAsync(
       rows,
       page.limit,
       (r) => [r.created_at, r.id],
@@ -135,38 +148,39 @@ export class CatalogService {
     );
   }
 
-  sku(caller: Identity, skuId: string): SkuView {
-    return this.#view(this.#visibleSku(caller, skuId));
+  async sku(caller: Identity, skuId: string): Promise<SkuView> {
+    return this.#view(await this.#visibleSku(caller, skuId));
   }
 
-  deactivate(caller: Identity, skuId: string): SkuView {
-    const row = this.#visibleSku(caller, skuId);
-    if (!store.deactivateSku(this.#o.db, skuId, this.#o.now())) {
+  async deactivate(caller: Identity, skuId: string): Promise<SkuView> {
+    const row = await this.#visibleSku(caller, skuId);
+    if (!(await store.deactivateSku(this.#o.store, skuId, this.#o.now()))) {
       throw new HubError('INVALID_STATE', 'the SKU is already inactive');
     }
     this.#o.log.info({ skuId }, 'sku deactivated');
-    return this.#view(store.findSku(this.#o.db, row.id) ?? row);
+    return this.#view((await store.findSku(this.#o.store, row.id)) ?? row);
   }
 
   /** The public store: active SKUs of published models, with how many can be bought now. */
-  store(page: PageRequest): Page<StoreSkuView> {
-    return pageOf(
-      store.listStoreSkus(this.#o.db, page),
+  async store(page: PageRequest): Promise<Page<StoreSkuView>> {
+    return pageOfAsync(
+      await store.listStoreSkus(this.#o.store, page),
       page.limit,
       (row) => [row.model_id, row.currency],
-      (row) => storeSkuView(row, stockOf(this.#o.db, row.partner_id, row.model_id).available),
+      async (row) =>
+        storeSkuView(row, (await stockOf(this.#o.store, row.partner_id, row.model_id)).available),
     );
   }
 
   /** Appends a BOM cost for one of the partner's models (any state: costs are known before launch). */
-  addBom(caller: Identity, modelId: string, input: BomInput): BomView {
+  async addBom(caller: Identity, modelId: string, input: BomInput): Promise<BomView> {
     if (caller.kind !== 'partner') throw new HubError('FORBIDDEN', 'only the partner records BOM costs');
     checkMoney(input.costMinor, input.currency, '/costMinor', 0);
     const effectiveFrom = parseUtcDate(input.effectiveFrom);
     if (effectiveFrom === undefined) {
       throw invalid([{ path: '/effectiveFrom', message: 'must be a calendar date YYYY-MM-DD' }]);
     }
-    const model = store.findModelOwner(this.#o.db, modelId);
+    const model = await store.findModelOwner(this.#o.store, modelId);
     if (!model || model.partner_id !== caller.partnerId) throw new HubError('NOT_FOUND', 'model not found');
     const row: store.BomRow = {
       id: newId(),
@@ -177,7 +191,7 @@ export class CatalogService {
       effective_from: effectiveFrom,
       created_at: this.#o.now(),
     };
-    store.insertBom(this.#o.db, row);
+    await store.insertBom(this.#o.store, row);
     this.#o.log.info(
       { modelId, costMinor: row.cost_minor, effectiveFrom: input.effectiveFrom },
       'bom cost recorded',
@@ -186,15 +200,19 @@ export class CatalogService {
   }
 
   /** The cost in force now and a page of the history in precedence order (a few rows a year: paged in memory). */
-  bom(caller: Identity, modelId: string, page: PageRequest): Page<BomView> & { current: BomView | null } {
-    const model = store.findModelOwner(this.#o.db, modelId);
+  async bom(
+    caller: Identity,
+    modelId: string,
+    page: PageRequest,
+  ): Promise<Page<BomView> & { current: BomView | null }> {
+    const model = await store.findModelOwner(this.#o.store, modelId);
     const partnerId = this.#scope(caller);
     if (!model || (partnerId !== undefined && model.partner_id !== partnerId)) {
       throw new HubError('NOT_FOUND', 'model not found');
     }
-    const current = store.bomAt(this.#o.db, modelId, this.#o.now());
+    const current = await store.bomAt(this.#o.store, modelId, this.#o.now());
     const history = pageOfList(
-      store.listBom(this.#o.db, modelId),
+      await store.listBom(this.#o.store, modelId),
       page,
       (r) => [r.effective_from, r.created_at, r.id],
       'desc',
@@ -207,16 +225,16 @@ export class CatalogService {
   }
 
   /** Gross margin of every active SKU now: price - the BOM cost in force. */
-  margins(caller: Identity, page: PageRequest): Page<MarginView> {
+  async margins(caller: Identity, page: PageRequest): Promise<Page<MarginView>> {
     const partnerId = this.#scope(caller);
     const now = this.#o.now();
-    const rows = store.listSkus(this.#o.db, { partnerId, activeOnly: true }, page);
-    return pageOf(
+    const rows = await store.listSkus(this.#o.store, { partnerId, activeOnly: true }, page);
+    return pageOfAsync(
       rows,
       page.limit,
       (sku) => [sku.created_at, sku.id],
-      (sku): MarginView => {
-        const bom = store.bomAt(this.#o.db, sku.model_id, now);
+      async (sku): Promise<MarginView> => {
+        const bom = await store.bomAt(this.#o.store, sku.model_id, now);
         return {
           skuId: sku.id,
           partnerId: sku.partner_id,
@@ -231,10 +249,14 @@ export class CatalogService {
   }
 
   /** A SKU's margin per BOM period, oldest first (a later-written cost for the same date wins). */
-  marginHistory(caller: Identity, skuId: string, page: PageRequest): Page<MarginPeriod> & { sku: SkuView } {
-    const sku = this.#visibleSku(caller, skuId);
+  async marginHistory(
+    caller: Identity,
+    skuId: string,
+    page: PageRequest,
+  ): Promise<Page<MarginPeriod> & { sku: SkuView }> {
+    const sku = await this.#visibleSku(caller, skuId);
     const winners = new Map<number, store.BomRow>();
-    for (const row of store.listBom(this.#o.db, sku.model_id)) {
+    for (const row of await store.listBom(this.#o.store, sku.model_id)) {
       if (!winners.has(row.effective_from)) winners.set(row.effective_from, row);
     }
     const ordered = [...winners.values()].sort((a, b) => a.effective_from - b.effective_from);
@@ -249,7 +271,7 @@ export class CatalogService {
       };
     });
     const { items, next } = pageOfList(periods, page, (p) => [p.from]);
-    return { sku: this.#view(sku), items, next };
+    return { sku: await this.#view(sku), items, next };
   }
 
   /** undefined = every partner (operator); a partner id = only its own; users may not. */
@@ -258,16 +280,16 @@ export class CatalogService {
     return caller.kind === 'partner' ? caller.partnerId : undefined;
   }
 
-  #visibleSku(caller: Identity, skuId: string): store.SkuRow {
+  async #visibleSku(caller: Identity, skuId: string): Promise<store.SkuRow> {
     const partnerId = this.#scope(caller);
-    const row = store.findSku(this.#o.db, skuId);
+    const row = await store.findSku(this.#o.store, skuId);
     if (!row || (partnerId !== undefined && row.partner_id !== partnerId)) {
       throw new HubError('NOT_FOUND', 'SKU not found');
     }
     return row;
   }
 
-  #view(row: store.SkuRow): SkuView {
-    return skuView(row, stockOf(this.#o.db, row.partner_id, row.model_id));
+  async #view(row: store.SkuRow): Promise<SkuView> {
+    return skuView(row, await stockOf(this.#o.store, row.partner_id, row.model_id));
   }
 }

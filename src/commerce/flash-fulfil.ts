@@ -23,7 +23,7 @@ export function fulfilThroughOrders(deps: {
       tokenId: 'flash-sale',
       expiresAt: Number.MAX_SAFE_INTEGER,
     };
-    const placed = deps.orders.place(buyer, `flash:${p.purchaseId}`, [
+    const placed = await deps.orders.place(buyer, `flash:${p.purchaseId}`, [
       { skuId: p.skuId, quantity: p.quantity },
     ]);
     const order = JSON.parse(placed.body) as { id: string; totalMinor: number; currency: string };
@@ -34,7 +34,7 @@ export function fulfilThroughOrders(deps: {
       );
     }
     try {
-      deps.payments.apply(
+      await deps.payments.apply(
         {
           id: `flash:${p.purchaseId}`,
           type: 'payment.succeeded',

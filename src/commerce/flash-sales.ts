@@ -41,7 +41,7 @@ export interface FlashSalesOptions {
   readonly paymentWindowMs: number;
   readonly offerHoldMs: number;
   /** Throws NOT_FOUND when the caller may not see the SKU. */
-  readonly skuOf: (caller: Identity, skuId: string) => SkuFacts;
+  readonly skuOf: (caller: Identity, skuId: string) => Promise<SkuFacts>;
 }
 
 export interface RegistrationView {
@@ -94,7 +94,7 @@ export class FlashSales {
 
   async create(caller: Identity, input: SaleInput): Promise<SaleView> {
     if (caller.kind !== 'partner') throw new HubError('FORBIDDEN', 'only a partner creates flash sales');
-    const sku = this.#o.skuOf(caller, input.skuId);
+    const sku = await this.#o.skuOf(caller, input.skuId);
     if (!sku.active) throw new HubError('INVALID_STATE', 'the SKU is deactivated: list an active SKU');
     const registrationOpensAt = time('/registrationOpensAt', input.registrationOpensAt);
     const opensAt = time('/opensAt', input.opensAt);

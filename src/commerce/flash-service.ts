@@ -15,7 +15,7 @@ export interface FlashServiceOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly settings: FlashSettings;
-  readonly skuOf: (caller: Identity, skuId: string) => SkuFacts;
+  readonly skuOf: (caller: Identity, skuId: string) => Promise<SkuFacts>;
   readonly fulfil: Fulfil;
   /** Where the module's metrics go (the hub's registry). */
   readonly registry?: Registry;

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { type FieldError, HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Db } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { requestHash } from './idempotency.js';
 import { lineAmount, sumMinor } from './money.js';
@@ -12,7 +13,9 @@ import { stockNewBatches } from './store-stock.js';
 import { type OrderView, orderView } from './views.js';
 
 export interface OrderOptions {
-  readonly db: Db;
+  readonly store: Engine;
+  /** The legacy connection, for isReserved (read inside the registry's synchronous claim). */
+  readonly db?: Db | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly paymentWindowMs: number;
@@ -45,83 +48,93 @@ export class OrderService {
     this.#o = options;
   }
 
-  place(caller: Identity, key: string, lines: readonly OrderLineInput[]): PlacedOrder {
+  async place(caller: Identity, key: string, lines: readonly OrderLineInput[]): Promise<PlacedOrder> {
     if (caller.kind !== 'user') throw new HubError('FORBIDDEN', 'only a user places orders');
-    const db = this.#o.db;
     const fingerprint = requestHash({ lines });
-    const placed = inTransaction(db, (): PlacedOrder & { orderId: string } => {
-      const previous = store.findIdempotencyKey(db, caller.userId, key);
-      if (previous) {
-        if (previous.request_hash !== fingerprint) {
-          throw new HubError(
-            'IDEMPOTENCY_KEY_REUSED',
-            'this Idempotency-Key was used for a different order body; use a new key for a new order',
-          );
+    const placed = await this.#o.store.transaction(
+      async (db): Promise<PlacedOrder & { orderId: string }> => {
+        // Requests with this key wait here for each other: the first places, the rest replay it.
+        await store.lockIdempotencyKey(db, caller.userId, key);
+        const previous = await store.findIdempotencyKey(db, caller.userId, key);
+        if (previous) {
+          if (previous.request_hash !== fingerprint) {
+            throw new HubError(
+              'IDEMPOTENCY_KEY_REUSED',
+              'this Idempotency-Key was used for a different order body; use a new key for a new order',
+            );
+          }
+          return {
+            status: previous.status,
+            body: previous.response,
+            replayed: true,
+            orderId: previous.order_id,
+          };
         }
-        return {
-          status: previous.status,
-          body: previous.response,
-          replayed: true,
-          orderId: previous.order_id,
-        };
-      }
-      const now = this.#o.now();
-      this.#expire(now);
-      const order = this.#reserve(caller.userId, lines, now);
-      const body = JSON.stringify(this.viewOf(order.id));
-      store.insertIdempotencyKey(db, {
-        user_id: caller.userId,
-        key,
-        request_hash: fingerprint,
-        order_id: order.id,
-        status: 201,
-        response: body,
-        created_at: now,
-      });
-      return { status: 201, body, replayed: false, orderId: order.id };
-    });
+        const now = this.#o.now();
+        await this.#expire(db, now);
+        const order = await this.#reserve(db, caller.userId, lines, now);
+        const body = JSON.stringify(await this.viewOf(order.id, db));
+        await store.insertIdempotencyKey(db, {
+          user_id: caller.userId,
+          key,
+          request_hash: fingerprint,
+          order_id: order.id,
+          status: 201,
+          response: body,
+          created_at: now,
+        });
+        return { status: 201, body, replayed: false, orderId: order.id };
+      },
+      { durable: true, retries: 3 },
+    );
     if (!placed.replayed) {
       this.#o.log.info({ orderId: placed.orderId, userId: caller.userId }, 'order placed, stock reserved');
     }
     return { status: placed.status, body: placed.body, replayed: placed.replayed };
   }
 
-  order(caller: Identity, orderId: string): OrderView {
-    this.visibleOrder(caller, orderId);
+  async order(caller: Identity, orderId: string): Promise<OrderView> {
+    await this.visibleOrder(this.#o.store, caller, orderId);
     return this.viewOf(orderId);
   }
 
   /** Newest first; a user sees only their own. */
-  list(caller: Identity, page: PageRequest): Page<OrderView> {
+  async list(caller: Identity, page: PageRequest): Promise<Page<OrderView>> {
     if (caller.kind === 'partner') throw new HubError('FORBIDDEN', 'partners see sales in their ledger');
     const userId = caller.kind === 'user' ? caller.userId : undefined;
-    const rows = store.listOrders(this.#o.db, { userId }, page);
+    const rows = await store.listOrders(this.#o.store, { userId }, page);
+    const views = new Map<string, OrderView>();
+    for (const o of rows.slice(0, page.limit)) views.set(o.id, await this.viewOf(o.id));
     return pageOf(
       rows,
       page.limit,
       (o) => [o.created_at, o.id],
-      (o) => this.viewOf(o.id),
+      (o) => views.get(o.id) as OrderView,
     );
   }
 
-  /** True while an unpaid order holds the device. */
+  /** True while an unpaid order holds the device (read by the registry's synchronous claim). */
   isReserved(deviceId: string): boolean {
-    return store.isReserved(this.#o.db, deviceId);
+    if (!this.#o.db) throw new Error('isReserved needs the legacy connection');
+    return store.isReservedLegacy(this.#o.db, deviceId);
   }
 
   /** The buyer (or the operator) gives up an unpaid order: its stock returns at once. */
-  cancel(caller: Identity, orderId: string): OrderView {
+  async cancel(caller: Identity, orderId: string): Promise<OrderView> {
     const now = this.#o.now();
-    inTransaction(this.#o.db, () => {
-      const order = this.visibleOrder(caller, orderId);
-      if (!store.transition(this.#o.db, { id: orderId, from: 'reserved', to: 'cancelled', at: now })) {
-        throw new HubError(
-          'INVALID_STATE',
-          `order is ${order.status}: only an unpaid order can be cancelled`,
-        );
-      }
-      store.releaseUnits(this.#o.db, { orderId, at: now, reason: 'cancelled' });
-    });
+    await this.#o.store.transaction(
+      async (tx) => {
+        const order = await this.visibleOrder(tx, caller, orderId);
+        if (!(await store.transition(tx, { id: orderId, from: 'reserved', to: 'cancelled', at: now }))) {
+          throw new HubError(
+            'INVALID_STATE',
+            `order is ${order.status}: only an unpaid order can be cancelled`,
+          );
+        }
+        await store.releaseUnits(tx, { orderId, at: now, reason: 'cancelled' });
+      },
+      { durable: true },
+    );
     this.#o.log.info({ orderId }, 'order cancelled, stock released');
     return this.viewOf(orderId);
   }
@@ -130,42 +143,47 @@ export class OrderService {
    * The timer's work: releases the stock of every order whose payment window has passed, and moves
    * newly provisioned batches into stock (so the first order after a big batch does not pay for it).
    */
-  sweep(): number {
+  async sweep(): Promise<number> {
     const now = this.#o.now();
-    const { expired, stocked } = inTransaction(this.#o.db, () => ({
-      expired: this.#expire(now),
-      stocked: stockNewBatches(this.#o.db, now),
-    }));
+    const { expired, stocked } = await this.#o.store.transaction(
+      async (tx) => ({ expired: await this.#expire(tx, now), stocked: await stockNewBatches(tx, now) }),
+      { durable: true, retries: 3 },
+    );
     if (expired > 0) this.#o.log.info({ orders: expired }, 'unpaid orders expired, stock released');
     if (stocked > 0) this.#o.log.info({ devices: stocked }, 'provisioned devices entered stock');
     return expired;
   }
 
   /** The order if the caller may see it: its buyer or the operator; anyone else gets NOT_FOUND. */
-  visibleOrder(caller: Identity, orderId: string): store.OrderRow {
+  async visibleOrder(db: Queryable, caller: Identity, orderId: string): Promise<store.OrderRow> {
     if (caller.kind === 'partner') throw new HubError('FORBIDDEN', 'partners see sales in their ledger');
-    const order = store.findOrder(this.#o.db, orderId);
+    const order = await store.findOrderForUpdate(db, orderId);
     if (!order || (caller.kind === 'user' && order.user_id !== caller.userId)) {
       throw new HubError('NOT_FOUND', 'order not found');
     }
     return order;
   }
 
-  #expire(now: number): number {
+  async #expire(db: Queryable, now: number): Promise<number> {
     let count = 0;
-    for (const id of store.expiredReservations(this.#o.db, now, 10_000)) {
-      if (store.transition(this.#o.db, { id, from: 'reserved', to: 'expired', at: now })) {
-        store.releaseUnits(this.#o.db, { orderId: id, at: now, reason: 'expired' });
+    for (const id of await store.expiredReservations(db, now, 10_000)) {
+      if (await store.transition(db, { id, from: 'reserved', to: 'expired', at: now })) {
+        await store.releaseUnits(db, { orderId: id, at: now, reason: 'expired' });
         count++;
       }
     }
     return count;
   }
 
-  #reserve(userId: string, lines: readonly OrderLineInput[], now: number): store.OrderRow {
-    const db = this.#o.db;
+  async #reserve(
+    db: Queryable,
+    userId: string,
+    lines: readonly OrderLineInput[],
+    now: number,
+  ): Promise<store.OrderRow> {
     const seen = new Map<string, number>();
-    const skus = lines.map((line, i) => {
+    const skus: catalog.SkuRow[] = [];
+    for (const [i, line] of lines.entries()) {
       const path = `/lines/${i}/skuId`;
       if (seen.has(line.skuId)) {
         throw invalid('VALIDATION_FAILED', [
@@ -173,11 +191,11 @@ export class OrderService {
         ]);
       }
       seen.set(line.skuId, i);
-      const sku = catalog.findSku(db, line.skuId);
+      const sku = await catalog.findSku(db, line.skuId);
       if (!sku || sku.deactivated_at !== null)
         throw invalid('NOT_FOUND', [{ path, message: 'no active SKU with this id' }]);
-      return sku;
-    });
+      skus.push(sku);
+    }
     const currency = skus[0]?.currency ?? '';
     const mixed = skus.flatMap((s, i) =>
       s.currency === currency
@@ -205,11 +223,11 @@ export class OrderService {
       payment_event_id: null,
       ended_at: null,
     };
-    store.insertOrder(db, order);
-    lines.forEach((line, i) => {
+    await store.insertOrder(db, order);
+    for (const [i, line] of lines.entries()) {
       const sku = skus[i];
-      if (!sku) return;
-      store.insertLine(db, {
+      if (!sku) continue;
+      await store.insertLine(db, {
         order_id: order.id,
         line_no: i,
         sku_id: sku.id,
@@ -220,7 +238,7 @@ export class OrderService {
         amount_minor: amounts[i] ?? 0,
         refunded_at: null,
       });
-      const held = store.holdDevices(db, {
+      const held = await store.holdDevices(db, {
         orderId: order.id,
         lineNo: i,
         partnerId: sku.partner_id,
@@ -232,13 +250,13 @@ export class OrderService {
         // Throwing rolls back the whole transaction: nothing was reserved, no order exists.
         throw invalid('OUT_OF_STOCK', [{ path: `/lines/${i}/quantity`, message: `only ${held} available` }]);
       }
-    });
+    }
     return order;
   }
 
-  viewOf(orderId: string): OrderView {
-    const order = store.findOrder(this.#o.db, orderId);
+  async viewOf(orderId: string, db: Queryable = this.#o.store): Promise<OrderView> {
+    const order = await store.findOrder(db, orderId);
     if (!order) throw new HubError('NOT_FOUND', 'order not found');
-    return orderView(order, store.linesOf(this.#o.db, orderId), store.heldUnits(this.#o.db, orderId));
+    return orderView(order, await store.linesOf(db, orderId), await store.heldUnits(db, orderId));
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
 import type { LedgerService } from '../partners/ledger.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { commissionFor } from './money.js';
 import type { RefundService } from './refunds.js';
 import * as store from './store-orders.js';
@@ -17,13 +17,13 @@ export interface PaymentEvent {
 }
 
 export interface PaymentOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly ledger: LedgerService;
   readonly refunds: RefundService;
   /** Commission rate (bp) in force for a partner at a time (PartnerService.rateAt). */
-  readonly rateAt: (partnerId: string, atMs: number) => number;
+  readonly rateAt: (partnerId: string, atMs: number, db: Queryable) => Promise<number>;
 }
 
 export interface PaymentOutcome {
@@ -47,35 +47,38 @@ export class PaymentService {
     this.#o = options;
   }
 
-  apply(event: PaymentEvent, signedAt: number): PaymentOutcome {
-    const db = this.#o.db;
+  async apply(event: PaymentEvent, signedAt: number): Promise<PaymentOutcome> {
     const now = this.#o.now();
-    const outcome = inTransaction(db, (): PaymentOutcome => {
-      if (paymentEventExists(db, event.id)) {
-        throw new HubError('ALREADY_EXISTS', `event ${event.id} was already processed`);
-      }
-      const order = store.findOrder(db, event.orderId);
-      if (!order) throw new HubError('NOT_FOUND', 'order not found');
-      if (event.currency !== order.currency) {
-        throw mismatch('/currency', `is ${event.currency}, the order is in ${order.currency}`);
-      }
-      if (event.type === 'payment.succeeded') this.#paid(order, event, now);
-      else this.#refunded(order, event);
-      insertPaymentEvent(db, {
-        id: event.id,
-        type: event.type,
-        order_id: order.id,
-        amount_minor: event.amountMinor,
-        currency: event.currency,
-        signed_at: signedAt,
-        received_at: now,
-      });
-      return {
-        eventId: event.id,
-        orderId: order.id,
-        status: store.findOrder(db, order.id)?.status ?? order.status,
-      };
-    });
+    const outcome = await this.#o.store.transaction(
+      async (db): Promise<PaymentOutcome> => {
+        // The order row is locked first (PostgreSQL): events for one order apply one after another.
+        const order = await store.findOrderForUpdate(db, event.orderId);
+        if (await paymentEventExists(db, event.id)) {
+          throw new HubError('ALREADY_EXISTS', `event ${event.id} was already processed`);
+        }
+        if (!order) throw new HubError('NOT_FOUND', 'order not found');
+        if (event.currency !== order.currency) {
+          throw mismatch('/currency', `is ${event.currency}, the order is in ${order.currency}`);
+        }
+        if (event.type === 'payment.succeeded') await this.#paid(db, order, event, now);
+        else await this.#refunded(db, order, event);
+        await insertPaymentEvent(db, {
+          id: event.id,
+          type: event.type,
+          order_id: order.id,
+          amount_minor: event.amountMinor,
+          currency: event.currency,
+          signed_at: signedAt,
+          received_at: now,
+        });
+        return {
+          eventId: event.id,
+          orderId: order.id,
+          status: (await store.findOrder(db, order.id))?.status ?? order.status,
+        };
+      },
+      { durable: true, retries: 3 },
+    );
     this.#o.log.info(
       { eventId: event.id, type: event.type, orderId: event.orderId, status: outcome.status },
       'payment event applied',
@@ -84,8 +87,7 @@ export class PaymentService {
   }
 
   /** Payment in full before the window closes: the reserved devices are sold and commission is booked. */
-  #paid(order: store.OrderRow, event: PaymentEvent, now: number): void {
-    const db = this.#o.db;
+  async #paid(db: Queryable, order: store.OrderRow, event: PaymentEvent, now: number): Promise<void> {
     if (event.amountMinor !== order.total_minor) {
       throw mismatch('/amountMinor', `is ${event.amountMinor}, the order total is ${order.total_minor}`);
     }
@@ -97,12 +99,12 @@ export class PaymentService {
         `the payment window closed at ${new Date(order.expires_at).toISOString()}; the order's stock was released`,
       );
     }
-    store.transition(db, { id: order.id, from: 'reserved', to: 'paid', at: now, eventId: event.id });
-    store.markSold(db, order.id);
-    for (const line of store.linesOf(db, order.id)) {
+    await store.transition(db, { id: order.id, from: 'reserved', to: 'paid', at: now, eventId: event.id });
+    await store.markSold(db, order.id);
+    for (const line of await store.linesOf(db, order.id)) {
       // The rate in force at the moment of payment: a contract change later never re-rates this sale.
-      const rateBp = this.#o.rateAt(line.partner_id, now);
-      this.#o.ledger.appendSale({
+      const rateBp = await this.#o.rateAt(line.partner_id, now, db);
+      await this.#o.ledger.appendSale(db, {
         partnerId: line.partner_id,
         orderId: order.id,
         lineNo: line.line_no,
@@ -117,13 +119,14 @@ export class PaymentService {
   }
 
   /** A refund made at the provider: the whole remainder of the order, whatever the return window. */
-  #refunded(order: store.OrderRow, event: PaymentEvent): void {
+  async #refunded(db: Queryable, order: store.OrderRow, event: PaymentEvent): Promise<void> {
     if (order.status !== 'paid') throw new HubError('INVALID_STATE', `order is ${order.status}, not paid`);
-    const refundable = this.#o.refunds.refundableMinor(order.id);
+    const refundable = await this.#o.refunds.refundableMinor(db, order.id);
     if (event.amountMinor !== refundable) {
       throw mismatch('/amountMinor', `is ${event.amountMinor}, the refundable remainder is ${refundable}`);
     }
-    this.#o.refunds.refundInTransaction(
+    await this.#o.refunds.refundInTransaction(
+      db,
       order,
       { reason: 'refunded at the payment provider' },
       { requestedBy: 'provider', by: `payment:${event.id}`, eventId: event.id },

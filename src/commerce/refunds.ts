@@ -3,7 +3,7 @@ import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import type { LedgerService } from '../partners/ledger.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { sumMinor } from './money.js';
 import type { OrderService } from './orders.js';
 import * as store from './store-orders.js';
@@ -11,7 +11,7 @@ import { insertRefund, type RefundRow } from './store-payments.js';
 import type { OrderView } from './views.js';
 
 export interface RefundOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly ledger: LedgerService;
@@ -49,44 +49,51 @@ export class RefundService {
   }
 
   /** The buyer within the return window, or the operator at any time. */
-  refund(
+  async refund(
     caller: Identity,
     orderId: string,
     request: RefundRequest,
-  ): { refund: RefundView; order: OrderView } {
+  ): Promise<{ refund: RefundView; order: OrderView }> {
     const now = this.#o.now();
-    const refund = inTransaction(this.#o.db, () => {
-      const order = this.#o.orders.visibleOrder(caller, orderId);
-      if (caller.kind === 'user' && order.paid_at !== null && now > order.paid_at + this.#o.returnWindowMs) {
-        throw new HubError(
-          'INVALID_STATE',
-          `the return window closed at ${new Date(order.paid_at + this.#o.returnWindowMs).toISOString()}`,
-        );
-      }
-      // visibleOrder already refused partners: the caller is the buyer or the operator.
-      const who =
-        caller.kind === 'user'
-          ? { requestedBy: 'buyer' as const, by: `user:${caller.userId}` }
-          : {
-              requestedBy: 'operator' as const,
-              by: `operator:${caller.kind === 'operator' ? caller.tokenId : '?'}`,
-            };
-      return this.refundInTransaction(order, request, { ...who, eventId: null });
-    });
+    const refund = await this.#o.store.transaction(
+      async (tx) => {
+        const order = await this.#o.orders.visibleOrder(tx, caller, orderId);
+        if (
+          caller.kind === 'user' &&
+          order.paid_at !== null &&
+          now > order.paid_at + this.#o.returnWindowMs
+        ) {
+          throw new HubError(
+            'INVALID_STATE',
+            `the return window closed at ${new Date(order.paid_at + this.#o.returnWindowMs).toISOString()}`,
+          );
+        }
+        // visibleOrder already refused partners: the caller is the buyer or the operator.
+        const who =
+          caller.kind === 'user'
+            ? { requestedBy: 'buyer' as const, by: `user:${caller.userId}` }
+            : {
+                requestedBy: 'operator' as const,
+                by: `operator:${caller.kind === 'operator' ? caller.tokenId : '?'}`,
+              };
+        return this.refundInTransaction(tx, order, request, { ...who, eventId: null });
+      },
+      { durable: true, retries: 3 },
+    );
     this.#o.log.info(
       { orderId, refundId: refund.id, lines: refund.lineNos, amountMinor: refund.amountMinor },
       'order refunded, stock restored',
     );
-    return { refund, order: this.#o.orders.viewOf(orderId) };
+    return { refund, order: await this.#o.orders.viewOf(orderId) };
   }
 
   /** The refund itself; the caller holds the transaction and has checked who may ask. */
-  refundInTransaction(
+  async refundInTransaction(
+    db: Queryable,
     order: store.OrderRow,
     request: RefundRequest,
     who: { requestedBy: RefundRow['requested_by']; by: string; eventId: string | null },
-  ): RefundView {
-    const db = this.#o.db;
+  ): Promise<RefundView> {
     if (order.status !== 'paid') {
       const hint = order.status === 'reserved' ? ' (cancel an unpaid order instead)' : '';
       throw new HubError(
@@ -94,18 +101,18 @@ export class RefundService {
         `order is ${order.status}: only a paid order can be refunded${hint}`,
       );
     }
-    const lines = store.linesOf(db, order.id);
+    const lines = await store.linesOf(db, order.id);
     const chosen = this.#choose(lines, request.lines);
     const now = this.#o.now();
     for (const line of chosen) {
-      if (!store.markLineRefunded(db, order.id, line.line_no, now)) {
+      if (!(await store.markLineRefunded(db, order.id, line.line_no, now))) {
         throw new HubError('INVALID_STATE', `line ${line.line_no} is already refunded`);
       }
-      store.releaseUnits(db, { orderId: order.id, lineNo: line.line_no, at: now, reason: 'refunded' });
-      this.#o.ledger.appendRefund(order.id, line.line_no, request.reason ?? null, who.by);
+      await store.releaseUnits(db, { orderId: order.id, lineNo: line.line_no, at: now, reason: 'refunded' });
+      await this.#o.ledger.appendRefund(db, order.id, line.line_no, request.reason ?? null, who.by);
     }
     if (lines.every((l) => l.refunded_at !== null || chosen.includes(l))) {
-      store.transition(db, { id: order.id, from: 'paid', to: 'refunded', at: now });
+      await store.transition(db, { id: order.id, from: 'paid', to: 'refunded', at: now });
     }
     const row: RefundRow = {
       id: newId(),
@@ -121,7 +128,7 @@ export class RefundService {
       event_id: who.eventId,
       created_at: now,
     };
-    insertRefund(db, row);
+    await insertRefund(db, row);
     return {
       id: row.id,
       orderId: order.id,
@@ -135,8 +142,8 @@ export class RefundService {
   }
 
   /** What is still refundable on a paid order, in minor units. */
-  refundableMinor(orderId: string): number {
-    const open = store.linesOf(this.#o.db, orderId).filter((l) => l.refunded_at === null);
+  async refundableMinor(db: Queryable, orderId: string): Promise<number> {
+    const open = (await store.linesOf(db, orderId)).filter((l) => l.refunded_at === null);
     return sumMinor(
       open.map((l) => l.amount_minor),
       '/amountMinor',

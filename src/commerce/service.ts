@@ -3,6 +3,7 @@ import type { CommerceSettings } from '../config.js';
 import { HubError } from '../errors.js';
 import type { LedgerService } from '../partners/ledger.js';
 import type { Db } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { ActivationRecorder } from './activations.js';
 import { CatalogService } from './catalog.js';
 import { OrderService } from './orders.js';
@@ -11,13 +12,15 @@ import { RefundService } from './refunds.js';
 import { type Verification, verifyWebhook } from './signature.js';
 
 export interface CommerceOptions {
-  /** Commerce's own connection, opened with synchronous=FULL (a paid order survives power loss). */
-  readonly db: Db;
+  /** Commerce writes are durable transactions: fsynced at commit on SQLite too (docs/commerce.md). */
+  readonly store: Engine;
+  /** The legacy connection, for isReserved and buyerOf (read inside the registry's synchronous claim). */
+  readonly db?: Db | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly settings: CommerceSettings;
   readonly ledger: LedgerService;
-  readonly rateAt: (partnerId: string, atMs: number) => number;
+  readonly rateAt: (partnerId: string, atMs: number, db: Queryable) => Promise<number>;
   /** The webhook HMAC key; undefined = payments are not configured (the webhook answers 503). */
   readonly webhookSecret: string | undefined;
 }
@@ -36,9 +39,10 @@ export class CommerceService {
   readonly #now: () => number;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<unknown> | undefined;
 
   constructor(o: CommerceOptions) {
-    const base = { db: o.db, now: o.now };
+    const base = { store: o.store, now: o.now };
     this.#log = o.log;
     this.#webhookSecret = o.webhookSecret;
     this.#now = o.now;
@@ -46,6 +50,7 @@ export class CommerceService {
     this.orders = new OrderService({
       ...base,
       log: o.log.child({ part: 'orders' }),
+      db: o.db,
       paymentWindowMs: o.settings.paymentWindowMs,
     });
     this.refunds = new RefundService({
@@ -64,6 +69,7 @@ export class CommerceService {
     });
     this.activations = new ActivationRecorder({
       ...base,
+      db: o.db,
       log: o.log.child({ part: 'activations' }),
       ledger: o.ledger,
     });
@@ -99,16 +105,20 @@ export class CommerceService {
     return verifyWebhook({ secret: this.#webhookSecret, ...headers, raw, now: this.#now() });
   }
 
-  close(): void {
+  /** Stops the sweep timer and waits for a sweep in flight (before the engine closes). */
+  async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#sweeping;
   }
 
   #sweep(): void {
-    try {
-      this.orders.sweep();
-    } catch (err) {
-      this.#log.error({ err }, 'sweeping expired reservations failed');
-    }
+    if (this.#sweeping) return;
+    this.#sweeping = this.orders
+      .sweep()
+      .catch((err: unknown) => this.#log.error({ err }, 'sweeping expired reservations failed'))
+      .finally(() => {
+        this.#sweeping = undefined;
+      });
   }
 }

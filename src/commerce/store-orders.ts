@@ -1,5 +1,8 @@
 import { type Db, prepared } from '../store/database.js';
-import { afterClause, type PageRequest } from '../store/page.js';
+import type { Queryable } from '../store/engine.js';
+import { keyAfter, whereAll } from '../store/keyset.js';
+import type { PageRequest } from '../store/page.js';
+import { type Sql, sql } from '../store/sql.js';
 import { returnToStock, stockNewBatches, takeFree } from './store-stock.js';
 
 /** SQL for orders, their lines, the devices they hold (units) and idempotency keys. */
@@ -46,161 +49,195 @@ export interface IdempotencyRow {
   readonly created_at: number;
 }
 
-export function insertOrder(db: Db, row: OrderRow): void {
-  prepared(
-    db,
-    `INSERT INTO commerce_orders (id, user_id, status, currency, total_minor, created_at, expires_at, paid_at,
-       payment_event_id, ended_at)
-     VALUES (@id, @user_id, @status, @currency, @total_minor, @created_at, @expires_at, @paid_at,
-       @payment_event_id, @ended_at)`,
-  ).run(row);
+const ORDER_COLUMNS = sql`id, user_id, status, currency, total_minor, created_at, expires_at, paid_at,
+  payment_event_id, ended_at`;
+const LINE_COLUMNS = sql`order_id, line_no, sku_id, partner_id, model_id, unit_price_minor, quantity, amount_minor,
+  refunded_at`;
+
+export async function insertOrder(db: Queryable, row: OrderRow): Promise<void> {
+  await db.run(
+    sql`INSERT INTO commerce_orders (id, user_id, status, currency, total_minor, created_at, expires_at, paid_at,
+          payment_event_id, ended_at)
+        VALUES (${row.id}, ${row.user_id}, ${row.status}, ${row.currency}, ${row.total_minor}, ${row.created_at},
+          ${row.expires_at}, ${row.paid_at}, ${row.payment_event_id}, ${row.ended_at})`,
+  );
 }
 
-export function insertLine(db: Db, row: LineRow): void {
-  prepared(
-    db,
-    `INSERT INTO commerce_order_lines (order_id, line_no, sku_id, partner_id, model_id, unit_price_minor,
-       quantity, amount_minor, refunded_at)
-     VALUES (@order_id, @line_no, @sku_id, @partner_id, @model_id, @unit_price_minor, @quantity,
-       @amount_minor, @refunded_at)`,
-  ).run(row);
+export async function insertLine(db: Queryable, row: LineRow): Promise<void> {
+  await db.run(
+    sql`INSERT INTO commerce_order_lines (order_id, line_no, sku_id, partner_id, model_id, unit_price_minor,
+          quantity, amount_minor, refunded_at)
+        VALUES (${row.order_id}, ${row.line_no}, ${row.sku_id}, ${row.partner_id}, ${row.model_id},
+          ${row.unit_price_minor}, ${row.quantity}, ${row.amount_minor}, ${row.refunded_at})`,
+  );
 }
 
-export function findOrder(db: Db, id: string): OrderRow | undefined {
-  return prepared(db, 'SELECT * FROM commerce_orders WHERE id = ?').get(id) as OrderRow | undefined;
+export function findOrder(db: Queryable, id: string): Promise<OrderRow | undefined> {
+  return db.one<OrderRow>(sql`SELECT ${ORDER_COLUMNS} FROM commerce_orders WHERE id = ${id}`);
 }
 
-export function linesOf(db: Db, orderId: string): LineRow[] {
-  return prepared(db, 'SELECT * FROM commerce_order_lines WHERE order_id = ? ORDER BY line_no').all(
-    orderId,
-  ) as LineRow[];
+/** The order, its row locked until the transaction ends (PostgreSQL; SQLite has one writer). */
+export function findOrderForUpdate(db: Queryable, id: string): Promise<OrderRow | undefined> {
+  return db.one<OrderRow>(
+    sql`SELECT ${ORDER_COLUMNS} FROM commerce_orders WHERE id = ${id}
+        ${sql.dialect({ sqlite: sql.empty, postgres: sql`FOR UPDATE` })}`,
+  );
+}
+
+export function linesOf(db: Queryable, orderId: string): Promise<LineRow[]> {
+  return db.many<LineRow>(
+    sql`SELECT ${LINE_COLUMNS} FROM commerce_order_lines WHERE order_id = ${orderId} ORDER BY line_no`,
+  );
 }
 
 /** Newest first, keyed by (created_at, id); `limit + 1` rows. */
-export function listOrders(db: Db, f: { userId?: string | undefined }, page: PageRequest): OrderRow[] {
-  const where: string[] = [];
-  const args: Array<string | number> = [];
-  if (f.userId !== undefined) {
-    where.push('user_id = ?');
-    args.push(f.userId);
-  }
-  const after = afterClause(['created_at', 'id'], page.after, 'desc');
-  if (after) {
-    where.push(after.sql);
-    args.push(...after.args);
-  }
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return prepared(
-    db,
-    `SELECT * FROM commerce_orders ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`,
-  ).all(...args, page.limit + 1) as OrderRow[];
+export function listOrders(
+  db: Queryable,
+  f: { userId?: string | undefined },
+  page: PageRequest,
+): Promise<OrderRow[]> {
+  const where: Sql[] = [];
+  if (f.userId !== undefined) where.push(sql`user_id = ${f.userId}`);
+  if (page.after) where.push(keyAfter(['created_at', 'id'], page.after, 'desc'));
+  return db.many<OrderRow>(
+    sql`SELECT ${ORDER_COLUMNS} FROM commerce_orders ${whereAll(where)}
+        ORDER BY created_at DESC, id DESC LIMIT ${page.limit + 1}`,
+  );
 }
 
 /**
  * Holds up to `count` devices of the model for an order line; returns how many it held. Runs inside
- * the placing transaction (IMMEDIATE: the write lock is held from BEGIN), so two orders never take
- * the same device, and the unique index on live units would refuse it anyway.
+ * the placing transaction: SQLite's one writer, or PostgreSQL row locks taken with SKIP LOCKED
+ * (store-stock.ts), so two orders never take the same device; the unique index on live units would
+ * refuse it anyway.
  */
-export function holdDevices(
-  db: Db,
+export async function holdDevices(
+  db: Queryable,
   h: { orderId: string; lineNo: number; partnerId: string; modelId: string; count: number; at: number },
-): number {
-  stockNewBatches(db, h.at, h);
-  const taken = takeFree(db, h.partnerId, h.modelId, h.count);
-  const insert = prepared(
-    db,
-    `INSERT INTO commerce_units (device_id, order_id, line_no, model_id, state, reserved_at)
-     VALUES (?, ?, ?, ?, 'reserved', ?)`,
+): Promise<number> {
+  await stockNewBatches(db, h.at, h);
+  const taken = await takeFree(db, h.partnerId, h.modelId, h.count);
+  if (taken.length === 0) return 0;
+  const rows = taken.map(
+    (deviceId) => sql`(${deviceId}, ${h.orderId}, ${h.lineNo}, ${h.modelId}, 'reserved', ${h.at})`,
   );
-  for (const deviceId of taken) insert.run(deviceId, h.orderId, h.lineNo, h.modelId, h.at);
+  await db.run(
+    sql`INSERT INTO commerce_units (device_id, order_id, line_no, model_id, state, reserved_at)
+        VALUES ${sql.join(rows)}`,
+  );
   return taken.length;
 }
 
 /** Devices an order holds now (released ones excluded), by line. */
-export function heldUnits(db: Db, orderId: string): HeldUnitRow[] {
-  return prepared(
-    db,
-    `SELECT device_id, line_no FROM commerce_units WHERE order_id = ? AND released_at IS NULL
-       ORDER BY line_no, device_id`,
-  ).all(orderId) as HeldUnitRow[];
+export function heldUnits(db: Queryable, orderId: string): Promise<HeldUnitRow[]> {
+  return db.many<HeldUnitRow>(
+    sql`SELECT device_id, line_no FROM commerce_units WHERE order_id = ${orderId} AND released_at IS NULL
+        ORDER BY line_no, device_id`,
+  );
 }
 
 /** Returns an order's (or one line's) held devices to stock and marks their units released. */
-export function releaseUnits(
-  db: Db,
+export async function releaseUnits(
+  db: Queryable,
   r: { orderId: string; lineNo?: number; at: number; reason: 'expired' | 'cancelled' | 'refunded' },
-): number {
-  returnToStock(db, r.orderId, r.lineNo);
-  const line = r.lineNo === undefined ? '' : 'AND line_no = @lineNo';
-  return prepared(
-    db,
-    `UPDATE commerce_units SET released_at = @at, release_reason = @reason
-       WHERE order_id = @orderId ${line} AND released_at IS NULL`,
-  ).run({ lineNo: null, ...r }).changes;
+): Promise<number> {
+  await returnToStock(db, r.orderId, r.lineNo);
+  const { changes } = await db.run(
+    sql`UPDATE commerce_units SET released_at = ${r.at}, release_reason = ${r.reason}
+        WHERE order_id = ${r.orderId} ${r.lineNo === undefined ? sql.empty : sql`AND line_no = ${r.lineNo}`}
+          AND released_at IS NULL`,
+  );
+  return changes;
 }
+
+const RESERVED_SQL =
+  "SELECT 1 FROM commerce_units WHERE device_id = ? AND released_at IS NULL AND state = 'reserved'";
 
 /** True while an unpaid order holds the device (a claim must wait: docs/commerce.md). */
-export function isReserved(db: Db, deviceId: string): boolean {
-  return (
-    prepared(
-      db,
-      "SELECT 1 FROM commerce_units WHERE device_id = ? AND released_at IS NULL AND state = 'reserved'",
-    ).get(deviceId) !== undefined
+export async function isReserved(db: Queryable, deviceId: string): Promise<boolean> {
+  const row = await db.one(
+    sql`SELECT 1 AS one FROM commerce_units WHERE device_id = ${deviceId} AND released_at IS NULL
+        AND state = 'reserved'`,
   );
+  return row !== undefined;
 }
 
-export function markSold(db: Db, orderId: string): number {
-  return prepared(
-    db,
-    "UPDATE commerce_units SET state = 'sold' WHERE order_id = ? AND released_at IS NULL AND state = 'reserved'",
-  ).run(orderId).changes;
+/** isReserved on the legacy connection: the registry's claim reads it inside its own transaction. */
+export function isReservedLegacy(db: Db, deviceId: string): boolean {
+  return prepared(db, RESERVED_SQL).get(deviceId) !== undefined;
+}
+
+export async function markSold(db: Queryable, orderId: string): Promise<number> {
+  const { changes } = await db.run(
+    sql`UPDATE commerce_units SET state = 'sold'
+        WHERE order_id = ${orderId} AND released_at IS NULL AND state = 'reserved'`,
+  );
+  return changes;
 }
 
 /** Moves an order from `from` to `to` only if it is still in `from`; false when it was not. */
-export function transition(
-  db: Db,
+export async function transition(
+  db: Queryable,
   t: { id: string; from: OrderStatus; to: OrderStatus; at: number; eventId?: string },
-): boolean {
-  const paid = t.to === 'paid' ? ', paid_at = @at, payment_event_id = @eventId' : '';
-  const ended = t.to === 'expired' || t.to === 'cancelled' ? ', ended_at = @at' : '';
-  return (
-    prepared(
-      db,
-      `UPDATE commerce_orders SET status = @to ${paid} ${ended} WHERE id = @id AND status = @from`,
-    ).run({ eventId: null, ...t }).changes === 1
+): Promise<boolean> {
+  const paid =
+    t.to === 'paid' ? sql`, paid_at = ${t.at}, payment_event_id = ${t.eventId ?? null}` : sql.empty;
+  const ended = t.to === 'expired' || t.to === 'cancelled' ? sql`, ended_at = ${t.at}` : sql.empty;
+  const { changes } = await db.run(
+    sql`UPDATE commerce_orders SET status = ${t.to} ${paid} ${ended} WHERE id = ${t.id} AND status = ${t.from}`,
   );
+  return changes === 1;
 }
 
-export function markLineRefunded(db: Db, orderId: string, lineNo: number, at: number): boolean {
-  return (
-    prepared(
-      db,
-      'UPDATE commerce_order_lines SET refunded_at = ? WHERE order_id = ? AND line_no = ? AND refunded_at IS NULL',
-    ).run(at, orderId, lineNo).changes === 1
+export async function markLineRefunded(
+  db: Queryable,
+  orderId: string,
+  lineNo: number,
+  at: number,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`UPDATE commerce_order_lines SET refunded_at = ${at}
+        WHERE order_id = ${orderId} AND line_no = ${lineNo} AND refunded_at IS NULL`,
   );
+  return changes === 1;
 }
 
 /** Orders whose payment window has passed and that still hold stock. */
-export function expiredReservations(db: Db, now: number, limit: number): string[] {
-  return (
-    prepared(
-      db,
-      "SELECT id FROM commerce_orders WHERE status = 'reserved' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-    ).all(now, limit) as Array<{ id: string }>
-  ).map((r) => r.id);
+export async function expiredReservations(db: Queryable, now: number, limit: number): Promise<string[]> {
+  const rows = await db.many<{ id: string }>(
+    sql`SELECT id FROM commerce_orders WHERE status = 'reserved' AND expires_at <= ${now}
+        ORDER BY expires_at LIMIT ${limit}`,
+  );
+  return rows.map((r) => r.id);
 }
 
-export function findIdempotencyKey(db: Db, userId: string, key: string): IdempotencyRow | undefined {
-  return prepared(db, 'SELECT * FROM commerce_idempotency_keys WHERE user_id = ? AND key = ?').get(
-    userId,
-    key,
-  ) as IdempotencyRow | undefined;
+/**
+ * Serializes the requests that carry one user's Idempotency-Key until the transaction ends
+ * (PostgreSQL: a transaction-scoped advisory lock on a hash of user and key). SQLite has one
+ * writer: its transactions are serial already.
+ */
+export async function lockIdempotencyKey(db: Queryable, userId: string, key: string): Promise<void> {
+  if (db.dialect !== 'postgres') return;
+  await db.many(
+    sql`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended(${`${userId}\n${key}`}, 0))) l`,
+  );
 }
 
-export function insertIdempotencyKey(db: Db, row: IdempotencyRow): void {
-  prepared(
-    db,
-    `INSERT INTO commerce_idempotency_keys (user_id, key, request_hash, order_id, status, response, created_at)
-     VALUES (@user_id, @key, @request_hash, @order_id, @status, @response, @created_at)`,
-  ).run(row);
+export function findIdempotencyKey(
+  db: Queryable,
+  userId: string,
+  key: string,
+): Promise<IdempotencyRow | undefined> {
+  return db.one<IdempotencyRow>(
+    sql`SELECT user_id, key, request_hash, order_id, status, response, created_at FROM commerce_idempotency_keys
+        WHERE user_id = ${userId} AND key = ${key}`,
+  );
+}
+
+export async function insertIdempotencyKey(db: Queryable, row: IdempotencyRow): Promise<void> {
+  await db.run(
+    sql`INSERT INTO commerce_idempotency_keys (user_id, key, request_hash, order_id, status, response, created_at)
+        VALUES (${row.user_id}, ${row.key}, ${row.request_hash}, ${row.order_id}, ${row.status}, ${row.response},
+          ${row.created_at})`,
+  );
 }

@@ -13,4 +13,4 @@ export type Identity =
 export type Role = Identity['kind'];
 
 /** Resolves a bearer credential of one prefix (`eu`, `eo`, `ek`, ...) into an identity. */
-export type CredentialResolver = (token: string) => Identity | undefined;
+export type CredentialResolver = (token: string) => Identity | undefined | Promise<Identity | undefined>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
-import type { Db } from '../store/database.js';
+import type { Engine } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import type { Identity } from './identity.js';
 import { formatCredential, hashSecret, newId, newSecret, parseCredential, secretMatches } from './secrets.js';
@@ -49,35 +49,35 @@ function toView(row: store.OperatorTokenRow): OperatorTokenView {
  * token is refused from its next request on.
  */
 export class OperatorTokens {
-  readonly #db: Db;
+  readonly #db: Engine;
   readonly #log: Logger;
   readonly #now: () => number;
 
-  constructor(options: { db: Db; log: Logger; now: () => number }) {
-    this.#db = options.db;
+  constructor(options: { store: Engine; log: Logger; now: () => number }) {
+    this.#db = options.store;
     this.#log = options.log;
     this.#now = options.now;
   }
 
   /** Bearer resolver for `eo_...` and for a bearer without a known prefix (the adopted one). */
-  resolve = (token: string): Identity | undefined => {
+  resolve = async (token: string): Promise<Identity | undefined> => {
     const parsed = parseCredential(token);
     const [id, secret] =
       parsed && parsed.prefix === ADMIN_TOKEN_PREFIX ? [parsed.id, parsed.secret] : [ENV_TOKEN_ID, token];
-    const row = store.findOperatorToken(this.#db, id);
+    const row = await store.findOperatorToken(this.#db, id);
     if (!row || row.revoked_at !== null || !secretMatches(secret, row.secret_hash)) return undefined;
     const now = this.#now();
     if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
-      store.touchOperatorToken(this.#db, row.id, now);
+      await store.touchOperatorToken(this.#db, row.id, now);
     }
     return { kind: 'operator', tokenId: row.id };
   };
 
-  mint(label: string, source: Exclude<OperatorTokenSource, 'env'>): MintedOperatorToken {
+  async mint(label: string, source: Exclude<OperatorTokenSource, 'env'>): Promise<MintedOperatorToken> {
     const id = newId();
     const secret = newSecret();
     const row = { id, secret_hash: hashSecret(secret), label, source, created_at: this.#now() };
-    store.insertOperatorToken(this.#db, row);
+    await store.insertOperatorToken(this.#db, row);
     this.#log.info({ tokenId: id, label, source }, 'operator token minted');
     return {
       ...toView({ ...row, last_used_at: null, revoked_at: null }),
@@ -85,14 +85,19 @@ export class OperatorTokens {
     };
   }
 
-  list(page: PageRequest): Page<OperatorTokenView> {
-    return pageOf(store.listOperatorTokens(this.#db, page), page.limit, (r) => [r.created_at, r.id], toView);
+  async list(page: PageRequest): Promise<Page<OperatorTokenView>> {
+    return pageOf(
+      await store.listOperatorTokens(this.#db, page),
+      page.limit,
+      (r) => [r.created_at, r.id],
+      toView,
+    );
   }
 
   /** Revokes a token (idempotent); the next request that presents it gets 401. */
-  revoke(tokenId: string, by?: Identity): OperatorTokenView {
-    const revoked = store.revokeOperatorToken(this.#db, tokenId, this.#now());
-    const row = store.findOperatorToken(this.#db, tokenId);
+  async revoke(tokenId: string, by?: Identity): Promise<OperatorTokenView> {
+    const revoked = await store.revokeOperatorToken(this.#db, tokenId, this.#now());
+    const row = await store.findOperatorToken(this.#db, tokenId);
     if (!row) throw new HubError('NOT_FOUND', 'no such operator token');
     if (revoked) {
       this.#log.info(
@@ -109,10 +114,10 @@ export class OperatorTokens {
    * removed. Then, when no operator token is left, one is minted and returned for the CLI to print
    * once; otherwise undefined.
    */
-  bootstrap(envToken: string | undefined): string | undefined {
-    const current = store.findOperatorToken(this.#db, ENV_TOKEN_ID);
+  async bootstrap(envToken: string | undefined): Promise<string | undefined> {
+    const current = await store.findOperatorToken(this.#db, ENV_TOKEN_ID);
     if (envToken === undefined) {
-      if (current && store.deleteOperatorToken(this.#db, ENV_TOKEN_ID)) {
+      if (current && (await store.deleteOperatorToken(this.#db, ENV_TOKEN_ID))) {
         this.#log.info('ECOHUB_ADMIN_TOKEN is no longer set: the operator token adopted from it is removed');
       }
     } else if (current && current.revoked_at !== null && secretMatches(envToken, current.secret_hash)) {
@@ -120,14 +125,14 @@ export class OperatorTokens {
         'ECOHUB_ADMIN_TOKEN holds a token an operator revoked: it stays revoked; set a new value to adopt one',
       );
     } else if (!current || !secretMatches(envToken, current.secret_hash)) {
-      store.replaceEnvToken(this.#db, {
+      await store.replaceEnvToken(this.#db, {
         id: ENV_TOKEN_ID,
         secret_hash: hashSecret(envToken),
         created_at: this.#now(),
       });
       this.#log.info('operator token adopted from ECOHUB_ADMIN_TOKEN');
     }
-    if (store.countActiveOperatorTokens(this.#db) > 0) return undefined;
-    return this.mint('bootstrap', 'bootstrap').token;
+    if ((await store.countActiveOperatorTokens(this.#db)) > 0) return undefined;
+    return (await this.mint('bootstrap', 'bootstrap')).token;
   }
 }

@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine } from '../store/engine.js';
 import type { Identity } from './identity.js';
 import { LoginLimiter } from './login-limiter.js';
 import { OperatorTokens } from './operator-tokens.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 import { formatCredential, hashSecret, newId, newSecret, parseCredential, secretMatches } from './secrets.js';
 import * as store from './store.js';
+import { USER_TOKENS_CHANNEL, UserTokenCache } from './token-cache.js';
 
 export const USER_TOKEN_PREFIX = 'eu';
 export { ADMIN_TOKEN_PREFIX } from './operator-tokens.js';
 
 export interface IdentityOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly tokenTtlMs: number;
@@ -27,10 +28,11 @@ export interface IdentityOptions {
   /** Called when tokens stop working (logout: one token; account deletion: all): live sessions must end. */
   readonly onRevoke?: (revocation: UserRevocation) => void;
   /**
-   * Releases what a deleted account holds elsewhere (devices, homes), inside the deletion's
-   * transaction; returns the devices it owned with fresh pairing codes, shown once.
+   * Releases what a deleted account holds elsewhere (devices, homes), just before the deletion's
+   * transaction (the registry still writes on its own connection); returns the devices it owned
+   * with fresh pairing codes, shown once.
    */
-  readonly releaseAccount?: (userId: string) => ReleasedAccount;
+  readonly releaseAccount?: (userId: string) => ReleasedAccount | Promise<ReleasedAccount>;
 }
 
 export interface UserRevocation {
@@ -77,6 +79,7 @@ export class IdentityService {
   readonly #registrations: LoginLimiter;
   /** Verified with a dummy hash when the account does not exist, so timing does not reveal which emails are registered. */
   #dummyHash: Promise<string> | undefined;
+  readonly #tokens: UserTokenCache;
 
   constructor(options: IdentityOptions) {
     this.#o = options;
@@ -84,13 +87,23 @@ export class IdentityService {
     const max = options.loginMaxFailures ?? { account: 5, ip: 30 };
     this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
     this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
-    this.operators = new OperatorTokens({ db: options.db, log: options.log, now: options.now });
+    this.operators = new OperatorTokens({ store: options.store, log: options.log, now: options.now });
+    this.#tokens = new UserTokenCache({ store: options.store, log: options.log, now: options.now });
     const registrations = options.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT;
     this.#registrations = new LoginLimiter({
       maxFailures: registrations.perAddress,
       windowMs: registrations.windowMs,
       now: options.now,
     });
+  }
+
+  /** Loads the live user tokens and follows changes to them (before the hub serves). */
+  async open(): Promise<void> {
+    await this.#tokens.open();
+  }
+
+  async close(): Promise<void> {
+    await this.#tokens.close();
   }
 
   async register(input: {
@@ -116,7 +129,7 @@ export class IdentityService {
       display_name: input.displayName ?? null,
       created_at: this.#o.now(),
     };
-    if (!store.insertUser(this.#o.db, row)) {
+    if (!(await store.insertUser(this.#o.store, row))) {
       throw new HubError('ALREADY_EXISTS', 'an account with this email already exists', {
         errors: [{ path: '/email', message: 'is already registered' }],
       });
@@ -139,7 +152,7 @@ export class IdentityService {
         headers: { 'retry-after': String(seconds) },
       });
     }
-    const user = store.findUserByEmail(this.#o.db, input.email.trim());
+    const user = await store.findUserByEmail(this.#o.store, input.email.trim());
     const ok = await verifyPassword(input.password, user?.password_hash ?? (await this.#dummy()));
     if (!user || !ok) {
       this.#accountLimiter.recordFailure(account);
@@ -148,30 +161,40 @@ export class IdentityService {
       throw new HubError('UNAUTHENTICATED', 'wrong email or password');
     }
     this.#accountLimiter.reset(account);
-    return { ...this.issueUserToken(user.id), user: toView(user) };
+    return { ...(await this.issueUserToken(user.id)), user: toView(user) };
   }
 
-  issueUserToken(userId: string): IssuedToken {
+  async issueUserToken(userId: string): Promise<IssuedToken> {
     const id = newId();
     const secret = newSecret();
     const now = this.#o.now();
     const expiresAt = now + this.#o.tokenTtlMs;
-    store.insertUserToken(this.#o.db, {
+    const row = {
       id,
       user_id: userId,
       secret_hash: hashSecret(secret),
       created_at: now,
       expires_at: expiresAt,
+    };
+    await this.#o.store.transaction(async (tx) => {
+      await store.insertUserToken(tx, row);
+      await tx.notify(USER_TOKENS_CHANNEL, `t:${id}`);
     });
+    this.#tokens.put({ ...row, revoked_at: null });
     return {
       token: formatCredential(USER_TOKEN_PREFIX, id, secret),
       expiresAt: new Date(expiresAt).toISOString(),
     };
   }
 
-  logout(identity: Identity): void {
+  async logout(identity: Identity): Promise<void> {
     if (identity.kind !== 'user') throw new HubError('FORBIDDEN', 'only a user session can log out');
-    store.revokeUserToken(this.#o.db, identity.tokenId, this.#o.now());
+    await this.#o.store.transaction(async (tx) => {
+      if (await store.revokeUserToken(tx, identity.tokenId, this.#o.now())) {
+        await tx.notify(USER_TOKENS_CHANNEL, `t:${identity.tokenId}`);
+      }
+    });
+    this.#tokens.drop(identity.tokenId);
     this.#o.onRevoke?.({ userId: identity.userId, tokenId: identity.tokenId, reason: 'logged out' });
   }
 
@@ -182,7 +205,7 @@ export class IdentityService {
    * memberships removed. Orders and ledger entries stay, referring to an account with no email.
    */
   async deleteAccount(userId: string, password: string): Promise<ReleasedAccount> {
-    const user = store.findUserById(this.#o.db, userId);
+    const user = await store.findUserById(this.#o.store, userId);
     if (!user) throw new HubError('NOT_FOUND', 'user not found');
     const account = user.email.toLowerCase();
     const wait = this.#accountLimiter.retryAfterMs(account);
@@ -198,33 +221,39 @@ export class IdentityService {
         errors: [{ path: '/password', message: 'does not match the account' }],
       });
     }
-    const released = inTransaction(this.#o.db, () => {
-      // Re-read inside the transaction: a concurrent deletion already scrubbed it.
-      if (store.findUserById(this.#o.db, userId)?.password_hash !== user.password_hash) {
-        throw new HubError('NOT_FOUND', 'user not found');
-      }
-      const out = this.#o.releaseAccount?.(userId) ?? { devices: [] };
-      store.deleteUserTokens(this.#o.db, userId);
-      store.scrubUser(this.#o.db, userId);
-      return out;
-    });
+    // Releasing twice is harmless (the second finds nothing held); a crash between the two steps
+    // leaves an account that can be deleted again.
+    const released = (await this.#o.releaseAccount?.(userId)) ?? { devices: [] };
+    await this.#o.store.transaction(
+      async (tx) => {
+        // Re-read inside the transaction: a concurrent deletion already scrubbed it.
+        if ((await store.findUserById(tx, userId))?.password_hash !== user.password_hash) {
+          throw new HubError('NOT_FOUND', 'user not found');
+        }
+        await store.deleteUserTokens(tx, userId);
+        await store.scrubUser(tx, userId);
+        await tx.notify(USER_TOKENS_CHANNEL, `u:${userId}`);
+      },
+      { durable: true },
+    );
+    this.#tokens.dropUser(userId);
     this.#o.log.info({ userId, releasedDevices: released.devices.length }, 'account deleted');
     this.#o.onRevoke?.({ userId, reason: 'account deleted' });
     return released;
   }
 
-  user(userId: string): UserView {
-    const row = store.findUserById(this.#o.db, userId);
+  async user(userId: string): Promise<UserView> {
+    const row = await store.findUserById(this.#o.store, userId);
     if (!row) throw new HubError('NOT_FOUND', 'user not found');
     return toView(row);
   }
 
+  /** From memory (no database round trip): MQTT CONNECT and REST requests both come here. */
   resolveUserToken = (token: string): Identity | undefined => {
     const parsed = parseCredential(token);
     if (!parsed || parsed.prefix !== USER_TOKEN_PREFIX) return undefined;
-    const row = store.findUserToken(this.#o.db, parsed.id);
+    const row = this.#tokens.get(parsed.id);
     if (!row || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
-    if (row.revoked_at !== null || row.expires_at <= this.#o.now()) return undefined;
     return { kind: 'user', userId: row.user_id, tokenId: row.id, expiresAt: row.expires_at };
   };
 

@@ -1,5 +1,7 @@
-import { type Db, prepared } from '../store/database.js';
-import { afterClause, type PageRequest } from '../store/page.js';
+import type { Queryable } from '../store/engine.js';
+import { keyAfter } from '../store/keyset.js';
+import type { PageRequest } from '../store/page.js';
+import { sql } from '../store/sql.js';
 
 export type OperatorTokenSource = 'env' | 'bootstrap' | 'cli' | 'api';
 
@@ -13,60 +15,63 @@ export interface OperatorTokenRow {
   readonly revoked_at: number | null;
 }
 
-export function insertOperatorToken(
-  db: Db,
+const COLUMNS = sql`id, secret_hash, label, source, created_at, last_used_at, revoked_at`;
+
+export async function insertOperatorToken(
+  db: Queryable,
   row: { id: string; secret_hash: Buffer; label: string; source: OperatorTokenSource; created_at: number },
-): void {
-  prepared(
-    db,
-    `INSERT INTO admin_tokens (id, secret_hash, label, source, created_at)
-     VALUES (@id, @secret_hash, @label, @source, @created_at)`,
-  ).run(row);
-}
-
-/** Puts the ECOHUB_ADMIN_TOKEN row in place: a new value replaces the old one and starts afresh. */
-export function replaceEnvToken(db: Db, row: { id: string; secret_hash: Buffer; created_at: number }): void {
-  prepared(
-    db,
-    `INSERT INTO admin_tokens (id, secret_hash, label, source, created_at)
-     VALUES (@id, @secret_hash, 'ECOHUB_ADMIN_TOKEN', 'env', @created_at)
-     ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at,
-       source = 'env', last_used_at = NULL, revoked_at = NULL`,
-  ).run(row);
-}
-
-export function deleteOperatorToken(db: Db, id: string): boolean {
-  return prepared(db, 'DELETE FROM admin_tokens WHERE id = ?').run(id).changes === 1;
-}
-
-export function findOperatorToken(db: Db, id: string): OperatorTokenRow | undefined {
-  return prepared(db, 'SELECT * FROM admin_tokens WHERE id = ?').get(id) as OperatorTokenRow | undefined;
-}
-
-export function touchOperatorToken(db: Db, id: string, at: number): void {
-  prepared(db, 'UPDATE admin_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
-}
-
-/** True when the token was active and is now revoked. */
-export function revokeOperatorToken(db: Db, id: string, at: number): boolean {
-  return (
-    prepared(db, 'UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
-      .changes === 1
+): Promise<void> {
+  await db.run(
+    sql`INSERT INTO admin_tokens (id, secret_hash, label, source, created_at)
+        VALUES (${row.id}, ${row.secret_hash}, ${row.label}, ${row.source}, ${row.created_at})`,
   );
 }
 
-export function countActiveOperatorTokens(db: Db): number {
-  const row = prepared(db, 'SELECT count(*) AS n FROM admin_tokens WHERE revoked_at IS NULL').get() as {
-    n: number;
-  };
-  return row.n;
+/** Puts the ECOHUB_ADMIN_TOKEN row in place: a new value replaces the old one and starts afresh. */
+export async function replaceEnvToken(
+  db: Queryable,
+  row: { id: string; secret_hash: Buffer; created_at: number },
+): Promise<void> {
+  await db.run(
+    sql`INSERT INTO admin_tokens (id, secret_hash, label, source, created_at)
+        VALUES (${row.id}, ${row.secret_hash}, 'ECOHUB_ADMIN_TOKEN', 'env', ${row.created_at})
+        ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at,
+          source = 'env', last_used_at = NULL, revoked_at = NULL`,
+  );
+}
+
+export async function deleteOperatorToken(db: Queryable, id: string): Promise<boolean> {
+  return (await db.run(sql`DELETE FROM admin_tokens WHERE id = ${id}`)).changes === 1;
+}
+
+export function findOperatorToken(db: Queryable, id: string): Promise<OperatorTokenRow | undefined> {
+  return db.one<OperatorTokenRow>(sql`SELECT ${COLUMNS} FROM admin_tokens WHERE id = ${id}`);
+}
+
+export async function touchOperatorToken(db: Queryable, id: string, at: number): Promise<void> {
+  await db.run(sql`UPDATE admin_tokens SET last_used_at = ${at} WHERE id = ${id}`);
+}
+
+/** True when the token was active and is now revoked. */
+export async function revokeOperatorToken(db: Queryable, id: string, at: number): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`UPDATE admin_tokens SET revoked_at = ${at} WHERE id = ${id} AND revoked_at IS NULL`,
+  );
+  return changes === 1;
+}
+
+export async function countActiveOperatorTokens(db: Queryable): Promise<number> {
+  const row = await db.one<{ n: number }>(
+    sql`SELECT count(*) AS n FROM admin_tokens WHERE revoked_at IS NULL`,
+  );
+  return row?.n ?? 0;
 }
 
 /** Oldest first, keyed by (created_at, id); `limit + 1` rows so the caller knows whether more follow. */
-export function listOperatorTokens(db: Db, page: PageRequest): OperatorTokenRow[] {
-  const after = afterClause(['created_at', 'id'], page.after);
-  return prepared(
-    db,
-    `SELECT * FROM admin_tokens ${after ? `WHERE ${after.sql}` : ''} ORDER BY created_at, id LIMIT ?`,
-  ).all(...(after?.args ?? []), page.limit + 1) as OperatorTokenRow[];
+export function listOperatorTokens(db: Queryable, page: PageRequest): Promise<OperatorTokenRow[]> {
+  return db.many<OperatorTokenRow>(
+    sql`SELECT ${COLUMNS} FROM admin_tokens
+        ${page.after ? sql`WHERE ${keyAfter(['created_at', 'id'], page.after)}` : sql.empty}
+        ORDER BY created_at, id LIMIT ${page.limit + 1}`,
+  );
 }

@@ -1,4 +1,6 @@
 import { type Db, prepared } from '../store/database.js';
+import type { Queryable } from '../store/engine.js';
+import { sql } from '../store/sql.js';
 
 export interface UserRow {
   readonly id: string;
@@ -16,50 +18,86 @@ export interface TokenRow {
   readonly revoked_at: number | null;
 }
 
-export function insertUser(
-  db: Db,
+const USER_COLUMNS = sql`id, email, password_hash, display_name, created_at`;
+const TOKEN_COLUMNS = sql`id, user_id, secret_hash, expires_at, revoked_at`;
+
+export async function insertUser(
+  db: Queryable,
   user: Omit<UserRow, 'display_name'> & { display_name?: string | null },
-): boolean {
-  const info = prepared(
-    db,
-    `INSERT INTO users (id, email, password_hash, display_name, created_at)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-  ).run(user.id, user.email, user.password_hash, user.display_name ?? null, user.created_at);
-  return info.changes === 1;
+): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`INSERT INTO users (id, email, password_hash, display_name, created_at)
+        VALUES (${user.id}, ${user.email}, ${user.password_hash}, ${user.display_name ?? null}, ${user.created_at})
+        ON CONFLICT (email) DO NOTHING`,
+  );
+  return changes === 1;
 }
 
-export function findUserByEmail(db: Db, email: string): UserRow | undefined {
-  return prepared(db, 'SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+/** Not yet converted registry code reads users on the legacy connection (the `Db` overloads). */
+function isLegacy(db: Db | Queryable): db is Db {
+  return !('dialect' in db);
 }
 
-export function findUserById(db: Db, id: string): UserRow | undefined {
-  return prepared(db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+export function findUserByEmail(db: Db, email: string): UserRow | undefined;
+export function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined>;
+export function findUserByEmail(
+  db: Db | Queryable,
+  email: string,
+): UserRow | undefined | Promise<UserRow | undefined> {
+  if (isLegacy(db)) {
+    return prepared(
+      db,
+      'SELECT id, email, password_hash, display_name, created_at FROM users WHERE email = ?',
+    ).get(email) as UserRow | undefined;
+  }
+  return db.one<UserRow>(sql`SELECT ${USER_COLUMNS} FROM users WHERE email = ${email}`);
 }
 
-export function insertUserToken(
-  db: Db,
+export function findUserById(db: Db, id: string): UserRow | undefined;
+export function findUserById(db: Queryable, id: string): Promise<UserRow | undefined>;
+export function findUserById(
+  db: Db | Queryable,
+  id: string,
+): UserRow | undefined | Promise<UserRow | undefined> {
+  if (isLegacy(db)) {
+    return prepared(
+      db,
+      'SELECT id, email, password_hash, display_name, created_at FROM users WHERE id = ?',
+    ).get(id) as UserRow | undefined;
+  }
+  return db.one<UserRow>(sql`SELECT ${USER_COLUMNS} FROM users WHERE id = ${id}`);
+}
+
+export async function insertUserToken(
+  db: Queryable,
   row: { id: string; user_id: string; secret_hash: Buffer; created_at: number; expires_at: number },
-): void {
-  prepared(
-    db,
-    `INSERT INTO user_tokens (id, user_id, secret_hash, created_at, expires_at)
-     VALUES (@id, @user_id, @secret_hash, @created_at, @expires_at)`,
-  ).run(row);
+): Promise<void> {
+  await db.run(
+    sql`INSERT INTO user_tokens (id, user_id, secret_hash, created_at, expires_at)
+        VALUES (${row.id}, ${row.user_id}, ${row.secret_hash}, ${row.created_at}, ${row.expires_at})`,
+  );
 }
 
-export function findUserToken(db: Db, id: string): TokenRow | undefined {
-  return prepared(
-    db,
-    'SELECT id, user_id, secret_hash, expires_at, revoked_at FROM user_tokens WHERE id = ?',
-  ).get(id) as TokenRow | undefined;
+export function findUserToken(db: Queryable, id: string): Promise<TokenRow | undefined> {
+  return db.one<TokenRow>(sql`SELECT ${TOKEN_COLUMNS} FROM user_tokens WHERE id = ${id}`);
 }
 
-export function revokeUserToken(db: Db, id: string, at: number): void {
-  prepared(db, 'UPDATE user_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+/** Every token that still works at `now` (the MQTT token cache loads them at start). */
+export function liveUserTokens(db: Queryable, now: number): Promise<TokenRow[]> {
+  return db.many<TokenRow>(
+    sql`SELECT ${TOKEN_COLUMNS} FROM user_tokens WHERE revoked_at IS NULL AND expires_at > ${now}`,
+  );
 }
 
-export function deleteUserTokens(db: Db, userId: string): number {
-  return prepared(db, 'DELETE FROM user_tokens WHERE user_id = ?').run(userId).changes;
+export async function revokeUserToken(db: Queryable, id: string, at: number): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`UPDATE user_tokens SET revoked_at = ${at} WHERE id = ${id} AND revoked_at IS NULL`,
+  );
+  return changes === 1;
+}
+
+export async function deleteUserTokens(db: Queryable, userId: string): Promise<number> {
+  return (await db.run(sql`DELETE FROM user_tokens WHERE user_id = ${userId}`)).changes;
 }
 
 /**
@@ -67,14 +105,13 @@ export function deleteUserTokens(db: Db, userId: string): number {
  * the email becomes a unique placeholder (the address is free to register again) and the password
  * hash one that no password matches.
  */
-export function scrubUser(db: Db, userId: string): void {
-  prepared(
-    db,
-    `UPDATE users SET email = 'deleted-' || id || '@users.invalid', password_hash = '!', display_name = NULL
-     WHERE id = ?`,
-  ).run(userId);
+export async function scrubUser(db: Queryable, userId: string): Promise<void> {
+  await db.run(
+    sql`UPDATE users SET email = 'deleted-' || id || '@users.invalid', password_hash = '!', display_name = NULL
+        WHERE id = ${userId}`,
+  );
 }
 
-export function deleteExpiredUserTokens(db: Db, before: number): number {
-  return prepared(db, 'DELETE FROM user_tokens WHERE expires_at < ?').run(before).changes;
+export async function deleteExpiredUserTokens(db: Queryable, before: number): Promise<number> {
+  return (await db.run(sql`DELETE FROM user_tokens WHERE expires_at < ${before}`)).changes;
 }

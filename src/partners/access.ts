@@ -1,6 +1,6 @@
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
-import type { Db } from '../store/database.js';
+import type { Queryable } from '../store/engine.js';
 import { findPartner, type PartnerRow } from './store-partners.js';
 
 export type OperatorIdentity = Extract<Identity, { kind: 'operator' }>;
@@ -15,9 +15,13 @@ export function requireOperator(caller: Identity): OperatorIdentity {
  * The partner, if the caller may see it: the operator, or the partner itself. Another partner gets
  * NOT_FOUND, as if it did not exist, so partner ids cannot be probed.
  */
-export function visiblePartner(db: Db, caller: Identity, partnerId: string): PartnerRow {
+export async function visiblePartner(
+  db: Queryable,
+  caller: Identity,
+  partnerId: string,
+): Promise<PartnerRow> {
   if (caller.kind === 'user') throw new HubError('FORBIDDEN', 'a user may not manage partners');
-  const row = findPartner(db, partnerId);
+  const row = await findPartner(db, partnerId);
   const allowed = caller.kind === 'operator' || caller.partnerId === partnerId;
   if (!row || !allowed) throw new HubError('NOT_FOUND', 'partner not found');
   return row;

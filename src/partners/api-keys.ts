@@ -9,7 +9,7 @@ import {
   parseCredential,
   secretMatches,
 } from '../identity/secrets.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { visiblePartner } from './access.js';
 import * as keys from './store-keys.js';
@@ -22,7 +22,7 @@ export const MAX_ACTIVE_API_KEYS = 10;
 export const LAST_USED_THROTTLE_MS = 60_000;
 
 export interface ApiKeyOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly maxActive?: number;
@@ -36,38 +36,42 @@ export class ApiKeys {
     this.#o = options;
   }
 
-  list(caller: Identity, partnerId: string, page: PageRequest): Page<ApiKeyView> {
-    visiblePartner(this.#o.db, caller, partnerId);
-    const rows = keys.listApiKeys(this.#o.db, partnerId, page);
+  async list(caller: Identity, partnerId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
+    await visiblePartner(this.#o.store, caller, partnerId);
+    const rows = await keys.listApiKeys(this.#o.store, partnerId, page);
     return pageOf(rows, page.limit, (r) => [r.created_at, r.id], apiKeyView);
   }
 
-  create(caller: Identity, partnerId: string, label: string): IssuedApiKey {
+  async create(caller: Identity, partnerId: string, label: string): Promise<IssuedApiKey> {
     const max = this.#o.maxActive ?? MAX_ACTIVE_API_KEYS;
-    const issued = inTransaction(this.#o.db, () => {
-      visiblePartner(this.#o.db, caller, partnerId);
-      if (keys.countActiveApiKeys(this.#o.db, partnerId) >= max) {
-        throw new HubError(
-          'INVALID_STATE',
-          `a partner may hold at most ${max} active API keys; revoke one first`,
-        );
-      }
-      return this.issue(partnerId, label, this.#o.now());
-    });
+    // Serializable: two concurrent creations cannot both see nine active keys and make eleven.
+    const issued = await this.#o.store.transaction(
+      async (tx) => {
+        await visiblePartner(tx, caller, partnerId);
+        if ((await keys.countActiveApiKeys(tx, partnerId)) >= max) {
+          throw new HubError(
+            'INVALID_STATE',
+            `a partner may hold at most ${max} active API keys; revoke one first`,
+          );
+        }
+        return this.issue(tx, partnerId, label, this.#o.now());
+      },
+      { isolation: 'serializable' },
+    );
     this.#o.log.info({ partnerId, keyId: issued.id, by: caller.kind }, 'API key created');
     return issued;
   }
 
   /** Revokes the key and issues its replacement (same label) in one transaction. */
-  rotate(caller: Identity, partnerId: string, keyId: string): IssuedApiKey {
-    const issued = inTransaction(this.#o.db, () => {
-      visiblePartner(this.#o.db, caller, partnerId);
-      const old = this.#key(partnerId, keyId);
-      if (old.revoked_at !== null)
-        throw new HubError('INVALID_STATE', 'the API key is revoked; create a new one');
+  async rotate(caller: Identity, partnerId: string, keyId: string): Promise<IssuedApiKey> {
+    const issued = await this.#o.store.transaction(async (tx) => {
+      await visiblePartner(tx, caller, partnerId);
+      const old = await this.#key(tx, partnerId, keyId);
       const now = this.#o.now();
-      keys.revokeApiKey(this.#o.db, keyId, now);
-      return this.issue(partnerId, old.label, now);
+      // Conditional: of two concurrent rotations only one revokes the key and issues its successor.
+      if (old.revoked_at !== null || !(await keys.revokeApiKey(tx, keyId, now)))
+        throw new HubError('INVALID_STATE', 'the API key is revoked; create a new one');
+      return this.issue(tx, partnerId, old.label, now);
     });
     this.#o.log.info(
       { partnerId, revokedKeyId: keyId, keyId: issued.id, by: caller.kind },
@@ -77,20 +81,20 @@ export class ApiKeys {
   }
 
   /** Idempotent: revoking a revoked key succeeds and keeps the first revocation time. */
-  revoke(caller: Identity, partnerId: string, keyId: string): void {
-    const revoked = inTransaction(this.#o.db, () => {
-      visiblePartner(this.#o.db, caller, partnerId);
-      this.#key(partnerId, keyId);
-      return keys.revokeApiKey(this.#o.db, keyId, this.#o.now());
+  async revoke(caller: Identity, partnerId: string, keyId: string): Promise<void> {
+    const revoked = await this.#o.store.transaction(async (tx) => {
+      await visiblePartner(tx, caller, partnerId);
+      await this.#key(tx, partnerId, keyId);
+      return keys.revokeApiKey(tx, keyId, this.#o.now());
     });
     if (revoked) this.#o.log.info({ partnerId, keyId, by: caller.kind }, 'API key revoked');
   }
 
   /** Inserts a new key; the caller owns the transaction and the access check. */
-  issue(partnerId: string, label: string, now: number): IssuedApiKey {
+  async issue(tx: Queryable, partnerId: string, label: string, now: number): Promise<IssuedApiKey> {
     const id = newId();
     const secret = newSecret();
-    keys.insertApiKey(this.#o.db, {
+    await keys.insertApiKey(tx, {
       id,
       partner_id: partnerId,
       secret_hash: hashSecret(secret),
@@ -106,15 +110,15 @@ export class ApiKeys {
   }
 
   /** Bearer resolver for `ek_...`. A revoked key is refused on its very next request. */
-  resolve: CredentialResolver = (token) => {
+  resolve: CredentialResolver = async (token) => {
     const parsed = parseCredential(token);
     if (!parsed || parsed.prefix !== API_KEY_PREFIX) return undefined;
-    const row = keys.findApiKey(this.#o.db, parsed.id);
+    const row = await keys.findApiKey(this.#o.store, parsed.id);
     if (!row || row.revoked_at !== null || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
     const now = this.#o.now();
     if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_THROTTLE_MS) {
       try {
-        keys.touchApiKey(this.#o.db, row.id, now, LAST_USED_THROTTLE_MS);
+        await keys.touchApiKey(this.#o.store, row.id, now, LAST_USED_THROTTLE_MS);
       } catch (err) {
         // Bookkeeping only: a busy database must not turn a valid key away.
         this.#o.log.warn({ err, keyId: row.id }, 'could not record API key use');
@@ -123,8 +127,8 @@ export class ApiKeys {
     return { kind: 'partner', partnerId: row.partner_id, keyId: row.id };
   };
 
-  #key(partnerId: string, keyId: string): keys.ApiKeyRow {
-    const row = keys.findApiKey(this.#o.db, keyId);
+  async #key(db: Queryable, partnerId: string, keyId: string): Promise<keys.ApiKeyRow> {
+    const row = await keys.findApiKey(db, keyId);
     if (!row || row.partner_id !== partnerId) throw new HubError('NOT_FOUND', 'API key not found');
     return row;
   }

@@ -1,4 +1,5 @@
-import { type Db, prepared } from '../store/database.js';
+import type { Queryable } from '../store/engine.js';
+import { sql } from '../store/sql.js';
 
 /**
  * SQL for the commission ledger and statement closures. The ledger is append-only: there is an
@@ -27,26 +28,29 @@ export interface EntryRow {
   readonly created_by: string;
 }
 
+const ENTRY_COLUMNS = sql`seq, id, partner_id, kind, statement_month, currency, gross_minor, commission_minor,
+  adjustment_minor, payable_minor, rate_bp, quantity, order_id, line_no, reason, created_at, created_by`;
+
 /** Appends an entry; returns its sequence number (the ledger's order). */
-export function insertEntry(db: Db, row: EntryRow): number {
-  const info = prepared(
-    db,
-    `INSERT INTO partner_ledger_entries (id, partner_id, kind, statement_month, currency, gross_minor,
-       commission_minor, adjustment_minor, payable_minor, rate_bp, quantity, order_id, line_no, reason,
-       created_at, created_by)
-     VALUES (@id, @partner_id, @kind, @statement_month, @currency, @gross_minor, @commission_minor,
-       @adjustment_minor, @payable_minor, @rate_bp, @quantity, @order_id, @line_no, @reason, @created_at,
-       @created_by)`,
-  ).run(row);
-  return Number(info.lastInsertRowid);
+export async function insertEntry(db: Queryable, row: EntryRow): Promise<number> {
+  const { rows } = await db.run<{ seq: number }>(
+    sql`INSERT INTO partner_ledger_entries (id, partner_id, kind, statement_month, currency, gross_minor,
+          commission_minor, adjustment_minor, payable_minor, rate_bp, quantity, order_id, line_no, reason,
+          created_at, created_by)
+        VALUES (${row.id}, ${row.partner_id}, ${row.kind}, ${row.statement_month}, ${row.currency}, ${row.gross_minor},
+          ${row.commission_minor}, ${row.adjustment_minor}, ${row.payable_minor}, ${row.rate_bp}, ${row.quantity},
+          ${row.order_id}, ${row.line_no}, ${row.reason}, ${row.created_at}, ${row.created_by})
+        RETURNING seq`,
+  );
+  return rows[0]?.seq ?? 0;
 }
 
 /** The sale entry of an order line (its commission is reversed exactly on refund). */
-export function findSaleEntry(db: Db, orderId: string, lineNo: number): EntryRow | undefined {
-  return prepared(
-    db,
-    "SELECT * FROM partner_ledger_entries WHERE order_id = ? AND line_no = ? AND kind = 'sale'",
-  ).get(orderId, lineNo) as EntryRow | undefined;
+export function findSaleEntry(db: Queryable, orderId: string, lineNo: number): Promise<EntryRow | undefined> {
+  return db.one<EntryRow>(
+    sql`SELECT ${ENTRY_COLUMNS} FROM partner_ledger_entries
+        WHERE order_id = ${orderId} AND line_no = ${lineNo} AND kind = 'sale'`,
+  );
 }
 
 export interface EntryFilter {
@@ -59,56 +63,51 @@ export interface EntryFilter {
 }
 
 /** In append order (seq). */
-export function listEntries(db: Db, f: EntryFilter): EntryRow[] {
-  const month = f.month === undefined ? '' : 'AND statement_month = ?';
-  const args: Array<string | number> = [f.partnerId, f.afterSeq];
-  if (f.month !== undefined) args.push(f.month);
-  return prepared(
-    db,
-    `SELECT * FROM partner_ledger_entries WHERE partner_id = ? AND seq > ? ${month} ORDER BY seq LIMIT ?`,
-  ).all(...args, f.limit) as EntryRow[];
+export function listEntries(db: Queryable, f: EntryFilter): Promise<EntryRow[]> {
+  return db.many<EntryRow>(
+    sql`SELECT ${ENTRY_COLUMNS} FROM partner_ledger_entries WHERE partner_id = ${f.partnerId} AND seq > ${f.afterSeq}
+        ${f.month === undefined ? sql.empty : sql`AND statement_month = ${f.month}`} ORDER BY seq LIMIT ${f.limit}`,
+  );
 }
 
 export interface MonthTotalsRow {
   readonly currency: string;
-  readonly gross_sales: bigint;
-  readonly refunds: bigint;
-  readonly commission: bigint;
-  readonly adjustments: bigint;
-  readonly payable: bigint;
-  readonly units_sold: bigint;
-  readonly units_refunded: bigint;
-  readonly entries: bigint;
+  readonly gross_sales: number;
+  readonly refunds: number;
+  readonly commission: number;
+  readonly adjustments: number;
+  readonly payable: number;
+  readonly units_sold: number;
+  readonly units_refunded: number;
+  readonly entries: number;
 }
 
-/** Sums per currency of one partner's entries in one statement month, as BigInt (checked by the caller). */
-export function monthTotals(db: Db, partnerId: string, month: string): MonthTotalsRow[] {
-  return prepared(
-    db,
-    `SELECT currency,
-         sum(CASE WHEN kind = 'sale' THEN gross_minor ELSE 0 END) AS gross_sales,
-         -sum(CASE WHEN kind = 'refund' THEN gross_minor ELSE 0 END) AS refunds,
-         sum(commission_minor) AS commission,
-         sum(adjustment_minor) AS adjustments,
-         sum(payable_minor) AS payable,
-         sum(CASE WHEN kind = 'sale' THEN quantity ELSE 0 END) AS units_sold,
-         sum(CASE WHEN kind = 'refund' THEN quantity ELSE 0 END) AS units_refunded,
-         count(*) AS entries
-       FROM partner_ledger_entries WHERE partner_id = ? AND statement_month = ?
-       GROUP BY currency ORDER BY currency`,
-  )
-    .safeIntegers(true)
-    .all(partnerId, month) as MonthTotalsRow[];
+/**
+ * Sums per currency of one partner's entries in one statement month. A sum past 2^53 fails with a
+ * DatabaseError of kind 'range' on both engines: a statement never shows a rounded number.
+ */
+export function monthTotals(db: Queryable, partnerId: string, month: string): Promise<MonthTotalsRow[]> {
+  return db.many<MonthTotalsRow>(
+    sql`SELECT currency,
+          sum(CASE WHEN kind = 'sale' THEN gross_minor ELSE 0 END) AS gross_sales,
+          -sum(CASE WHEN kind = 'refund' THEN gross_minor ELSE 0 END) AS refunds,
+          sum(commission_minor) AS commission,
+          sum(adjustment_minor) AS adjustments,
+          sum(payable_minor) AS payable,
+          sum(CASE WHEN kind = 'sale' THEN quantity ELSE 0 END) AS units_sold,
+          sum(CASE WHEN kind = 'refund' THEN quantity ELSE 0 END) AS units_refunded,
+          count(*) AS entries
+        FROM partner_ledger_entries WHERE partner_id = ${partnerId} AND statement_month = ${month}
+        GROUP BY currency ORDER BY currency`,
+  );
 }
 
 /** Partners with entries in the month, for the operator's all-partner view. */
-export function partnersWithEntries(db: Db, month: string): string[] {
-  return (
-    prepared(
-      db,
-      'SELECT DISTINCT partner_id FROM partner_ledger_entries WHERE statement_month = ? ORDER BY 1',
-    ).all(month) as Array<{ partner_id: string }>
-  ).map((r) => r.partner_id);
+export async function partnersWithEntries(db: Queryable, month: string): Promise<string[]> {
+  const rows = await db.many<{ partner_id: string }>(
+    sql`SELECT DISTINCT partner_id FROM partner_ledger_entries WHERE statement_month = ${month} ORDER BY 1`,
+  );
+  return rows.map((r) => r.partner_id);
 }
 
 export interface ClosureRow {
@@ -117,24 +116,25 @@ export interface ClosureRow {
   readonly closed_by: string;
 }
 
-export function findClosure(db: Db, month: string): ClosureRow | undefined {
-  return prepared(db, 'SELECT * FROM partner_statement_closures WHERE month = ?').get(month) as
-    | ClosureRow
-    | undefined;
+export function findClosure(db: Queryable, month: string): Promise<ClosureRow | undefined> {
+  return db.one<ClosureRow>(
+    sql`SELECT month, closed_at, closed_by FROM partner_statement_closures WHERE month = ${month}`,
+  );
 }
 
-export function insertClosure(db: Db, row: ClosureRow): void {
-  prepared(
-    db,
-    'INSERT INTO partner_statement_closures (month, closed_at, closed_by) VALUES (@month, @closed_at, @closed_by)',
-  ).run(row);
+/** False when the month was closed already (by a concurrent request). */
+export async function insertClosure(db: Queryable, row: ClosureRow): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`INSERT INTO partner_statement_closures (month, closed_at, closed_by)
+        VALUES (${row.month}, ${row.closed_at}, ${row.closed_by}) ON CONFLICT (month) DO NOTHING`,
+  );
+  return changes === 1;
 }
 
 /** Closed months at or after `month`, ascending (to find the first open one). */
-export function closedFrom(db: Db, month: string): string[] {
-  return (
-    prepared(db, 'SELECT month FROM partner_statement_closures WHERE month >= ? ORDER BY month').all(
-      month,
-    ) as Array<{ month: string }>
-  ).map((r) => r.month);
+export async function closedFrom(db: Queryable, month: string): Promise<string[]> {
+  const rows = await db.many<{ month: string }>(
+    sql`SELECT month FROM partner_statement_closures WHERE month >= ${month} ORDER BY month`,
+  );
+  return rows.map((r) => r.month);
 }

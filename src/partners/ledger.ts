@@ -2,15 +2,15 @@ import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { requireOperator, visiblePartner } from './access.js';
 import { monthOf, nextMonth } from './ledger-month.js';
 import * as store from './ledger-store.js';
 
 export interface LedgerOptions {
-  /** The commerce connection (synchronous=FULL): ledger writes share commerce transactions. */
-  readonly db: Db;
+  /** Ledger writes share commerce transactions (durable: fsynced at commit on SQLite too). */
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -85,17 +85,17 @@ export class LedgerService {
   }
 
   /** The month new entries land in: the month of `now`, or the first later one not closed. */
-  openMonth(now = this.#o.now()): string {
+  async openMonth(db: Queryable = this.#o.store, now = this.#o.now()): Promise<string> {
     let month = monthOf(now);
-    for (const closed of store.closedFrom(this.#o.db, month)) {
+    for (const closed of await store.closedFrom(db, month)) {
       if (closed !== month) break;
       month = nextMonth(month);
     }
     return month;
   }
 
-  appendSale(input: SaleInput): void {
-    this.#append({
+  async appendSale(tx: Queryable, input: SaleInput): Promise<void> {
+    await this.#append(tx, {
       partner_id: input.partnerId,
       kind: 'sale',
       currency: input.currency,
@@ -112,10 +112,16 @@ export class LedgerService {
   }
 
   /** Reverses a line's sale entry exactly: the same amount and the same commission, negated. */
-  appendRefund(orderId: string, lineNo: number, reason: string | null, by: string): void {
-    const sale = store.findSaleEntry(this.#o.db, orderId, lineNo);
+  async appendRefund(
+    tx: Queryable,
+    orderId: string,
+    lineNo: number,
+    reason: string | null,
+    by: string,
+  ): Promise<void> {
+    const sale = await store.findSaleEntry(tx, orderId, lineNo);
     if (!sale) throw new HubError('INVALID_STATE', `order ${orderId} line ${lineNo} was never sold`);
-    this.#append({
+    await this.#append(tx, {
       partner_id: sale.partner_id,
       kind: 'refund',
       currency: sale.currency,
@@ -132,11 +138,11 @@ export class LedgerService {
   }
 
   /** An operator's correction: positive = the hub owes the partner more; negative = less. */
-  adjust(
+  async adjust(
     caller: Identity,
     partnerId: string,
     input: { amountMinor: number; currency: string; reason: string },
-  ): EntryView {
+  ): Promise<EntryView> {
     const operator = requireOperator(caller);
     if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor === 0) {
       const message = 'must be a non-zero integer number of minor units';
@@ -144,23 +150,26 @@ export class LedgerService {
         errors: [{ path: '/amountMinor', message }],
       });
     }
-    const entry = inTransaction(this.#o.db, () => {
-      visiblePartner(this.#o.db, caller, partnerId);
-      return this.#append({
-        partner_id: partnerId,
-        kind: 'adjustment',
-        currency: input.currency,
-        gross_minor: 0,
-        commission_minor: 0,
-        adjustment_minor: input.amountMinor,
-        rate_bp: null,
-        quantity: 0,
-        order_id: null,
-        line_no: null,
-        reason: input.reason,
-        created_by: `operator:${operator.tokenId}`,
-      });
-    });
+    const entry = await this.#o.store.transaction(
+      async (tx) => {
+        await visiblePartner(tx, caller, partnerId);
+        return this.#append(tx, {
+          partner_id: partnerId,
+          kind: 'adjustment',
+          currency: input.currency,
+          gross_minor: 0,
+          commission_minor: 0,
+          adjustment_minor: input.amountMinor,
+          rate_bp: null,
+          quantity: 0,
+          order_id: null,
+          line_no: null,
+          reason: input.reason,
+          created_by: `operator:${operator.tokenId}`,
+        });
+      },
+      { durable: true },
+    );
     this.#o.log.info(
       { partnerId, entryId: entry.id, amountMinor: input.amountMinor, currency: input.currency },
       'ledger adjustment',
@@ -168,14 +177,14 @@ export class LedgerService {
     return entry;
   }
 
-  entries(
+  async entries(
     caller: Identity,
     partnerId: string,
     q: { month?: string | undefined },
     page: PageRequest,
-  ): Page<EntryView> {
-    visiblePartner(this.#o.db, caller, partnerId);
-    const rows = store.listEntries(this.#o.db, {
+  ): Promise<Page<EntryView>> {
+    await visiblePartner(this.#o.store, caller, partnerId);
+    const rows = await store.listEntries(this.#o.store, {
       partnerId,
       month: q.month,
       afterSeq: Number(page.after?.[0] ?? 0),
@@ -184,18 +193,19 @@ export class LedgerService {
     return pageOf(rows, page.limit, (r) => [r.seq ?? 0], entryView);
   }
 
-  #append(
+  async #append(
+    tx: Queryable,
     fields: Omit<store.EntryRow, 'id' | 'statement_month' | 'payable_minor' | 'created_at'>,
-  ): EntryView {
+  ): Promise<EntryView> {
     const now = this.#o.now();
     const row: store.EntryRow = {
       ...fields,
       id: newId(),
-      statement_month: this.openMonth(now),
+      statement_month: await this.openMonth(tx, now),
       payable_minor: fields.gross_minor - fields.commission_minor + fields.adjustment_minor,
       created_at: now,
     };
-    const seq = store.insertEntry(this.#o.db, row);
+    const seq = await store.insertEntry(tx, row);
     return entryView({ ...row, seq });
   }
 }

@@ -3,7 +3,7 @@ import { type FieldError, HubError } from '../errors.js';
 import type { CredentialResolver, Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
 import { type CategoryCatalog, defaultCatalog } from '../registry/spec/index.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf, pageOfList } from '../store/page.js';
 import { requireOperator, visiblePartner } from './access.js';
 import { ApiKeys } from './api-keys.js';
@@ -28,7 +28,7 @@ export { API_KEY_PREFIX, MAX_ACTIVE_API_KEYS } from './api-keys.js';
 export const DEFAULT_RATE_BP = 500;
 
 export interface PartnerOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly catalog?: CategoryCatalog;
@@ -77,23 +77,23 @@ function checkRate(rateBp: number): void {
  */
 export class PartnerService {
   readonly #o: PartnerOptions;
-  readonly #db: Db;
+  readonly #db: Engine;
   readonly #catalog: CategoryCatalog;
   readonly #keys: ApiKeys;
 
   constructor(options: PartnerOptions) {
     this.#o = options;
-    this.#db = options.db;
+    this.#db = options.store;
     this.#catalog = options.catalog ?? defaultCatalog;
     this.#keys = new ApiKeys({
-      db: options.db,
+      store: options.store,
       log: options.log,
       now: options.now,
       ...(options.maxActiveApiKeys !== undefined ? { maxActive: options.maxActiveApiKeys } : {}),
     });
   }
 
-  apply(input: ApplicationInput): ApplicationView {
+  async apply(input: ApplicationInput): Promise<ApplicationView> {
     const unknown: FieldError[] = [];
     input.categories.forEach((category, i) => {
       if (!this.#catalog.categories.has(category)) {
@@ -110,9 +110,10 @@ export class PartnerService {
       categories: JSON.stringify(input.categories),
       created_at: this.#o.now(),
     };
-    const inserted = inTransaction(
-      this.#db,
-      () => !partners.slugTaken(this.#db, row.slug) && partners.insertApplication(this.#db, row),
+    // Serializable: the slug check and the insert are one decision (partners hold slugs too).
+    const inserted = await this.#db.transaction(
+      async (tx) => !(await partners.slugTaken(tx, row.slug)) && (await partners.insertApplication(tx, row)),
+      { isolation: 'serializable' },
     );
     if (!inserted) {
       throw new HubError('ALREADY_EXISTS', `the slug "${row.slug}" is already taken`, {
@@ -130,38 +131,44 @@ export class PartnerService {
     });
   }
 
-  applications(
+  async applications(
     caller: Identity,
     status: partners.ApplicationStatus | undefined,
     page: PageRequest,
-  ): Page<ApplicationView> {
+  ): Promise<Page<ApplicationView>> {
     requireOperator(caller);
-    const rows = partners.listApplications(this.#db, status, page);
+    const rows = await partners.listApplications(this.#db, status, page);
     return pageOf(rows, page.limit, (r) => [r.created_at, r.id], applicationView);
   }
 
-  application(caller: Identity, applicationId: string): ApplicationView {
+  async application(caller: Identity, applicationId: string): Promise<ApplicationView> {
     requireOperator(caller);
-    const row = partners.findApplication(this.#db, applicationId);
+    const row = await partners.findApplication(this.#db, applicationId);
     if (!row) throw new HubError('NOT_FOUND', 'application not found');
     return applicationView(row);
   }
 
   /** Creates the partner, its first contract (effective today, UTC) and its first API key, atomically. */
-  approve(caller: Identity, applicationId: string, input: { rateBp?: number; note?: string } = {}): Approval {
+  async approve(
+    caller: Identity,
+    applicationId: string,
+    input: { rateBp?: number; note?: string } = {},
+  ): Promise<Approval> {
     const operator = requireOperator(caller);
     const rateBp = input.rateBp ?? DEFAULT_RATE_BP;
     checkRate(rateBp);
     const now = this.#o.now();
-    const result = inTransaction(this.#db, () => {
-      const application = this.#pending(applicationId);
-      partners.decideApplication(this.#db, {
+    const result = await this.#db.transaction(async (tx) => {
+      const application = await this.#pending(tx, applicationId);
+      // Conditional on 'pending': of two concurrent decisions only one goes through.
+      const decided = await partners.decideApplication(tx, {
         id: application.id,
         status: 'approved',
         reason: null,
         at: now,
         by: operator.tokenId,
       });
+      if (!decided) throw new HubError('INVALID_STATE', 'application is no longer pending');
       const partner: partners.PartnerRow = {
         id: newId(),
         slug: application.slug,
@@ -172,7 +179,7 @@ export class PartnerService {
         application_id: application.id,
         created_at: now,
       };
-      partners.insertPartner(this.#db, partner);
+      await partners.insertPartner(tx, partner);
       const contract: contracts.ContractRow = {
         id: newId(),
         partner_id: partner.id,
@@ -182,8 +189,8 @@ export class PartnerService {
         created_at: now,
         created_by: operator.tokenId,
       };
-      contracts.insertContract(this.#db, contract);
-      const apiKey = this.#keys.issue(partner.id, 'initial', now);
+      await contracts.insertContract(tx, contract);
+      const apiKey = await this.#keys.issue(tx, partner.id, 'initial', now);
       return { partner: partnerView(partner), contract: contractView(contract), apiKey };
     });
     this.#o.log.info(
@@ -193,56 +200,57 @@ export class PartnerService {
     return result;
   }
 
-  reject(caller: Identity, applicationId: string, reason: string): ApplicationView {
+  async reject(caller: Identity, applicationId: string, reason: string): Promise<ApplicationView> {
     const operator = requireOperator(caller);
-    inTransaction(this.#db, () => {
-      this.#pending(applicationId);
-      partners.decideApplication(this.#db, {
+    await this.#db.transaction(async (tx) => {
+      await this.#pending(tx, applicationId);
+      const decided = await partners.decideApplication(tx, {
         id: applicationId,
         status: 'rejected',
         reason,
         at: this.#o.now(),
         by: operator.tokenId,
       });
+      if (!decided) throw new HubError('INVALID_STATE', 'application is no longer pending');
     });
     this.#o.log.info({ applicationId }, 'partner application rejected');
     return this.application(caller, applicationId);
   }
 
-  partners(caller: Identity, page: PageRequest): Page<PartnerView> {
+  async partners(caller: Identity, page: PageRequest): Promise<Page<PartnerView>> {
     requireOperator(caller);
     return pageOf(
-      partners.listPartners(this.#db, page),
+      await partners.listPartners(this.#db, page),
       page.limit,
       (r) => [r.created_at, r.id],
       partnerView,
     );
   }
 
-  partner(caller: Identity, partnerId: string): PartnerView {
-    return partnerView(visiblePartner(this.#db, caller, partnerId));
+  async partner(caller: Identity, partnerId: string): Promise<PartnerView> {
+    return partnerView(await visiblePartner(this.#db, caller, partnerId));
   }
 
   /** For other modules (e.g. the registry checks a model id's first segment); no access check. */
-  findPartner(partnerId: string): PartnerView | undefined {
-    const row = partners.findPartner(this.#db, partnerId);
+  async findPartner(partnerId: string): Promise<PartnerView | undefined> {
+    const row = await partners.findPartner(this.#db, partnerId);
     return row && partnerView(row);
   }
 
-  apiKeys(caller: Identity, partnerId: string, page: PageRequest): Page<ApiKeyView> {
+  apiKeys(caller: Identity, partnerId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
     return this.#keys.list(caller, partnerId, page);
   }
 
-  createApiKey(caller: Identity, partnerId: string, label: string): IssuedApiKey {
+  createApiKey(caller: Identity, partnerId: string, label: string): Promise<IssuedApiKey> {
     return this.#keys.create(caller, partnerId, label);
   }
 
-  rotateApiKey(caller: Identity, partnerId: string, keyId: string): IssuedApiKey {
+  rotateApiKey(caller: Identity, partnerId: string, keyId: string): Promise<IssuedApiKey> {
     return this.#keys.rotate(caller, partnerId, keyId);
   }
 
-  revokeApiKey(caller: Identity, partnerId: string, keyId: string): void {
-    this.#keys.revoke(caller, partnerId, keyId);
+  revokeApiKey(caller: Identity, partnerId: string, keyId: string): Promise<void> {
+    return this.#keys.revoke(caller, partnerId, keyId);
   }
 
   /** Bearer resolver for `ek_<id>_<secret>` (registered in the hub's resolver map). */
@@ -251,10 +259,10 @@ export class PartnerService {
   }
 
   /** The contract in force now and a page of the history (append-only, a few rows a year: paged in memory). */
-  contracts(caller: Identity, partnerId: string, page: PageRequest): ContractHistory {
-    visiblePartner(this.#db, caller, partnerId);
-    const current = contracts.contractAt(this.#db, partnerId, this.#o.now());
-    const history = contracts.listContracts(this.#db, partnerId);
+  async contracts(caller: Identity, partnerId: string, page: PageRequest): Promise<ContractHistory> {
+    await visiblePartner(this.#db, caller, partnerId);
+    const current = await contracts.contractAt(this.#db, partnerId, this.#o.now());
+    const history = await contracts.listContracts(this.#db, partnerId);
     const { items, next } = pageOfList(history, page, (r) => [r.effective_from, r.created_at, r.id], 'desc');
     return { current: current ? contractView(current) : null, items: items.map(contractView), next };
   }
@@ -263,7 +271,7 @@ export class PartnerService {
    * Appends a contract (the history is never updated). It may only start after today (UTC): a sale
    * already made, even earlier today, keeps the rate it was made at, so no backdating, no same-day change.
    */
-  setContract(caller: Identity, partnerId: string, input: ContractInput): ContractView {
+  async setContract(caller: Identity, partnerId: string, input: ContractInput): Promise<ContractView> {
     const operator = requireOperator(caller);
     checkRate(input.rateBp);
     const effectiveFrom = parseUtcDate(input.effectiveFrom);
@@ -285,10 +293,14 @@ export class PartnerService {
       created_at: now,
       created_by: operator.tokenId,
     };
-    inTransaction(this.#db, () => {
-      if (!partners.findPartner(this.#db, partnerId)) throw new HubError('NOT_FOUND', 'partner not found');
-      contracts.insertContract(this.#db, row);
-    });
+    await this.#db.transaction(
+      async (tx) => {
+        if (!(await partners.findPartner(tx, partnerId)))
+          throw new HubError('NOT_FOUND', 'partner not found');
+        await contracts.insertContract(tx, row);
+      },
+      { durable: true },
+    );
     this.#o.log.info(
       { partnerId, contractId: row.id, rateBp: row.rate_bp, effectiveFrom: input.effectiveFrom },
       'contract set',
@@ -301,18 +313,18 @@ export class PartnerService {
    * effective date <= atMs, the latest created on a tie. Commerce charges each sale at its own time.
    * Throws NOT_FOUND for an unknown partner, INVALID_STATE before its first contract.
    */
-  rateAt(partnerId: string, atMs: number): number {
-    const row = contracts.contractAt(this.#db, partnerId, atMs);
+  async rateAt(partnerId: string, atMs: number, db: Queryable = this.#db): Promise<number> {
+    const row = await contracts.contractAt(db, partnerId, atMs);
     if (row) return row.rate_bp;
-    if (!partners.findPartner(this.#db, partnerId)) throw new HubError('NOT_FOUND', 'partner not found');
+    if (!(await partners.findPartner(db, partnerId))) throw new HubError('NOT_FOUND', 'partner not found');
     throw new HubError(
       'INVALID_STATE',
       `partner has no contract in force at ${new Date(atMs).toISOString()}`,
     );
   }
 
-  #pending(applicationId: string): partners.ApplicationRow {
-    const row = partners.findApplication(this.#db, applicationId);
+  async #pending(db: Queryable, applicationId: string): Promise<partners.ApplicationRow> {
+    const row = await partners.findApplication(db, applicationId);
     if (!row) throw new HubError('NOT_FOUND', 'application not found');
     if (row.status !== 'pending')
       throw new HubError('INVALID_STATE', `application is ${row.status}, not pending`);

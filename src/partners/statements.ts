@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
-import { type Db, inTransaction } from '../store/database.js';
+import type { Engine } from '../store/engine.js';
 import { type PageKey, type PageRequest, pageOfList } from '../store/page.js';
 import { requireOperator, visiblePartner } from './access.js';
 import { monthEnded } from './ledger-month.js';
@@ -10,13 +10,13 @@ import * as store from './ledger-store.js';
 /** What commerce reports about activations (the first claim of a sold device), per statement month. */
 export interface ActivationSource {
   /** Units activated in the month, by the currency they were sold in. */
-  unitsActivated(partnerId: string, month: string): ReadonlyMap<string, number>;
+  unitsActivated(partnerId: string, month: string): Promise<ReadonlyMap<string, number>>;
   /** Partners with at least one activation in the month. */
-  partnersWithActivations(month: string): readonly string[];
+  partnersWithActivations(month: string): Promise<readonly string[]>;
 }
 
 export interface StatementOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly activations: ActivationSource;
@@ -53,13 +53,14 @@ export interface ClosureView {
   readonly closedAt: string;
 }
 
-function safe(value: bigint | null): number {
-  const n = value ?? 0n;
-  // Sums of safe amounts can in principle leave the safe range; a statement never shows a rounded number.
-  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER)) {
+function safe(value: number | null): number {
+  const n = value ?? 0;
+  // Sums of safe amounts can in principle leave the safe range; a statement never shows a rounded
+  // number (the engines refuse to read a sum past 2^53 already; this guards a sum of exactly 2^53).
+  if (!Number.isSafeInteger(n)) {
     throw new HubError('INTERNAL', 'a statement total exceeds the safe integer range');
   }
-  return Number(n);
+  return n;
 }
 
 const CSV_HEADER =
@@ -98,34 +99,34 @@ export class StatementService {
     this.#o = options;
   }
 
-  statement(caller: Identity, partnerId: string, month: string): StatementView {
-    visiblePartner(this.#o.db, caller, partnerId);
+  async statement(caller: Identity, partnerId: string, month: string): Promise<StatementView> {
+    await visiblePartner(this.#o.store, caller, partnerId);
     return this.#build(partnerId, month);
   }
 
   /** A page of the statements of every partner with activity in the month, by partner id (operator). */
-  all(
+  async all(
     caller: Identity,
     month: string,
     page: PageRequest,
-  ): { month: string; closed: boolean; items: StatementView[]; next: PageKey | null } {
+  ): Promise<{ month: string; closed: boolean; items: StatementView[]; next: PageKey | null }> {
     requireOperator(caller);
     const ids = new Set([
-      ...store.partnersWithEntries(this.#o.db, month),
-      ...this.#o.activations.partnersWithActivations(month),
+      ...(await store.partnersWithEntries(this.#o.store, month)),
+      ...(await this.#o.activations.partnersWithActivations(month)),
     ]);
     // Only the page's statements are built: each one sums the partner's month.
     const { items, next } = pageOfList([...ids].sort(), page, (id) => [id]);
     return {
       month,
-      closed: store.findClosure(this.#o.db, month) !== undefined,
-      items: items.map((id) => this.#build(id, month)),
+      closed: (await store.findClosure(this.#o.store, month)) !== undefined,
+      items: await Promise.all(items.map((id) => this.#build(id, month))),
       next,
     };
   }
 
   /** Closes an ended month; closing a closed month again answers the existing closure. */
-  close(caller: Identity, month: string): { closure: ClosureView; created: boolean } {
+  async close(caller: Identity, month: string): Promise<{ closure: ClosureView; created: boolean }> {
     const operator = requireOperator(caller);
     const now = this.#o.now();
     if (!monthEnded(month, now)) {
@@ -134,13 +135,16 @@ export class StatementService {
         `${month} has not ended yet (UTC): only an ended month can be closed`,
       );
     }
-    const result = inTransaction(this.#o.db, () => {
-      const existing = store.findClosure(this.#o.db, month);
-      if (existing) return { row: existing, created: false };
-      const row = { month, closed_at: now, closed_by: operator.tokenId };
-      store.insertClosure(this.#o.db, row);
-      return { row, created: true };
-    });
+    const result = await this.#o.store.transaction(
+      async (tx) => {
+        const row = { month, closed_at: now, closed_by: operator.tokenId };
+        if (await store.insertClosure(tx, row)) return { row, created: true };
+        const existing = await store.findClosure(tx, month);
+        if (!existing) throw new Error(`closure of ${month} vanished`);
+        return { row: existing, created: false };
+      },
+      { durable: true },
+    );
     if (result.created) this.#o.log.info({ month }, 'statement month closed');
     return {
       closure: { month, closedAt: new Date(result.row.closed_at).toISOString() },
@@ -148,10 +152,11 @@ export class StatementService {
     };
   }
 
-  #build(partnerId: string, month: string): StatementView {
-    const closure = store.findClosure(this.#o.db, month);
-    const activated = this.#o.activations.unitsActivated(partnerId, month);
-    const byCurrency = new Map(store.monthTotals(this.#o.db, partnerId, month).map((r) => [r.currency, r]));
+  async #build(partnerId: string, month: string): Promise<StatementView> {
+    const closure = await store.findClosure(this.#o.store, month);
+    const activated = await this.#o.activations.unitsActivated(partnerId, month);
+    const totalsRows = await store.monthTotals(this.#o.store, partnerId, month);
+    const byCurrency = new Map(totalsRows.map((r) => [r.currency, r]));
     const currencies = [...new Set([...byCurrency.keys(), ...activated.keys()])].sort();
     const totals = currencies.map((currency): StatementTotals => {
       const r = byCurrency.get(currency);

@@ -1,4 +1,5 @@
-import { type Db, prepared } from '../store/database.js';
+import type { Queryable } from '../store/engine.js';
+import { sql } from '../store/sql.js';
 
 /**
  * SQL for commission contracts. The table is append-only: there is an INSERT and reads, and no
@@ -17,28 +18,29 @@ export interface ContractRow {
 }
 
 // Which contract wins: the latest start, then the latest created; rowid breaks a same-millisecond tie
-// (a PostgreSQL port would use a sequence column instead).
-const PRECEDENCE = 'ORDER BY effective_from DESC, created_at DESC, rowid DESC';
+// (SQLite's implicit rowid; an identity column of that name on PostgreSQL).
+const PRECEDENCE = sql`ORDER BY effective_from DESC, created_at DESC, rowid DESC`;
+const COLUMNS = sql`id, partner_id, rate_bp, effective_from, note, created_at, created_by`;
 
-export function insertContract(db: Db, row: ContractRow): void {
-  prepared(
-    db,
-    `INSERT INTO partner_contracts (id, partner_id, rate_bp, effective_from, note, created_at, created_by)
-     VALUES (@id, @partner_id, @rate_bp, @effective_from, @note, @created_at, @created_by)`,
-  ).run(row);
+export async function insertContract(db: Queryable, row: ContractRow): Promise<void> {
+  await db.run(
+    sql`INSERT INTO partner_contracts (id, partner_id, rate_bp, effective_from, note, created_at, created_by)
+        VALUES (${row.id}, ${row.partner_id}, ${row.rate_bp}, ${row.effective_from}, ${row.note}, ${row.created_at},
+          ${row.created_by})`,
+  );
 }
 
 /** The whole history, in precedence order (scheduled contracts first). */
-export function listContracts(db: Db, partnerId: string): ContractRow[] {
-  return prepared(db, `SELECT * FROM partner_contracts WHERE partner_id = ? ${PRECEDENCE}`).all(
-    partnerId,
-  ) as ContractRow[];
+export function listContracts(db: Queryable, partnerId: string): Promise<ContractRow[]> {
+  return db.many<ContractRow>(
+    sql`SELECT ${COLUMNS} FROM partner_contracts WHERE partner_id = ${partnerId} ${PRECEDENCE}`,
+  );
 }
 
 /** The contract in force at `at` (ms), if any. Served by partner_contracts_by_partner. */
-export function contractAt(db: Db, partnerId: string, at: number): ContractRow | undefined {
-  return prepared(
-    db,
-    `SELECT * FROM partner_contracts WHERE partner_id = ? AND effective_from <= ? ${PRECEDENCE} LIMIT 1`,
-  ).get(partnerId, at) as ContractRow | undefined;
+export function contractAt(db: Queryable, partnerId: string, at: number): Promise<ContractRow | undefined> {
+  return db.one<ContractRow>(
+    sql`SELECT ${COLUMNS} FROM partner_contracts WHERE partner_id = ${partnerId} AND effective_from <= ${at}
+        ${PRECEDENCE} LIMIT 1`,
+  );
 }

@@ -53,9 +53,9 @@ describe('windows, months, statements and isolation (hub clock)', () => {
     now += 60_001;
     // Past the window but before the sweep ran (nothing yields to the timer here): refused all the same.
     const event = { id: 'evt_late', type: 'payment.succeeded' as const, currency: 'EUR' };
-    expect(() =>
+    await expect(
       hub.commerce.payments.apply({ ...event, orderId: String(other['id']), amountMinor: 1000 }, now),
-    ).toThrow(/payment window closed/);
+    ).rejects.toThrow(/payment window closed/);
     const deadline = Date.now() + 5000;
     while ((await stock())['reserved'] !== 0) {
       if (Date.now() > deadline) throw new Error('the sweep did not release the reservation within 5 s');

@@ -36,7 +36,7 @@ describe('partner commission contracts', () => {
     const h = await history(p.partnerId, p.key);
     expect(h.current).toMatchObject({ rateBp: 650, effectiveFrom: '2030-01-10' });
     expect(h.items).toHaveLength(1);
-    expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-10T00:00:00Z'))).toBe(650);
+    expect(await hub.partners.rateAt(p.partnerId, Date.parse('2030-01-10T00:00:00Z'))).toBe(650);
   });
 
   it('keeps the full history newest first and switches rates exactly at UTC midnight', async () => {
@@ -66,11 +66,11 @@ describe('partner commission contracts', () => {
     expect(h.current?.rateBp).toBe(500);
 
     const rateAt = (iso: string) => hub.partners.rateAt(p.partnerId, Date.parse(iso));
-    expect(rateAt('2030-01-31T23:59:59.999Z')).toBe(500);
-    expect(rateAt('2030-02-01T00:00:00.000Z')).toBe(800);
-    expect(rateAt('2030-02-28T23:59:59.999Z')).toBe(800);
-    expect(rateAt('2030-03-01T00:00:00.000Z')).toBe(300);
-    expect(rateAt('2031-01-01T00:00:00.000Z')).toBe(300);
+    expect(await rateAt('2030-01-31T23:59:59.999Z')).toBe(500);
+    expect(await rateAt('2030-02-01T00:00:00.000Z')).toBe(800);
+    expect(await rateAt('2030-02-28T23:59:59.999Z')).toBe(800);
+    expect(await rateAt('2030-03-01T00:00:00.000Z')).toBe(300);
+    expect(await rateAt('2031-01-01T00:00:00.000Z')).toBe(300);
 
     now = Date.parse('2030-02-15T09:00:00Z');
     expect((await history(p.partnerId, p.key)).current).toMatchObject({
@@ -86,8 +86,8 @@ describe('partner commission contracts', () => {
     now += 1;
     await setContract(p.partnerId, { rateBp: 710, effectiveFrom: '2030-01-21' });
     await setContract(p.partnerId, { rateBp: 730, effectiveFrom: '2030-01-21' });
-    expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-20T12:00:00Z'))).toBe(720);
-    expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-21T12:00:00Z'))).toBe(730);
+    expect(await hub.partners.rateAt(p.partnerId, Date.parse('2030-01-20T12:00:00Z'))).toBe(720);
+    expect(await hub.partners.rateAt(p.partnerId, Date.parse('2030-01-21T12:00:00Z'))).toBe(730);
     const h = await history(p.partnerId);
     expect(h.items.map((c) => c.rateBp)).toEqual([730, 710, 720, 700, 500]);
   });
@@ -136,10 +136,10 @@ describe('partner commission contracts', () => {
 
   it('rateAt: unknown partner is NOT_FOUND, a time before the first contract is INVALID_STATE', async () => {
     const p = await onboardPartner(hub);
-    expect(() => hub.partners.rateAt('0000000000000000', now)).toThrow(
+    await expect(hub.partners.rateAt('0000000000000000', now)).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
-    expect(() => hub.partners.rateAt(p.partnerId, Date.parse('2030-01-09T23:59:59.999Z'))).toThrow(
+    await expect(hub.partners.rateAt(p.partnerId, Date.parse('2030-01-09T23:59:59.999Z'))).rejects.toThrow(
       expect.objectContaining({ code: 'INVALID_STATE' }),
     );
   });

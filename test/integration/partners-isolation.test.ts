@@ -21,7 +21,7 @@ interface Ctx {
   readonly a: OnboardedPartner;
   readonly b: OnboardedPartner;
   freshApplication(): Promise<string>;
-  spareKeyOfA(): string;
+  spareKeyOfA(): Promise<string>;
 }
 
 const OPERATOR: Identity = { kind: 'operator', tokenId: 'test' };
@@ -67,11 +67,11 @@ const cases: Record<string, Case> = {
     expect: [201, 201, 404, 403, 401],
   },
   'POST /v1/partners/{partnerId}/api-keys/{keyId}/rotate': {
-    path: (c) => `/v1/partners/${c.a.partnerId}/api-keys/${c.spareKeyOfA()}/rotate`,
+    path: async (c) => `/v1/partners/${c.a.partnerId}/api-keys/${await c.spareKeyOfA()}/rotate`,
     expect: [201, 201, 404, 403, 401],
   },
   'DELETE /v1/partners/{partnerId}/api-keys/{keyId}': {
-    path: (c) => `/v1/partners/${c.a.partnerId}/api-keys/${c.spareKeyOfA()}`,
+    path: async (c) => `/v1/partners/${c.a.partnerId}/api-keys/${await c.spareKeyOfA()}`,
     expect: [204, 204, 404, 403, 401],
   },
   'GET /v1/partners/{partnerId}/contracts': {
@@ -105,14 +105,14 @@ describe('partner route isolation', () => {
         const res = await hub.request('POST', '/v1/partner-applications', { body: applicationBody() });
         return String(res.body['id']);
       },
-      spareKeyOfA: () => hub.partners.createApiKey(OPERATOR, a.partnerId, 'spare').id,
+      spareKeyOfA: async () => (await hub.partners.createApiKey(OPERATOR, a.partnerId, 'spare')).id,
     };
   });
-  afterEach(() => {
+  afterEach(async () => {
     // Spare keys left active would run A into the key cap; keep only A's main key.
-    for (const key of hub.partners.apiKeys(OPERATOR, ctx.a.partnerId, { limit: 1000 }).items) {
+    for (const key of (await hub.partners.apiKeys(OPERATOR, ctx.a.partnerId, { limit: 1000 })).items) {
       if (key.id !== ctx.a.keyId && key.revokedAt === null)
-        hub.partners.revokeApiKey(OPERATOR, ctx.a.partnerId, key.id);
+        await hub.partners.revokeApiKey(OPERATOR, ctx.a.partnerId, key.id);
     }
   });
   afterAll(async () => {

@@ -89,16 +89,30 @@ describe('ecohub migrate and --database (on the run engine)', { timeout: 120_000
     expect(res.stderr).toContain(message);
   });
 
-  it.each([
-    [['backup', 'out.db'], 'is PostgreSQL: back it up with pg_dump'],
-    [['admin', 'token'], 'is PostgreSQL: operator tokens work on the SQLite store'],
-    [['admin', 'tokens'], 'is PostgreSQL: operator tokens work on the SQLite store'],
-    [['admin', 'revoke', 'tok1'], 'is PostgreSQL: operator tokens work on the SQLite store'],
-  ])('refuses %j on a PostgreSQL URL with exit 2, saying what to do', async (args, message) => {
-    const res = await runCli([...args, '--database', 'postgres://hub:Pw-Not-Shown@db.invalid/ecohub']);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`--database ${message}`);
-    expect(res.stderr).not.toContain('Pw-Not-Shown');
+  it.each([[['backup', 'out.db'], 'is PostgreSQL: back it up with pg_dump']])(
+    'refuses %j on a PostgreSQL URL with exit 2, saying what to do',
+    async (args, message) => {
+      const res = await runCli([...args, '--database', 'postgres://hub:Pw-Not-Shown@db.invalid/ecohub']);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`--database ${message}`);
+      expect(res.stderr).not.toContain('Pw-Not-Shown');
+    },
+  );
+
+  it('mints, lists and revokes operator tokens on the database --database names', async () => {
+    const db = await fresh();
+    const minted = await runCli(['admin', 'token', '--label', 'ci', '--database', db.url]);
+    expect(minted.code, minted.stderr).toBe(0);
+    const id = /^eo_([^_]+)_/.exec(minted.stdout.trim())?.[1];
+    expect(id).toBeDefined();
+    const listed = await runCli(['admin', 'tokens', '--json'], { ECOHUB_DATABASE_URL: db.url });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ id, label: 'ci', revokedAt: null }),
+    ]);
+    const revoked = await runCli(['admin', 'revoke', String(id), '--database', db.url]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`operator token ${id} (ci) revoked at`);
   });
 
   it('names the variable when ECOHUB_DATABASE_URL is wrong', async () => {

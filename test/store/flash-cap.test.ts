@@ -82,7 +82,7 @@ describe('flash-sale cap under concurrency and retries', () => {
       ...base,
       paymentWindowMs: 60_000,
       offerHoldMs: 60_000,
-      skuOf: () => ({
+      skuOf: async () => ({
         partnerId: 'p1',
         modelId: 'acme.light.bulb1',
         name: 'Bulb',

@@ -21,7 +21,7 @@ export async function manyUsers(hub: Hub, count: number): Promise<Array<{ id: st
         VALUES (${id}, ${`${id}@flash.test`}, ${'not-a-password-hash'}, ${now})`);
     }
   });
-  return ids.map((id) => ({ id, token: hub.identities.issueUserToken(id).token }));
+  return Promise.all(ids.map(async (id) => ({ id, token: (await hub.identities.issueUserToken(id)).token })));
 }
 
 export interface SaleTimes {

@@ -70,7 +70,7 @@ export function authRoutes(app: App, identities: IdentityService): void {
       },
     },
     async (request, reply) => {
-      identities.logout(callerOf(request));
+      await identities.logout(callerOf(request));
       return reply.code(204).send(null);
     },
   );

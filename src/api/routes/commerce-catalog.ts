@@ -40,7 +40,7 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
         response: responses({ 201: SkuSchema }, 400, 401, 403, 404, 409),
       },
     },
-    async (request, reply) => reply.code(201).send(catalog.createSku(callerOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await catalog.createSku(callerOf(request), request.body)),
   );
 
   app.get(
@@ -59,7 +59,7 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
     },
     async (request) =>
       pageResponse(
-        catalog.skus(
+        await catalog.skus(
           callerOf(request),
           { activeOnly: request.query.active === true },
           pageRequest(request.query, ['number', 'string']),
@@ -109,7 +109,7 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       },
     },
     async (request) => {
-      const history = catalog.marginHistory(
+      const history = await catalog.marginHistory(
         callerOf(request),
         request.params.skuId,
         pageRequest(request.query, ['string']),
@@ -130,7 +130,9 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       },
     },
     async (request) =>
-      pageResponse(catalog.margins(callerOf(request), pageRequest(request.query, ['number', 'string']))),
+      pageResponse(
+        await catalog.margins(callerOf(request), pageRequest(request.query, ['number', 'string'])),
+      ),
   );
 
   app.get(
@@ -144,7 +146,7 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
         response: responses({ 200: PageOf(StoreSkuSchema) }, 400),
       },
     },
-    async (request) => pageResponse(catalog.store(pageRequest(request.query, ['string', 'string']))),
+    async (request) => pageResponse(await catalog.store(pageRequest(request.query, ['string', 'string']))),
   );
 
   app.post(
@@ -167,7 +169,7 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(catalog.addBom(callerOf(request), request.params.modelId, request.body)),
+      reply.code(201).send(await catalog.addBom(callerOf(request), request.params.modelId, request.body)),
   );
 
   app.get(
@@ -189,7 +191,7 @@ export function commerceCatalogRoutes(app: App, catalog: CatalogService): void {
       },
     },
     async (request) => {
-      const bom = catalog.bom(
+      const bom = await catalog.bom(
         callerOf(request),
         request.params.modelId,
         pageRequest(request.query, ['number', 'number', 'string']),

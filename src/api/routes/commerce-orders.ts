@@ -40,7 +40,11 @@ export function commerceOrderRoutes(app: App, deps: { orders: OrderService; refu
       },
     },
     async (request, reply) => {
-      const placed = orders.place(callerOf(request), request.headers['idempotency-key'], request.body.lines);
+      const placed = await orders.place(
+        callerOf(request),
+        request.headers['idempotency-key'],
+        request.body.lines,
+      );
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
       return reply
         .code(placed.status)
@@ -62,7 +66,7 @@ export function commerceOrderRoutes(app: App, deps: { orders: OrderService; refu
       },
     },
     async (request) =>
-      pageResponse(orders.list(callerOf(request), pageRequest(request.query, ['number', 'string']))),
+      pageResponse(await orders.list(callerOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(
@@ -123,6 +127,6 @@ export function commerceOrderRoutes(app: App, deps: { orders: OrderService; refu
       },
     },
     async (request, reply) =>
-      reply.code(201).send(refunds.refund(callerOf(request), request.params.orderId, request.body)),
+      reply.code(201).send(await refunds.refund(callerOf(request), request.params.orderId, request.body)),
   );
 }

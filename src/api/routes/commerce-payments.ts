@@ -86,7 +86,7 @@ export function commercePaymentRoutes(app: App, commerce: CommerceService): void
         } catch {
           throw new HubError('INVALID_JSON', 'the signed body is not valid JSON');
         }
-        return commerce.payments.apply(check(parsed), verified.signedAt);
+        return await commerce.payments.apply(check(parsed), verified.signedAt);
       },
     );
   });

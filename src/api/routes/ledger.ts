@@ -76,7 +76,7 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
     },
     async (request) =>
       pageResponse(
-        ledger.entries(
+        await ledger.entries(
           callerOf(request),
           request.params.partnerId,
           { month: request.query.month },
@@ -102,7 +102,7 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
       },
     },
     async (request, reply) =>
-      reply.code(201).send(ledger.adjust(callerOf(request), request.params.partnerId, request.body)),
+      reply.code(201).send(await ledger.adjust(callerOf(request), request.params.partnerId, request.body)),
   );
 
   app.get(
@@ -120,7 +120,7 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
       },
     },
     async (request, reply) => {
-      const statement = statements.statement(
+      const statement = await statements.statement(
         callerOf(request),
         request.params.partnerId,
         request.params.month,
@@ -158,7 +158,7 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
       },
     },
     async (request) => {
-      const all = statements.all(
+      const all = await statements.all(
         callerOf(request),
         request.params.month,
         pageRequest(request.query, ['string']),
@@ -179,7 +179,7 @@ export function ledgerRoutes(app: App, deps: { ledger: LedgerService; statements
       },
     },
     async (request, reply) => {
-      const { closure, created } = statements.close(callerOf(request), request.params.month);
+      const { closure, created } = await statements.close(callerOf(request), request.params.month);
       return reply.code(created ? 201 : 200).send(closure);
     },
   );

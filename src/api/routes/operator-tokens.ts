@@ -33,7 +33,7 @@ export function operatorTokenRoutes(app: App, tokens: OperatorTokens): void {
         response: responses({ 200: PageOf(OperatorTokenSchema) }, 400, 401, 403),
       },
     },
-    async (request) => pageResponse(tokens.list(pageRequest(request.query, ['number', 'string']))),
+    async (request) => pageResponse(await tokens.list(pageRequest(request.query, ['number', 'string']))),
   );
 
   app.post(
@@ -52,7 +52,7 @@ export function operatorTokenRoutes(app: App, tokens: OperatorTokens): void {
         ),
       },
     },
-    async (request, reply) => reply.code(201).send(tokens.mint(request.body.label, 'api')),
+    async (request, reply) => reply.code(201).send(await tokens.mint(request.body.label, 'api')),
   );
 
   app.delete(
@@ -67,7 +67,7 @@ export function operatorTokenRoutes(app: App, tokens: OperatorTokens): void {
       },
     },
     async (request, reply) => {
-      tokens.revoke(request.params.tokenId, callerOf(request));
+      await tokens.revoke(request.params.tokenId, callerOf(request));
       return reply.code(204).send(null);
     },
   );

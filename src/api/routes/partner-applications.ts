@@ -51,7 +51,7 @@ export function partnerApplicationRoutes(app: App, partners: PartnerService): vo
         response: responses({ 201: ApplicationSchema }, 400, 409),
       },
     },
-    async (request, reply) => reply.code(201).send(partners.apply(request.body)),
+    async (request, reply) => reply.code(201).send(await partners.apply(request.body)),
   );
 
   app.get(
@@ -67,7 +67,7 @@ export function partnerApplicationRoutes(app: App, partners: PartnerService): vo
     },
     async (request) =>
       pageResponse(
-        partners.applications(
+        await partners.applications(
           callerOf(request),
           request.query.status,
           pageRequest(request.query, ['number', 'string']),
@@ -123,7 +123,7 @@ export function partnerApplicationRoutes(app: App, partners: PartnerService): vo
       },
     },
     async (request, reply) => {
-      const approval = partners.approve(callerOf(request), request.params.id, request.body);
+      const approval = await partners.approve(callerOf(request), request.params.id, request.body);
       return reply.code(201).send(approval);
     },
   );

@@ -30,7 +30,7 @@ export function partnerContractRoutes(app: App, partners: PartnerService): void 
       },
     },
     async (request) => {
-      const history = partners.contracts(
+      const history = await partners.contracts(
         callerOf(request),
         request.params.partnerId,
         pageRequest(request.query, ['number', 'number', 'string']),
@@ -62,6 +62,8 @@ export function partnerContractRoutes(app: App, partners: PartnerService): void 
       },
     },
     async (request, reply) =>
-      reply.code(201).send(partners.setContract(callerOf(request), request.params.partnerId, request.body)),
+      reply
+        .code(201)
+        .send(await partners.setContract(callerOf(request), request.params.partnerId, request.body)),
   );
 }

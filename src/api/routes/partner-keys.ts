@@ -27,7 +27,7 @@ export function partnerKeyRoutes(app: App, partners: PartnerService): void {
     },
     async (request) =>
       pageResponse(
-        partners.apiKeys(
+        await partners.apiKeys(
           callerOf(request),
           request.params.partnerId,
           pageRequest(request.query, ['number', 'string']),
@@ -51,7 +51,7 @@ export function partnerKeyRoutes(app: App, partners: PartnerService): void {
     async (request, reply) =>
       reply
         .code(201)
-        .send(partners.createApiKey(callerOf(request), request.params.partnerId, request.body.label)),
+        .send(await partners.createApiKey(callerOf(request), request.params.partnerId, request.body.label)),
   );
 
   app.post(
@@ -69,7 +69,7 @@ export function partnerKeyRoutes(app: App, partners: PartnerService): void {
     async (request, reply) =>
       reply
         .code(201)
-        .send(partners.rotateApiKey(callerOf(request), request.params.partnerId, request.params.keyId)),
+        .send(await partners.rotateApiKey(callerOf(request), request.params.partnerId, request.params.keyId)),
   );
 
   app.delete(
@@ -84,7 +84,7 @@ export function partnerKeyRoutes(app: App, partners: PartnerService): void {
       },
     },
     async (request, reply) => {
-      partners.revokeApiKey(callerOf(request), request.params.partnerId, request.params.keyId);
+      await partners.revokeApiKey(callerOf(request), request.params.partnerId, request.params.keyId);
       return reply.code(204).send(null);
     },
   );

@@ -22,7 +22,9 @@ export function partnerRoutes(app: App, partners: PartnerService): void {
       },
     },
     async (request) =>
-      pageResponse(partners.partners(callerOf(request), pageRequest(request.query, ['number', 'string']))),
+      pageResponse(
+        await partners.partners(callerOf(request), pageRequest(request.query, ['number', 'string'])),
+      ),
   );
 
   app.get(
