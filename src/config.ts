@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { DEFAULT_FIRMWARE, type FirmwareSettings } from './firmware/settings.js';
 import type { LogLevel } from './log.js';
 import type { DatabaseTarget } from './store/database-url.js';
 
@@ -32,6 +33,8 @@ export interface HubOptions {
   /** HMAC-SHA256 key the payment provider signs webhooks with (ECOHUB_PAYMENT_WEBHOOK_SECRET); unset = payments off. */
   readonly paymentWebhookSecret?: string | undefined;
   readonly commerce: CommerceSettings;
+  /** Firmware packages, downloads and rollouts (docs/ota.md). */
+  readonly firmware: FirmwareSettings;
   /** The built web app served at `/` (docs/web.md); null serves none. Default: web/dist of this package. */
   readonly webRoot: string | null;
   /** Clock, injectable for tests. */
@@ -115,9 +118,10 @@ export const DEFAULTS = {
   commandTimeoutMs: 5000,
 };
 
-export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce'>> & {
+export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce' | 'firmware'>> & {
   readonly limits?: Partial<HubLimits>;
   readonly commerce?: Partial<CommerceSettings>;
+  readonly firmware?: Partial<FirmwareSettings>;
 };
 
 /** The SQLite file inside the data folder, the default database. */
@@ -155,6 +159,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     trustProxy: input.trustProxy ?? false,
     paymentWebhookSecret: input.paymentWebhookSecret,
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
+    firmware: { ...DEFAULT_FIRMWARE, ...input.firmware },
     webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
   };

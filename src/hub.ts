@@ -8,6 +8,10 @@ import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
 import { controlRoutes } from './api/routes/control.js';
 import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
+import { firmwareDeviceRoutes } from './api/routes/firmware-devices.js';
+import { firmwareDownloadRoutes } from './api/routes/firmware-downloads.js';
+import { firmwarePackageRoutes } from './api/routes/firmware-packages.js';
+import { firmwareRolloutRoutes } from './api/routes/firmware-rollouts.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
 import { ledgerRoutes } from './api/routes/ledger.js';
@@ -25,6 +29,8 @@ import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { CommerceService } from './commerce/service.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
+import { linkFirmwareToRegistry } from './firmware/registry-link.js';
+import { Firmware } from './firmware/service.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
@@ -84,6 +90,8 @@ export interface Hub {
   readonly commerce: CommerceService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
+  /** Firmware packages, rollouts, executions and the beta channel (docs/ota.md). */
+  readonly firmware: Firmware;
   close(): Promise<void>;
 }
 
@@ -205,6 +213,21 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => connectionCount(),
       () => devices.onlineCount,
     );
+    let firmwareBaseUrl = '';
+    const firmwareLog = log.child({ module: 'firmware' });
+    const firmware = await Firmware.open({
+      store,
+      log: firmwareLog,
+      now: options.now,
+      dataDir: options.dataDir,
+      settings: options.firmware,
+      registry: metrics.registry,
+      httpUrl: () => firmwareBaseUrl,
+      // The broker is built below; offers only go out once the scheduler starts, after it listens.
+      toDevice: (deviceId, message) => publishJson(`dev/${deviceId}/ota`, message),
+    });
+    started.push(() => firmware.stop());
+    started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
     const writer = new IngestWriter({
       db,
       bus,
@@ -270,6 +293,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         control,
         now: options.now,
         countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
+        otaProgress: (deviceId, payload) => firmware.engine.progress(deviceId, payload),
       }),
       onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,
@@ -340,6 +364,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         commercePaymentRoutes(api, commerce);
         ledgerRoutes(api, { ledger, statements });
         homeRoutes(api, homes);
+        firmwarePackageRoutes(api, firmware);
+        firmwareRolloutRoutes(api, firmware);
+        firmwareDownloadRoutes(api, { firmware, store, now: options.now });
+        firmwareDeviceRoutes(api, firmware);
         registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
@@ -364,6 +392,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       mqttUrl: `mqtt://${host}:${mqttPort}`,
       wsUrl: `${httpUrl.replace(/^http/, 'ws')}/mqtt`,
     };
+    firmwareBaseUrl = hubUrls.httpUrl;
+    await firmware.start();
     log.info({ host: options.host, httpPort, mqttPort, ...hubUrls, version: VERSION }, 'hub listening');
 
     let closing: Promise<void> | undefined;
@@ -381,6 +411,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       models,
       commerce,
       homes,
+      firmware,
       devices,
       telemetry,
       metrics,
