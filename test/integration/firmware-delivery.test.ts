@@ -19,7 +19,7 @@ describe('firmware delivery: signed packages, offers, resumable downloads, succe
     hub = await startHub({ firmware: { tickMs: 50 } });
   });
   afterEach(async () => {
-    await stopOtaDevices(fleet);
+    await stopOtaDevices(fleet, hub);
     fleet = [];
     await hub.stop();
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { OtaClient, type OtaFaults, SimulatedDevice } from '../../firmware-sim/index.js';
+import { OtaClient, type OtaFaults, SimulatedDevice, Ticker } from '../../firmware-sim/index.js';
 import { publicKeyFromRaw } from '../../src/firmware/manifest.js';
 import type { ModelSpec } from '../../src/registry/spec/index.js';
 import type { ProvisionedDevice } from './devices.js';
@@ -51,6 +51,8 @@ export async function startOtaDevices(
   firmwareRevision = '1.0.0',
 ): Promise<OtaDevice[]> {
   const key = await releaseKey(hub);
+  // One shared ticker (as fleets use): a thousand devices do not need a thousand intervals.
+  const ticker = new Ticker(devices.length > 50 ? 100 : 20);
   const out = devices.map((d, i) => {
     const sim = new SimulatedDevice({
       spec,
@@ -60,7 +62,7 @@ export async function startOtaDevices(
         firmwareRevision,
         telemetryIntervalMs: 0,
         eventIntervalMs: 0,
-        tickMs: 20,
+        ticker,
         backoff: { baseMs: 20, maxMs: 200 },
       },
     });
@@ -73,9 +75,20 @@ export async function startOtaDevices(
   return out;
 }
 
-export async function stopOtaDevices(devices: readonly OtaDevice[]): Promise<void> {
+/**
+ * Stops the devices, then waits until the hub saw every connection close: a CONNECT still in
+ * flight when the hub closes would reach a closed database.
+ */
+export async function stopOtaDevices(
+  devices: readonly OtaDevice[],
+  hub?: { broker: { connectionCount: number } },
+): Promise<void> {
   for (const d of devices) d.ota.stop();
   await Promise.all(devices.map((d) => d.sim.stop()));
+  const deadline = Date.now() + 15_000;
+  while (hub && hub.broker.connectionCount > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** A rollout policy for tests: every stage at once, no soak, fast deadlines unless overridden. */
