@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HubError } from '../../errors.js';
 import { RolloutPolicySchema } from '../../firmware/policy.js';
@@ -12,6 +11,7 @@ import { NewPackageBody, PackageIdParams, PackageSchema } from './firmware-schem
 
 const tags = ['firmware'];
 const OCTETS = 'application/octet-stream';
+const BINARY_ROUTE = '/v1/firmware/packages/:packageId/binary';
 
 export function firmwarePackageRoutes(app: App, firmware: Firmware): void {
   app.get(
@@ -91,34 +91,34 @@ export function firmwarePackageRoutes(app: App, firmware: Firmware): void {
     async (request) => firmware.packages.get(callerOf(request), request.params.packageId),
   );
 
-  // The binary streams to disk: its own content-type parser hands the route the request stream,
-  // so neither the body limit of JSON routes nor memory bounds it, only maxPackageBytes.
-  app.register(async (plugin) => {
-    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    scope.addContentTypeParser(OCTETS, (_request, payload, done) => done(null, payload));
-    scope.put(
-      '/v1/firmware/packages/:packageId/binary',
-      {
-        config: { access: ['partner'] },
-        schema: {
-          tags,
-          summary: 'Upload the binary (application/octet-stream); the hub hashes it and signs the manifest',
-          params: PackageIdParams,
-          response: responses({ 200: PackageSchema }, 400, 401, 403, 404, 409, 413, 415),
-        },
-      },
-      async (request) => {
-        if (request.headers['content-type']?.split(';')[0]?.trim() !== OCTETS) {
-          throw new HubError('UNSUPPORTED_MEDIA_TYPE', `the binary must be sent as ${OCTETS}`);
-        }
-        return firmware.packages.upload(
-          callerOf(request),
-          request.params.packageId,
-          request.body as Readable,
-        );
-      },
-    );
+  // The binary streams to disk: this content-type parser hands the route the request stream, so
+  // neither the JSON body limit nor memory bounds it, only maxPackageBytes. Every other route keeps
+  // answering 415 to application/octet-stream.
+  app.addContentTypeParser(OCTETS, (request, payload, done) => {
+    if (request.routeOptions.url !== BINARY_ROUTE) {
+      done(new HubError('UNSUPPORTED_MEDIA_TYPE', `${OCTETS} is taken only by ${BINARY_ROUTE}`), undefined);
+      return;
+    }
+    done(null, payload);
   });
+  app.put(
+    BINARY_ROUTE,
+    {
+      config: { access: ['partner'] },
+      schema: {
+        tags,
+        summary: 'Upload the binary (application/octet-stream); the hub hashes it and signs the manifest',
+        params: PackageIdParams,
+        response: responses({ 200: PackageSchema }, 400, 401, 403, 404, 409, 413, 415),
+      },
+    },
+    async (request) => {
+      if (request.headers['content-type']?.split(';')[0]?.trim() !== OCTETS) {
+        throw new HubError('UNSUPPORTED_MEDIA_TYPE', `the binary must be sent as ${OCTETS}`);
+      }
+      return firmware.packages.upload(callerOf(request), request.params.packageId, request.body as Readable);
+    },
+  );
 
   app.post(
     '/v1/firmware/packages/:packageId/partner-signature',
