@@ -273,7 +273,7 @@ export async function healthFigures(
                SUM(errors_before) AS "errorsBefore",
                SUM(offline_before) AS "offlineBefore",
                SUM(CASE WHEN state = 'succeeded' THEN succeeded_at - ${startedAt}
-                        WHEN state = 'cancelled' THEN 0 ELSE ${now} - ${startedAt} END) AS "exposureBefore"
+                        WHEN state = 'cancelled' THEN 0 ELSE ${now - startedAt} END) AS "exposureBefore"
         FROM firmware_executions WHERE rollout_id = ${rolloutId}`,
   );
   const n = (v: number | null | undefined) => Number(v ?? 0);
