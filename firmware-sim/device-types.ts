@@ -15,7 +15,7 @@ export interface SimulatedDeviceEvents {
   reported: [{ seq: number; kind: ReportKind; props: Record<string, unknown> }];
   event: [{ seq: number; event: string }];
   commandHandled: [{ op: CommandOp | undefined; reply: CommandReply | undefined; sent: number }];
-  /** A firmware update offer on `dev/{id}/ota` (OTA itself is not simulated yet). */
+  /** A message on `dev/{id}/ota` (an offer or a cancel); an OtaClient (ota.ts) acts on it. */
   ota: [Buffer];
   /** Emitted only when someone listens, so an unobserved device never throws. */
   error: [Error];
@@ -36,6 +36,7 @@ export interface DeviceTopics {
   readonly replies: string;
   readonly cmd: string;
   readonly ota: string;
+  readonly otaProgress: string;
 }
 
 /** The topics of one device (docs/protocol.md, "Topics"). */
@@ -47,5 +48,6 @@ export function deviceTopics(id: string): DeviceTopics {
     replies: `${base}/replies`,
     cmd: `${base}/cmd`,
     ota: `${base}/ota`,
+    otaProgress: `${base}/ota/progress`,
   };
 }

@@ -27,6 +27,8 @@ import { prepareSpec } from './spec.js';
 import { DeviceState } from './state.js';
 import { Ticker } from './ticker.js';
 
+const FIRMWARE_REVISION = 'device-information.firmware-revision';
+
 /**
  * One simulated device that behaves like good firmware (docs/protocol.md), or like bad firmware on
  * request (`options.faults`). Everything it does comes from the model spec.
@@ -139,6 +141,22 @@ export class SimulatedDevice extends EventEmitter<SimulatedDeviceEvents> {
     this.#firstOnline?.reject(new Error(`device ${this.id} stopped before it connected`));
     this.#firstOnline = undefined;
     await this.#link.stop();
+  }
+
+  /** The firmware revision the device announces in `device-information` (after an update: the new one). */
+  get firmwareRevision(): string {
+    const value = this.#state.values.get(FIRMWARE_REVISION);
+    return typeof value === 'string' ? value : this.#o.firmwareRevision;
+  }
+
+  /** Boots into another firmware revision: announced in the full report after the next connect. */
+  setFirmwareRevision(revision: string): void {
+    this.#state.values.set(FIRMWARE_REVISION, revision);
+  }
+
+  /** Publishes an OTA progress message (QoS 1); resolves on the hub's PUBACK (recorded). */
+  publishOtaProgress(progress: object): Promise<void> {
+    return this.#publish(this.#topics.otaProgress, JSON.stringify(progress));
   }
 
   /** Drops the link without DISCONNECT (a power cut); the device reconnects with backoff. */

@@ -36,6 +36,7 @@ export {
   emptyCounters,
   type SimulatedDeviceOptions,
 } from './options.js';
+export { type OtaAttempt, OtaClient, type OtaClientOptions, type OtaFaults } from './ota.js';
 export { type FleetPlan, type ProcessPlan, planFleet } from './plan.js';
 export { createPrng, deriveSeed, type Prng } from './prng.js';
 export { prepareSpec } from './spec.js';

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { DEFAULT_FLASH, type FlashSettings } from './commerce/flash-settings.js';
+import { DEFAULT_FIRMWARE, type FirmwareSettings } from './firmware/settings.js';
 import type { LogLevel } from './log.js';
 import type { DatabaseTarget } from './store/database-url.js';
 
@@ -35,6 +36,8 @@ export interface HubOptions {
   readonly commerce: CommerceSettings;
   /** Flash sales (docs/flash-sales.md). */
   readonly flash: FlashSettings;
+  /** Firmware packages, downloads and rollouts (docs/ota.md). */
+  readonly firmware: FirmwareSettings;
   /** The built web app served at `/` (docs/web.md); null serves none. Default: web/dist of this package. */
   readonly webRoot: string | null;
   /** Clock, injectable for tests. */
@@ -136,10 +139,11 @@ export const DEFAULTS = {
   commandTimeoutMs: 5000,
 };
 
-export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce' | 'flash'>> & {
+export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce' | 'flash' | 'firmware'>> & {
   readonly limits?: Partial<HubLimits>;
   readonly commerce?: Partial<CommerceSettings>;
   readonly flash?: Partial<FlashSettings>;
+  readonly firmware?: Partial<FirmwareSettings>;
 };
 
 /** The SQLite file inside the data folder, the default database. */
@@ -178,6 +182,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     paymentWebhookSecret: input.paymentWebhookSecret,
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
     flash: { ...DEFAULT_FLASH, ...input.flash },
+    firmware: { ...DEFAULT_FIRMWARE, ...input.firmware },
     webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
   };

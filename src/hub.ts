@@ -9,6 +9,10 @@ import { communityRoutes } from './api/routes/community.js';
 import { controlRoutes } from './api/routes/control.js';
 import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
+import { firmwareDeviceRoutes } from './api/routes/firmware-devices.js';
+import { firmwareDownloadRoutes } from './api/routes/firmware-downloads.js';
+import { firmwarePackageRoutes } from './api/routes/firmware-packages.js';
+import { firmwareRolloutRoutes } from './api/routes/firmware-rollouts.js';
 import { flashPaymentRoutes } from './api/routes/flash-payments.js';
 import { flashSaleRoutes } from './api/routes/flash-sales.js';
 import { healthRoutes } from './api/routes/health.js';
@@ -32,6 +36,8 @@ import { CommerceService } from './commerce/service.js';
 import { type Community, createCommunity } from './community/index.js';
 import { registryFacts } from './community/registry-facts.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
+import { linkFirmwareToRegistry } from './firmware/registry-link.js';
+import { Firmware } from './firmware/service.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
@@ -97,6 +103,8 @@ export interface Hub {
   readonly homes: HomeService;
   /** Co-creation: owners' posts and votes per model, release links, inboxes (docs/community.md). */
   readonly community: Community;
+  /** Firmware packages, rollouts, executions and the beta channel (docs/ota.md). */
+  readonly firmware: Firmware;
   close(): Promise<void>;
 }
 
@@ -234,6 +242,21 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       registry: metrics.registry,
     });
     started.push(() => flash.close());
+    let firmwareBaseUrl = '';
+    const firmwareLog = log.child({ module: 'firmware' });
+    const firmware = await Firmware.open({
+      store,
+      log: firmwareLog,
+      now: options.now,
+      dataDir: options.dataDir,
+      settings: options.firmware,
+      registry: metrics.registry,
+      httpUrl: () => firmwareBaseUrl,
+      // The broker is built below; offers only go out once the scheduler starts, after it listens.
+      toDevice: (deviceId, message) => publishJson(`dev/${deviceId}/ota`, message),
+    });
+    started.push(() => firmware.stop());
+    started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
     const writer = new IngestWriter({
       store,
       bus,
@@ -298,6 +321,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         control,
         now: options.now,
         countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
+        otaProgress: (deviceId, payload) => firmware.engine.progress(deviceId, payload),
       }),
       onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,
@@ -401,6 +425,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
         homeRoutes(api, homes);
         communityRoutes(api, community);
+        firmwarePackageRoutes(api, firmware);
+        firmwareRolloutRoutes(api, firmware);
+        firmwareDownloadRoutes(api, { firmware, store, now: options.now });
+        firmwareDeviceRoutes(api, firmware);
         registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
@@ -425,6 +453,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       mqttUrl: `mqtt://${host}:${mqttPort}`,
       wsUrl: `${httpUrl.replace(/^http/, 'ws')}/mqtt`,
     };
+    firmwareBaseUrl = hubUrls.httpUrl;
+    await firmware.start();
     log.info({ host: options.host, httpPort, mqttPort, ...hubUrls, version: VERSION }, 'hub listening');
 
     let closing: Promise<void> | undefined;
@@ -444,6 +474,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       flash,
       homes,
       community,
+      firmware,
       devices,
       telemetry,
       metrics,

@@ -22,6 +22,8 @@ export interface AccessPolicyDeps {
   readonly now: () => number;
   /** Counts PUBLISH packets by the kind of topic they were sent to. */
   readonly countPublish?: (kind: string) => void;
+  /** `dev/{did}/ota/progress` (src/firmware): the PUBACK waits until the progress is stored. */
+  readonly otaProgress?: (deviceId: string, payload: Buffer) => Promise<void>;
 }
 
 /** Topics a device publishes to, below `dev/{did}/` (docs/protocol.md). */
@@ -147,6 +149,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       if (sub === 'props') return deps.telemetry.admit(session.deviceId, spec, 'props', payload);
       if (sub === 'events') return deps.telemetry.admit(session.deviceId, spec, 'event', payload);
       if (sub === 'replies') commands.fromDevice(session.deviceId, payload);
+      if (sub === 'ota/progress') return deps.otaProgress?.(session.deviceId, payload);
       return undefined;
     },
 

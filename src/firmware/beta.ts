@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import { HubError } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import type { Engine } from '../store/engine.js';
+import { haltReason } from './health.js';
+import type { PackageService } from './packages.js';
+import type { RolloutPolicy, RolloutPolicyInput } from './policy.js';
+import type { RolloutService } from './rollouts.js';
+import * as beta from './store-beta.js';
+import * as executions from './store-executions.js';
+import * as fleet from './store-fleet.js';
+import * as packages from './store-packages.js';
+import * as rollouts from './store-rollouts.js';
+import type { PackageView } from './views.js';
+
+export interface BetaServiceOptions {
+  readonly store: Engine;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly packages: PackageService;
+  readonly rollouts: RolloutService;
+  readonly defaultSoakMs: number;
+}
+
+/**
+ * The beta channel: owners opt devices in; a release goes to them first and is promoted to stable
+ * only after its soak time, with its beta rollouts' field health inside their thresholds.
+ */
+export class BetaService {
+  readonly #o: BetaServiceOptions;
+
+  constructor(options: BetaServiceOptions) {
+    this.#o = options;
+  }
+
+  /** The device if the caller is its owner (opting in and out is the owner's choice). */
+  async #owned(caller: Identity, deviceId: string): Promise<fleet.FleetDevice & { ownerId: string }> {
+    if (caller.kind !== 'user') throw new HubError('FORBIDDEN', 'only the device owner opts it into beta');
+    const device = await fleet.device(this.#o.store, deviceId);
+    const owner = device ? await fleet.ownerOf(this.#o.store, deviceId) : undefined;
+    if (!device || owner !== caller.userId) throw new HubError('NOT_FOUND', 'device not found');
+    return { ...device, ownerId: owner };
+  }
+
+  async optIn(caller: Identity, deviceId: string): Promise<{ deviceId: string; beta: boolean }> {
+    const device = await this.#owned(caller, deviceId);
+    await beta.enrol(this.#o.store, device.id, device.ownerId, this.#o.now());
+    this.#o.log.info({ deviceId }, 'device opted into beta');
+    return { deviceId, beta: true };
+  }
+
+  async optOut(caller: Identity, deviceId: string): Promise<{ deviceId: string; beta: boolean }> {
+    await this.#owned(caller, deviceId);
+    await beta.leave(this.#o.store, deviceId);
+    return { deviceId, beta: false };
+  }
+
+  /** Whether the device is in beta now: enrolled by the user who still owns it. */
+  async enrolled(deviceId: string): Promise<boolean> {
+    const row = await beta.enrolment(this.#o.store, deviceId);
+    return row !== undefined && row.user_id === (await fleet.ownerOf(this.#o.store, deviceId));
+  }
+
+  /** Releases a ready package to the beta channel and starts its rollout to the beta devices. */
+  async release(
+    caller: Identity,
+    packageId: string,
+    input: { soakMs?: number | undefined; policy?: RolloutPolicyInput | undefined },
+  ): Promise<{ package: PackageView; rolloutId: string | null }> {
+    const pkg = await this.#o.packages.owned(caller, packageId);
+    if (pkg.state !== 'ready') throw new HubError('INVALID_STATE', `package ${packageId} is ${pkg.state}`);
+    const soak = input.soakMs ?? this.#o.defaultSoakMs;
+    if (!(await packages.setChannel(this.#o.store, packageId, 'none', 'beta', this.#o.now(), soak))) {
+      throw new HubError('INVALID_STATE', `release ${pkg.version} is on channel ${pkg.channel} already`);
+    }
+    let rolloutId: string | null = null;
+    const betaDevices = await beta.betaDevicesOfModel(this.#o.store, pkg.model_id);
+    if (betaDevices.length > 0) {
+      const rollout = await this.#o.rollouts.create(caller, {
+        packageId,
+        target: { kind: 'channel', channel: 'beta' },
+        // The rollout stays open (and watched) through the soak: promotion needs it completed.
+        policy: { canary: 0, stages: [100], ...input.policy, stageSoakMs: soak },
+      });
+      rolloutId = rollout.id;
+    }
+    this.#o.log.info({ packageId, rolloutId, betaDevices: betaDevices.length }, 'release on beta');
+    return { package: await this.#o.packages.get(caller, packageId), rolloutId };
+  }
+
+  /**
+   * Promotes a beta release to stable: refused before the soak time is over, while a beta rollout
+   * is still running, or when a beta rollout halted or its figures cross its thresholds now.
+   */
+  async promote(caller: Identity, packageId: string): Promise<PackageView> {
+    const pkg = await this.#o.packages.owned(caller, packageId);
+    if (pkg.channel !== 'beta' || pkg.beta_at === null) {
+      throw new HubError('INVALID_STATE', `release ${pkg.version} is on channel ${pkg.channel}, not beta`);
+    }
+    const now = this.#o.now();
+    const soakEnds = pkg.beta_at + (pkg.beta_soak_ms ?? 0);
+    if (now < soakEnds) {
+      throw new HubError('INVALID_STATE', `the beta soak ends at ${new Date(soakEnds).toISOString()}`);
+    }
+    const list = await rollouts.listRollouts(this.#o.store, { packageId }, { limit: 1000 });
+    for (const r of list) {
+      const target = JSON.parse(r.target) as { kind: string; channel?: string };
+      if (target.kind !== 'channel' || target.channel !== 'beta' || r.state === 'cancelled') continue;
+      if (r.state === 'running' || r.state === 'scheduled') {
+        throw new HubError('INVALID_STATE', `beta rollout ${r.id} is still ${r.state}`);
+      }
+      if (r.halt_reason !== null) {
+        throw new HubError('INVALID_STATE', `beta rollout ${r.id} halted: ${r.halt_reason}`);
+      }
+      const policy = JSON.parse(r.policy) as RolloutPolicy;
+      const counts = await executions.countRollout(this.#o.store, r.id, now);
+      const health = await executions.healthFigures(this.#o.store, r.id, r.started_at ?? now, now);
+      const reason = haltReason(policy, counts, health);
+      if (reason !== undefined) throw new HubError('INVALID_STATE', `beta field health: ${reason}`);
+    }
+    if (!(await packages.setChannel(this.#o.store, packageId, 'beta', 'stable', now))) {
+      throw new HubError('INVALID_STATE', 'the release left beta meanwhile');
+    }
+    this.#o.log.info({ packageId }, 'release promoted to stable');
+    return this.#o.packages.get(caller, packageId);
+  }
+}

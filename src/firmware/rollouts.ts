@@ -1,0 +1,328 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { HubError } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import type { Engine } from '../store/engine.js';
+import { iso, notUser, partnerScope, visibleTo } from './access.js';
+import { ExecutionEngine, type RolloutContext } from './executions.js';
+import type { PackageService } from './packages.js';
+import { lastStage, type RolloutPolicy, type RolloutPolicyInput, resolvePolicy } from './policy.js';
+import * as executions from './store-executions.js';
+import * as packages from './store-packages.js';
+import * as store from './store-rollouts.js';
+import { type ResolvedTargets, resolveTargets, type Target } from './targets.js';
+import { type ExecutionView, executionView } from './views.js';
+
+export interface NewRollout {
+  readonly packageId: string;
+  readonly target: Target;
+  readonly policy?: RolloutPolicyInput | undefined;
+  /** Explicit, recorded rollback to an older version (anti-rollback is lifted for this rollout only). */
+  readonly rollback?: boolean | undefined;
+  /** ISO time to start at (a release train); now when absent. */
+  readonly startAt?: string | undefined;
+}
+
+export interface RolloutView {
+  readonly id: string;
+  readonly partnerId: string;
+  readonly modelId: string;
+  readonly packageId: string;
+  readonly version: string;
+  readonly target: Target;
+  readonly rollback: boolean;
+  readonly state: store.RolloutState;
+  readonly stage: number;
+  readonly stages: number;
+  readonly policy: RolloutPolicy;
+  readonly haltReason: string | null;
+  readonly haltedAt: string | null;
+  readonly startAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly counts: executions.RolloutCounts['byState'] & { readonly total: number };
+}
+
+export interface RolloutServiceOptions {
+  readonly store: Engine;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly packages: PackageService;
+  readonly engine: ExecutionEngine;
+  /** The scheduler should look now (a rollout was created, resumed or promoted). */
+  readonly poke: () => void;
+}
+
+function who(caller: Identity): string {
+  return caller.kind === 'partner'
+    ? `partner:${caller.partnerId}`
+    : caller.kind === 'operator'
+      ? `operator:${caller.tokenId}`
+      : 'user';
+}
+
+/** Rollouts as partners and the operator manage them: create, pause, resume, promote, cancel. */
+export class RolloutService {
+  readonly #o: RolloutServiceOptions;
+
+  constructor(options: RolloutServiceOptions) {
+    this.#o = options;
+  }
+
+  async create(
+    caller: Identity,
+    input: NewRollout,
+  ): Promise<RolloutView & { skipped: ResolvedTargets['skipped'] }> {
+    notUser(caller);
+    const pkg = await this.#o.packages.owned(caller, input.packageId);
+    if (pkg.state !== 'ready') {
+      throw new HubError(
+        'INVALID_STATE',
+        `package ${pkg.id} is ${pkg.state}: only a ready package can be rolled out`,
+      );
+    }
+    if (input.target.kind === 'channel' && input.target.channel === 'stable' && pkg.channel !== 'stable') {
+      throw new HubError(
+        'INVALID_STATE',
+        `release ${pkg.version} is on channel ${pkg.channel}: promote it to stable first`,
+      );
+    }
+    const policy = resolvePolicy(input.policy);
+    if (Array.isArray(policy)) {
+      throw new HubError('VALIDATION_FAILED', `${policy[0]}: ${policy[1]}`, {
+        errors: [{ path: policy[0], message: policy[1] }],
+      });
+    }
+    const now = this.#o.now();
+    const startAt = input.startAt === undefined ? now : Date.parse(input.startAt);
+    if (!Number.isFinite(startAt)) {
+      throw new HubError('VALIDATION_FAILED', 'startAt is not a time', {
+        errors: [{ path: '/startAt', message: 'must be an ISO 8601 time' }],
+      });
+    }
+    const rollback = input.rollback === true;
+    const targets = await resolveTargets(this.#o.store, caller, pkg, input.target, rollback);
+    const id = `ro_${randomBytes(8).toString('hex')}`;
+    const scheduled = startAt > now;
+    // A random order, fixed now: each stage is a random sample of the fleet.
+    const order = [...targets.deviceIds];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [order[i], order[j]] = [order[j] as string, order[i] as string];
+    }
+    await this.#o.store.transaction(
+      async (tx) => {
+        await store.insertRollout(tx, {
+          id,
+          partner_id: pkg.partner_id,
+          model_id: pkg.model_id,
+          package_id: pkg.id,
+          target: JSON.stringify(input.target),
+          rollback,
+          state: scheduled ? 'scheduled' : 'running',
+          policy: JSON.stringify(policy),
+          start_at: startAt,
+          started_at: scheduled ? null : now,
+          created_at: now,
+          created_by: who(caller),
+        });
+        await executions.insertExecutions(
+          tx,
+          order.map((deviceId, position) => ({
+            id: ExecutionEngine.newId(),
+            rollout_id: id,
+            device_id: deviceId,
+            position,
+            at: now,
+          })),
+        );
+      },
+      { durable: true },
+    );
+    this.#o.log.info(
+      { rolloutId: id, packageId: pkg.id, devices: order.length, rollback, scheduled, by: who(caller) },
+      rollback ? 'rollback rollout created' : 'rollout created',
+    );
+    await this.load(id);
+    this.#o.poke();
+    return { ...(await this.get(caller, id)), skipped: targets.skipped };
+  }
+
+  /** Indexes a rollout's executions in the engine (at creation, and for every live rollout at start). */
+  async load(rolloutId: string): Promise<void> {
+    const rollout = await store.findRollout(this.#o.store, rolloutId);
+    if (!rollout) return;
+    const context = await this.context(rollout);
+    const rows = await executions.listExecutions(this.#o.store, { rolloutId }, { limit: 1_000_000 });
+    for (const row of rows) this.#o.engine.track(row, context);
+  }
+
+  async context(rollout: store.RolloutRow): Promise<RolloutContext> {
+    const pkg = await packages.findPackage(this.#o.store, rollout.package_id);
+    if (!pkg) throw new Error(`rollout ${rollout.id} has no package`);
+    return {
+      id: rollout.id,
+      policy: JSON.parse(rollout.policy) as RolloutPolicy,
+      pkg,
+      rollback: rollout.rollback,
+    };
+  }
+
+  async get(caller: Identity, rolloutId: string): Promise<RolloutView> {
+    return this.#view(await this.#visible(caller, rolloutId));
+  }
+
+  async list(
+    caller: Identity,
+    filter: { packageId?: string | undefined },
+    page: { after?: readonly (string | number)[] | undefined; limit: number },
+  ) {
+    const rows = await store.listRollouts(
+      this.#o.store,
+      { partnerId: partnerScope(caller), packageId: filter.packageId },
+      page,
+    );
+    const shown = rows.slice(0, page.limit);
+    const last = shown.at(-1);
+    return {
+      items: await Promise.all(shown.map((r) => this.#view(r))),
+      next: rows.length > page.limit && last ? [last.created_at, last.id] : null,
+    };
+  }
+
+  /** Rollouts still to start or running, by start time: the release train's calendar. */
+  async calendar(
+    caller: Identity,
+    page: { after?: readonly (string | number)[] | undefined; limit: number },
+  ) {
+    const rows = await store.listRollouts(
+      this.#o.store,
+      { partnerId: partnerScope(caller), states: ['scheduled', 'running', 'paused'] },
+      page,
+      'start',
+    );
+    const shown = rows.slice(0, page.limit);
+    const last = shown.at(-1);
+    return {
+      items: await Promise.all(shown.map((r) => this.#view(r))),
+      next: rows.length > page.limit && last ? [last.start_at, last.id] : null,
+    };
+  }
+
+  async executions(
+    caller: Identity,
+    rolloutId: string,
+    state: executions.ExecutionState | undefined,
+    page: { after?: readonly (string | number)[] | undefined; limit: number },
+  ): Promise<{ items: ExecutionView[]; next: (string | number)[] | null }> {
+    await this.#visible(caller, rolloutId);
+    const rows = await executions.listExecutions(this.#o.store, { rolloutId, state }, page);
+    const shown = rows.slice(0, page.limit);
+    const last = shown.at(-1);
+    return {
+      items: shown.map(executionView),
+      next: rows.length > page.limit && last ? [last.updated_at, last.id] : null,
+    };
+  }
+
+  async pause(caller: Identity, rolloutId: string): Promise<RolloutView> {
+    await this.#visible(caller, rolloutId);
+    const row = await store.transition(
+      this.#o.store,
+      rolloutId,
+      ['running', 'scheduled'],
+      'paused',
+      this.#o.now(),
+      {
+        haltReason: `paused by ${who(caller)}`,
+      },
+    );
+    if (!row) throw new HubError('INVALID_STATE', 'only a running or scheduled rollout can be paused');
+    return this.#view(row);
+  }
+
+  async resume(caller: Identity, rolloutId: string): Promise<RolloutView> {
+    await this.#visible(caller, rolloutId);
+    const row = await store.transition(this.#o.store, rolloutId, ['paused'], 'running', this.#o.now(), {
+      haltReason: null,
+    });
+    if (!row) throw new HubError('INVALID_STATE', 'only a paused rollout can be resumed');
+    this.#o.log.info({ rolloutId, by: who(caller) }, 'rollout resumed');
+    this.#o.poke();
+    return this.#view(row);
+  }
+
+  /** Manual promotion: the next stage starts now, whatever the thresholds say. */
+  async promote(caller: Identity, rolloutId: string): Promise<RolloutView> {
+    const row = await this.#visible(caller, rolloutId);
+    const policy = JSON.parse(row.policy) as RolloutPolicy;
+    if (row.stage >= lastStage(policy))
+      throw new HubError('INVALID_STATE', 'the rollout is at its last stage');
+    if (!(await store.promote(this.#o.store, rolloutId, row.stage, this.#o.now()))) {
+      throw new HubError('INVALID_STATE', 'only a running or paused rollout can be promoted');
+    }
+    this.#o.log.info({ rolloutId, stage: row.stage + 1, by: who(caller) }, 'rollout promoted');
+    this.#o.poke();
+    return this.get(caller, rolloutId);
+  }
+
+  async cancel(caller: Identity, rolloutId: string): Promise<RolloutView> {
+    await this.#visible(caller, rolloutId);
+    const now = this.#o.now();
+    const result = await this.#o.store.transaction(
+      async (tx) => {
+        const row = await store.transition(
+          tx,
+          rolloutId,
+          ['scheduled', 'running', 'paused'],
+          'cancelled',
+          now,
+        );
+        if (!row) return undefined;
+        return { row, cancelled: await executions.cancelRollout(tx, rolloutId, now) };
+      },
+      { durable: true },
+    );
+    if (!result) throw new HubError('INVALID_STATE', 'the rollout is over already');
+    this.#o.engine.withdraw(result.cancelled);
+    this.#o.engine.forgetRollout(rolloutId);
+    this.#o.log.info({ rolloutId, cancelled: result.cancelled.length, by: who(caller) }, 'rollout cancelled');
+    return this.#view(result.row);
+  }
+
+  async #visible(caller: Identity, rolloutId: string): Promise<store.RolloutRow> {
+    notUser(caller);
+    const row = await store.findRollout(this.#o.store, rolloutId);
+    if (!row || !visibleTo(caller, row.partner_id)) throw new HubError('NOT_FOUND', 'rollout not found');
+    return row;
+  }
+
+  async #view(row: store.RolloutRow): Promise<RolloutView> {
+    const counts = await executions.countRollout(this.#o.store, row.id, this.#o.now());
+    const pkg = await packages.findPackage(this.#o.store, row.package_id);
+    const policy = JSON.parse(row.policy) as RolloutPolicy;
+    return {
+      id: row.id,
+      partnerId: row.partner_id,
+      modelId: row.model_id,
+      packageId: row.package_id,
+      version: pkg?.version ?? '',
+      target: JSON.parse(row.target) as Target,
+      rollback: row.rollback,
+      state: row.state,
+      stage: row.stage,
+      stages: lastStage(policy) + 1,
+      policy,
+      haltReason: row.halt_reason,
+      haltedAt: iso(row.halted_at),
+      startAt: new Date(row.start_at).toISOString(),
+      startedAt: iso(row.started_at),
+      finishedAt: iso(row.finished_at),
+      createdAt: new Date(row.created_at).toISOString(),
+      createdBy: row.created_by,
+      counts: { ...counts.byState, total: counts.total },
+    };
+  }
+}
