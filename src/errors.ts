@@ -21,6 +21,11 @@ export const errorTable = {
   ALREADY_EXISTS: { status: 409, mqtt: -4015, title: 'The resource already exists' },
   INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
   DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
+  CERTIFICATION_REQUIRED: {
+    status: 409,
+    mqtt: -4036,
+    title: 'No passing certification report for this model version (or firmware)',
+  },
   OUT_OF_STOCK: { status: 409, mqtt: -4030, title: 'Not enough stock' },
   ALREADY_OWNED: { status: 409, mqtt: -4032, title: 'The device is bound to another user' },
   COMMAND_ID_REUSED: {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
+import { certificationRoutes } from './api/routes/certification.js';
 import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
@@ -22,7 +23,9 @@ import { partnerRoutes } from './api/routes/partners.js';
 import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
+import { brokerDeviceLink } from './broker/device-link.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { CertificationService } from './certification/service.js';
 import { CommerceService } from './commerce/service.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
@@ -35,10 +38,10 @@ import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
 import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceService } from './registry/devices/service.js';
-import { findModelVersion } from './registry/devices/store.js';
+import { findDevice, findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
 import { HomeService } from './registry/homes/service.js';
-import { ModelService } from './registry/models/service.js';
+import { findModelSpec, ModelService } from './registry/models/service.js';
 import type { ModelSpec } from './registry/spec/index.js';
 import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
@@ -84,6 +87,8 @@ export interface Hub {
   readonly commerce: CommerceService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
+  /** Certification runs against live devices, signed reports (docs/certification.md). */
+  readonly certification: CertificationService;
   close(): Promise<void>;
 }
 
@@ -293,6 +298,22 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
 
+    const certification = new CertificationService({
+      store,
+      log: log.child({ module: 'certification' }),
+      link: brokerDeviceLink(broker, (deviceId) => devices.isOnline(deviceId)),
+      registry: {
+        modelVersion: (modelId, version) => findModelSpec(db, modelId, version),
+        device: (deviceId) => {
+          const row = findDevice(db, deviceId);
+          return row && { partnerId: row.partner_id, modelId: row.model_id, version: row.model_version };
+        },
+      },
+      hubVersion: VERSION,
+      now: options.now,
+    });
+    await certification.start();
+
     const app: App = await buildApi(
       {
         log: log.child({ module: 'http' }),
@@ -333,7 +354,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         partnerRoutes(api, partners);
         partnerKeyRoutes(api, partners);
         partnerContractRoutes(api, partners);
-        modelRoutes(api, models);
+        modelRoutes(api, models, {
+          basis: (modelId, version, override) => certification.certificationBasis(modelId, version, override),
+          record: (caller, modelId, version, basis, note) =>
+            certification.recordDecision(
+              caller,
+              modelId,
+              version,
+              basis as Parameters<CertificationService['recordDecision']>[3],
+              note,
+            ),
+        });
+        certificationRoutes(api, certification);
         catalogRoutes(api, models);
         commerceCatalogRoutes(api, commerce.catalog);
         commerceOrderRoutes(api, commerce);
@@ -346,6 +378,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     started.push(() => app.close());
     // Stopped before the HTTP server: its close() waits for the upgraded MQTT-over-WebSocket sockets.
     started.push(() => broker.close());
+    // Runs end (cancelled) before the broker they talk through closes.
+    started.push(() => certification.close());
     await app.ready();
     broker.attachWebSocket(app.server);
     await app.listen({
@@ -381,6 +415,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       models,
       commerce,
       homes,
+      certification,
       devices,
       telemetry,
       metrics,

@@ -68,7 +68,10 @@ const cases: Record<string, Case> = {
     expect: [403, 200, 404, 403, 401],
   },
   'POST /v1/models/{modelId}/versions/{version}/certify': {
-    call: (c) => ({ path: v1(c.modelIn('submitted').model, '/certify'), body: { note: 'matrix' } }),
+    call: (c) => ({
+      path: v1(c.modelIn('submitted').model, '/certify'),
+      body: { note: 'matrix', override: true },
+    }),
     expect: [200, 403, 403, 403, 401],
   },
   'POST /v1/models/{modelId}/versions/{version}/publish': {
