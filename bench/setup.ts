@@ -115,7 +115,13 @@ export async function publishBulbModel(api: HubApi, partner: Partner, root: stri
   await api.call('POST', '/v1/models', 201, { ...doc, model: modelId }, partner.key);
   const version = `/v1/models/${modelId}/versions/1`;
   await api.call('POST', `${version}/submit`, 200, undefined, partner.key);
-  await api.call('POST', `${version}/certify`, 200, { note: 'benchmark fleet' }, api.adminToken);
+  await api.call(
+    'POST',
+    `${version}/certify`,
+    200,
+    { note: 'benchmark fleet', override: true },
+    api.adminToken,
+  );
   await api.call('POST', `${version}/publish`, 200, undefined, partner.key);
   return modelId;
 }

@@ -42,7 +42,32 @@ export interface CommandOutcome {
 
 const NOTHING: readonly CompiledProperty[] = [];
 
-export function executeCommand(state: DeviceState, rng: Prng, payload: Buffer | string): CommandOutcome {
+/** Bad-firmware switches that change how commands are handled (faults.ts). */
+export interface CommandFaults {
+  readonly wrongCodes?: boolean | undefined;
+  readonly acceptInvalid?: boolean | undefined;
+}
+
+export function executeCommand(
+  state: DeviceState,
+  rng: Prng,
+  payload: Buffer | string,
+  faults: CommandFaults = {},
+): CommandOutcome {
+  const outcome = runCommand(state, rng, payload, faults);
+  const reply = outcome.reply;
+  if (faults.wrongCodes === true && reply?.status === 'error') {
+    return { ...outcome, reply: { ...reply, error: { code: 'INTERNAL', message: reply.error.message } } };
+  }
+  return outcome;
+}
+
+function runCommand(
+  state: DeviceState,
+  rng: Prng,
+  payload: Buffer | string,
+  faults: CommandFaults,
+): CommandOutcome {
   let command: unknown;
   try {
     command = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
@@ -58,7 +83,7 @@ export function executeCommand(state: DeviceState, rng: Prng, payload: Buffer | 
   }
   switch (command['op']) {
     case 'set':
-      return runSet(state, id, command['props']);
+      return runSet(state, id, command['props'], faults.acceptInvalid === true);
     case 'get':
       return runGet(state, id, command['props']);
     case 'action':
@@ -90,7 +115,7 @@ function setEntries(props: unknown): Array<[unknown, unknown]> | undefined {
   return isRecord(props) ? Object.entries(props) : undefined;
 }
 
-function runSet(state: DeviceState, id: string | number, props: unknown): CommandOutcome {
+function runSet(state: DeviceState, id: string | number, props: unknown, unchecked: boolean): CommandOutcome {
   const entries = setEntries(props);
   if (entries === undefined || entries.length === 0) {
     return refuse(
@@ -105,7 +130,7 @@ function runSet(state: DeviceState, id: string | number, props: unknown): Comman
     const prop = resolveProperty(state, ref);
     if (prop === undefined) return refuse(id, 'set', 'PROPERTY_UNKNOWN', `no property ${describeRef(ref)}`);
     if (!prop.writable) return refuse(id, 'set', 'PROPERTY_NOT_WRITABLE', `${prop.key} is not writable`);
-    const problem = checkPropertyValue(prop, value);
+    const problem = unchecked ? undefined : checkPropertyValue(prop, value);
     if (problem !== undefined) return refuse(id, 'set', 'VALUE_INVALID', problem.message);
     accepted.push([prop, value]);
   }

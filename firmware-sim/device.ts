@@ -89,6 +89,12 @@ export class SimulatedDevice extends EventEmitter<SimulatedDeviceEvents> {
         },
         backoffBaseMs: this.#o.backoffBaseMs,
         backoffMaxMs: this.#o.backoffMaxMs,
+        backoff:
+          this.#o.faults.noBackoff === true
+            ? 'fixed'
+            : this.#o.faults.noJitter === true
+              ? 'exact'
+              : 'jittered',
         rng: this.#rng,
       },
       {
@@ -210,7 +216,7 @@ export class SimulatedDevice extends EventEmitter<SimulatedDeviceEvents> {
    */
   async handleCommand(payload: Buffer | string): Promise<CommandReply[]> {
     this.counters.commandsReceived++;
-    const outcome = executeCommand(this.#state, this.#rng, payload);
+    const outcome = executeCommand(this.#state, this.#rng, payload, this.#o.faults);
     if (outcome.reply === undefined) {
       this.#fail(new Error(`unanswerable command: ${outcome.problem ?? 'unknown problem'}`));
       this.emit('commandHandled', { op: undefined, reply: undefined, sent: 0 });

@@ -19,6 +19,14 @@ export interface Faults {
   readonly malformedJson?: boolean | undefined;
   /** Answer every command twice. */
   readonly duplicateReplies?: boolean | undefined;
+  /** Refuse bad commands with INTERNAL instead of the documented code (VALUE_INVALID, ...). */
+  readonly wrongCodes?: boolean | undefined;
+  /** Apply `set` values without checking them against the spec (out of range, wrong type, ...). */
+  readonly acceptInvalid?: boolean | undefined;
+  /** Reconnect after the base delay every time: no growth, no jitter. */
+  readonly noBackoff?: boolean | undefined;
+  /** Reconnect after exactly base * 2^n: exponential, but every device at the same moments. */
+  readonly noJitter?: boolean | undefined;
 }
 
 export type FaultName = keyof Faults;
@@ -30,6 +38,10 @@ const BOOLEAN_FAULTS = [
   'dropReports',
   'malformedJson',
   'duplicateReplies',
+  'wrongCodes',
+  'acceptInvalid',
+  'noBackoff',
+  'noJitter',
 ] as const;
 const DURATION_FAULTS = ['slowReplies', 'flapping'] as const;
 

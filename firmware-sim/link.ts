@@ -17,6 +17,8 @@ export interface LinkOptions {
   readonly params: Omit<ConnectParams, 'onMessage' | 'onClose'>;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
+  /** `jittered` (good firmware); `exact` and `fixed` are the noJitter and noBackoff faults. */
+  readonly backoff?: 'jittered' | 'exact' | 'fixed';
   /** Jitter comes from the device's PRNG, so a seeded run retries at the same moments. */
   readonly rng: Prng;
 }
@@ -110,7 +112,14 @@ export class ReconnectingLink {
     // the hub at once does not come back at once.
     const ceiling = Math.min(this.#o.backoffMaxMs, this.#o.backoffBaseMs * 2 ** Math.min(this.#attempts, 30));
     this.#attempts++;
-    this.#nextAttemptAt = Date.now() + ceiling / 2 + this.#o.rng.next() * (ceiling / 2);
+    const mode = this.#o.backoff ?? 'jittered';
+    const delay =
+      mode === 'fixed'
+        ? this.#o.backoffBaseMs
+        : mode === 'exact'
+          ? ceiling
+          : ceiling / 2 + this.#o.rng.next() * (ceiling / 2);
+    this.#nextAttemptAt = Date.now() + delay;
     this.#status = 'waiting';
   }
 }

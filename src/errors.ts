@@ -27,6 +27,11 @@ export const errorTable = {
   INVALID_STATE: { status: 409, mqtt: -4016, title: 'Not allowed in the current state' },
   POST_LOCKED: { status: 409, mqtt: -4151, title: 'The post is locked' },
   DEVICE_OFFLINE: { status: 409, mqtt: -4009, title: 'The device is offline' },
+  CERTIFICATION_REQUIRED: {
+    status: 409,
+    mqtt: -4037,
+    title: 'No passing certification report for this model version (or firmware)',
+  },
   OUT_OF_STOCK: { status: 409, mqtt: -4030, title: 'Not enough stock' },
   ALREADY_OWNED: { status: 409, mqtt: -4032, title: 'The device is bound to another user' },
   COMMAND_ID_REUSED: {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
+import { certificationRoutes } from './api/routes/certification.js';
 import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
@@ -29,7 +30,9 @@ import { partnerRoutes } from './api/routes/partners.js';
 import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
+import { brokerDeviceLink } from './broker/device-link.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { CertificationService } from './certification/service.js';
 import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
@@ -50,10 +53,10 @@ import { accessibleDevices } from './registry/control/store.js';
 import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
-import { findModelVersion } from './registry/devices/store.js';
+import { findDevice, findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
 import { HomeService } from './registry/homes/service.js';
-import { ModelService } from './registry/models/service.js';
+import { findModelSpec, ModelService } from './registry/models/service.js';
 import type { ModelSpec } from './registry/spec/index.js';
 import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
@@ -105,6 +108,8 @@ export interface Hub {
   readonly community: Community;
   /** Firmware packages, rollouts, executions and the beta channel (docs/ota.md). */
   readonly firmware: Firmware;
+  /** Certification runs against live devices, signed reports (docs/certification.md). */
+  readonly certification: CertificationService;
   close(): Promise<void>;
 }
 
@@ -374,6 +379,21 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       const firmware = props['device-information.firmware-revision'];
       if (typeof firmware === 'string') community.releases.firmwareReported(deviceId, firmware);
     });
+    const certification = new CertificationService({
+      store,
+      log: log.child({ module: 'certification' }),
+      link: brokerDeviceLink(broker, (deviceId) => devices.isOnline(deviceId)),
+      registry: {
+        modelVersion: (modelId, version) => findModelSpec(store, modelId, version),
+        device: async (deviceId) => {
+          const row = await findDevice(store, deviceId);
+          return row && { partnerId: row.partner_id, modelId: row.model_id, version: row.model_version };
+        },
+      },
+      hubVersion: VERSION,
+      now: options.now,
+    });
+    await certification.start();
 
     const app: App = await buildApi(
       {
@@ -415,7 +435,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         partnerRoutes(api, partners);
         partnerKeyRoutes(api, partners);
         partnerContractRoutes(api, partners);
-        modelRoutes(api, models);
+        modelRoutes(api, models, {
+          basis: (modelId, version, override) => certification.certificationBasis(modelId, version, override),
+          record: (caller, modelId, version, basis, note) =>
+            certification.recordDecision(
+              caller,
+              modelId,
+              version,
+              basis as Parameters<CertificationService['recordDecision']>[3],
+              note,
+            ),
+        });
+        certificationRoutes(api, certification);
         catalogRoutes(api, models);
         commerceCatalogRoutes(api, commerce.catalog);
         commerceOrderRoutes(api, commerce);
@@ -435,6 +466,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     started.push(() => app.close());
     // Stopped before the HTTP server: its close() waits for the upgraded MQTT-over-WebSocket sockets.
     started.push(() => broker.close());
+    // Runs end (cancelled) before the broker they talk through closes.
+    started.push(() => certification.close());
     await app.ready();
     broker.attachWebSocket(app.server);
     await app.listen({
@@ -475,6 +508,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       homes,
       community,
       firmware,
+      certification,
       devices,
       telemetry,
       metrics,

@@ -12,6 +12,7 @@ import type {
 import type { AdmissionLimits } from './admission.js';
 import { PersistentSessions, purgeSession, QueueBounds } from './bounded-persistence.js';
 import { authError, connectNotes, noteConnect } from './connect.js';
+import { ConnectGate } from './connect-gate.js';
 import { type Connection, MqttListeners } from './listeners.js';
 import { SessionTable } from './sessions.js';
 
@@ -55,6 +56,8 @@ const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
 
 export class MqttBroker {
   readonly aedes: Aedes;
+  /** CONNACKs withheld on purpose (certification's reconnect test). */
+  readonly connectGate = new ConnectGate();
   readonly #o: BrokerOptions;
   /** Every line a client can cause goes through here: bounded per source and reason. */
   readonly #log: LogThrottle;
@@ -88,6 +91,11 @@ export class MqttBroker {
       connectTimeout: options.connectTimeoutMs,
       preConnect: (client, packet, done) => {
         noteConnect(client, packet);
+        if (this.connectGate.size > 0 && !this.connectGate.admit(packet.clientId, Date.now())) {
+          // Closed without CONNACK: the client must time out or see the close, and retry with backoff.
+          done(new Error('CONNACK withheld (certification reconnect test)'), false);
+          return;
+        }
         done(null, true);
       },
       authenticate: (client, username, password, done) =>

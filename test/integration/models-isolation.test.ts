@@ -73,7 +73,7 @@ const cases: Record<string, Case> = {
   'POST /v1/models/{modelId}/versions/{version}/certify': {
     call: async (c) => ({
       path: v1((await c.modelIn('submitted')).model, '/certify'),
-      body: { note: 'matrix' },
+      body: { note: 'matrix', override: true },
     }),
     expect: [200, 403, 403, 403, 401],
   },

@@ -42,7 +42,7 @@ describe('model lifecycle over REST', () => {
     await step(hub, acme.key, id, 1, 'submit', 'submitted');
     const certified = await hub.request('POST', versionPath(id, 1, 'certify'), {
       token: ADMIN_TOKEN,
-      body: { note: 'bench-tested: all properties report and accept writes' },
+      body: { note: 'bench-tested: all properties report and accept writes', override: true },
     });
     expect(certified.status, certified.text).toBe(200);
     expect(certified.body).toMatchObject({

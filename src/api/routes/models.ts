@@ -15,7 +15,7 @@ import {
   VersionParams,
   VersionSchema,
 } from './model-schemas.js';
-import { modelTransitionRoutes } from './model-transitions.js';
+import { type CertifyGate, modelTransitionRoutes } from './model-transitions.js';
 
 const tags = ['models'];
 
@@ -25,7 +25,7 @@ const bodyLimit = MAX_MODEL_DOCUMENT_BYTES;
 // The code segment of a model id (src/registry/spec/schema.ts).
 const VariantCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'e.g. bulb1s' });
 
-export function modelRoutes(app: App, models: ModelService): void {
+export function modelRoutes(app: App, models: ModelService, gate?: CertifyGate): void {
   app.post(
     '/v1/models',
     {
@@ -161,6 +161,6 @@ export function modelRoutes(app: App, models: ModelService): void {
     },
   );
 
-  modelTransitionRoutes(app, models);
+  modelTransitionRoutes(app, models, gate);
   modelImportRoutes(app, models);
 }

@@ -49,10 +49,11 @@ export async function provisionBatch(
   if (!model || model.partner_id !== input.partnerId) {
     throw new HubError('NOT_FOUND', `model ${input.modelId} version ${input.version} not found`);
   }
-  if (model.state !== 'certified' && model.state !== 'published') {
+  // A submitted version gets prototypes for its certification run (docs/certification.md).
+  if (model.state !== 'submitted' && model.state !== 'certified' && model.state !== 'published') {
     throw new HubError(
       'INVALID_STATE',
-      `model ${input.modelId} version ${input.version} is ${model.state}; devices can be provisioned only for a certified or published version`,
+      `model ${input.modelId} version ${input.version} is ${model.state}; devices can be provisioned only for a submitted (prototypes for certification), certified or published version`,
     );
   }
   const at = deps.now();

@@ -70,9 +70,13 @@ export class ConsoleApi {
     return readVersion(await this.#http.post(`/v1/models/${enc(modelId)}/versions/${version}/${step}`));
   }
 
-  async certify(modelId: string, version: number, note: string): Promise<Version> {
+  /** Certifies on the version's passing harness run; `override` certifies without one (the note is the reason). */
+  async certify(modelId: string, version: number, note: string, override = false): Promise<Version> {
     return readVersion(
-      await this.#http.post(`/v1/models/${enc(modelId)}/versions/${version}/certify`, { note }),
+      await this.#http.post(`/v1/models/${enc(modelId)}/versions/${version}/certify`, {
+        note,
+        ...(override ? { override: true } : {}),
+      }),
     );
   }
 

@@ -21,8 +21,9 @@ function Submitted({
   const { consoleApi } = useApp();
   const loaded = useLoad(() => consoleApi.version(modelId, version), [consoleApi, modelId, version]);
   const [note, setNote] = useState('');
+  const [override, setOverride] = useState(false);
   const certify = useAction(async () => {
-    await consoleApi.certify(modelId, version, note.trim());
+    await consoleApi.certify(modelId, version, note.trim(), override);
     done(`${modelId} v${version} is certified.`);
   });
   const v = loaded.data;
@@ -51,6 +52,14 @@ function Submitted({
           onValue={setNote}
           error={fieldError(certify.error, '/note')}
         />
+        <label>
+          <input
+            type="checkbox"
+            checked={override}
+            onChange={(e) => setOverride((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Override: certify without a passing harness run (the note is the recorded reason)
+        </label>
         <button
           type="button"
           class="primary"
@@ -76,8 +85,8 @@ function Certification() {
     <section class="page">
       <h1>Certification</h1>
       <p class="muted">
-        Versions partners submitted. Certifying is a manual override until automated certification runs them
-        against a live device.
+        Versions partners submitted. Certifying needs a passing certification run of the version
+        (docs/certification.md); without one, tick the override and write the reason in the note.
       </p>
       {result && (
         <p class="notice" role="status">
