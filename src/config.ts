@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { ClusterOptions } from './cluster/options.js';
 import type { LogLevel } from './log.js';
 import type { DatabaseTarget } from './store/database-url.js';
 
@@ -36,6 +37,8 @@ export interface HubOptions {
   readonly webRoot: string | null;
   /** Clock, injectable for tests. */
   readonly now: () => number;
+  /** Cluster mode (--cluster redis://...): this hub is one node of several (docs/scaling.md). */
+  readonly cluster?: ClusterOptions | undefined;
 }
 
 export interface HubLimits {
@@ -157,5 +160,6 @@ export function resolveOptions(input: HubInput): HubOptions {
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
     webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
+    cluster: input.cluster,
   };
 }

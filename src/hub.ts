@@ -23,6 +23,8 @@ import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { type Cluster, openCluster } from './cluster/index.js';
+import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
 import { CommerceService } from './commerce/service.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
@@ -84,6 +86,8 @@ export interface Hub {
   readonly commerce: CommerceService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
+  /** This node's membership of the cluster (--cluster); undefined for a single hub. */
+  readonly cluster: Cluster | undefined;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,12 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
   };
 
   try {
+    if (options.cluster && options.database.kind === 'sqlite' && !options.cluster.allowSqliteForTests) {
+      throw new Error(
+        'cluster mode (--cluster) needs the shared PostgreSQL database of the cluster (--database postgres://...): ' +
+          'a SQLite file belongs to one machine, and nodes on it would each keep their own truth',
+      );
+    }
     const storeLog = log.child({ module: 'store' });
     const { looseMode } = ensurePrivateDir(options.dataDir);
     if (looseMode !== undefined) {
@@ -191,6 +201,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       const row = findModelVersion(db, modelId, version);
       return row ? (JSON.parse(row.document) as ModelSpec) : undefined;
     });
+    // Opened once metrics exist (below); the device service asks it about other nodes' devices.
+    let cluster: Cluster | undefined;
     const homes = new HomeService({ db, log: log.child({ module: 'homes' }), bus, now: options.now });
     const devices = new DeviceService({
       db,
@@ -198,6 +210,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       bus,
       specs,
       now: options.now,
+      sharedPresence: options.cluster !== undefined,
+      onlineElsewhere: (deviceId) => cluster?.node.onlineElsewhere(deviceId) !== undefined,
     });
     started.push(() => devices.close());
     let connectionCount = () => 0;
@@ -205,6 +219,16 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => connectionCount(),
       () => devices.onlineCount,
     );
+    if (options.cluster) {
+      cluster = await openCluster({
+        options: options.cluster,
+        log: log.child({ module: 'cluster', node: options.cluster.nodeId }),
+        bus,
+        registry: metrics.registry,
+      });
+      const member = cluster;
+      started.push(() => member.close());
+    }
     const writer = new IngestWriter({
       db,
       bus,
@@ -245,7 +269,17 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
-        toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
+        toDevice: (deviceId, command) => {
+          const send = () => publishJson(`dev/${deviceId}/cmd`, command);
+          if (!cluster) return send();
+          routeCommand(
+            cluster,
+            { isLocal: (id) => devices.isLocal(id), ttlMs: options.commandTimeoutMs + 5000, log },
+            deviceId,
+            command.id,
+            send,
+          );
+        },
         toUser: (userId, reply) => publishJson(`app/${userId}/replies`, reply),
       },
     });
@@ -261,16 +295,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
+    const policy = createAccessPolicy({
+      identities,
+      devices,
+      telemetry,
+      control,
+      now: options.now,
+      countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
+    });
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
-      policy: createAccessPolicy({
-        identities,
-        devices,
-        telemetry,
-        control,
-        now: options.now,
-        countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
-      }),
+      policy: cluster ? clusterPolicy(policy, cluster) : policy,
+      ...(cluster ? { cluster: brokerCluster(cluster, log.child({ module: 'cluster' })) } : {}),
       onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,
       connectTimeoutMs: options.limits.connectTimeoutMs,
@@ -291,7 +327,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         log.warn({ err, topic }, 'hub publish failed');
       });
     };
-    bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
+    const member = cluster;
+    bridgeRegistryToBroker({
+      bus,
+      broker,
+      log: log.child({ module: 'bridge' }),
+      ...(member ? { movedAway: (deviceId: string) => member.node.movedAway(deviceId) } : {}),
+    });
 
     const app: App = await buildApi(
       {
@@ -315,8 +357,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
             const missing: string[] = [];
             if (!db.open) missing.push('database');
             if (!broker.listening) missing.push('mqtt');
+            if (member) missing.push(...member.notReady());
             return missing;
           },
+          ...(member ? { node: () => ({ id: member.node.id, nodesAlive: member.node.nodesAlive }) } : {}),
         });
         authRoutes(api, identities);
         operatorTokenRoutes(api, identities.operators);
@@ -347,6 +391,14 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     // Stopped before the HTTP server: its close() waits for the upgraded MQTT-over-WebSocket sockets.
     started.push(() => broker.close());
     await app.ready();
+    if (member) {
+      await member.start({
+        closeOlder: (clientId, epoch) => broker.closeOlder(clientId, epoch),
+        deviceLost: (deviceId) => devices.ownerLost(deviceId),
+        replyFromDevice: (deviceId, payload) => control.commands.fromDevice(deviceId, payload),
+        localSessions: () => broker.localEpochs(),
+      });
+    }
     broker.attachWebSocket(app.server);
     await app.listen({
       host: options.host,
@@ -381,6 +433,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       models,
       commerce,
       homes,
+      cluster,
       devices,
       telemetry,
       metrics,

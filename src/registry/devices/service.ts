@@ -18,6 +18,13 @@ export interface DeviceServiceOptions {
   readonly bus: RegistryBus;
   readonly specs: SpecCache;
   readonly now: () => number;
+  /**
+   * Cluster mode: other nodes hold devices online too, so a starting node must not mark every
+   * device offline; a dead node's devices are released by the cluster's sweep (`ownerLost`).
+   */
+  readonly sharedPresence?: boolean;
+  /** Cluster mode: whether the device is connected to another node (answered in memory). */
+  readonly onlineElsewhere?: (deviceId: string) => boolean;
 }
 
 export type DeviceAuth =
@@ -82,15 +89,23 @@ export class DeviceService {
 
   constructor(options: DeviceServiceOptions) {
     this.#o = options;
-    const stale = store.markAllOffline(options.db);
-    if (stale > 0) options.log.info({ devices: stale }, 'marked devices offline after restart');
+    if (!options.sharedPresence) {
+      const stale = store.markAllOffline(options.db);
+      if (stale > 0) options.log.info({ devices: stale }, 'marked devices offline after restart');
+    }
   }
 
   get onlineCount(): number {
     return this.#online.size;
   }
 
+  /** Connected to this hub (in cluster mode: to any node). */
   isOnline(deviceId: string): boolean {
+    return this.#online.has(deviceId) || (this.#o.onlineElsewhere?.(deviceId) ?? false);
+  }
+
+  /** Connected to this node (the one a command published here reaches without a route). */
+  isLocal(deviceId: string): boolean {
     return this.#online.has(deviceId);
   }
 
@@ -149,6 +164,14 @@ export class DeviceService {
       return;
     }
     this.#online.delete(deviceId);
+    const at = this.#o.now();
+    this.#queuePresence(deviceId, false, at);
+    this.#o.bus.emit('presence', { deviceId, online: false, at });
+  }
+
+  /** Cluster mode: the node holding this device died; unless it is connected here, it is offline now. */
+  ownerLost(deviceId: string): void {
+    if (this.#online.has(deviceId)) return;
     const at = this.#o.now();
     this.#queuePresence(deviceId, false, at);
     this.#o.bus.emit('presence', { deviceId, online: false, at });
