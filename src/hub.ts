@@ -225,6 +225,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         log: log.child({ module: 'cluster', node: options.cluster.nodeId }),
         bus,
         registry: metrics.registry,
+        commandTtlMs: options.commandTimeoutMs + 60_000,
       });
       const member = cluster;
       started.push(() => member.close());
@@ -280,7 +281,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
             send,
           );
         },
-        toUser: (userId, reply) => publishJson(`app/${userId}/replies`, reply),
+        toUser: (userId, reply) => {
+          cluster?.pending.answered(userId, reply.id);
+          publishJson(`app/${userId}/replies`, reply);
+        },
       },
     });
     started.push(() => control.commands.close());
@@ -305,7 +309,12 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
-      policy: cluster ? clusterPolicy(policy, cluster) : policy,
+      policy: cluster
+        ? clusterPolicy(policy, cluster, {
+            toUser: (userId, reply) => publishJson(`app/${userId}/replies`, reply),
+            log: log.child({ module: 'cluster' }),
+          })
+        : policy,
       ...(cluster ? { cluster: brokerCluster(cluster, log.child({ module: 'cluster' })) } : {}),
       onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,

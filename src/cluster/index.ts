@@ -6,6 +6,7 @@ import { type ClusterEmitter, createRedisEmitter } from './emitter.js';
 import { clusterMetrics } from './metrics.js';
 import { ClusterNode, type NodeHooks } from './node.js';
 import { type ClusterOptions, describeRedis } from './options.js';
+import { PendingLedger } from './pending.js';
 import { createRedisPersistence, PERSISTENCE_PREFIX } from './persistence.js';
 import { connectRedis, quitRedis } from './redis.js';
 import { BusRelay } from './relay.js';
@@ -19,6 +20,8 @@ export interface Cluster {
   readonly mq: ClusterEmitter;
   readonly persistence: unknown;
   readonly heartbeatMs: number;
+  /** Phone commands running on each node, so a dead node's are answered NODE_LOST. */
+  readonly pending: PendingLedger;
   /** Names of what is not ready (for /readyz). */
   notReady(): string[];
   /** Joins: liveness key, heartbeat, direct channel, presence feed, registry relay. */
@@ -31,6 +34,8 @@ export async function openCluster(deps: {
   log: Logger;
   bus: RegistryBus;
   registry: Registry;
+  /** How long a phone command can stay pending (the command timeout), plus margin. */
+  commandTtlMs: number;
 }): Promise<Cluster> {
   const { options, log } = deps;
   const opened: Redis[] = [];
@@ -67,6 +72,7 @@ export async function openCluster(deps: {
       mq,
       persistence,
       heartbeatMs: options.heartbeatMs,
+      pending: new PendingLedger({ redis, node: options.nodeId, ttlMs: deps.commandTtlMs, log }),
       notReady: () => (member.ready && mqSub.status === 'ready' && mqPub.status === 'ready' ? [] : ['redis']),
       async start(hooks) {
         await member.start(hooks);

@@ -15,6 +15,9 @@ export interface TestCluster {
   readonly nodes: TestHub[];
   readonly redis: Redis;
   readonly redisUrl: string;
+  /** The database every node shares (spawned nodes get it too). */
+  readonly database: import('../../src/store/database-url.js').DatabaseTarget;
+  readonly dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export async function startCluster(
     nodes,
     redis,
     redisUrl,
+    database: target,
+    dataDir,
     async stop() {
       for (const node of nodes) await node.stop();
       await database?.drop();
