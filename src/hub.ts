@@ -23,7 +23,7 @@ import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
-import { type Cluster, openCluster } from './cluster/index.js';
+import type { Cluster } from './cluster/index.js';
 import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
 import { CommerceService } from './commerce/service.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
@@ -220,6 +220,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => devices.onlineCount,
     );
     if (options.cluster) {
+      // Loaded only in cluster mode: a single hub (and every CLI command) never loads the Redis client.
+      const { openCluster } = await import('./cluster/index.js');
       cluster = await openCluster({
         options: options.cluster,
         log: log.child({ module: 'cluster', node: options.cluster.nodeId }),

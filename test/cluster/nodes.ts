@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import type { HubInput } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase, testEngineKind } from '../support/engine.js';
 import { startHub, type TestHub, tempDir } from '../support/hub.js';
 
@@ -23,7 +24,7 @@ export interface TestCluster {
 
 export async function startCluster(
   count: number,
-  extra: { heartbeatMs?: number } = {},
+  extra: { heartbeatMs?: number; limits?: HubInput['limits'] } = {},
 ): Promise<TestCluster> {
   const redisUrl = inject('redisUrl');
   const redis = new Redis(redisUrl);
@@ -39,6 +40,7 @@ export async function startCluster(
         await startHub({
           dataDir: join(dataDir, `node${i + 1}`),
           database: target,
+          ...(extra.limits ? { limits: extra.limits } : {}),
           cluster: {
             redisUrl,
             nodeId: `node${i + 1}-${randomBytes(2).toString('hex')}`,
