@@ -7,7 +7,14 @@ export default defineConfig({
     // vitest.e2e.config.ts); the MIoT corpus reads outside data (`npm run test:miot`,
     // vitest.miot.config.ts); test/store/postgres-* need a PostgreSQL server (`npm run test:postgres`,
     // vitest.postgres.config.ts).
-    exclude: ['test/e2e/**', 'test/miot/**', 'test/store/postgres-*.test.ts', 'node_modules/**', 'dist/**'],
+    exclude: [
+      'test/e2e/**',
+      'test/miot/**',
+      'test/cluster/**',
+      'test/store/postgres-*.test.ts',
+      'node_modules/**',
+      'dist/**',
+    ],
     // Integration tests start real hubs on port 0; two forks keep them from contending on 2 cores.
     pool: 'forks',
     maxWorkers: 2,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { ClusterOptions } from './cluster/options.js';
 import { DEFAULT_FLASH, type FlashSettings } from './commerce/flash-settings.js';
 import { DEFAULT_FIRMWARE, type FirmwareSettings } from './firmware/settings.js';
 import type { LogLevel } from './log.js';
@@ -42,6 +43,8 @@ export interface HubOptions {
   readonly webRoot: string | null;
   /** Clock, injectable for tests. */
   readonly now: () => number;
+  /** Cluster mode (--cluster redis://...): this hub is one node of several (docs/scaling.md). */
+  readonly cluster?: ClusterOptions | undefined;
 }
 
 export interface HubLimits {
@@ -185,5 +188,6 @@ export function resolveOptions(input: HubInput): HubOptions {
     firmware: { ...DEFAULT_FIRMWARE, ...input.firmware },
     webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
+    cluster: input.cluster,
   };
 }

@@ -52,6 +52,11 @@ export const errorTable = {
   DEVICE_ERROR: { status: 502, mqtt: -4022, title: 'The device refused the command' },
   UNAVAILABLE: { status: 503, mqtt: -4020, title: 'Service unavailable' },
   DEVICE_TIMEOUT: { status: 504, mqtt: -4021, title: 'The device did not answer in time' },
+  NODE_LOST: {
+    status: 503,
+    mqtt: -4036,
+    title: 'The hub node that ran the command stopped before it was answered; its outcome is unknown',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorTable;

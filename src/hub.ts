@@ -33,6 +33,8 @@ import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { CertificationService } from './certification/service.js';
+import type { Cluster } from './cluster/index.js';
+import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
 import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
@@ -110,6 +112,8 @@ export interface Hub {
   readonly firmware: Firmware;
   /** Certification runs against live devices, signed reports (docs/certification.md). */
   readonly certification: CertificationService;
+  /** This node's membership of the cluster (--cluster); undefined for a single hub. */
+  readonly cluster: Cluster | undefined;
   close(): Promise<void>;
 }
 
@@ -131,6 +135,12 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
   };
 
   try {
+    if (options.cluster && options.database.kind === 'sqlite' && !options.cluster.allowSqliteForTests) {
+      throw new Error(
+        'cluster mode (--cluster) needs the shared PostgreSQL database of the cluster (--database postgres://...): ' +
+          'a SQLite file belongs to one machine, and nodes on it would each keep their own truth',
+      );
+    }
     const storeLog = log.child({ module: 'store' });
     const { looseMode } = ensurePrivateDir(options.dataDir);
     if (looseMode !== undefined) {
@@ -221,6 +231,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     const directory = new DeviceDirectory(store, options.limits.cachedDevices);
     await directory.start(log.child({ module: 'devices' }));
     started.push(() => directory.close());
+    // Opened once metrics exist (below); the device service asks it about other nodes' devices.
+    let cluster: Cluster | undefined;
     const homes = new HomeService({ db, log: log.child({ module: 'homes' }), bus, now: options.now });
     const devices = new DeviceService({
       store,
@@ -229,6 +241,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       specs,
       directory,
       now: options.now,
+      sharedPresence: options.cluster !== undefined,
+      onlineElsewhere: (deviceId) => cluster?.node.onlineElsewhere(deviceId) !== undefined,
     });
     await devices.start();
     started.push(() => devices.close());
@@ -262,6 +276,19 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     started.push(() => firmware.stop());
     started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
+    if (options.cluster) {
+      // Loaded only in cluster mode: a single hub (and every CLI command) never loads the Redis client.
+      const { openCluster } = await import('./cluster/index.js');
+      cluster = await openCluster({
+        options: options.cluster,
+        log: log.child({ module: 'cluster', node: options.cluster.nodeId }),
+        bus,
+        registry: metrics.registry,
+        commandTtlMs: options.commandTimeoutMs + 60_000,
+      });
+      const member = cluster;
+      started.push(() => member.close());
+    }
     const writer = new IngestWriter({
       store,
       bus,
@@ -302,8 +329,21 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.
       transport: {
-        toDevice: (deviceId, command) => publishJson(`dev/${deviceId}/cmd`, command),
-        toUser: (userId, reply) => publishJson(`app/${userId}/replies`, reply),
+        toDevice: (deviceId, command) => {
+          const send = () => publishJson(`dev/${deviceId}/cmd`, command);
+          if (!cluster) return send();
+          routeCommand(
+            cluster,
+            { isLocal: (id) => devices.isLocal(id), ttlMs: options.commandTimeoutMs + 5000, log },
+            deviceId,
+            command.id,
+            send,
+          );
+        },
+        toUser: (userId, reply) => {
+          cluster?.pending.answered(userId, reply.id);
+          publishJson(`app/${userId}/replies`, reply);
+        },
       },
     });
     started.push(() => control.commands.close());
@@ -317,17 +357,24 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
+    const policy = createAccessPolicy({
+      identities,
+      devices,
+      telemetry,
+      control,
+      now: options.now,
+      countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
+      otaProgress: (deviceId, payload) => firmware.engine.progress(deviceId, payload),
+    });
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
-      policy: createAccessPolicy({
-        identities,
-        devices,
-        telemetry,
-        control,
-        now: options.now,
-        countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
-        otaProgress: (deviceId, payload) => firmware.engine.progress(deviceId, payload),
-      }),
+      policy: cluster
+        ? clusterPolicy(policy, cluster, {
+            toUser: (userId, reply) => publishJson(`app/${userId}/replies`, reply),
+            log: log.child({ module: 'cluster' }),
+          })
+        : policy,
+      ...(cluster ? { cluster: brokerCluster(cluster, log.child({ module: 'cluster' })) } : {}),
       onDelivered: () => metrics.messagesOut.inc(),
       maxPacketBytes: options.limits.maxPacketBytes,
       connectTimeoutMs: options.limits.connectTimeoutMs,
@@ -351,7 +398,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         log.warn({ err, topic }, 'hub publish failed');
       });
     };
-    bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
+    const member = cluster;
+    bridgeRegistryToBroker({
+      bus,
+      broker,
+      log: log.child({ module: 'bridge' }),
+      ...(member ? { movedAway: (deviceId: string) => member.node.movedAway(deviceId) } : {}),
+    });
 
     const community = await createCommunity({
       store,
@@ -417,8 +470,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
             const missing: string[] = [];
             if (!db.open) missing.push('database');
             if (!broker.listening) missing.push('mqtt');
+            if (member) missing.push(...member.notReady());
             return missing;
           },
+          ...(member ? { node: () => ({ id: member.node.id, nodesAlive: member.node.nodesAlive }) } : {}),
         });
         authRoutes(api, identities);
         operatorTokenRoutes(api, identities.operators);
@@ -469,6 +524,14 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     // Runs end (cancelled) before the broker they talk through closes.
     started.push(() => certification.close());
     await app.ready();
+    if (member) {
+      await member.start({
+        closeOlder: (clientId, epoch) => broker.closeOlder(clientId, epoch),
+        deviceLost: (deviceId) => devices.ownerLost(deviceId),
+        replyFromDevice: (deviceId, payload) => control.commands.fromDevice(deviceId, payload),
+        localSessions: () => broker.localEpochs(),
+      });
+    }
     broker.attachWebSocket(app.server);
     await app.listen({
       host: options.host,
@@ -509,6 +572,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       community,
       firmware,
       certification,
+      cluster,
       devices,
       telemetry,
       metrics,

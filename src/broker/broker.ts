@@ -46,6 +46,24 @@ export interface BrokerOptions {
   readonly wsPath: string;
   /** Called for each message delivered to a subscriber (metrics). */
   readonly onDelivered?: () => void;
+  /** Cluster mode (docs/scaling.md): fan-out and sessions on Redis, one session per client id. */
+  readonly cluster?: BrokerCluster;
+}
+
+/** What the broker needs of the cluster; src/cluster implements it. */
+export interface BrokerCluster {
+  readonly nodeId: string;
+  /** aedes' emitter and persistence on Redis. */
+  readonly mq: unknown;
+  readonly persistence: unknown;
+  /** aedes announces this node to the others this often (dead nodes' wills fire after 3 misses). */
+  readonly heartbeatMs: number;
+  /** Takes the client id for this node (closing it on the node that held it); its epoch. */
+  claim(clientId: string, isDevice: boolean): Promise<{ epoch: number }>;
+  /** The session of this epoch ended here. */
+  release(clientId: string, epoch: number, isDevice: boolean): void;
+  /** Several nodes find a dead node's wills: true only for the first to ask, so a will fires once. */
+  firstToFire(brokerId: string, clientId: string): Promise<boolean>;
 }
 
 const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
@@ -67,6 +85,10 @@ export class MqttBroker {
   readonly #queues: QueueBounds;
   readonly #persistent: PersistentSessions;
   readonly #persistence: object;
+  /** Cluster mode: the epoch each connection claimed its client id at. */
+  readonly #epochs = new WeakMap<Client, number>();
+  /** Cluster mode: callbacks waiting for a connection closed by a takeover to have ended. */
+  readonly #endWaiters = new WeakMap<Client, () => void>();
 
   constructor(options: BrokerOptions) {
     this.#o = options;
@@ -85,9 +107,20 @@ export class MqttBroker {
       },
     });
     this.#persistent = new PersistentSessions(options.maxPersistentSessionsPerUser);
-    this.#persistence = this.#queues.wrap(createMemoryPersistence());
+    const cluster = options.cluster;
+    // One node: aedes' memory persistence, bounded. A cluster: Redis, bounded by its own wrapper.
+    this.#persistence = cluster
+      ? (cluster.persistence as object)
+      : this.#queues.wrap(createMemoryPersistence());
     this.aedes = new Aedes({
       persistence: this.#persistence as never,
+      ...(cluster
+        ? {
+            id: cluster.nodeId,
+            mq: cluster.mq,
+            heartbeatInterval: cluster.heartbeatMs,
+          }
+        : {}),
       connectTimeout: options.connectTimeoutMs,
       preConnect: (client, packet, done) => {
         noteConnect(client, packet);
@@ -102,6 +135,15 @@ export class MqttBroker {
         this.#authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => {
         if (!client) {
+          const will = packet as typeof packet & { brokerId?: string; clientId?: string };
+          if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
+            // A dead node's will, found by every node that sweeps wills: only the first fires it.
+            cluster.firstToFire(will.brokerId, will.clientId).then(
+              (first) => done(first ? null : new Error('will already fired by another node')),
+              (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+            );
+            return;
+          }
           done(null); // the hub's own publishes
           return;
         }
@@ -159,6 +201,11 @@ export class MqttBroker {
         this.#o.onDelivered?.();
         return packet;
       },
+    });
+    // aedes reports failures of its background work (sweeping dead nodes' wills) here.
+    (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => {
+      if (err.message !== 'will already fired by another node')
+        this.#o.log.warn({ err: clip(err.message) }, 'broker background error');
     });
     this.aedes.on('clientReady', (client) => {
       const session = this.#sessions.start(client);
@@ -260,9 +307,7 @@ export class MqttBroker {
 
   /** Closes the connection of a client id now (a blocked device, a rotated secret). */
   disconnect(clientId: string): boolean {
-    const client = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[
-      clientId
-    ];
+    const client = this.#client(clientId);
     if (!client) return false;
     client.close();
     return true;
@@ -323,6 +368,45 @@ export class MqttBroker {
   #end(client: Client): void {
     const session = this.#sessions.end(client);
     if (session) this.#o.policy.sessionEnded(session);
+    const waiter = this.#endWaiters.get(client);
+    if (waiter) {
+      this.#endWaiters.delete(client);
+      waiter();
+    }
+    const epoch = this.#epochs.get(client);
+    if (epoch !== undefined && this.#o.cluster) {
+      this.#epochs.delete(client);
+      this.#o.cluster.release(client.id, epoch, session?.kind === 'device');
+    }
+  }
+
+  /**
+   * Cluster mode: closes this node's connection of a client id if it is older than `epoch`.
+   * Resolves true once its session ended here (presence written), false when there was none.
+   */
+  closeOlder(clientId: string, epoch: number): Promise<boolean> {
+    const client = this.#client(clientId);
+    if (!client) return Promise.resolve(false);
+    const held = this.#epochs.get(client);
+    if (held === undefined || held >= epoch) return Promise.resolve(false);
+    const ended = new Promise<boolean>((resolve) => this.#endWaiters.set(client, () => resolve(true)));
+    client.close();
+    return ended;
+  }
+
+  /** Cluster mode: the client ids connected here and the epoch each holds. */
+  localEpochs(): Map<string, number> {
+    const { clients } = this.aedes as unknown as { clients: Record<string, Client | undefined> };
+    const epochs = new Map<string, number>();
+    for (const [id, client] of Object.entries(clients)) {
+      const epoch = client ? this.#epochs.get(client) : undefined;
+      if (epoch !== undefined) epochs.set(id, epoch);
+    }
+    return epochs;
+  }
+
+  #client(clientId: string): Client | undefined {
+    return (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
   }
 
   #authenticate(
@@ -399,14 +483,44 @@ export class MqttBroker {
         return;
       }
     }
-    this.#sessions.authenticated(client, decision.session);
-    this.#connections.get(client)?.settle();
-    this.#log.info(
-      this.#source(client),
-      'connect accepted',
-      { ...base, outcome: 'accepted', kind: decision.session.kind },
-      'mqtt connect',
+    const accept = () => {
+      this.#sessions.authenticated(client, decision.session);
+      this.#connections.get(client)?.settle();
+      this.#log.info(
+        this.#source(client),
+        'connect accepted',
+        { ...base, outcome: 'accepted', kind: decision.session.kind },
+        'mqtt connect',
+      );
+      done(null, true);
+    };
+    const cluster = this.#o.cluster;
+    if (!cluster) {
+      accept();
+      return;
+    }
+    // One session per client id across the cluster: the id is claimed (a new epoch) and closed on
+    // the node that held it before this CONNACK, so the old session ends before the new one starts.
+    cluster.claim(client.id, decision.session.kind === 'device').then(
+      ({ epoch }) => {
+        if ((client as unknown as { closed?: boolean }).closed) {
+          cluster.release(client.id, epoch, decision.session.kind === 'device');
+          done(authError(3, 'connection closed during takeover'), false);
+          return;
+        }
+        this.#epochs.set(client, epoch);
+        accept();
+      },
+      (err: unknown) => {
+        this.#log.warn(
+          source,
+          'connect refused: cluster',
+          { ...base, outcome: 'refused', reason: clip(err instanceof Error ? err.message : String(err)) },
+          'mqtt connect',
+        );
+        // [MQTT-3.2.2-3] return code 3: the server is unavailable (Redis is unreachable).
+        done(authError(3, 'server unavailable'), false);
+      },
     );
-    done(null, true);
   }
 }

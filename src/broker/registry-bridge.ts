@@ -7,7 +7,16 @@ import type { MqttBroker } from './broker.js';
  * message, every accepted report as a shadow update, every accepted event as a notification, and
  * revocations as disconnects. The registry only emits; this is the one place that publishes for it.
  */
-export function bridgeRegistryToBroker(deps: { bus: RegistryBus; broker: MqttBroker; log: Logger }): void {
+export function bridgeRegistryToBroker(deps: {
+  bus: RegistryBus;
+  broker: MqttBroker;
+  log: Logger;
+  /**
+   * Cluster mode: true when the device's session here ended because another node took it over.
+   * Its presence stays online (the other node announced it), so a device that moves never flaps.
+   */
+  movedAway?: (deviceId: string) => boolean;
+}): void {
   const { bus, broker, log } = deps;
   const publish = (topic: string, body: unknown, retain = false) => {
     broker.publish(topic, JSON.stringify(body), { qos: 1, retain }).catch((err: unknown) => {
@@ -16,6 +25,7 @@ export function bridgeRegistryToBroker(deps: { bus: RegistryBus; broker: MqttBro
   };
 
   bus.on('presence', ({ deviceId, online, at }) => {
+    if (!online && deps.movedAway?.(deviceId)) return;
     publish(`dev/${deviceId}/presence`, { online, at: new Date(at).toISOString() }, true);
   });
   bus.on('reported', ({ deviceId, version, at, props, seq }) => {

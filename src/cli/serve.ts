@@ -1,5 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  CLUSTER_DEFAULTS,
+  ClusterUrlError,
+  checkNodeId,
+  defaultNodeId,
+  describeRedis,
+  parseRedisUrl,
+} from '../cluster/options.js';
 import { DEFAULT_FLASH } from '../commerce/flash-settings.js';
 import { DEFAULT_LIMITS, DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
@@ -155,6 +163,20 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_FLASH.addressRatePerSec),
   },
   {
+    name: 'cluster',
+    env: 'ECOHUB_CLUSTER_URL',
+    type: 'string',
+    value: 'URL',
+    help: 'redis://host:port: run as one node of a cluster (needs --database postgres://; docs/scaling.md)',
+  },
+  {
+    name: 'node-id',
+    env: 'ECOHUB_NODE_ID',
+    type: 'string',
+    value: 'ID',
+    help: "This node's name in the cluster (default: host-pid-random)",
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',
@@ -167,6 +189,10 @@ export const serveEnvOnly: ReadonlyArray<{ readonly env: string; readonly help: 
   {
     env: 'ECOHUB_ADMIN_TOKEN',
     help: 'adopts that string (24+ characters) as an operator token while it is set',
+  },
+  {
+    env: 'ECOHUB_CLUSTER_TEST_SQLITE',
+    help: '1 lets cluster nodes share one SQLite file on one machine: for the cluster tests only, never production',
   },
   {
     env: 'ECOHUB_PAYMENT_WEBHOOK_SECRET',
@@ -266,6 +292,26 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
     }
     input.trustProxy = trustProxy.value === 'true' || trustProxy.value === '1';
   }
+  const cluster = get('cluster');
+  const nodeId = get('node-id');
+  if (cluster) {
+    try {
+      input.cluster = {
+        redisUrl: parseRedisUrl(cluster.value),
+        nodeId: nodeId ? checkNodeId(nodeId.value) : defaultNodeId(),
+        ...CLUSTER_DEFAULTS,
+        allowSqliteForTests: env['ECOHUB_CLUSTER_TEST_SQLITE'] === '1',
+      };
+    } catch (err) {
+      if (err instanceof ClusterUrlError)
+        throw new UsageError(
+          `${err.message.startsWith('node id') ? nodeId?.source : cluster.source}: ${err.message}`,
+        );
+      throw err;
+    }
+  } else if (nodeId) {
+    throw new UsageError(`${nodeId.source} needs --cluster (a single hub has no node id)`);
+  }
   const adminToken = env['ECOHUB_ADMIN_TOKEN'];
   if (adminToken !== undefined && adminToken !== '') {
     if (adminToken.length < 24)
@@ -303,6 +349,11 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       `  MQTT (TCP)    ${hub.mqttUrl}`,
       `  MQTT (WS)     ${hub.wsUrl}`,
       `  database      ${describeTarget(hub.options.database)}`,
+      ...(hub.options.cluster
+        ? [
+            `  cluster       ${describeRedis(hub.options.cluster.redisUrl)} as node ${hub.options.cluster.nodeId}`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );

@@ -21,6 +21,13 @@ export interface DeviceServiceOptions {
   /** The device credential cache (CONNECT, command routing). */
   readonly directory: DeviceDirectory;
   readonly now: () => number;
+  /**
+   * Cluster mode: other nodes hold devices online too, so a starting node must not mark every
+   * device offline; a dead node's devices are released by the cluster's sweep (`ownerLost`).
+   */
+  readonly sharedPresence?: boolean;
+  /** Cluster mode: whether the device is connected to another node (answered in memory). */
+  readonly onlineElsewhere?: (deviceId: string) => boolean;
 }
 
 export type DeviceAuth =
@@ -94,6 +101,9 @@ export class DeviceService {
 
   /** Marks every device offline (no session survives a restart); call once before serving. */
   async start(): Promise<void> {
+    // Cluster mode: other nodes hold devices online; a dead node's devices are released by the
+    // cluster's sweep (`ownerLost`), never by a starting node.
+    if (this.#o.sharedPresence) return;
     const stale = await store.markAllOffline(this.#db);
     if (stale > 0) this.#o.log.info({ devices: stale }, 'marked devices offline after restart');
   }
@@ -102,7 +112,13 @@ export class DeviceService {
     return this.#online.size;
   }
 
+  /** Connected to this hub (in cluster mode: to any node). */
   isOnline(deviceId: string): boolean {
+    return this.#online.has(deviceId) || (this.#o.onlineElsewhere?.(deviceId) ?? false);
+  }
+
+  /** Connected to this node (the one a command published here reaches without a route). */
+  isLocal(deviceId: string): boolean {
     return this.#online.has(deviceId);
   }
 
@@ -162,6 +178,14 @@ export class DeviceService {
       return;
     }
     this.#online.delete(deviceId);
+    const at = this.#o.now();
+    this.#queuePresence(deviceId, false, at);
+    this.#o.bus.emit('presence', { deviceId, online: false, at });
+  }
+
+  /** Cluster mode: the node holding this device died; unless it is connected here, it is offline now. */
+  ownerLost(deviceId: string): void {
+    if (this.#online.has(deviceId)) return;
     const at = this.#o.now();
     this.#queuePresence(deviceId, false, at);
     this.#o.bus.emit('presence', { deviceId, online: false, at });

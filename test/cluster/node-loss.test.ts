@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claim, connectDevice, fakeDevice, partnerWithModel, provision, report } from '../support/devices.js';
+import { newUser } from '../support/hub.js';
+import { rawPhone } from '../support/phone.js';
+import { startCluster, type TestCluster } from './nodes.js';
+import { type SpawnedNode, spawnNode } from './spawned-node.js';
+
+describe('losing a node (kill -9)', () => {
+  let cluster: TestCluster;
+  let doomed: SpawnedNode | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster(2);
+  });
+  afterAll(async () => {
+    await doomed?.kill9();
+    await cluster?.stop();
+  });
+
+  it('moves its devices to the others, keeps what it acknowledged, ends its pending commands and leaves no ghost online', async () => {
+    const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    doomed = await spawnNode({
+      redisUrl: cluster.redisUrl,
+      database: cluster.database,
+      dataDir: join(cluster.dataDir, 'doomed'),
+      nodeId: 'doomed-node',
+    });
+    const { partner, modelId } = await partnerWithModel(n1);
+    const [moving, gone, silent] = await provision(n1, partner, modelId, 3);
+    if (!moving || !gone || !silent) throw new Error('no devices');
+    const user = await newUser(n1);
+    for (const d of [moving, gone, silent]) await claim(n1, user.token, d);
+
+    // Two devices on the doomed node; one that never answers on node 1.
+    const noReconnect = { reconnectPeriod: 0 };
+    const movingDev = await connectDevice(doomed.mqttUrl, moving, noReconnect);
+    const goneDev = await connectDevice(doomed.mqttUrl, gone, noReconnect);
+    await fakeDevice(n1.mqttUrl, silent, () => undefined);
+    // Acknowledged by the doomed node (PUBACK after the durable write).
+    await report(movingDev, moving.id, { 'light.on': true });
+
+    const watcher = await rawPhone(n1.mqttUrl, user);
+    await watcher.client.subscribeAsync([`dev/${moving.id}/presence`, `dev/${gone.id}/presence`], { qos: 1 });
+    await watcher.until(
+      () => watcher.messages.find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === true),
+      'gone online',
+    );
+
+    // A phone on the doomed node waits for a device that will not answer before the node dies.
+    const doomedPhone = await rawPhone(doomed.mqttUrl, user);
+    doomedPhone.client.options.reconnectPeriod = 0;
+    doomedPhone.send({ id: 'stranded', did: silent.id, op: 'get', props: ['light.on'] });
+    // The command reached the device (on node 1): it is pending on the doomed node now.
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 5000;
+      const check = async () => {
+        if ((await cluster.redis.hexists(`ecohub:pending:${user.id}`, 'stranded')) === 1) resolve();
+        else if (Date.now() > deadline) reject(new Error('the command was never recorded as pending'));
+        else setTimeout(check, 20);
+      };
+      void check();
+    });
+
+    await doomed.kill9();
+    const killedAt = Date.now();
+
+    // The moving device reconnects to node 2 and goes on reporting.
+    const moved = await connectDevice(n2.mqttUrl, moving, noReconnect);
+    await report(moved, moving.id, { brightness: 40 });
+
+    // The device that never comes back is offline for everyone within the detection window
+    // (3 heartbeats of the default 2 s, plus one beat), not left as a ghost.
+    await watcher.until(
+      () => watcher.messages.find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === false),
+      'gone offline',
+      15_000,
+    );
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    const goneView = await n1.request('GET', `/v1/me/devices/${gone.id}`, { token: user.token });
+    expect((goneView.body['presence'] as { online: boolean }).online).toBe(false);
+    const movingView = await n2.request('GET', `/v1/me/devices/${moving.id}`, { token: user.token });
+    expect((movingView.body['presence'] as { online: boolean }).online).toBe(true);
+    // Nothing the dead node acknowledged is lost.
+    const reported = movingView.body['reported'] as Record<string, { value: unknown }>;
+    expect(reported['light.on']?.value, movingView.text).toBe(true);
+
+    // The stranded phone reconnects to node 2 and gets a clear end for its command.
+    const back = await rawPhone(n2.mqttUrl, user);
+    const lost = await back.reply('stranded', 10_000);
+    expect(lost.status).toBe('error');
+    if (lost.status === 'error') expect(lost.error.code).toBe('NODE_LOST');
+
+    await moved.endAsync();
+    await goneDev.endAsync(true);
+    await movingDev.endAsync(true);
+    await back.client.endAsync();
+    await watcher.client.endAsync();
+  });
+});
