@@ -117,7 +117,10 @@ describe('ecohub CLI', () => {
     const dataDir = tempDir();
     const env = { ECOHUB_DATA_DIR: dataDir, ECOHUB_ADMIN_TOKEN: '' };
     const hub = await spawnServe([], env);
-    expect(hub.output()).toMatch(/shown only this once[\s\S]*eo_[0-9a-f]{16}_/);
+    // The banner goes to stderr, after the "hub listening" line on stdout: wait for it.
+    expect(await hub.waitForOutput(/shown only this once[\s\S]*eo_[0-9a-f]{16}_/)).toMatch(
+      /shown only this once/,
+    );
     const base = `http://127.0.0.1:${hub.httpPort}`;
     const reg = await fetch(`${base}/v1/auth/register`, {
       method: 'POST',

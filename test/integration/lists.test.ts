@@ -25,6 +25,12 @@ const RESOURCES_WITH_ARRAYS = new Set([
   '/v1/partners/me', // categories
   '/v1/partners/{partnerId}/statements/{month}', // totals per currency
   '/v1/orders/{orderId}', // order lines
+  '/v1/certification/runs/{runId}', // its cases: one per case of the plan the run executes
+  '/v1/posts/{postId}/attachment', // a bug's device context: at most 50 events of its last day
+  '/v1/posts/{postId}/releases', // the few firmware releases linked to one post
+  '/v1/models/{modelId}/digest', // one week's digest of a model's posts: a report, not a list
+  '/v1/me/devices/{deviceId}/firmware', // one device's firmware and its recent updates
+  '/v1/certification/keys', // every report-signing key in one page: one per key rotation, public
 ]);
 
 describe('every list answers { items, next } with a cursor and a bounded limit', () => {

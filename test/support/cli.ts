@@ -45,6 +45,8 @@ export interface ServeProcess {
   readonly httpPort: number;
   readonly mqttPort: number;
   output(): string;
+  /** Resolves once the output (stdout and stderr) matches `pattern`; rejects after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code, bounded. */
   exited(timeoutMs?: number): Promise<number | null>;
 }
@@ -63,6 +65,22 @@ export function spawnServe(
     );
     let out = '';
     let pending = '';
+    const outputWaiters = new Set<() => void>();
+    const waitForOutput = (pattern: RegExp, ms = 10_000) =>
+      new Promise<string>((res, rej) => {
+        const check = () => {
+          if (!pattern.test(out)) return;
+          outputWaiters.delete(check);
+          clearTimeout(t);
+          res(out);
+        };
+        const t = setTimeout(() => {
+          outputWaiters.delete(check);
+          rej(new Error(`output did not match ${pattern} within ${ms} ms:\n${out}`));
+        }, ms);
+        outputWaiters.add(check);
+        check();
+      });
     const exit = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -70,10 +88,12 @@ export function spawnServe(
     }, timeoutMs);
     child.stderr.on('data', (d: Buffer) => {
       out += d.toString();
+      for (const waiter of [...outputWaiters]) waiter();
     });
     child.stdout.on('data', (d: Buffer) => {
       const text = d.toString();
       out += text;
+      for (const waiter of [...outputWaiters]) waiter();
       pending += text;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -86,6 +106,7 @@ export function spawnServe(
           httpPort: info.httpPort,
           mqttPort: info.mqttPort,
           output: () => out,
+          waitForOutput,
           exited: (ms = 10_000) =>
             Promise.race([
               exit,

@@ -39,7 +39,7 @@ export const m0200: Migration = {
       created_at INTEGER NOT NULL,
       CHECK (taken >= 0 AND taken <= cap AND sold >= 0 AND sold <= taken AND codes_outstanding >= 0),
       CHECK (registration_opens_at <= opens_at AND opens_at < closes_at)
-    );
+    ) STRICT;
     CREATE INDEX flash_sales_by_partner ON flash_sales(partner_id, created_at, id);
     CREATE INDEX flash_sales_by_opening ON flash_sales(opens_at, id);
 
@@ -52,7 +52,7 @@ export const m0200: Migration = {
       PRIMARY KEY (sale_id, user_id),
       UNIQUE (sale_id, seq),
       UNIQUE (ticket)
-    );
+    ) STRICT;
 
     CREATE TABLE flash_purchases (
       id TEXT PRIMARY KEY,
@@ -69,7 +69,7 @@ export const m0200: Migration = {
       payment_event_id TEXT,
       order_id TEXT,
       fulfilled_at INTEGER
-    );
+    ) STRICT;
     -- One active (unpaid) reservation per user per sale.
     CREATE UNIQUE INDEX flash_purchases_one_active ON flash_purchases(sale_id, user_id) WHERE status = 'reserved';
     CREATE INDEX flash_purchases_by_expiry ON flash_purchases(status, expires_at);
@@ -83,7 +83,7 @@ export const m0200: Migration = {
       user_id TEXT NOT NULL,
       units INTEGER NOT NULL CHECK (units >= 0),
       PRIMARY KEY (sale_id, user_id)
-    );
+    ) STRICT;
 
     CREATE TABLE flash_waitlist (
       sale_id TEXT NOT NULL REFERENCES flash_sales(id),
@@ -94,7 +94,7 @@ export const m0200: Migration = {
       purchase_id TEXT,
       PRIMARY KEY (sale_id, user_id),
       UNIQUE (sale_id, seq)
-    );
+    ) STRICT;
     CREATE INDEX flash_waitlist_waiting ON flash_waitlist(sale_id, status, seq);
 
     CREATE TABLE flash_codes (
@@ -106,7 +106,7 @@ export const m0200: Migration = {
       redeemed_by TEXT,
       redeemed_at INTEGER,
       purchase_id TEXT
-    );
+    ) STRICT;
     CREATE INDEX flash_codes_by_sale ON flash_codes(sale_id, issued_at, id);
 
     -- A purchase answer stored with its Idempotency-Key in the same transaction (per user).
@@ -119,7 +119,7 @@ export const m0200: Migration = {
       response TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       PRIMARY KEY (user_id, key)
-    );
+    ) STRICT;
 
     CREATE TABLE flash_payment_events (
       id TEXT PRIMARY KEY,
@@ -127,6 +127,6 @@ export const m0200: Migration = {
       amount_minor INTEGER NOT NULL,
       currency TEXT NOT NULL,
       received_at INTEGER NOT NULL
-    );
+    ) STRICT;
   `,
 };
