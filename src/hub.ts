@@ -205,6 +205,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => connectionCount(),
       () => devices.onlineCount,
     );
+    metrics.loopDelay.start();
+    started.push(() => metrics.loopDelay.stop());
     const writer = new IngestWriter({
       db,
       bus,
