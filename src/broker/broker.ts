@@ -9,6 +9,7 @@ import { PersistentSessions, purgeSession, QueueBounds } from './bounded-persist
 import { authError, connectNotes, noteConnect } from './connect.js';
 import { type Connection, MqttListeners } from './listeners.js';
 import { SessionTable } from './sessions.js';
+import { WatchedTopics } from './watchers.js';
 
 export { MAX_CLIENT_ID_BYTES } from './connect.js';
 
@@ -59,6 +60,7 @@ export class MqttBroker {
   readonly #queues: QueueBounds;
   readonly #persistent: PersistentSessions;
   readonly #persistence: object;
+  readonly #watched = new WatchedTopics();
 
   constructor(options: BrokerOptions) {
     this.#o = options;
@@ -77,7 +79,7 @@ export class MqttBroker {
       },
     });
     this.#persistent = new PersistentSessions(options.maxPersistentSessionsPerUser);
-    this.#persistence = this.#queues.wrap(createMemoryPersistence());
+    this.#persistence = this.#watched.trackPersistent(this.#queues.wrap(createMemoryPersistence()));
     this.aedes = new Aedes({
       persistence: this.#persistence as never,
       connectTimeout: options.connectTimeoutMs,
@@ -147,6 +149,7 @@ export class MqttBroker {
         return packet;
       },
     });
+    this.#watched.trackLive(this.aedes as never);
     this.aedes.on('clientReady', (client) => {
       const session = this.#sessions.start(client);
       if (session) this.#o.policy.sessionStarted(session);
@@ -243,6 +246,34 @@ export class MqttBroker {
         (err?: Error) => (err ? reject(err) : resolve()),
       );
     });
+  }
+
+  /**
+   * Sets the retained message of `topic` (the hub's presence) for later subscribers, delivering it
+   * (QoS 1) only when some session would receive it now: otherwise only the retained store is
+   * written, and a reconnect storm of unwatched devices routes nothing.
+   */
+  retain(topic: string, payload: string): Promise<void> {
+    if (this.#watched.watched(topic)) return this.publish(topic, payload, { qos: 1, retain: true });
+    const { persistence } = this.aedes as unknown as {
+      persistence: { storeRetained(packet: object): Promise<void> };
+    };
+    return persistence.storeRetained({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payload),
+      qos: 1,
+      retain: true,
+      dup: false,
+    });
+  }
+
+  /**
+   * Whether a publish to `topic` would reach anyone: a connected session, or a persistent one that
+   * would have it queued. The hub skips building and routing what nobody receives.
+   */
+  watched(topic: string): boolean {
+    return this.#watched.watched(topic);
   }
 
   /** Closes the connection of a client id now (a blocked device, a rotated secret). */
