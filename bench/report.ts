@@ -3,6 +3,7 @@ import type { ConnectRun, IngestRun, RoundTripRun, TargetResults } from './conte
 import type { LoopDelay } from './loop-delay.js';
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './profile.js';
+import { findingsSection } from './report-findings.js';
 import { figure, fmtSpread, num, ratioText, sig, table } from './report-format.js';
 import { methodSection } from './report-intro.js';
 import { reportNotes } from './report-notes.js';
@@ -271,5 +272,6 @@ ${loopDelaySection(r)}
 ${targetsSection(r)}
 
 ${profileSection(r)}
-`;
+
+${findingsSection()}`;
 }
