@@ -10,11 +10,12 @@ export function findingsSection(): string {
 
 Measured with a heap snapshot diff: a hub in-process (\`node --expose-gc\`), 3,000 devices
 connected by one bench generator, GC forced before each snapshot, self sizes summed per V8
-constructor (2026-11-29, loaded box). Heap: 12.2 KB per connection, of which:
+constructor (2026-11-29, loaded box). Heap: 12.2 KB per connection, of which (after the removal
+in the first row: 9.8 KB):
 
 | what | bytes per connection | needed? |
 | --- | --- | --- |
-| mqtt-packet's number cache: 65,536 two-byte Buffers built at the first MQTT write, about 7 MB once | 2,100 at 3,000 devices; 360 at 19,500 | no (a one-time cost, but the bench counts it per connection because it appears between "before" and "after"; \`writeToStream.cacheNumbers = false\` removes it at one small allocation per packet written) |
+| mqtt-packet's number cache: 65,536 two-byte Buffers built at the first MQTT write, about 7 MB once | 2,100 at 3,000 devices; 360 at 19,500 | no: removed (the broker sets \`writeToStream.cacheNumbers = false\`: one small allocation per packet id written instead; a one-time cost, but the bench counted it per connection because it appeared between "before" and "after") |
 | node's socket: \`Socket\`, two \`WritableState\`/\`ReadableState\`, \`TCPSocketWrap\`, \`TCP\`, bound listeners | about 1,800 | yes (one TCP connection) |
 | aedes' client: \`Client\` (288), its MQTT \`Parser\` (112, holding the CONNECT packet as \`settings\`, password Buffer included, for the life of the connection), \`BufferListStream\`, two \`Packet\`s, ~14 per-client closures (\`deliverQoS\`, \`checked*\`, \`nextBatch\`...) and their contexts | about 2,200 | mostly (the CONNECT packet and the closures per client are aedes' design; a fork could share them) |
 | property and element stores, plain objects, arrays, strings (client id, topic filter, session) | about 3,900 | partly |
@@ -23,8 +24,9 @@ constructor (2026-11-29, loaded box). Heap: 12.2 KB per connection, of which:
 
 RSS per connection in the bench (15–16 KiB) exceeds the heap figure: the rest is native
 (libuv handles, the socket's C++ wrapper, malloc arenas) and V8's page-level overhead. Kernel
-socket buffers are not in RSS. Not done yet: the number cache, and the parser's retained CONNECT
-packet (which also keeps a device secret in memory for the connection's life).
+socket buffers are not in RSS. Not done yet: the parser's retained CONNECT packet (which also
+keeps a device secret in memory for the connection's life); the per-client closures and the
+socket's stream objects are aedes' and node's design, and the bulk of what remains.
 
 ### Connect path (reconnect storm)
 

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import memoryPersistence from 'aedes-persistence';
+import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { clip, LogThrottle } from '../log-throttle.js';
 import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
@@ -64,6 +65,10 @@ export class MqttBroker {
 
   constructor(options: BrokerOptions) {
     this.#o = options;
+    // mqtt-packet (which aedes writes with) builds 65,536 two-byte Buffers, about 7 MB, at its first
+    // write, to save one small allocation per packet id written: not worth 7 MB of a hub's memory
+    // (docs/benchmarks.md, "Memory per idle connection").
+    mqttPacket.writeToStream.cacheNumbers = false;
     this.#log = new LogThrottle(options.log, { now: options.admission.now });
     this.#queues = new QueueBounds({
       maxQueuedPerClient: options.maxQueuedPerSession,
