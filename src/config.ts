@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { DEFAULT_FLASH, type FlashSettings } from './commerce/flash-settings.js';
 import type { LogLevel } from './log.js';
 import type { DatabaseTarget } from './store/database-url.js';
 
@@ -32,6 +33,8 @@ export interface HubOptions {
   /** HMAC-SHA256 key the payment provider signs webhooks with (ECOHUB_PAYMENT_WEBHOOK_SECRET); unset = payments off. */
   readonly paymentWebhookSecret?: string | undefined;
   readonly commerce: CommerceSettings;
+  /** Flash sales (docs/flash-sales.md). */
+  readonly flash: FlashSettings;
   /** The built web app served at `/` (docs/web.md); null serves none. Default: web/dist of this package. */
   readonly webRoot: string | null;
   /** Clock, injectable for tests. */
@@ -63,6 +66,12 @@ export interface HubLimits {
   /** Account registrations one client address may attempt per `registrationWindowMs`, then 429. */
   readonly registrationsPerAddress: number;
   readonly registrationWindowMs: number;
+  /** Devices whose credentials stay cached for CONNECT (least recently used leave first). */
+  readonly cachedDevices: number;
+  /** Community posts, comments and votes one user may write per hour (docs/community.md). */
+  readonly communityPostsPerHour: number;
+  readonly communityCommentsPerHour: number;
+  readonly communityVotesPerHour: number;
 }
 
 export interface CommerceSettings {
@@ -94,6 +103,10 @@ export const DEFAULT_LIMITS: HubLimits = {
   // 30 failures per address in the same window).
   registrationsPerAddress: 20,
   registrationWindowMs: 15 * 60_000,
+  // An owner files a few ideas a week, comments in threads, and votes through a model's list.
+  communityPostsPerHour: 10,
+  communityCommentsPerHour: 60,
+  communityVotesPerHour: 200,
   // Enough for a busy NAT; one source can hold at most this many of the connection slots idle.
   maxPendingPerAddress: 100,
   // A NAT of 2,500 devices reconnecting at once, then 500 a second.
@@ -109,6 +122,8 @@ export const DEFAULT_LIMITS: HubLimits = {
   commandIdsTotal: 50_000,
   // A device answers one command at a time; 16 waiting is a phone (or a script) not waiting for replies.
   pendingCommandsPerDevice: 16,
+  // About 200 bytes each (~40 MB): a reconnect storm of this many devices reads nothing but once.
+  cachedDevices: 200_000,
 };
 
 export const DEFAULTS = {
@@ -121,9 +136,10 @@ export const DEFAULTS = {
   commandTimeoutMs: 5000,
 };
 
-export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce'>> & {
+export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce' | 'flash'>> & {
   readonly limits?: Partial<HubLimits>;
   readonly commerce?: Partial<CommerceSettings>;
+  readonly flash?: Partial<FlashSettings>;
 };
 
 /** The SQLite file inside the data folder, the default database. */
@@ -161,6 +177,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     trustProxy: input.trustProxy ?? false,
     paymentWebhookSecret: input.paymentWebhookSecret,
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
+    flash: { ...DEFAULT_FLASH, ...input.flash },
     webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
   };

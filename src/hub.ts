@@ -5,9 +5,12 @@ import { catalogRoutes } from './api/routes/catalog.js';
 import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
+import { communityRoutes } from './api/routes/community.js';
 import { controlRoutes } from './api/routes/control.js';
 import { desiredRoutes } from './api/routes/desired.js';
 import { deviceRoutes } from './api/routes/devices.js';
+import { flashPaymentRoutes } from './api/routes/flash-payments.js';
+import { flashSaleRoutes } from './api/routes/flash-sales.js';
 import { healthRoutes } from './api/routes/health.js';
 import { homeRoutes } from './api/routes/homes.js';
 import { ledgerRoutes } from './api/routes/ledger.js';
@@ -23,7 +26,11 @@ import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
+import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
+import { type Community, createCommunity } from './community/index.js';
+import { registryFacts } from './community/registry-facts.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
 import { createLogger } from './log.js';
@@ -33,7 +40,9 @@ import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
+import { accessibleDevices } from './registry/control/store.js';
 import { UserDeviceViews } from './registry/control/views.js';
+import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
 import { findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
@@ -82,8 +91,12 @@ export interface Hub {
   readonly models: ModelService;
   /** The sales channel: catalog, orders, payments, refunds, activations (docs/commerce.md). */
   readonly commerce: CommerceService;
+  /** Flash sales, registrations, priority codes, the waitlist (docs/flash-sales.md). */
+  readonly flash: FlashService;
   /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
+  /** Co-creation: owners' posts and votes per model, release links, inboxes (docs/community.md). */
+  readonly community: Community;
   close(): Promise<void>;
 }
 
@@ -148,7 +161,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     const bootstrapAdminToken = identities.operators.bootstrap(options.adminToken);
     const partners = new PartnerService({ db, log: log.child({ module: 'partners' }), now: options.now });
-    const models = new ModelService({ db, log: log.child({ module: 'models' }), now: options.now });
+    const models = new ModelService({ store, log: log.child({ module: 'models' }), now: options.now });
 
     // Commerce writes go through their own connection with synchronous=FULL: a paid order and its
     // ledger entries survive power loss, not only a crash (docs/commerce.md, "Durability").
@@ -187,18 +200,23 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       }
     });
     // Submitted and later versions are immutable, so a compiled spec never goes stale.
-    const specs = new SpecCache((modelId, version) => {
-      const row = findModelVersion(db, modelId, version);
+    const specs = new SpecCache(async (modelId, version) => {
+      const row = await findModelVersion(store, modelId, version);
       return row ? (JSON.parse(row.document) as ModelSpec) : undefined;
     });
+    const directory = new DeviceDirectory(store, options.limits.cachedDevices);
+    await directory.start(log.child({ module: 'devices' }));
+    started.push(() => directory.close());
     const homes = new HomeService({ db, log: log.child({ module: 'homes' }), bus, now: options.now });
     const devices = new DeviceService({
-      db,
+      store,
       log: log.child({ module: 'devices' }),
       bus,
       specs,
+      directory,
       now: options.now,
     });
+    await devices.start();
     started.push(() => devices.close());
     let connectionCount = () => 0;
     const metrics = new HubMetrics(
@@ -207,8 +225,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     );
     metrics.loopDelay.start();
     started.push(() => metrics.loopDelay.stop());
+    const flash = new FlashService({
+      store,
+      log: log.child({ module: 'flash' }),
+      now: options.now,
+      settings: options.flash,
+      skuOf: (caller, skuId) => commerce.catalog.sku(caller, skuId),
+      fulfil: fulfilThroughOrders({ ...commerce, now: options.now }),
+      registry: metrics.registry,
+    });
+    started.push(() => flash.close());
     const writer = new IngestWriter({
-      db,
+      store,
       bus,
       log: log.child({ module: 'ingest' }),
       now: options.now,
@@ -221,7 +249,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     started.push(() => writer.close());
     const telemetry = new TelemetryService({
-      db,
+      store,
       log: log.child({ module: 'telemetry' }),
       writer,
       metrics,
@@ -298,6 +326,33 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     bridgeRegistryToBroker({ bus, broker, log: log.child({ module: 'bridge' }) });
 
+    const community = await createCommunity({
+      store,
+      log: log.child({ module: 'community' }),
+      now: options.now,
+      registry: registryFacts({
+        devices,
+        control,
+        models,
+        telemetry,
+        accessible: (userId) => accessibleDevices(db, userId),
+        now: options.now,
+      }),
+      notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
+      metricsRegistry: metrics.registry,
+      limits: {
+        postsPerHour: options.limits.communityPostsPerHour,
+        commentsPerHour: options.limits.communityCommentsPerHour,
+        votesPerHour: options.limits.communityVotesPerHour,
+      },
+    });
+    started.push(() => community.stop());
+    bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
+    bus.on('reported', ({ deviceId, props }) => {
+      const firmware = props['device-information.firmware-revision'];
+      if (typeof firmware === 'string') community.releases.firmwareReported(deviceId, firmware);
+    });
+
     const app: App = await buildApi(
       {
         log: log.child({ module: 'http' }),
@@ -344,7 +399,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         commerceOrderRoutes(api, commerce);
         commercePaymentRoutes(api, commerce);
         ledgerRoutes(api, { ledger, statements });
+        flashSaleRoutes(api, flash);
+        flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
         homeRoutes(api, homes);
+        communityRoutes(api, community);
         registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
@@ -385,7 +443,9 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       partners,
       models,
       commerce,
+      flash,
       homes,
+      community,
       devices,
       telemetry,
       metrics,

@@ -4,7 +4,12 @@ import memoryPersistence from 'aedes-persistence';
 import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { clip, LogThrottle } from '../log-throttle.js';
-import type { BrokerPolicy, ConnectRefusal, MqttSession } from '../registry/broker-policy.js';
+import type {
+  BrokerPolicy,
+  ConnectDecision,
+  ConnectRefusal,
+  MqttSession,
+} from '../registry/broker-policy.js';
 import type { AdmissionLimits } from './admission.js';
 import { PersistentSessions, purgeSession, QueueBounds } from './bounded-persistence.js';
 import { authError, connectNotes, noteConnect } from './connect.js';
@@ -374,6 +379,31 @@ export class MqttBroker {
       password,
       willTopic: notes.willTopic,
     });
+    if (decision instanceof Promise) {
+      // A credential not cached yet: read once from the database, then decided as below.
+      decision.then(
+        (settled) => this.#decided(client, settled, base, done),
+        (err: unknown) => {
+          this.#log.warn(source, 'connect failed', { ...base, outcome: 'error', err }, 'mqtt connect');
+          done(authError(3, 'server unavailable'), false);
+        },
+      );
+      return;
+    }
+    this.#decided(client, decision, base, done);
+  }
+
+  #decided(
+    client: Client,
+    decision: ConnectDecision,
+    base: Record<string, unknown>,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const source = this.#source(client);
+    if ((client as unknown as { closed?: boolean }).closed) {
+      done(authError(3, 'connection closed'), false);
+      return;
+    }
     if (!decision.ok) {
       this.#log.info(
         source,
@@ -385,7 +415,7 @@ export class MqttBroker {
       return;
     }
     if (decision.session.kind === 'user') {
-      const refusal = this.#persistent.admit(decision.session.userId, clientId, notes.clean);
+      const refusal = this.#persistent.admit(decision.session.userId, client.id, connectNotes(client).clean);
       if (refusal !== undefined) {
         this.#log.info(
           source,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_FLASH } from '../commerce/flash-settings.js';
 import { DEFAULT_LIMITS, DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
@@ -146,6 +147,14 @@ export const serveFlags: readonly FlagSpec[] = [
     default: String(DEFAULT_LIMITS.registrationsPerAddress),
   },
   {
+    name: 'flash-rate-per-address',
+    env: 'ECOHUB_FLASH_RATE_PER_ADDRESS',
+    type: 'string',
+    value: 'N',
+    help: 'Flash-sale purchase and registration attempts per client address per second (4x as many at once)',
+    default: String(DEFAULT_FLASH.addressRatePerSec),
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',
@@ -245,6 +254,11 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (commandRate) limits.commandRatePerSec = parsePositiveInt(commandRate, 100_000);
   const registrations = get('max-registrations');
   if (registrations) limits.registrationsPerAddress = parsePositiveInt(registrations, 1_000_000);
+  const flashRate = get('flash-rate-per-address');
+  if (flashRate) {
+    const rate = parsePositiveInt(flashRate, 1_000_000);
+    input.flash = { addressRatePerSec: rate, addressBurst: 4 * rate };
+  }
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

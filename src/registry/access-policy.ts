@@ -83,7 +83,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     return sub !== undefined && DEVICE_UP.has(sub);
   }
 
-  function authenticate(attempt: ConnectAttempt): ConnectDecision {
+  function authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision> {
     if (attempt.username === undefined || attempt.password === undefined) {
       return { ok: false, refusal: 'bad-credentials', reason: 'anonymous connections are not allowed' };
     }
@@ -102,11 +102,12 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       const { userId, tokenId, expiresAt } = identity;
       return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
     }
-    const device = deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password);
-    if (!device.ok) return device;
-    const session: MqttSession = { kind: 'device', deviceId: device.deviceId };
-    specs.set(session, device.spec);
-    return { ok: true, session };
+    return deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password).then((device) => {
+      if (!device.ok) return device;
+      const session: MqttSession = { kind: 'device', deviceId: device.deviceId };
+      specs.set(session, device.spec);
+      return { ok: true, session };
+    });
   }
 
   function userMayWatch(userId: string, topic: string, filters: ReadonlySet<string>): boolean {
@@ -115,16 +116,13 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
   }
 
   return {
-    authenticate(attempt: ConnectAttempt): ConnectDecision {
+    authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision> {
+      const willChecked = (decision: ConnectDecision): ConnectDecision =>
+        decision.ok && !willAllowed(decision.session, attempt.willTopic)
+          ? { ok: false, refusal: 'not-authorized', reason: `will topic ${attempt.willTopic} is not allowed` }
+          : decision;
       const decision = authenticate(attempt);
-      if (decision.ok && !willAllowed(decision.session, attempt.willTopic)) {
-        return {
-          ok: false,
-          refusal: 'not-authorized',
-          reason: `will topic ${attempt.willTopic} is not allowed`,
-        };
-      }
-      return decision;
+      return decision instanceof Promise ? decision.then(willChecked) : willChecked(decision);
     },
 
     admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission {

@@ -3,8 +3,8 @@
  * the rest of the hub only through this interface, and the registry never imports the broker.
  *
  * The narrow interface the broker needs from the rest of the hub. The broker knows MQTT; the
- * policy knows identities, bindings and specs. Every method is synchronous and in memory on the
- * hot path (publish, subscribe, forward), so the hooks never wait on I/O.
+ * policy knows identities, bindings and specs. Every method but authenticate is synchronous and in
+ * memory on the hot path (publish, subscribe, forward), so the hooks never wait on I/O.
  */
 export type MqttSession =
   | {
@@ -46,7 +46,11 @@ export interface ConnectAttempt {
 }
 
 export interface BrokerPolicy {
-  authenticate(attempt: ConnectAttempt): ConnectDecision;
+  /**
+   * CONNECT: in memory for an identity cached already; a promise when the credential must be read
+   * from the database first (one query per connect of an identity not seen lately, never per packet).
+   */
+  authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision>;
   admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission;
   subscribeDenied(session: MqttSession, topicFilter: string): string | undefined;
   /** Checked for every delivery, so revoking access takes effect on the next message. */

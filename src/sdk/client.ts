@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { CommunityApi, type CommunityNotice } from './community.js';
 import { EcohubError } from './errors.js';
 import type { Command, CommandResult, DesiredState, DeviceState, Page, WatchHandlers } from './types.js';
 
@@ -39,9 +40,13 @@ export class EcohubClient {
     { resolve: (r: CommandResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
   >();
   readonly #watchers = new Map<string, Set<WatchHandlers>>();
+  readonly #noticeHandlers = new Set<(notice: CommunityNotice) => void>();
+  /** Owners' posts, votes, comments and the inbox (docs/community.md). */
+  readonly community: CommunityApi;
 
   constructor(options: ClientOptions) {
     this.#o = options;
+    this.community = new CommunityApi((method, path, body) => this.#rest(method, path, body));
   }
 
   /** Logs in with email and password and returns a client holding the access token. */
@@ -178,6 +183,19 @@ export class EcohubClient {
     };
   }
 
+  /** Calls `handler` with each community notice as it arrives over MQTT; returns a function that stops. */
+  async onNotice(handler: (notice: CommunityNotice) => void): Promise<() => Promise<void>> {
+    await this.connect();
+    const client = this.#mqtt as MqttClient;
+    const topic = `app/${this.#userId ?? ''}/notifications`;
+    if (this.#noticeHandlers.size === 0) await client.subscribeAsync(topic, { qos: 1 });
+    this.#noticeHandlers.add(handler);
+    return async () => {
+      this.#noticeHandlers.delete(handler);
+      if (this.#noticeHandlers.size === 0) await client.unsubscribeAsync(topic);
+    };
+  }
+
   /** Sends a command and resolves with the device's reply (or `queued` for a set to an offline device). */
   command(deviceId: string, command: Command, options: { id?: string } = {}): Promise<CommandResult> {
     const id = options.id ?? randomBytes(8).toString('hex');
@@ -239,6 +257,10 @@ export class EcohubClient {
       } else {
         pending.resolve({ status: reply.status, data: reply.data } as CommandResult);
       }
+      return;
+    }
+    if (topic === `app/${userId}/notifications`) {
+      for (const h of this.#noticeHandlers) h(body as CommunityNotice);
       return;
     }
     const [, deviceId, kind] = topic.split('/');

@@ -1,4 +1,5 @@
 export { type ClientOptions, EcohubClient } from './client.js';
+export type { CommunityApi, CommunityComment, CommunityNotice, CommunityPost } from './community.js';
 export { EcohubError } from './errors.js';
 export type {
   Command,

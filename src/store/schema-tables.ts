@@ -1,7 +1,7 @@
 import { booleanColumns, type TableSpec, table } from './schema.js';
 
 /**
- * Every table after the latest migration (0090), on both engines. A new migration updates this
+ * Every table after the latest migration (0200), on both engines. A new migration updates this
  * description in the same commit; the schema test fails until both engines' migrations match it.
  */
 export const expectedTables: readonly TableSpec[] = [
@@ -293,6 +293,134 @@ export const expectedTables: readonly TableSpec[] = [
     primaryKey: 'device_id, email',
     indexes: { device_share_invitations_by_email: 'email' },
     references: { device_id: 'devices(id)', invited_by: 'users(id)' },
+  }),
+  // 0150 community
+  table('community_posts', {
+    columns:
+      'id text, model_id text, partner_id text, author_id text, kind text, title text, body text, status text, ' +
+      'duplicate_of text?, locked bool, hidden_reason text?, hidden_at int?, attachment text?, ' +
+      'attached_device_id text?, created_at int, updated_at int',
+    primaryKey: 'id',
+    indexes: {
+      community_posts_by_model: 'model_id, created_at',
+      community_posts_by_partner: 'partner_id, created_at',
+      community_posts_by_author: 'author_id, created_at',
+    },
+    references: {
+      model_id: 'models(id)',
+      partner_id: 'partners(id)',
+      author_id: 'users(id)',
+      duplicate_of: 'community_posts(id)',
+    },
+  }),
+  table('community_votes', {
+    columns: 'post_id text, user_id text, created_at int, verified bool, device_id text?, owned_since int?',
+    primaryKey: 'post_id, user_id',
+    indexes: {
+      community_votes_by_user: 'user_id',
+      community_votes_by_post_time: 'post_id, created_at',
+    },
+    references: { post_id: 'community_posts(id)', user_id: 'users(id)' },
+  }),
+  table('community_comments', {
+    columns:
+      'id text, post_id text, author_kind text, author_id text, body text, firmware_version text?, ' +
+      'hidden_reason text?, hidden_at int?, created_at int',
+    primaryKey: 'id',
+    indexes: { community_comments_by_post: 'post_id, created_at' },
+    references: { post_id: 'community_posts(id)' },
+  }),
+  table('community_post_events', {
+    columns:
+      'id text, post_id text, model_id text, kind text, from_status text?, to_status text?, note text?, ' +
+      'actor text, at int',
+    primaryKey: 'id',
+    indexes: {
+      community_post_events_by_post: 'post_id, at',
+      community_post_events_by_model: 'model_id, at',
+    },
+    references: { post_id: 'community_posts(id)' },
+  }),
+  table('community_release_links', {
+    columns:
+      'post_id text, release_id text, model_id text, version text, stage text, linked_at int, linked_by text',
+    primaryKey: 'post_id, release_id',
+    indexes: {
+      community_release_links_by_release: 'release_id',
+      community_release_links_by_version: 'model_id, version',
+    },
+    references: { post_id: 'community_posts(id)' },
+  }),
+  table('community_notifications', {
+    columns:
+      'id text, user_id text, dedup_key text, kind text, post_id text?, body text, created_at int, read_at int?',
+    primaryKey: 'id',
+    unique: ['user_id, dedup_key'],
+    indexes: { community_notifications_by_user: 'user_id, created_at' },
+    references: { user_id: 'users(id)', post_id: 'community_posts(id)' },
+  }),
+  // 0200 flash sales
+  table('flash_sales', {
+    columns:
+      'id text, partner_id text, sku_id text, model_id text, name text, currency text, price_minor int, cap int, ' +
+      'per_user_limit int, registration_cap int?, registrations int, registration_opens_at int, opens_at int, ' +
+      'closes_at int, mode text, seed text, seed_hash text, drawn_at int?, payment_window_ms int, ' +
+      'offer_hold_ms int, waitlist_cap int, waitlist_seq int, taken int, sold int, codes_outstanding int, created_at int',
+    primaryKey: 'id',
+    indexes: { flash_sales_by_partner: 'partner_id, created_at, id', flash_sales_by_opening: 'opens_at, id' },
+    references: { partner_id: 'partners(id)' },
+  }),
+  table('flash_registrations', {
+    columns: 'sale_id text, user_id text, seq int, ticket text, registered_at int',
+    primaryKey: 'sale_id, user_id',
+    unique: ['sale_id, seq', 'ticket'],
+    references: { sale_id: 'flash_sales(id)' },
+  }),
+  table('flash_purchases', {
+    columns:
+      'id text, sale_id text, user_id text, quantity int, amount_minor int, source text, status text, ' +
+      'created_at int, expires_at int, paid_at int?, ended_at int?, payment_event_id text?, order_id text?, ' +
+      'fulfilled_at int?',
+    primaryKey: 'id',
+    indexes: {
+      flash_purchases_one_active: "UNIQUE sale_id, user_id WHERE status = 'reserved'",
+      flash_purchases_by_expiry: 'status, expires_at',
+      flash_purchases_by_sale: 'sale_id, created_at, id',
+      flash_purchases_by_user: 'user_id, created_at, id',
+      flash_purchases_unfulfilled: "paid_at, id WHERE status = 'paid' AND fulfilled_at IS NULL",
+    },
+    references: { sale_id: 'flash_sales(id)' },
+  }),
+  table('flash_user_units', {
+    columns: 'sale_id text, user_id text, units int',
+    primaryKey: 'sale_id, user_id',
+    references: { sale_id: 'flash_sales(id)' },
+  }),
+  table('flash_waitlist', {
+    columns: 'sale_id text, user_id text, seq int, status text, joined_at int, purchase_id text?',
+    primaryKey: 'sale_id, user_id',
+    unique: ['sale_id, seq'],
+    indexes: { flash_waitlist_waiting: 'sale_id, status, seq' },
+    references: { sale_id: 'flash_sales(id)' },
+  }),
+  table('flash_codes', {
+    columns:
+      'id text, sale_id text, code_hash blob, issued_by text, issued_at int, redeemed_by text?, ' +
+      'redeemed_at int?, purchase_id text?',
+    primaryKey: 'id',
+    unique: ['code_hash'],
+    indexes: { flash_codes_by_sale: 'sale_id, issued_at, id' },
+    references: { sale_id: 'flash_sales(id)' },
+  }),
+  table('flash_idempotency', {
+    columns:
+      'user_id text, key text, sale_id text, request_hash text, status int, response text, created_at int',
+    primaryKey: 'user_id, key',
+  }),
+  table('flash_payment_events', {
+    columns: 'id text, purchase_id text, amount_minor int, currency text, received_at int',
+    primaryKey: 'id',
+    references: { purchase_id: 'flash_purchases(id)' },
   }),
 ];
 

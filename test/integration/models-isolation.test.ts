@@ -17,14 +17,14 @@ const WHO: readonly Who[] = ['operator', 'owner', 'other', 'user', 'anonymous'];
 interface Ctx {
   readonly a: OnboardedPartner;
   /** A fresh model of A with version 1 in `state`; returns its document. */
-  modelIn(state: ModelState): ModelSpec;
+  modelIn(state: ModelState): Promise<ModelSpec>;
   /** A fresh model id of A, not created. */
   freshDoc(): ModelSpec;
 }
 
 interface Case {
   /** The concrete request; may first create the model (in the state) that one call consumes. */
-  readonly call: (ctx: Ctx) => { path: string; body?: unknown };
+  readonly call: (ctx: Ctx) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown };
   readonly expect: readonly [operator: number, owner: number, other: number, user: number, anonymous: number];
 }
 
@@ -35,53 +35,59 @@ const v1 = (id: string, step = '') => `/v1/models/${id}/versions/1${step}`;
 const cases: Record<string, Case> = {
   'POST /v1/models': {
     // B may not create a model under A's slug: the id names A (400 on /model).
-    call: (c) => ({ path: '/v1/models', body: c.freshDoc() }),
+    call: async (c) => ({ path: '/v1/models', body: c.freshDoc() }),
     expect: [403, 201, 400, 403, 401],
   },
   'POST /v1/models/import/miot': {
     // As for POST /v1/models: B may not import under A's slug (400 on /model).
-    call: (c) => ({ path: `/v1/models/import/miot?model=${c.a.slug}.plug.m${++serial}`, body: POWER_STRIP }),
+    call: async (c) => ({
+      path: `/v1/models/import/miot?model=${c.a.slug}.plug.m${++serial}`,
+      body: POWER_STRIP,
+    }),
     expect: [403, 201, 400, 403, 401],
   },
   'GET /v1/models': { call: () => ({ path: '/v1/models' }), expect: [200, 200, 200, 403, 401] },
   'GET /v1/models/{modelId}': {
-    call: (c) => ({ path: `/v1/models/${c.modelIn('draft').model}` }),
+    call: async (c) => ({ path: `/v1/models/${(await c.modelIn('draft')).model}` }),
     expect: [200, 200, 404, 403, 401],
   },
   'GET /v1/models/{modelId}/versions/{version}': {
-    call: (c) => ({ path: v1(c.modelIn('draft').model) }),
+    call: async (c) => ({ path: v1((await c.modelIn('draft')).model) }),
     expect: [200, 200, 404, 403, 401],
   },
   'PUT /v1/models/{modelId}/versions/{version}': {
-    call: (c) => {
-      const doc = c.modelIn('draft');
+    call: async (c) => {
+      const doc = await c.modelIn('draft');
       return { path: v1(doc.model), body: doc };
     },
     expect: [403, 200, 404, 403, 401],
   },
   'POST /v1/models/{modelId}/versions': {
-    call: (c) => ({ path: `/v1/models/${c.modelIn('published').model}/versions` }),
+    call: async (c) => ({ path: `/v1/models/${(await c.modelIn('published')).model}/versions` }),
     expect: [403, 201, 404, 403, 401],
   },
   'POST /v1/models/{modelId}/versions/{version}/submit': {
-    call: (c) => ({ path: v1(c.modelIn('draft').model, '/submit') }),
+    call: async (c) => ({ path: v1((await c.modelIn('draft')).model, '/submit') }),
     expect: [403, 200, 404, 403, 401],
   },
   'POST /v1/models/{modelId}/versions/{version}/certify': {
-    call: (c) => ({ path: v1(c.modelIn('submitted').model, '/certify'), body: { note: 'matrix' } }),
+    call: async (c) => ({
+      path: v1((await c.modelIn('submitted')).model, '/certify'),
+      body: { note: 'matrix' },
+    }),
     expect: [200, 403, 403, 403, 401],
   },
   'POST /v1/models/{modelId}/versions/{version}/publish': {
-    call: (c) => ({ path: v1(c.modelIn('certified').model, '/publish') }),
+    call: async (c) => ({ path: v1((await c.modelIn('certified')).model, '/publish') }),
     expect: [403, 200, 404, 403, 401],
   },
   'POST /v1/models/{modelId}/versions/{version}/retire': {
-    call: (c) => ({ path: v1(c.modelIn('published').model, '/retire') }),
+    call: async (c) => ({ path: v1((await c.modelIn('published')).model, '/retire') }),
     expect: [200, 200, 404, 403, 401],
   },
   'POST /v1/models/{modelId}/variants': {
-    call: (c) => ({
-      path: `/v1/models/${c.modelIn('published').model}/variants`,
+    call: async (c) => ({
+      path: `/v1/models/${(await c.modelIn('published')).model}/variants`,
       body: { code: `s${++serial}` },
     }),
     expect: [403, 201, 404, 403, 401],
@@ -91,7 +97,7 @@ const cases: Record<string, Case> = {
     expect: [200, 200, 200, 200, 200],
   },
   'GET /v1/catalog/models/{modelId}': {
-    call: (c) => ({ path: `/v1/catalog/models/${c.modelIn('published').model}` }),
+    call: async (c) => ({ path: `/v1/catalog/models/${(await c.modelIn('published')).model}` }),
     expect: [200, 200, 200, 200, 200],
   },
 };
@@ -113,7 +119,7 @@ describe('model route isolation', () => {
     tokens.anonymous = undefined;
     const owner: Identity = { kind: 'partner', partnerId: a.partnerId, keyId: a.keyId };
     // Setup goes through the service: the routes under test are the ones in the table.
-    const steps: Array<[ModelState, (id: string) => unknown]> = [
+    const steps: Array<[ModelState, (id: string) => Promise<unknown>]> = [
       ['submitted', (id) => hub.models.submit(owner, id, 1)],
       ['certified', (id) => hub.models.certify(OPERATOR, id, 1, 'setup')],
       ['published', (id) => hub.models.publish(owner, id, 1)],
@@ -125,12 +131,12 @@ describe('model route isolation', () => {
     ctx = {
       a,
       freshDoc,
-      modelIn(state) {
+      async modelIn(state) {
         const doc = freshDoc();
-        hub.models.create(owner, doc);
+        await hub.models.create(owner, doc);
         for (const [reached, run] of steps) {
           if (state === 'draft') break;
-          run(doc.model);
+          await run(doc.model);
           if (reached === state) break;
         }
         return doc;
@@ -146,7 +152,7 @@ describe('model route isolation', () => {
     WHO.forEach((who, i) => {
       const expected = c.expect[i];
       it(`${route}: ${who} -> ${expected}`, async () => {
-        const { path, body } = c.call(ctx);
+        const { path, body } = await c.call(ctx);
         const token = tokens[who];
         const res = await hub.request(method, path, {
           ...(token !== undefined ? { token } : {}),
@@ -160,7 +166,7 @@ describe('model route isolation', () => {
   }
 
   it("lists only the caller's own models to a partner, all to the operator", async () => {
-    const mine = ctx.modelIn('draft').model;
+    const mine = (await ctx.modelIn('draft')).model;
     const ids = async (token: string, query = '') => {
       const res = await hub.request('GET', `/v1/models${query}`, { token });
       return (res.body['items'] as Array<{ id: string }>).map((m) => m.id);
@@ -172,7 +178,7 @@ describe('model route isolation', () => {
   });
 
   it('answers the same 404 for another partner model and for a model that does not exist', async () => {
-    const id = ctx.modelIn('draft').model;
+    const id = (await ctx.modelIn('draft')).model;
     const other = await hub.request('GET', `/v1/models/${id}`, { token: tokens.other ?? '' });
     const none = await hub.request('GET', `/v1/models/${ctx.a.slug}.light.nothing`, { token: ctx.a.key });
     expect([other.status, none.status]).toEqual([404, 404]);

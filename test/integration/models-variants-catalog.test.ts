@@ -157,11 +157,11 @@ describe('"S" variants and the public catalog', () => {
 
   it('exports a model version for other modules', async () => {
     const id = `${acme.slug}.light.bulb1`;
-    expect(findModelSpec(hub.db, id, 1)).toMatchObject({
+    expect(await findModelSpec(hub.store, id, 1)).toMatchObject({
       partnerId: acme.partnerId,
       state: 'published',
       spec: { model: id, specVersion: 1 },
     });
-    expect(findModelSpec(hub.db, id, 99)).toBeUndefined();
+    expect(await findModelSpec(hub.store, id, 99)).toBeUndefined();
   });
 });

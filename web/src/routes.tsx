@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApp } from './app.js';
 import { AccountPage } from './pages/account.js';
 import { AddDevicePage } from './pages/add-device.js';
+import { CommunityPage } from './pages/community.js';
 import { DevicePage } from './pages/device.js';
 import { DevicesPage } from './pages/devices.js';
 import { HomePage } from './pages/home.js';
@@ -69,6 +70,7 @@ const ROUTES: readonly Route[] = [
   { pattern: '/add', page: AddDevicePage, title: 'Add device' },
   { pattern: '/homes', page: HomesPage, title: 'Homes' },
   { pattern: '/homes/:homeId', page: HomePage, title: 'Home' },
+  { pattern: '/community', page: CommunityPage, title: 'Community' },
   { pattern: '/account', page: AccountPage, title: 'Account' },
   { pattern: '/partner', page: consolePages.models, access: 'console', title: 'Models · partner console' },
   {

@@ -24,7 +24,7 @@ export function catalogRoutes(app: App, models: ModelService): void {
       },
     },
     async (request) =>
-      pageResponse(models.catalog(request.query.category, pageRequest(request.query, ['string']))),
+      pageResponse(await models.catalog(request.query.category, pageRequest(request.query, ['string']))),
   );
 
   app.get(
@@ -38,6 +38,6 @@ export function catalogRoutes(app: App, models: ModelService): void {
         response: responses({ 200: ModelDocument }, 404),
       },
     },
-    async (request) => models.catalogDocument(request.params.modelId),
+    async (request) => await models.catalogDocument(request.params.modelId),
   );
 }

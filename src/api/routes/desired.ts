@@ -44,7 +44,7 @@ export function desiredRoutes(app: App, control: Control): void {
         response: responses({ 200: DesiredSchema }, 401, 403, 404),
       },
     },
-    async (request) => userDesired.read(userIdOf(request), request.params.deviceId),
+    async (request) => await userDesired.read(userIdOf(request), request.params.deviceId),
   );
 
   app.delete(
@@ -58,7 +58,7 @@ export function desiredRoutes(app: App, control: Control): void {
         response: responses({ 200: DesiredSchema }, 401, 403, 404),
       },
     },
-    async (request) => userDesired.clear(userIdOf(request), request.params.deviceId),
+    async (request) => await userDesired.clear(userIdOf(request), request.params.deviceId),
   );
 
   app.delete(
@@ -73,6 +73,6 @@ export function desiredRoutes(app: App, control: Control): void {
       },
     },
     async (request) =>
-      userDesired.clear(userIdOf(request), request.params.deviceId, [request.params.property]),
+      await userDesired.clear(userIdOf(request), request.params.deviceId, [request.params.property]),
   );
 }

@@ -115,7 +115,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
       const caller = callerOf(request);
       if (caller.kind !== 'partner') throw new HubError('FORBIDDEN');
       const { modelId, version, count, label } = request.body;
-      const result = devices.provision(caller.partnerId, { modelId, version, size: count, label });
+      const result = await devices.provision(caller.partnerId, { modelId, version, size: count, label });
       const wantsCsv =
         request.query.format === 'csv' ||
         (request.query.format === undefined && request.headers.accept === 'text/csv');
@@ -144,7 +144,9 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
       },
     },
     async (request) =>
-      pageResponse(devices.batches(callerOf(request), pageRequest(request.query, ['number', 'string']))),
+      pageResponse(
+        await devices.batches(callerOf(request), pageRequest(request.query, ['number', 'string'])),
+      ),
   );
 
   app.get(
@@ -158,7 +160,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         response: responses({ 200: BatchSchema }, 401, 403, 404),
       },
     },
-    async (request) => devices.batch(callerOf(request), request.params.batchId),
+    async (request) => await devices.batch(callerOf(request), request.params.batchId),
   );
 
   app.get(
@@ -181,7 +183,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
     async (request) => {
       const q = request.query;
       const filter = { modelId: q.modelId, batchId: q.batchId, online: q.online, partnerId: q.partnerId };
-      return pageResponse(devices.list(callerOf(request), filter, pageRequest(q, ['string'])));
+      return pageResponse(await devices.list(callerOf(request), filter, pageRequest(q, ['string'])));
     },
   );
 
@@ -201,7 +203,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
         ),
       },
     },
-    async (request) => devices.detail(callerOf(request), request.params.deviceId),
+    async (request) => await devices.detail(callerOf(request), request.params.deviceId),
   );
 
   app.get(
@@ -217,8 +219,12 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
       },
     },
     async (request) => {
-      const row = devices.visible(callerOf(request), request.params.deviceId);
-      const history = telemetry.history(row.id, historyRequest(request.query), historyPage(request.query));
+      const row = await devices.visible(callerOf(request), request.params.deviceId);
+      const history = await telemetry.history(
+        row.id,
+        historyRequest(request.query),
+        historyPage(request.query),
+      );
       return { ...history, next: encodeCursor(history.next) };
     },
   );
@@ -236,9 +242,9 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
       },
     },
     async (request) => {
-      const row = devices.visible(callerOf(request), request.params.deviceId);
+      const row = await devices.visible(callerOf(request), request.params.deviceId);
       return pageResponse(
-        telemetry.events(
+        await telemetry.events(
           row.id,
           timeRange(request.query),
           pageRequest(request.query, ['number', 'number'], SERIES_LIMITS),
@@ -264,7 +270,7 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
           response: responses({ 200: DeviceSchema }, 401, 403, 404),
         },
       },
-      async (request) => devices.setBlocked(callerOf(request), request.params.deviceId, blocked),
+      async (request) => await devices.setBlocked(callerOf(request), request.params.deviceId, blocked),
     );
   }
 
@@ -286,6 +292,6 @@ export function deviceRoutes(app: App, deps: { devices: DeviceService; telemetry
       },
     },
     async (request, reply) =>
-      reply.code(201).send(devices.rotateSecret(callerOf(request), request.params.deviceId)),
+      reply.code(201).send(await devices.rotateSecret(callerOf(request), request.params.deviceId)),
   );
 }

@@ -68,7 +68,7 @@ export function modelImportRoutes(app: App, models: ModelService): void {
         },
       },
       async (request, reply) =>
-        reply.code(201).send(models.importMiot(callerOf(request), request.body, request.query.model)),
+        reply.code(201).send(await models.importMiot(callerOf(request), request.body, request.query.model)),
     );
   });
 }

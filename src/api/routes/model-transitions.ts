@@ -12,7 +12,7 @@ export function modelTransitionRoutes(app: App, models: ModelService): void {
     name: 'submit' | 'publish' | 'retire',
     access: readonly Role[],
     summary: string,
-    run: (caller: Identity, modelId: string, version: number) => VersionView,
+    run: (caller: Identity, modelId: string, version: number) => Promise<VersionView>,
   ) => {
     app.post(
       `/v1/models/:modelId/versions/:version/${name}`,
@@ -64,7 +64,7 @@ export function modelTransitionRoutes(app: App, models: ModelService): void {
     },
     async (request) => {
       const { modelId, version } = request.params;
-      return models.certify(callerOf(request), modelId, version, request.body.note);
+      return await models.certify(callerOf(request), modelId, version, request.body.note);
     },
   );
 }

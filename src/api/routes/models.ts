@@ -41,7 +41,7 @@ export function modelRoutes(app: App, models: ModelService): void {
         response: responses({ 201: VersionSchema }, 400, 401, 403, 409, 413),
       },
     },
-    async (request, reply) => reply.code(201).send(models.create(callerOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await models.create(callerOf(request), request.body)),
   );
 
   app.get(
@@ -62,7 +62,7 @@ export function modelRoutes(app: App, models: ModelService): void {
     async (request) => {
       const { partnerId, state } = request.query;
       return pageResponse(
-        models.list(callerOf(request), { partnerId, state }, pageRequest(request.query, ['string'])),
+        await models.list(callerOf(request), { partnerId, state }, pageRequest(request.query, ['string'])),
       );
     },
   );
@@ -78,7 +78,7 @@ export function modelRoutes(app: App, models: ModelService): void {
         response: responses({ 200: ModelSchema }, 401, 403, 404),
       },
     },
-    async (request) => models.model(callerOf(request), request.params.modelId),
+    async (request) => await models.model(callerOf(request), request.params.modelId),
   );
 
   app.get(
@@ -92,7 +92,8 @@ export function modelRoutes(app: App, models: ModelService): void {
         response: responses({ 200: VersionSchema }, 400, 401, 403, 404),
       },
     },
-    async (request) => models.version(callerOf(request), request.params.modelId, request.params.version),
+    async (request) =>
+      await models.version(callerOf(request), request.params.modelId, request.params.version),
   );
 
   app.put(
@@ -110,7 +111,7 @@ export function modelRoutes(app: App, models: ModelService): void {
     },
     async (request) => {
       const { modelId, version } = request.params;
-      return models.replaceDraft(callerOf(request), modelId, version, request.body);
+      return await models.replaceDraft(callerOf(request), modelId, version, request.body);
     },
   );
 
@@ -134,7 +135,7 @@ export function modelRoutes(app: App, models: ModelService): void {
       },
     },
     async (request, reply) => {
-      const version = models.startVersion(callerOf(request), request.params.modelId, request.body);
+      const version = await models.startVersion(callerOf(request), request.params.modelId, request.body);
       return reply.code(201).send(version);
     },
   );
@@ -155,7 +156,7 @@ export function modelRoutes(app: App, models: ModelService): void {
       },
     },
     async (request, reply) => {
-      const variant = models.createVariant(callerOf(request), request.params.modelId, request.body);
+      const variant = await models.createVariant(callerOf(request), request.params.modelId, request.body);
       return reply.code(201).send(variant);
     },
   );

@@ -72,7 +72,8 @@ export function myDeviceRoutes(
         response: responses({ 200: PageOf(StateSchema) }, 400, 401, 403),
       },
     },
-    async (request) => pageResponse(views.list(userIdOf(request), pageRequest(request.query, ['string']))),
+    async (request) =>
+      pageResponse(await views.list(userIdOf(request), pageRequest(request.query, ['string']))),
   );
 
   app.get(
@@ -86,7 +87,7 @@ export function myDeviceRoutes(
         response: responses({ 200: StateSchema }, 401, 403, 404),
       },
     },
-    async (request) => views.state(userIdOf(request), request.params.deviceId),
+    async (request) => await views.state(userIdOf(request), request.params.deviceId),
   );
 
   app.get(
@@ -105,7 +106,7 @@ export function myDeviceRoutes(
         ),
       },
     },
-    async (request) => views.model(userIdOf(request), request.params.deviceId),
+    async (request) => await views.model(userIdOf(request), request.params.deviceId),
   );
 
   app.get(
@@ -122,8 +123,8 @@ export function myDeviceRoutes(
       },
     },
     async (request) => {
-      const { row, since } = views.visible(userIdOf(request), request.params.deviceId);
-      const history = telemetry.history(
+      const { row, since } = await views.visible(userIdOf(request), request.params.deviceId);
+      const history = await telemetry.history(
         row.id,
         { ...historyRequest(request.query), notBefore: since },
         historyPage(request.query),
@@ -145,9 +146,9 @@ export function myDeviceRoutes(
       },
     },
     async (request) => {
-      const { row, since } = views.visible(userIdOf(request), request.params.deviceId);
+      const { row, since } = await views.visible(userIdOf(request), request.params.deviceId);
       return pageResponse(
-        telemetry.events(
+        await telemetry.events(
           row.id,
           { ...timeRange(request.query), notBefore: since },
           pageRequest(request.query, ['number', 'number'], SERIES_LIMITS),

@@ -32,7 +32,7 @@ export interface CommandServiceOptions {
   readonly desired: DesiredState;
   /** Reading and clearing desired state for users (the `desired` and `clear-desired` ops). */
   readonly userDesired: UserDesired;
-  readonly specOf: (deviceId: string) => CompiledSpec | undefined;
+  readonly specOf: (deviceId: string) => Promise<CompiledSpec | undefined>;
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
   /** No device reply within this gives DEVICE_TIMEOUT. */
@@ -278,11 +278,11 @@ export class CommandService {
   }
 
   /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
-  sendDesired(deviceId: string, props: Record<string, unknown>): void {
+  async sendDesired(deviceId: string, props: Record<string, unknown>): Promise<void> {
     if (Object.keys(props).length === 0) return; // a set with nothing in it is never sent
-    const spec = this.#o.specOf(deviceId);
+    const spec = await this.#o.specOf(deviceId);
     if (!spec) return;
-    this.#send(deviceId, spec, { op: 'set', props }, undefined).then((reply) => {
+    await this.#send(deviceId, spec, { op: 'set', props }, undefined).then((reply) => {
       if (reply.status === 'error')
         this.#deviceLog.warn(
           deviceId,
@@ -311,13 +311,14 @@ export class CommandService {
     try {
       if (this.#o.access.role(userId, did) === undefined)
         throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
-      const spec = this.#o.specOf(did);
+      const spec = await this.#o.specOf(did);
       if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
       // Desired state is the hub's: reading and clearing it never reaches the device.
       const { userDesired } = this.#o;
-      if (command.op === 'desired') return { id, did, status: 'ok', data: userDesired.read(userId, did) };
+      if (command.op === 'desired')
+        return { id, did, status: 'ok', data: await userDesired.read(userId, did) };
       if (command.op === 'clear-desired')
-        return { id, did, status: 'ok', data: userDesired.clear(userId, did, command.props) };
+        return { id, did, status: 'ok', data: await userDesired.clear(userId, did, command.props) };
       const valid = validateCommand(spec, command);
       if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
       if (!this.#o.isOnline(did)) {

@@ -13,14 +13,14 @@ export interface ControlOptions {
   readonly log: Logger;
   readonly bus: RegistryBus;
   readonly now: () => number;
-  readonly specOf: (deviceId: string) => CompiledSpec | undefined;
+  readonly specOf: (deviceId: string) => Promise<CompiledSpec | undefined>;
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
   readonly commandLimits?: Partial<CommandLimits>;
   readonly sales?: SalesChannel;
   /** The device's last reported values, property -> stored JSON (for the desired-state delta). */
-  readonly reportedOf: (deviceId: string) => ReadonlyMap<string, string>;
+  readonly reportedOf: (deviceId: string) => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface Control {
@@ -78,8 +78,11 @@ export function createControl(o: ControlOptions): Control {
       // A device that reconnects receives the delta (desired values that differ from what it last
       // reported), once it listens for commands (sent on CONNACK instead, it could arrive before its
       // SUBSCRIBE and be lost). Nothing left: nothing is sent.
-      if (desired.has(deviceId))
-        commands.sendDesired(deviceId, desired.delta(deviceId, o.reportedOf(deviceId)));
+      if (!desired.has(deviceId)) return;
+      o.reportedOf(deviceId).then(
+        (reported) => commands.sendDesired(deviceId, desired.delta(deviceId, reported)),
+        (err: unknown) => o.log.error({ err, deviceId }, 'reading the reported state failed'),
+      );
     },
   };
 }

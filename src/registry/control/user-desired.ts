@@ -12,13 +12,13 @@ import type { DesiredState, DesiredView } from './desired.js';
 export class UserDesired {
   readonly #access: AccessIndex;
   readonly #desired: DesiredState;
-  readonly #specOf: (deviceId: string) => CompiledSpec | undefined;
+  readonly #specOf: (deviceId: string) => Promise<CompiledSpec | undefined>;
   readonly #log: Logger;
 
   constructor(o: {
     access: AccessIndex;
     desired: DesiredState;
-    specOf: (deviceId: string) => CompiledSpec | undefined;
+    specOf: (deviceId: string) => Promise<CompiledSpec | undefined>;
     log: Logger;
   }) {
     this.#access = o.access;
@@ -28,22 +28,22 @@ export class UserDesired {
   }
 
   /** The device's desired values and refusals. */
-  read(userId: string, did: string): DesiredView {
-    this.#specFor(userId, did);
+  async read(userId: string, did: string): Promise<DesiredView> {
+    await this.#specFor(userId, did);
     return this.#desired.fullView(did);
   }
 
   /** Clears desired values (all, or the given property refs: names or iids) and their refusals; returns what is left. */
-  clear(userId: string, did: string, refs?: readonly string[]): DesiredView {
-    const spec = this.#specFor(userId, did);
+  async clear(userId: string, did: string, refs?: readonly string[]): Promise<DesiredView> {
+    const spec = await this.#specFor(userId, did);
     const keys = refs === undefined ? undefined : propertyKeys(spec, refs);
     this.#desired.clear(did, keys);
     this.#log.info({ deviceId: did, userId, properties: keys ?? 'all' }, 'desired state cleared');
     return this.#desired.fullView(did);
   }
 
-  #specFor(userId: string, did: string): CompiledSpec {
-    const spec = this.#access.role(userId, did) === undefined ? undefined : this.#specOf(did);
+  async #specFor(userId: string, did: string): Promise<CompiledSpec> {
+    const spec = this.#access.role(userId, did) === undefined ? undefined : await this.#specOf(did);
     if (!spec) throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
     return spec;
   }

@@ -46,45 +46,53 @@ export class UserDeviceViews {
    * The device's row if the user may see it; NOT_FOUND otherwise (not bound looks like not there).
    * `since`: when its current owner claimed it; nothing stored before is shown to its users.
    */
-  visible(userId: string, deviceId: string): { row: DeviceRow; role: BindingRole; since: number } {
+  async visible(
+    userId: string,
+    deviceId: string,
+  ): Promise<{ row: DeviceRow; role: BindingRole; since: number }> {
     const role = this.#control.access.role(userId, deviceId);
-    const row = role === undefined ? undefined : this.#devices.rows([deviceId])[0];
+    const row = role === undefined ? undefined : (await this.#devices.rows([deviceId]))[0];
     if (!row || role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
-    return { row, role, since: this.#since(deviceId) };
+    return { row, role, since: await this.#since(deviceId) };
   }
 
   /** A page of the user's devices by id; only the page's rows and shadows are read. */
-  list(userId: string, page: PageRequest): Page<UserDeviceState> {
+  async list(userId: string, page: PageRequest): Promise<Page<UserDeviceState>> {
     const roles = this.#control.access.devices(userId);
     const ids = pageOfList([...roles.keys()].sort(), page, (id) => [id]);
     const placements = this.#placements(userId);
-    const items = this.#devices
-      .rows(ids.items)
-      .map((row) => this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null));
+    const items = await Promise.all(
+      (await this.#devices.rows(ids.items)).map((row) =>
+        this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null),
+      ),
+    );
     return { items, next: ids.next };
   }
 
   /** The model document of the device's model version: what its app card is generated from. */
-  model(userId: string, deviceId: string): { modelId: string; version: number; document: ModelSpec } {
-    const { row } = this.visible(userId, deviceId);
-    const spec = this.#devices.specOf(row.id);
+  async model(
+    userId: string,
+    deviceId: string,
+  ): Promise<{ modelId: string; version: number; document: ModelSpec }> {
+    const { row } = await this.visible(userId, deviceId);
+    const spec = await this.#devices.specOf(row.id);
     if (!spec) throw new HubError('NOT_FOUND', `the model of device ${deviceId} is not found`);
     return { modelId: row.model_id, version: row.model_version, document: spec.spec };
   }
 
-  state(userId: string, deviceId: string): UserDeviceState {
-    const { row, role } = this.visible(userId, deviceId);
+  async state(userId: string, deviceId: string): Promise<UserDeviceState> {
+    const { row, role } = await this.visible(userId, deviceId);
     return this.#state(row, role, this.#placements(userId).get(deviceId) ?? null);
   }
 
   /** A device that has users has an owner; without one nothing is visible anyway. */
-  #since(deviceId: string): number {
-    return this.#control.bindings.ownerSince(deviceId) ?? Number.MAX_SAFE_INTEGER;
+  async #since(deviceId: string): Promise<number> {
+    return (await this.#control.bindings.ownerSince(deviceId)) ?? Number.MAX_SAFE_INTEGER;
   }
 
-  #state(row: DeviceRow, role: BindingRole, placement: Placement | null): UserDeviceState {
-    const shadow = this.#devices.shadow(row);
-    const since = this.#since(row.id);
+  async #state(row: DeviceRow, role: BindingRole, placement: Placement | null): Promise<UserDeviceState> {
+    const shadow = await this.#devices.shadow(row);
+    const since = await this.#since(row.id);
     const reported: UserDeviceState['reported'] = {};
     for (const [key, s] of Object.entries(shadow.reported)) {
       // Reported before the current owner claimed it: the previous owner's, not shown.

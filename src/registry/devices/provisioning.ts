@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import { hashSecret, newId } from '../../identity/secrets.js';
-import { type Db, inTransaction } from '../../store/database.js';
+import type { Engine } from '../../store/engine.js';
 import { hashPairingCode, newDeviceCredentials } from './credentials.js';
 import * as store from './store.js';
 
@@ -41,11 +41,11 @@ export function batchView(row: store.BatchRow): BatchView {
  * Provisions `size` devices of one certified or published model version in one transaction:
  * either the whole batch exists afterwards or none of it does.
  */
-export function provisionBatch(
-  deps: { db: Db; log: Logger; now: () => number },
+export async function provisionBatch(
+  deps: { db: Engine; log: Logger; now: () => number },
   input: { partnerId: string; modelId: string; version: number; size: number; label?: string | undefined },
-): { batch: BatchView; devices: ProvisionedDevice[] } {
-  const model = store.findModelVersion(deps.db, input.modelId, input.version);
+): Promise<{ batch: BatchView; devices: ProvisionedDevice[] }> {
+  const model = await store.findModelVersion(deps.db, input.modelId, input.version);
   if (!model || model.partner_id !== input.partnerId) {
     throw new HubError('NOT_FOUND', `model ${input.modelId} version ${input.version} not found`);
   }
@@ -67,21 +67,20 @@ export function provisionBatch(
   };
   const started = performance.now();
   const devices: ProvisionedDevice[] = newDeviceCredentials(input.size);
-  inTransaction(deps.db, () => {
-    store.insertBatch(deps.db, batch);
-    const insert = store.deviceInserter(deps.db);
-    for (const device of devices) {
-      insert({
-        id: device.id,
-        partnerId: input.partnerId,
-        modelId: input.modelId,
-        modelVersion: input.version,
-        batchId: batch.id,
-        secretHash: hashSecret(device.secret),
-        pairingHash: hashPairingCode(device.pairingCode),
-        createdAt: at,
-      });
-    }
+  // Hashed before the transaction: nothing but the database's own work runs while it is open.
+  const rows: store.NewDevice[] = devices.map((device) => ({
+    id: device.id,
+    partnerId: input.partnerId,
+    modelId: input.modelId,
+    modelVersion: input.version,
+    batchId: batch.id,
+    secretHash: hashSecret(device.secret),
+    pairingHash: hashPairingCode(device.pairingCode),
+    createdAt: at,
+  }));
+  await deps.db.transaction(async (tx) => {
+    await store.insertBatch(tx, batch);
+    await store.insertDevices(tx, rows);
   });
   deps.log.info(
     {

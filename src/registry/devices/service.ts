@@ -2,21 +2,24 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
 import { hashSecret, newSecret, secretMatches } from '../../identity/secrets.js';
-import { type Db, inTransaction } from '../../store/database.js';
+import type { Engine } from '../../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import type { ConnectRefusal } from '../broker-policy.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import type { SpecCache } from '../spec-cache.js';
 import { DEVICE_ID_PATTERN } from './credentials.js';
+import type { DeviceDirectory } from './directory.js';
 import { batchView, provisionBatch } from './provisioning.js';
 import * as store from './store.js';
 
 export interface DeviceServiceOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly bus: RegistryBus;
   readonly specs: SpecCache;
+  /** The device credential cache (CONNECT, command routing). */
+  readonly directory: DeviceDirectory;
   readonly now: () => number;
 }
 
@@ -57,11 +60,11 @@ export function deviceView(row: store.DeviceRow): DeviceView {
     modelId: row.model_id,
     modelVersion: row.model_version,
     batchId: row.batch_id,
-    blocked: row.blocked === 1,
+    blocked: row.blocked,
     createdAt: new Date(row.created_at).toISOString(),
     firmwareVersion: row.firmware_version,
     presence: {
-      online: row.online === 1,
+      online: row.online,
       lastSeenAt: iso(row.last_seen_at),
       connectedAt: iso(row.connected_at),
       connectionCount: row.connection_count,
@@ -72,6 +75,7 @@ export function deviceView(row: store.DeviceRow): DeviceView {
 /** Devices: provisioning, MQTT identity, presence, blocking, secrets. Deny by default for REST callers. */
 export class DeviceService {
   readonly #o: DeviceServiceOptions;
+  readonly #db: Engine;
   /**
    * Live sessions per device on this node. Normally one (a takeover ends the old session before the
    * new one starts), but a session can end after its successor started; presence changes only when
@@ -79,11 +83,19 @@ export class DeviceService {
    */
   readonly #online = new Map<string, number>();
   #presence: Array<{ deviceId: string; online: boolean; at: number }> = [];
+  /** The presence write in progress: writes are serialized, in the order the changes happened. */
+  #writing: Promise<void> = Promise.resolve();
+  #closed = false;
 
   constructor(options: DeviceServiceOptions) {
     this.#o = options;
-    const stale = store.markAllOffline(options.db);
-    if (stale > 0) options.log.info({ devices: stale }, 'marked devices offline after restart');
+    this.#db = options.store;
+  }
+
+  /** Marks every device offline (no session survives a restart); call once before serving. */
+  async start(): Promise<void> {
+    const stale = await store.markAllOffline(this.#db);
+    if (stale > 0) this.#o.log.info({ devices: stale }, 'marked devices offline after restart');
   }
 
   get onlineCount(): number {
@@ -94,41 +106,42 @@ export class DeviceService {
     return this.#online.has(deviceId);
   }
 
-  /** The compiled spec of the device's model version. */
-  specOf(deviceId: string): CompiledSpec | undefined {
-    const row = DEVICE_ID_PATTERN.test(deviceId) ? store.findDevice(this.#o.db, deviceId) : undefined;
-    return row ? this.#o.specs.get(row.model_id, row.model_version) : undefined;
+  /** The compiled spec of the device's model version (from memory once the device was seen). */
+  async specOf(deviceId: string): Promise<CompiledSpec | undefined> {
+    if (!DEVICE_ID_PATTERN.test(deviceId)) return undefined;
+    const facts = await this.#o.directory.get(deviceId);
+    return facts ? await this.#o.specs.get(facts.modelId, facts.modelVersion) : undefined;
   }
 
-  /** Rows of the given devices (for users' views, after their access was checked). */
-  rows(deviceIds: readonly string[]): store.DeviceRow[] {
-    this.#flushPresence(); // reads see every presence change announced so far
-    return deviceIds
-      .map((id) => store.findDevice(this.#o.db, id))
-      .filter((r): r is store.DeviceRow => r !== undefined);
+  /** Rows of the given devices, in the order given (for users' views, after their access was checked). */
+  async rows(deviceIds: readonly string[]): Promise<store.DeviceRow[]> {
+    await this.#flushPresence(); // reads see every presence change announced so far
+    const rows = new Map((await store.findDevices(this.#db, deviceIds)).map((r) => [r.id, r]));
+    return deviceIds.map((id) => rows.get(id)).filter((r): r is store.DeviceRow => r !== undefined);
   }
 
   provision(
     partnerId: string,
     input: { modelId: string; version: number; size: number; label?: string | undefined },
   ) {
-    return provisionBatch(this.#o, { partnerId, ...input });
+    return provisionBatch({ ...this.#o, db: this.#db }, { partnerId, ...input });
   }
 
-  authenticate(clientId: string, username: string, password: Buffer): DeviceAuth {
+  /** CONNECT of a device: from the credential cache, the database only for a device not seen lately. */
+  async authenticate(clientId: string, username: string, password: Buffer): Promise<DeviceAuth> {
     if (!DEVICE_ID_PATTERN.test(username))
       return { ok: false, refusal: 'bad-credentials', reason: 'unknown username' };
-    const row = store.findDevice(this.#o.db, username);
-    if (!row || !secretMatches(password.toString('utf8'), row.secret_hash)) {
+    const facts = await this.#o.directory.get(username);
+    if (!facts || !secretMatches(password.toString('utf8'), facts.secretHash)) {
       return { ok: false, refusal: 'bad-credentials', reason: 'unknown device or wrong secret' };
     }
     if (clientId !== username) {
       return { ok: false, refusal: 'identifier-rejected', reason: 'clientId must equal the device id' };
     }
-    if (row.blocked === 1) return { ok: false, refusal: 'not-authorized', reason: 'device is blocked' };
-    const spec = this.#o.specs.get(row.model_id, row.model_version);
+    if (facts.blocked) return { ok: false, refusal: 'not-authorized', reason: 'device is blocked' };
+    const spec = await this.#o.specs.get(facts.modelId, facts.modelVersion);
     if (!spec) return { ok: false, refusal: 'not-authorized', reason: 'device model version is unavailable' };
-    return { ok: true, deviceId: row.id, spec };
+    return { ok: true, deviceId: facts.id, spec };
   }
 
   /** A session of the device started (CONNACK sent). Call `disconnected` exactly once for each. */
@@ -155,8 +168,9 @@ export class DeviceService {
   }
 
   /** Writes the presence changes still queued (the hub calls it on close, before the database closes). */
-  close(): void {
-    this.#flushPresence();
+  async close(): Promise<void> {
+    await this.#flushPresence();
+    this.#closed = true;
   }
 
   /**
@@ -166,25 +180,35 @@ export class DeviceService {
    */
   #queuePresence(deviceId: string, online: boolean, at: number): void {
     this.#presence.push({ deviceId, online, at });
-    if (this.#presence.length === 1) setImmediate(() => this.#flushPresence());
+    if (this.#presence.length === 1) {
+      setImmediate(() => {
+        this.#flushPresence().catch((err: unknown) => this.#o.log.error({ err }, 'writing presence failed'));
+      });
+    }
   }
 
-  #flushPresence(): void {
+  #flushPresence(): Promise<void> {
     const batch = this.#presence;
-    if (batch.length === 0 || !this.#o.db.open) return;
-    this.#presence = [];
-    inTransaction(this.#o.db, () => {
-      for (const p of batch) {
-        if (p.online) store.markOnline(this.#o.db, p.deviceId, p.at);
-        else store.markOffline(this.#o.db, p.deviceId, p.at);
-      }
-    });
+    if (batch.length > 0 && !this.#closed) {
+      this.#presence = [];
+      this.#writing = this.#writing
+        .catch(() => undefined)
+        .then(() =>
+          this.#db.transaction(async (tx) => {
+            for (const p of batch) {
+              if (p.online) await store.markOnline(tx, p.deviceId, p.at);
+              else await store.markOffline(tx, p.deviceId, p.at);
+            }
+          }),
+        );
+    }
+    return this.#writing;
   }
 
   /** The device row if `caller` may see it (operator: all; partner: its own); else NOT_FOUND. */
-  visible(caller: Identity, deviceId: string): store.DeviceRow {
-    this.#flushPresence(); // reads see every presence change announced so far
-    const row = DEVICE_ID_PATTERN.test(deviceId) ? store.findDevice(this.#o.db, deviceId) : undefined;
+  async visible(caller: Identity, deviceId: string): Promise<store.DeviceRow> {
+    await this.#flushPresence(); // reads see every presence change announced so far
+    const row = DEVICE_ID_PATTERN.test(deviceId) ? await store.findDevice(this.#db, deviceId) : undefined;
     if (
       !row ||
       (caller.kind === 'partner' && row.partner_id !== caller.partnerId) ||
@@ -195,14 +219,14 @@ export class DeviceService {
     return row;
   }
 
-  detail(caller: Identity, deviceId: string): DeviceView & { shadow: ShadowView } {
-    const row = this.visible(caller, deviceId);
-    return { ...deviceView(row), shadow: this.shadow(row) };
+  async detail(caller: Identity, deviceId: string): Promise<DeviceView & { shadow: ShadowView }> {
+    const row = await this.visible(caller, deviceId);
+    return { ...deviceView(row), shadow: await this.shadow(row) };
   }
 
-  shadow(row: store.DeviceRow): ShadowView {
+  async shadow(row: store.DeviceRow): Promise<ShadowView> {
     const reported: ShadowView['reported'] = {};
-    for (const s of store.readShadow(this.#o.db, row.id)) {
+    for (const s of await store.readShadow(this.#db, row.id)) {
       reported[s.property] = {
         value: JSON.parse(s.value),
         reportedAt: new Date(s.reported_at).toISOString(),
@@ -213,20 +237,20 @@ export class DeviceService {
   }
 
   /** The device's last reported values as stored: property -> JSON text. */
-  reportedJson(deviceId: string): ReadonlyMap<string, string> {
-    return new Map(store.readShadow(this.#o.db, deviceId).map((s) => [s.property, s.value]));
+  async reportedJson(deviceId: string): Promise<ReadonlyMap<string, string>> {
+    return new Map((await store.readShadow(this.#db, deviceId)).map((s) => [s.property, s.value]));
   }
 
   /** Devices by id, filtered (a partner sees its own). */
-  list(
+  async list(
     caller: Identity,
     filter: Omit<store.DeviceFilter, 'partnerId' | 'after' | 'limit'> & { partnerId?: string | undefined },
     page: PageRequest,
-  ): Page<DeviceView> {
-    this.#flushPresence(); // reads see every presence change announced so far
+  ): Promise<Page<DeviceView>> {
+    await this.#flushPresence(); // reads see every presence change announced so far
     const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
     const after = page.after?.[0];
-    const rows = store.listDevices(this.#o.db, {
+    const rows = await store.listDevices(this.#db, {
       ...filter,
       partnerId,
       after: after === undefined ? undefined : String(after),
@@ -236,37 +260,41 @@ export class DeviceService {
   }
 
   /** Provisioning batches, newest first (a partner sees its own). */
-  batches(caller: Identity, page: PageRequest) {
+  async batches(caller: Identity, page: PageRequest) {
     const partnerId = caller.kind === 'partner' ? caller.partnerId : undefined;
     return pageOf(
-      store.listBatches(this.#o.db, partnerId, page),
+      await store.listBatches(this.#db, partnerId, page),
       page.limit,
       (r) => [r.created_at, r.id],
       batchView,
     );
   }
 
-  batch(caller: Identity, batchId: string) {
-    const row = store.findBatch(this.#o.db, batchId);
+  async batch(caller: Identity, batchId: string) {
+    const row = await store.findBatch(this.#db, batchId);
     if (!row || (caller.kind === 'partner' && row.partner_id !== caller.partnerId)) {
       throw new HubError('NOT_FOUND', `batch ${batchId} not found`);
     }
     return batchView(row);
   }
 
-  setBlocked(caller: Identity, deviceId: string, blocked: boolean): DeviceView {
-    const row = this.visible(caller, deviceId);
-    store.setBlocked(this.#o.db, row.id, blocked);
+  async setBlocked(caller: Identity, deviceId: string, blocked: boolean): Promise<DeviceView> {
+    const row = await this.visible(caller, deviceId);
+    await this.#db.transaction((tx) => store.setBlocked(tx, row.id, blocked));
+    // This process drops it at once; the notification reaches the others (and this one) at COMMIT.
+    this.#o.directory.forget(row.id);
     this.#o.log.info({ deviceId, blocked, by: caller.kind }, blocked ? 'device blocked' : 'device unblocked');
     if (blocked) this.#o.bus.emit('revoke', { deviceId, reason: 'blocked' });
-    return deviceView({ ...row, blocked: blocked ? 1 : 0 });
+    return deviceView({ ...row, blocked });
   }
 
   /** Issues a new secret (shown once); the old one stops working and a connected device is disconnected. */
-  rotateSecret(caller: Identity, deviceId: string): { id: string; secret: string } {
-    const row = this.visible(caller, deviceId);
+  async rotateSecret(caller: Identity, deviceId: string): Promise<{ id: string; secret: string }> {
+    const row = await this.visible(caller, deviceId);
     const secret = newSecret(24);
-    store.setSecretHash(this.#o.db, row.id, hashSecret(secret));
+    const hash = hashSecret(secret);
+    await this.#db.transaction((tx) => store.setSecretHash(tx, row.id, hash));
+    this.#o.directory.forget(row.id);
     this.#o.log.info({ deviceId, by: caller.kind }, 'device secret rotated');
     this.#o.bus.emit('revoke', { deviceId, reason: 'secret rotated' });
     return { id: row.id, secret };

@@ -1,5 +1,7 @@
-import { type Db, prepared } from '../../store/database.js';
-import { afterClause, type PageRequest } from '../../store/page.js';
+import type { Queryable } from '../../store/engine.js';
+import { keyAfter, whereAll } from '../../store/keyset.js';
+import type { PageRequest } from '../../store/page.js';
+import { type Sql, sql } from '../../store/sql.js';
 
 export interface DeviceRow {
   readonly id: string;
@@ -8,10 +10,10 @@ export interface DeviceRow {
   readonly model_version: number;
   readonly batch_id: string;
   readonly secret_hash: Buffer;
-  readonly blocked: number;
+  readonly blocked: boolean;
   readonly created_at: number;
   readonly firmware_version: string | null;
-  readonly online: number;
+  readonly online: boolean;
   readonly last_seen_at: number | null;
   readonly connected_at: number | null;
   readonly connection_count: number;
@@ -34,79 +36,88 @@ export interface ModelVersionRef {
   readonly document: string;
 }
 
+const DEVICE_COLUMNS = sql`id, partner_id, model_id, model_version, batch_id, secret_hash, blocked, created_at,
+  firmware_version, online, last_seen_at, connected_at, connection_count, shadow_version`;
+const BATCH_COLUMNS = sql`id, partner_id, model_id, model_version, size, label, created_at`;
+
 /** A model version with its owner and state, as provisioning and the spec cache need it. */
-export function findModelVersion(db: Db, modelId: string, version: number): ModelVersionRef | undefined {
-  return prepared(
-    db,
-    `SELECT m.partner_id, v.state, v.document FROM model_versions v JOIN models m ON m.id = v.model_id
-       WHERE v.model_id = ? AND v.version = ?`,
-  ).get(modelId, version) as ModelVersionRef | undefined;
-}
-
-export function insertBatch(db: Db, row: BatchRow): void {
-  prepared(
-    db,
-    `INSERT INTO device_batches (id, partner_id, model_id, model_version, size, label, created_at)
-     VALUES (@id, @partner_id, @model_id, @model_version, @size, @label, @created_at)`,
-  ).run(row);
-}
-
-/** Prepared once per batch: provisioning inserts up to 100,000 rows in one transaction. */
-export function deviceInserter(db: Db) {
-  const stmt = prepared(
-    db,
-    `INSERT INTO devices (id, partner_id, model_id, model_version, batch_id, secret_hash, pairing_hash, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+export function findModelVersion(
+  db: Queryable,
+  modelId: string,
+  version: number,
+): Promise<ModelVersionRef | undefined> {
+  return db.one<ModelVersionRef>(
+    sql`SELECT m.partner_id, v.state, v.document FROM model_versions v JOIN models m ON m.id = v.model_id
+        WHERE v.model_id = ${modelId} AND v.version = ${version}`,
   );
-  return (d: {
-    id: string;
-    partnerId: string;
-    modelId: string;
-    modelVersion: number;
-    batchId: string;
-    secretHash: Buffer;
-    pairingHash: Buffer;
-    createdAt: number;
-  }) => {
-    stmt.run(
-      d.id,
-      d.partnerId,
-      d.modelId,
-      d.modelVersion,
-      d.batchId,
-      d.secretHash,
-      d.pairingHash,
-      d.createdAt,
+}
+
+export async function insertBatch(db: Queryable, row: BatchRow): Promise<void> {
+  await db.run(
+    sql`INSERT INTO device_batches (id, partner_id, model_id, model_version, size, label, created_at)
+        VALUES (${row.id}, ${row.partner_id}, ${row.model_id}, ${row.model_version}, ${row.size}, ${row.label},
+          ${row.created_at})`,
+  );
+}
+
+export interface NewDevice {
+  readonly id: string;
+  readonly partnerId: string;
+  readonly modelId: string;
+  readonly modelVersion: number;
+  readonly batchId: string;
+  readonly secretHash: Buffer;
+  readonly pairingHash: Buffer;
+  readonly createdAt: number;
+}
+
+/**
+ * Rows per INSERT: provisioning writes up to 100,000 devices in one transaction, as multi-row
+ * statements (8 parameters a row stays under SQLite's 32,766 and PostgreSQL's 65,535 limits).
+ */
+const DEVICES_PER_INSERT = 500;
+
+export async function insertDevices(db: Queryable, devices: readonly NewDevice[]): Promise<void> {
+  for (let at = 0; at < devices.length; at += DEVICES_PER_INSERT) {
+    const rows = devices.slice(at, at + DEVICES_PER_INSERT).map(
+      (d) =>
+        sql`(${d.id}, ${d.partnerId}, ${d.modelId}, ${d.modelVersion}, ${d.batchId}, ${d.secretHash},
+            ${d.pairingHash}, ${d.createdAt})`,
     );
-  };
+    await db.run(
+      sql`INSERT INTO devices (id, partner_id, model_id, model_version, batch_id, secret_hash, pairing_hash, created_at)
+          VALUES ${sql.join(rows)}`,
+    );
+  }
 }
 
-export function findDevice(db: Db, id: string): DeviceRow | undefined {
-  return prepared(db, 'SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+export function findDevice(db: Queryable, id: string): Promise<DeviceRow | undefined> {
+  return db.one<DeviceRow>(sql`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ${id}`);
 }
 
-export function findBatch(db: Db, id: string): BatchRow | undefined {
-  return prepared(db, 'SELECT * FROM device_batches WHERE id = ?').get(id) as BatchRow | undefined;
+/** The rows of the given devices, in one query (missing ids are left out). */
+export async function findDevices(db: Queryable, ids: readonly string[]): Promise<DeviceRow[]> {
+  if (ids.length === 0) return [];
+  return db.many<DeviceRow>(sql`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id IN (${sql.join(ids)})`);
+}
+
+export function findBatch(db: Queryable, id: string): Promise<BatchRow | undefined> {
+  return db.one<BatchRow>(sql`SELECT ${BATCH_COLUMNS} FROM device_batches WHERE id = ${id}`);
 }
 
 /** Newest first, keyed by (created_at, id); `limit + 1` rows. */
-export function listBatches(db: Db, partnerId: string | undefined, page: PageRequest): BatchRow[] {
-  const where: string[] = [];
-  const args: Array<string | number> = [];
-  if (partnerId !== undefined) {
-    where.push('partner_id = ?');
-    args.push(partnerId);
-  }
-  const after = afterClause(['created_at', 'id'], page.after, 'desc');
-  if (after) {
-    where.push(after.sql);
-    args.push(...after.args);
-  }
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return prepared(db, `SELECT * FROM device_batches ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
-    ...args,
-    page.limit + 1,
-  ) as BatchRow[];
+export function listBatches(
+  db: Queryable,
+  partnerId: string | undefined,
+  page: PageRequest,
+): Promise<BatchRow[]> {
+  const where: Sql[] = [];
+  if (partnerId !== undefined) where.push(sql`partner_id = ${partnerId}`);
+  if (page.after !== undefined) where.push(keyAfter(['created_at', 'id'], page.after, 'desc'));
+  return db.many<BatchRow>(
+    sql`SELECT ${BATCH_COLUMNS} FROM device_batches ${whereAll(where)}
+        ORDER BY created_at DESC, id DESC LIMIT ${page.limit + 1}`,
+  );
 }
 
 export interface DeviceFilter {
@@ -120,59 +131,49 @@ export interface DeviceFilter {
   readonly limit: number;
 }
 
-export function listDevices(db: Db, f: DeviceFilter): DeviceRow[] {
-  const where: string[] = [];
-  const args: Array<string | number> = [];
-  if (f.partnerId !== undefined) {
-    where.push('partner_id = ?');
-    args.push(f.partnerId);
-  }
-  if (f.modelId !== undefined) {
-    where.push('model_id = ?');
-    args.push(f.modelId);
-  }
-  if (f.batchId !== undefined) {
-    where.push('batch_id = ?');
-    args.push(f.batchId);
-  }
-  if (f.online !== undefined) {
-    where.push('online = ?');
-    args.push(f.online ? 1 : 0);
-  }
-  if (f.after !== undefined) {
-    where.push('id > ?');
-    args.push(f.after);
-  }
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return prepared(db, `SELECT * FROM devices ${clause} ORDER BY id LIMIT ?`).all(
-    ...args,
-    f.limit,
-  ) as DeviceRow[];
+export function listDevices(db: Queryable, f: DeviceFilter): Promise<DeviceRow[]> {
+  const where: Sql[] = [];
+  if (f.partnerId !== undefined) where.push(sql`partner_id = ${f.partnerId}`);
+  if (f.modelId !== undefined) where.push(sql`model_id = ${f.modelId}`);
+  if (f.batchId !== undefined) where.push(sql`batch_id = ${f.batchId}`);
+  if (f.online !== undefined) where.push(sql`online = ${f.online}`);
+  if (f.after !== undefined) where.push(sql`id > ${f.after}`);
+  return db.many<DeviceRow>(
+    sql`SELECT ${DEVICE_COLUMNS} FROM devices ${whereAll(where)} ORDER BY id LIMIT ${f.limit}`,
+  );
 }
 
-export function setBlocked(db: Db, id: string, blocked: boolean): void {
-  prepared(db, 'UPDATE devices SET blocked = ? WHERE id = ?').run(blocked ? 1 : 0, id);
+/**
+ * Channel of the device credential caches (directory.ts): the payload is the id of a device whose
+ * secret or blocked flag changed, sent at COMMIT to every hub process on the database.
+ */
+export const DEVICE_CHANGED = 'device_changed';
+
+export async function setBlocked(db: Queryable, id: string, blocked: boolean): Promise<void> {
+  await db.run(sql`UPDATE devices SET blocked = ${blocked} WHERE id = ${id}`);
+  await db.notify(DEVICE_CHANGED, id);
 }
 
-export function setSecretHash(db: Db, id: string, hash: Buffer): void {
-  prepared(db, 'UPDATE devices SET secret_hash = ? WHERE id = ?').run(hash, id);
+export async function setSecretHash(db: Queryable, id: string, hash: Buffer): Promise<void> {
+  await db.run(sql`UPDATE devices SET secret_hash = ${hash} WHERE id = ${id}`);
+  await db.notify(DEVICE_CHANGED, id);
 }
 
-export function markOnline(db: Db, id: string, at: number): void {
-  prepared(
-    db,
-    `UPDATE devices SET online = 1, connected_at = ?, last_seen_at = ?, connection_count = connection_count + 1
-     WHERE id = ?`,
-  ).run(at, at, id);
+export async function markOnline(db: Queryable, id: string, at: number): Promise<void> {
+  await db.run(
+    sql`UPDATE devices SET online = ${true}, connected_at = ${at}, last_seen_at = ${at},
+          connection_count = connection_count + 1
+        WHERE id = ${id}`,
+  );
 }
 
-export function markOffline(db: Db, id: string, at: number): void {
-  prepared(db, 'UPDATE devices SET online = 0, last_seen_at = ? WHERE id = ?').run(at, id);
+export async function markOffline(db: Queryable, id: string, at: number): Promise<void> {
+  await db.run(sql`UPDATE devices SET online = ${false}, last_seen_at = ${at} WHERE id = ${id}`);
 }
 
-/** On start no device is connected, whatever the file says (the last run may have been killed). */
-export function markAllOffline(db: Db): number {
-  return prepared(db, 'UPDATE devices SET online = 0 WHERE online = 1').run().changes;
+/** On start no device is connected, whatever the database says (the last run may have been killed). */
+export async function markAllOffline(db: Queryable): Promise<number> {
+  return (await db.run(sql`UPDATE devices SET online = ${false} WHERE online`)).changes;
 }
 
 export interface ShadowRow {
@@ -182,9 +183,8 @@ export interface ShadowRow {
   readonly version: number;
 }
 
-export function readShadow(db: Db, id: string): ShadowRow[] {
-  return prepared(
-    db,
-    'SELECT property, value, reported_at, version FROM device_shadow WHERE device_id = ? ORDER BY property',
-  ).all(id) as ShadowRow[];
+export function readShadow(db: Queryable, id: string): Promise<ShadowRow[]> {
+  return db.many<ShadowRow>(
+    sql`SELECT property, value, reported_at, version FROM device_shadow WHERE device_id = ${id} ORDER BY property`,
+  );
 }

@@ -1,6 +1,6 @@
 import { HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
-import type { Db } from '../../store/database.js';
+import type { Queryable } from '../../store/engine.js';
 import * as store from './store.js';
 
 /** Who may reach a model and its versions, and the state checks every transition shares. */
@@ -26,9 +26,13 @@ export function requirePartner(caller: Identity): PartnerIdentity {
  * The model if the caller may see it: the operator, or its owner. Another partner gets the same
  * NOT_FOUND as for a model that does not exist, so model ids cannot be probed.
  */
-export function visibleModel(db: Db, caller: Identity, modelId: string): store.ModelRow {
+export async function visibleModel(
+  db: Queryable,
+  caller: Identity,
+  modelId: string,
+): Promise<store.ModelRow> {
   if (caller.kind === 'user') throw new HubError('FORBIDDEN', 'a user may not manage models');
-  const model = store.findModel(db, modelId);
+  const model = await store.findModel(db, modelId);
   if (!model || (caller.kind === 'partner' && model.partner_id !== caller.partnerId)) {
     throw new HubError('NOT_FOUND', MODEL_NOT_FOUND);
   }
@@ -36,20 +40,20 @@ export function visibleModel(db: Db, caller: Identity, modelId: string): store.M
 }
 
 /** The model if the caller is the partner that owns it (the operator may read, not author). */
-export function ownedModel(db: Db, caller: Identity, modelId: string): Owned {
+export async function ownedModel(db: Queryable, caller: Identity, modelId: string): Promise<Owned> {
   const partner = requirePartner(caller);
-  const model = visibleModel(db, partner, modelId);
-  return { model, profile: partnerProfile(db, partner.partnerId) };
+  const model = await visibleModel(db, partner, modelId);
+  return { model, profile: await partnerProfile(db, partner.partnerId) };
 }
 
-export function partnerProfile(db: Db, partnerId: string): store.PartnerProfile {
-  const profile = store.findPartnerProfile(db, partnerId);
+export async function partnerProfile(db: Queryable, partnerId: string): Promise<store.PartnerProfile> {
+  const profile = await store.findPartnerProfile(db, partnerId);
   if (!profile) throw new HubError('NOT_FOUND', 'partner not found');
   return profile;
 }
 
-export function versionOf(db: Db, modelId: string, version: number): store.VersionRow {
-  const row = store.findVersion(db, modelId, version);
+export async function versionOf(db: Queryable, modelId: string, version: number): Promise<store.VersionRow> {
+  const row = await store.findVersion(db, modelId, version);
   if (!row) throw new HubError('NOT_FOUND', `model ${modelId} has no version ${version}`);
   return row;
 }

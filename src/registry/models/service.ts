@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type FieldError, HubError } from '../../errors.js';
 import type { Identity } from '../../identity/identity.js';
-import { type Db, inTransaction } from '../../store/database.js';
+import type { Engine, Queryable } from '../../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import { diffAddOnly, diffVariant, type ModelSpec } from '../spec/index.js';
 import { inState, ownedModel, partnerProfile, requirePartner, versionOf, visibleModel } from './access.js';
@@ -23,7 +23,7 @@ export { findModelSpec, MODEL_STATES, type ModelState } from './store.js';
 export type { CatalogEntry, Finding, ModelView, VersionSummary, VersionView } from './views.js';
 
 export interface ModelOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
 }
@@ -46,12 +46,12 @@ export interface VariantInput {
  * conditional on the state it leaves.
  */
 export class ModelService {
-  readonly #db: Db;
+  readonly #db: Engine;
   readonly #log: Logger;
   readonly #now: () => number;
 
   constructor(options: ModelOptions) {
-    this.#db = options.db;
+    this.#db = options.store;
     this.#log = options.log;
     this.#now = options.now;
   }
@@ -60,31 +60,31 @@ export class ModelService {
    * Creates the model and its first version as a draft: version 1, or the instance version its MIoT
    * device type names (a MIoT model at version 3 keeps its number here).
    */
-  create(caller: Identity, document: unknown): VersionView {
+  async create(caller: Identity, document: unknown): Promise<VersionView> {
     const partner = requirePartner(caller);
-    return inTransaction(this.#db, () => {
-      const profile = partnerProfile(this.#db, partner.partnerId);
+    return this.#db.transaction(async (tx) => {
+      const profile = await partnerProfile(tx, partner.partnerId);
       const first = initialVersion(document);
       const { spec, warnings } = checkDocument(
         document,
         expectationFor(profile, { parent: null, specVersion: first }),
       );
-      this.#insertModel(spec, partner.partnerId, null, warnings, first);
+      await this.#insertModel(tx, spec, partner.partnerId, null, warnings, first);
       this.#log.info({ modelId: spec.model, partnerId: partner.partnerId }, 'model created');
-      return this.#view(caller, spec.model, first);
+      return await this.#view(tx, caller, spec.model, first);
     });
   }
 
   /** Imports a MIoT-Spec-V2 instance as a new model of the caller (docs/models.md, "Importing"). */
-  importMiot(caller: Identity, source: unknown, modelId?: string): ImportedVersion {
+  async importMiot(caller: Identity, source: unknown, modelId?: string): Promise<ImportedVersion> {
     const partner = requirePartner(caller);
-    const { slug } = partnerProfile(this.#db, partner.partnerId);
+    const { slug } = await partnerProfile(this.#db, partner.partnerId);
     const { document, notes } = importForPartner(source, slug, modelId);
-    return { ...this.create(caller, document), importNotes: notes };
+    return { ...(await this.create(caller, document)), importNotes: notes };
   }
 
   /** Models by id with their versions (a partner sees its own). */
-  list(caller: Identity, filter: ModelFilter, page: PageRequest): Page<ModelView> {
+  async list(caller: Identity, filter: ModelFilter, page: PageRequest): Promise<Page<ModelView>> {
     if (caller.kind === 'user') throw new HubError('FORBIDDEN', 'a user may not manage models');
     if (
       caller.kind === 'partner' &&
@@ -94,10 +94,10 @@ export class ModelService {
       return { items: [], next: null };
     }
     const effective = { ...filter, ...(caller.kind === 'partner' ? { partnerId: caller.partnerId } : {}) };
-    const rows = store.listModels(this.#db, effective, page);
+    const rows = await store.listModels(this.#db, effective, page);
     const shown = rows.slice(0, page.limit);
     const versions = new Map<string, store.VersionSummaryRow[]>();
-    for (const row of store.versionSummariesFor(
+    for (const row of await store.versionSummariesFor(
       this.#db,
       shown.map((m) => m.id),
     )) {
@@ -113,34 +113,39 @@ export class ModelService {
     );
   }
 
-  model(caller: Identity, modelId: string): ModelView {
-    const model = visibleModel(this.#db, caller, modelId);
-    return modelView(model, store.versionSummariesOf(this.#db, modelId));
+  async model(caller: Identity, modelId: string): Promise<ModelView> {
+    const model = await visibleModel(this.#db, caller, modelId);
+    return modelView(model, await store.versionSummariesOf(this.#db, modelId));
   }
 
-  version(caller: Identity, modelId: string, version: number): VersionView {
-    visibleModel(this.#db, caller, modelId);
-    return this.#view(caller, modelId, version);
+  async version(caller: Identity, modelId: string, version: number): Promise<VersionView> {
+    await visibleModel(this.#db, caller, modelId);
+    return await this.#view(this.#db, caller, modelId, version);
   }
 
   /** Replaces a draft's document (re-validated). */
-  replaceDraft(caller: Identity, modelId: string, version: number, document: unknown): VersionView {
-    return inTransaction(this.#db, () => {
-      const { model, profile } = ownedModel(this.#db, caller, modelId);
-      inState(versionOf(this.#db, modelId, version), 'draft', 'edit');
+  async replaceDraft(
+    caller: Identity,
+    modelId: string,
+    version: number,
+    document: unknown,
+  ): Promise<VersionView> {
+    return this.#db.transaction(async (tx) => {
+      const { model, profile } = await ownedModel(tx, caller, modelId);
+      inState(await versionOf(tx, modelId, version), 'draft', 'edit');
       const { spec, warnings } = checkDocument(
         document,
         expectationFor(profile, { model, specVersion: version }),
       );
       const at = this.#now();
-      store.replaceDraft(this.#db, {
+      await store.replaceDraft(tx, {
         model_id: modelId,
         version,
         document: JSON.stringify(spec),
         warnings: JSON.stringify(warnings),
         at,
       });
-      return this.#view(caller, modelId, version);
+      return await this.#view(tx, caller, modelId, version);
     });
   }
 
@@ -148,10 +153,10 @@ export class ModelService {
    * Starts version max+1 as a draft: `document`, or a copy of the latest version's with its
    * specVersion bumped. One version is in flight at a time: the latest must be published or retired.
    */
-  startVersion(caller: Identity, modelId: string, document: unknown): VersionView {
-    return inTransaction(this.#db, () => {
-      const { model, profile } = ownedModel(this.#db, caller, modelId);
-      const latest = store.latestVersion(this.#db, modelId);
+  async startVersion(caller: Identity, modelId: string, document: unknown): Promise<VersionView> {
+    return this.#db.transaction(async (tx) => {
+      const { model, profile } = await ownedModel(tx, caller, modelId);
+      const latest = await store.latestVersion(tx, modelId);
       if (!latest) throw new HubError('NOT_FOUND', 'model not found');
       if (latest.state === 'draft' || latest.state === 'submitted' || latest.state === 'certified') {
         throw new HubError(
@@ -163,7 +168,7 @@ export class ModelService {
       const next = latest.version + 1;
       const doc = document ?? { ...store.parseStoredSpec(latest.document), specVersion: next };
       const { warnings } = checkDocument(doc, expectationFor(profile, { model, specVersion: next }));
-      store.insertVersion(this.#db, {
+      await store.insertVersion(tx, {
         model_id: modelId,
         version: next,
         document: JSON.stringify(doc),
@@ -171,7 +176,7 @@ export class ModelService {
         created_at: this.#now(),
       });
       this.#log.info({ modelId, version: next }, 'model version started');
-      return this.#view(caller, modelId, next);
+      return await this.#view(tx, caller, modelId, next);
     });
   }
 
@@ -180,44 +185,44 @@ export class ModelService {
    * version ever published, the new one may only add. A variant must also keep everything its parent
    * published first (what every later parent version still holds).
    */
-  submit(caller: Identity, modelId: string, version: number): VersionView {
-    return inTransaction(this.#db, () => {
-      const { model, profile } = ownedModel(this.#db, caller, modelId);
-      const row = inState(versionOf(this.#db, modelId, version), 'draft', 'submit');
+  async submit(caller: Identity, modelId: string, version: number): Promise<VersionView> {
+    return this.#db.transaction(async (tx) => {
+      const { model, profile } = await ownedModel(tx, caller, modelId);
+      const row = inState(await versionOf(tx, modelId, version), 'draft', 'submit');
       const { spec, warnings } = checkDocument(
         JSON.parse(row.document),
         expectationFor(profile, { model, specVersion: version }),
       );
       const errors: FieldError[] = [];
-      const previous = store.everPublished(this.#db, modelId, 'latest', version);
+      const previous = await store.everPublished(tx, modelId, 'latest', version);
       if (previous)
         errors.push(...changeErrors('ADD-ONLY', diffAddOnly(store.parseStoredSpec(previous.document), spec)));
       const parent =
-        model.parent_id === null ? undefined : store.everPublished(this.#db, model.parent_id, 'earliest');
+        model.parent_id === null ? undefined : await store.everPublished(tx, model.parent_id, 'earliest');
       if (parent)
         errors.push(...changeErrors('VARIANT', diffVariant(store.parseStoredSpec(parent.document), spec)));
       if (errors.length > 0) {
         const summary = `version ${version} removes or changes what was published before (paths point into that document)`;
         throw invalidDocument(summary, errors);
       }
-      store.submitVersion(this.#db, {
+      await store.submitVersion(tx, {
         model_id: modelId,
         version,
         warnings: JSON.stringify(warnings),
         at: this.#now(),
       });
       this.#log.info({ modelId, version }, 'model version submitted');
-      return this.#view(caller, modelId, version);
+      return await this.#view(tx, caller, modelId, version);
     });
   }
 
   /** submitted -> certified: the operator's manual override until automated certification exists. */
-  certify(caller: Identity, modelId: string, version: number, note: string): VersionView {
+  async certify(caller: Identity, modelId: string, version: number, note: string): Promise<VersionView> {
     if (caller.kind !== 'operator') throw new HubError('FORBIDDEN', 'only an operator may certify');
-    return inTransaction(this.#db, () => {
-      visibleModel(this.#db, caller, modelId);
-      inState(versionOf(this.#db, modelId, version), 'submitted', 'certify');
-      store.certifyVersion(this.#db, {
+    return this.#db.transaction(async (tx) => {
+      await visibleModel(tx, caller, modelId);
+      inState(await versionOf(tx, modelId, version), 'submitted', 'certify');
+      await store.certifyVersion(tx, {
         model_id: modelId,
         version,
         by: caller.tokenId,
@@ -225,29 +230,29 @@ export class ModelService {
         at: this.#now(),
       });
       this.#log.info({ modelId, version, by: caller.tokenId }, 'model version certified');
-      return this.#view(caller, modelId, version);
+      return await this.#view(tx, caller, modelId, version);
     });
   }
 
   /** certified -> published: the version appears in the catalog and may be provisioned. */
-  publish(caller: Identity, modelId: string, version: number): VersionView {
-    return inTransaction(this.#db, () => {
-      ownedModel(this.#db, caller, modelId);
-      inState(versionOf(this.#db, modelId, version), 'certified', 'publish');
-      store.publishVersion(this.#db, { model_id: modelId, version, at: this.#now() });
+  async publish(caller: Identity, modelId: string, version: number): Promise<VersionView> {
+    return this.#db.transaction(async (tx) => {
+      await ownedModel(tx, caller, modelId);
+      inState(await versionOf(tx, modelId, version), 'certified', 'publish');
+      await store.publishVersion(tx, { model_id: modelId, version, at: this.#now() });
       this.#log.info({ modelId, version }, 'model version published');
-      return this.#view(caller, modelId, version);
+      return await this.#view(tx, caller, modelId, version);
     });
   }
 
   /** published -> retired (owner or operator): the version leaves the catalog. */
-  retire(caller: Identity, modelId: string, version: number): VersionView {
-    return inTransaction(this.#db, () => {
-      visibleModel(this.#db, caller, modelId);
-      inState(versionOf(this.#db, modelId, version), 'published', 'retire');
-      store.retireVersion(this.#db, { model_id: modelId, version, at: this.#now() });
+  async retire(caller: Identity, modelId: string, version: number): Promise<VersionView> {
+    return this.#db.transaction(async (tx) => {
+      await visibleModel(tx, caller, modelId);
+      inState(await versionOf(tx, modelId, version), 'published', 'retire');
+      await store.retireVersion(tx, { model_id: modelId, version, at: this.#now() });
       this.#log.info({ modelId, version, by: caller.kind }, 'model version retired');
-      return this.#view(caller, modelId, version);
+      return await this.#view(tx, caller, modelId, version);
     });
   }
 
@@ -255,10 +260,10 @@ export class ModelService {
    * Creates the "S" variant `{slug}.{category}.{code}`: its version 1 draft is the parent's latest
    * published document with `model`, `parent`, `specVersion` (and `name`, if given) replaced.
    */
-  createVariant(caller: Identity, parentId: string, input: VariantInput): VersionView {
-    return inTransaction(this.#db, () => {
-      const { model: parent, profile } = ownedModel(this.#db, caller, parentId);
-      const base = store.latestPublished(this.#db, parentId);
+  async createVariant(caller: Identity, parentId: string, input: VariantInput): Promise<VersionView> {
+    return this.#db.transaction(async (tx) => {
+      const { model: parent, profile } = await ownedModel(tx, caller, parentId);
+      const base = await store.latestPublished(tx, parentId);
       if (!base) {
         throw new HubError(
           'INVALID_STATE',
@@ -277,31 +282,37 @@ export class ModelService {
         doc,
         expectationFor(profile, { parent: parentId, specVersion: 1 }),
       );
-      this.#insertModel(spec, parent.partner_id, parentId, warnings);
+      await this.#insertModel(tx, spec, parent.partner_id, parentId, warnings);
       this.#log.info({ modelId: spec.model, parentId, fromVersion: base.version }, 'variant created');
-      return this.#view(caller, spec.model, 1);
+      return await this.#view(tx, caller, spec.model, 1);
     });
   }
 
   /** Published models, the latest published version of each (public). */
-  catalog(category: string | undefined, page: PageRequest): Page<CatalogEntry> {
-    return pageOf(store.listCatalog(this.#db, category, page), page.limit, (r) => [r.model_id], catalogEntry);
+  async catalog(category: string | undefined, page: PageRequest): Promise<Page<CatalogEntry>> {
+    return pageOf(
+      await store.listCatalog(this.#db, category, page),
+      page.limit,
+      (r) => [r.model_id],
+      catalogEntry,
+    );
   }
 
   /** The latest published document of a model: what an app needs to render its controls. */
-  catalogDocument(modelId: string): ModelSpec {
-    const row = store.findCatalogEntry(this.#db, modelId);
+  async catalogDocument(modelId: string): Promise<ModelSpec> {
+    const row = await store.findCatalogEntry(this.#db, modelId);
     if (!row) throw new HubError('NOT_FOUND', 'no published model with this id');
     return store.parseStoredSpec(row.document);
   }
 
-  #insertModel(
+  async #insertModel(
+    db: Queryable,
     spec: ModelSpec,
     partnerId: string,
     parentId: string | null,
     warnings: Finding[],
     version = 1,
-  ): void {
+  ): Promise<void> {
     const at = this.#now();
     const row = {
       id: spec.model,
@@ -310,12 +321,12 @@ export class ModelService {
       parent_id: parentId,
       created_at: at,
     };
-    if (!store.insertModel(this.#db, row)) {
+    if (!(await store.insertModel(db, row))) {
       throw new HubError('ALREADY_EXISTS', `model ${spec.model} already exists`, {
         errors: [{ path: '/model', message: 'is already taken' }],
       });
     }
-    store.insertVersion(this.#db, {
+    await store.insertVersion(db, {
       model_id: spec.model,
       version,
       document: JSON.stringify(spec),
@@ -324,7 +335,7 @@ export class ModelService {
     });
   }
 
-  #view(caller: Identity, modelId: string, version: number): VersionView {
-    return versionView(versionOf(this.#db, modelId, version), { showCertifier: caller.kind === 'operator' });
+  async #view(db: Queryable, caller: Identity, modelId: string, version: number): Promise<VersionView> {
+    return versionView(await versionOf(db, modelId, version), { showCertifier: caller.kind === 'operator' });
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import { clip, LogThrottle } from '../../log-throttle.js';
 import type { HubMetrics } from '../../metrics.js';
-import type { Db } from '../../store/database.js';
+import type { Engine } from '../../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../../store/page.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { isRejection, parseEvent, parseReport, type Rejection } from './reports.js';
@@ -10,7 +10,7 @@ import { readBuckets, readEvents, readHistory } from './store.js';
 import type { IngestWriter } from './writer.js';
 
 export interface TelemetryServiceOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly writer: IngestWriter;
   readonly metrics: HubMetrics;
@@ -97,7 +97,7 @@ export class TelemetryService {
    * (a user sees a device's history from its current owner's claim on: docs/protocol.md); the range
    * and the bucket grid stay as asked, so a bucket holding the cut-off counts only what follows it.
    */
-  history(
+  async history(
     deviceId: string,
     q: {
       property: string;
@@ -107,7 +107,7 @@ export class TelemetryService {
       notBefore?: number | undefined;
     },
     page: PageRequest,
-  ): HistoryPage {
+  ): Promise<HistoryPage> {
     if (q.to <= q.from) {
       throw new HubError('VALIDATION_FAILED', '`to` must be after `from`', {
         errors: [{ path: '/to', message: 'must be after from' }],
@@ -121,7 +121,14 @@ export class TelemetryService {
       const rows =
         since >= q.to
           ? []
-          : readHistory(this.#o.db, deviceId, q.property, { from: since, to: q.to }, after, limit + 1);
+          : await readHistory(
+              this.#o.store,
+              deviceId,
+              q.property,
+              { from: since, to: q.to },
+              after,
+              limit + 1,
+            );
       const points = pageOf(
         rows,
         limit,
@@ -147,7 +154,9 @@ export class TelemetryService {
     const lastStart = page.after?.[0];
     const from = lastStart === undefined ? since : Math.max(since, Number(lastStart) + bucketMs);
     const rows =
-      from >= q.to ? [] : readBuckets(this.#o.db, deviceId, q.property, from, q.to, bucketMs, limit + 1);
+      from >= q.to
+        ? []
+        : await readBuckets(this.#o.store, deviceId, q.property, from, q.to, bucketMs, limit + 1);
     const items = pageOf(
       rows,
       limit,
@@ -164,17 +173,19 @@ export class TelemetryService {
   }
 
   /** A page of the device's events in [from, to), oldest first; `notBefore` hides earlier ones, as for history. */
-  events(
+  async events(
     deviceId: string,
     q: { from: number; to: number; notBefore?: number | undefined },
     page: PageRequest,
-  ): Page<StoredEvent> {
+  ): Promise<Page<StoredEvent>> {
     const since = Math.max(q.from, q.notBefore ?? q.from);
     const limit = Math.min(page.limit, MAX_HISTORY_POINTS);
     const [ts, seq] = page.after ?? [];
     const after = ts === undefined ? undefined : { ts: Number(ts), seq: Number(seq) };
     return pageOf(
-      since >= q.to ? [] : readEvents(this.#o.db, deviceId, { from: since, to: q.to }, after, limit + 1),
+      since >= q.to
+        ? []
+        : await readEvents(this.#o.store, deviceId, { from: since, to: q.to }, after, limit + 1),
       limit,
       (e) => [e.ts, e.seq],
       (e) => ({

@@ -1,62 +1,137 @@
-import { type Db, prepared } from '../../store/database.js';
+import type { Queryable, Transaction } from '../../store/engine.js';
+import { type Sql, sql } from '../../store/sql.js';
 
 /**
- * Statements the ingest writer runs for every accepted report, prepared once. All of them run
- * inside the writer's group-commit transaction.
+ * SQL of the ingest writer's group commit: each function writes one table for a whole batch, in
+ * multi-row statements of at most ROWS_PER_STATEMENT rows (the same SQL on both engines; on
+ * PostgreSQL one round trip per statement instead of one per row).
  */
-export function ingestStatements(db: Db) {
-  const claimSeq = prepared(
-    db,
-    'INSERT OR IGNORE INTO device_reports (device_id, seq, received_at) VALUES (?, ?, ?)',
-  );
-  const bumpVersion = prepared(
-    db,
-    'UPDATE devices SET shadow_version = shadow_version + 1, last_seen_at = ? WHERE id = ? RETURNING shadow_version',
-  );
-  const insertPoint = prepared(
-    db,
-    'INSERT INTO telemetry (device_id, property, ts, device_ts, seq, value, num) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const upsertShadow = prepared(
-    db,
-    `INSERT INTO device_shadow (device_id, property, value, reported_at, version) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (device_id, property) DO UPDATE SET value = excluded.value, reported_at = excluded.reported_at,
-       version = excluded.version`,
-  );
-  const setFirmware = prepared(db, 'UPDATE devices SET firmware_version = ? WHERE id = ?');
-  const insertEvent = prepared(
-    db,
-    'INSERT INTO device_events (device_id, event, ts, device_ts, seq, arguments) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const touch = prepared(db, 'UPDATE devices SET last_seen_at = ? WHERE id = ?');
-  return {
-    /** False when this (device, seq) was stored before: a redelivery. */
-    claimSeq: (deviceId: string, seq: number, at: number) => claimSeq.run(deviceId, seq, at).changes === 1,
-    bumpVersion: (deviceId: string, at: number) =>
-      (bumpVersion.get(at, deviceId) as { shadow_version: number } | undefined)?.shadow_version,
-    insertPoint: (
-      d: string,
-      prop: string,
-      ts: number,
-      deviceTs: number | null,
-      seq: number,
-      value: string,
-      num: number | null,
-    ) => insertPoint.run(d, prop, ts, deviceTs, seq, value, num),
-    upsertShadow: (d: string, prop: string, value: string, at: number, version: number) =>
-      upsertShadow.run(d, prop, value, at, version),
-    setFirmware: (d: string, firmware: string) => setFirmware.run(firmware, d),
-    insertEvent: (d: string, event: string, ts: number, deviceTs: number | null, seq: number, args: string) =>
-      insertEvent.run(d, event, ts, deviceTs, seq, args),
-    touch: (d: string, at: number) => touch.run(at, d),
-  };
+export const ROWS_PER_STATEMENT = 250;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += ROWS_PER_STATEMENT)
+    out.push(items.slice(at, at + ROWS_PER_STATEMENT));
+  return out;
 }
 
-export type IngestStatements = ReturnType<typeof ingestStatements>;
+export interface SeqClaim {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly at: number;
+}
+
+/** Claims (device, seq) pairs (distinct within the call); returns the `device:seq` keys claimed now, not before. */
+export async function claimSeqs(tx: Transaction, claims: readonly SeqClaim[]): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (const part of chunks(claims)) {
+    const { rows } = await tx.run<{ device_id: string; seq: number }>(
+      sql`INSERT INTO device_reports (device_id, seq, received_at)
+          VALUES ${sql.join(part.map((c) => sql`(${c.deviceId}, ${c.seq}, ${c.at})`))}
+          ON CONFLICT DO NOTHING RETURNING device_id, seq`,
+    );
+    for (const r of rows) claimed.add(`${r.device_id}:${r.seq}`);
+  }
+  return claimed;
+}
+
+export interface DeviceTouch {
+  readonly deviceId: string;
+  /** Reports stored for the device in this batch: its shadow version goes up by as many. */
+  readonly reports: number;
+  readonly at: number;
+  /** The last firmware version reported in the batch, if any. */
+  readonly firmware: string | null;
+}
+
+/** Updates last seen, shadow version and firmware of the batch's devices; returns each one's new shadow version. */
+export async function touchDevices(
+  tx: Transaction,
+  touches: readonly DeviceTouch[],
+): Promise<Map<string, number>> {
+  const versions = new Map<string, number>();
+  for (const part of chunks(touches)) {
+    const values = part.map(
+      (t) =>
+        sql`(${t.deviceId}, CAST(${t.reports} AS BIGINT), CAST(${t.at} AS BIGINT), CAST(${t.firmware} AS TEXT))`,
+    );
+    const { rows } = await tx.run<{ id: string; shadow_version: number }>(
+      sql`UPDATE devices SET shadow_version = devices.shadow_version + v.column2, last_seen_at = v.column3,
+            firmware_version = COALESCE(v.column4, devices.firmware_version)
+          FROM (VALUES ${sql.join(values)}) AS v
+          WHERE devices.id = v.column1
+          RETURNING devices.id, devices.shadow_version`,
+    );
+    for (const r of rows) versions.set(r.id, r.shadow_version);
+  }
+  return versions;
+}
+
+export interface PointRow {
+  readonly deviceId: string;
+  readonly property: string;
+  readonly ts: number;
+  readonly deviceTs: number | null;
+  readonly seq: number;
+  readonly value: string;
+  readonly num: number | null;
+  /** The device's shadow version after the report. */
+  readonly version: number;
+}
+
+export async function insertPoints(tx: Transaction, points: readonly PointRow[]): Promise<void> {
+  for (const part of chunks(points)) {
+    await tx.run(
+      sql`INSERT INTO telemetry (device_id, property, ts, device_ts, seq, value, num)
+          VALUES ${sql.join(
+            part.map(
+              (p) =>
+                sql`(${p.deviceId}, ${p.property}, ${p.ts}, ${p.deviceTs}, ${p.seq}, ${p.value}, ${p.num})`,
+            ),
+          )}`,
+    );
+  }
+}
+
+/** The shadow takes each property's last value of the batch (`points` in arrival order). */
+export async function upsertShadow(tx: Transaction, points: readonly PointRow[]): Promise<void> {
+  const last = new Map<string, PointRow>();
+  for (const p of points) last.set(`${p.deviceId}\u0000${p.property}`, p);
+  for (const part of chunks([...last.values()])) {
+    await tx.run(
+      sql`INSERT INTO device_shadow (device_id, property, value, reported_at, version)
+          VALUES ${sql.join(part.map((p) => sql`(${p.deviceId}, ${p.property}, ${p.value}, ${p.ts}, ${p.version})`))}
+          ON CONFLICT (device_id, property) DO UPDATE SET value = excluded.value,
+            reported_at = excluded.reported_at, version = excluded.version`,
+    );
+  }
+}
+
+export interface EventInsert {
+  readonly deviceId: string;
+  readonly event: string;
+  readonly ts: number;
+  readonly deviceTs: number | null;
+  readonly seq: number;
+  readonly arguments: string;
+}
+
+export async function insertEvents(tx: Transaction, events: readonly EventInsert[]): Promise<void> {
+  for (const part of chunks(events)) {
+    await tx.run(
+      sql`INSERT INTO device_events (device_id, event, ts, device_ts, seq, arguments)
+          VALUES ${sql.join(
+            part.map(
+              (e) => sql`(${e.deviceId}, ${e.event}, ${e.ts}, ${e.deviceTs}, ${e.seq}, ${e.arguments})`,
+            ),
+          )}`,
+    );
+  }
+}
 
 /** Forget sequence numbers older than the dedup window (a redelivery comes within seconds or minutes). */
-export function pruneReportSeqs(db: Db, before: number): number {
-  return prepared(db, 'DELETE FROM device_reports WHERE received_at < ?').run(before).changes;
+export async function pruneReportSeqs(db: Queryable, before: number): Promise<number> {
+  return (await db.run(sql`DELETE FROM device_reports WHERE received_at < ${before}`)).changes;
 }
 
 export interface HistoryPoint {
@@ -71,33 +146,24 @@ type After = { readonly ts: number; readonly seq: number } | undefined;
 
 /** Points in (ts, seq) order: one property of one report has one seq, so the pair is unique. */
 export function readHistory(
-  db: Db,
+  db: Queryable,
   deviceId: string,
   property: string,
   range: Range,
   after: After,
   limit: number,
-) {
-  if (after === undefined) {
-    return prepared(
-      db,
-      `SELECT ts, seq, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
-         ORDER BY ts, seq LIMIT ?`,
-    ).all(deviceId, property, range.from, range.to, limit) as HistoryPoint[];
-  }
-  return prepared(
-    db,
-    `SELECT ts, seq, value FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
-       AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`,
-  ).all(
-    deviceId,
-    property,
-    Math.max(range.from, after.ts),
-    range.to,
-    after.ts,
-    after.seq,
-    limit,
-  ) as HistoryPoint[];
+): Promise<HistoryPoint[]> {
+  const from = after === undefined ? range.from : Math.max(range.from, after.ts);
+  return db.many<HistoryPoint>(
+    sql`SELECT ts, seq, value FROM telemetry
+        WHERE device_id = ${deviceId} AND property = ${property} AND ts >= ${from} AND ts < ${range.to}
+          ${afterTsSeq(after)}
+        ORDER BY ts, seq LIMIT ${limit}`,
+  );
+}
+
+function afterTsSeq(after: After): Sql {
+  return after === undefined ? sql.empty : sql`AND (ts, seq) > (${after.ts}, ${after.seq})`;
 }
 
 export interface HistoryBucket {
@@ -113,20 +179,22 @@ export interface HistoryBucket {
  * n * bucketMs, UTC), with min/max/avg of the numeric values of the points in [from, to).
  */
 export function readBuckets(
-  db: Db,
+  db: Queryable,
   deviceId: string,
   property: string,
   from: number,
   to: number,
   bucketMs: number,
   limit: number,
-) {
-  return prepared(
-    db,
-    `SELECT CAST(ts / ? AS INTEGER) AS bucket, min(num) AS min, max(num) AS max, avg(num) AS avg, count(*) AS count
-       FROM telemetry WHERE device_id = ? AND property = ? AND ts >= ? AND ts < ?
-       GROUP BY bucket ORDER BY bucket LIMIT ?`,
-  ).all(bucketMs, deviceId, property, from, to, limit) as HistoryBucket[];
+): Promise<HistoryBucket[]> {
+  // Integer division of two integers truncates on both engines (ts is never negative). avg() is a
+  // double on SQLite and a numeric on PostgreSQL: cast so both answer a JavaScript number.
+  return db.many<HistoryBucket>(
+    sql`SELECT ts / CAST(${bucketMs} AS BIGINT) AS bucket, min(num) AS min, max(num) AS max,
+          CAST(avg(num) AS DOUBLE PRECISION) AS avg, count(*) AS count
+        FROM telemetry WHERE device_id = ${deviceId} AND property = ${property} AND ts >= ${from} AND ts < ${to}
+        GROUP BY bucket ORDER BY bucket LIMIT ${limit}`,
+  );
 }
 
 export interface EventRow {
@@ -138,17 +206,17 @@ export interface EventRow {
 }
 
 /** Events in (ts, seq) order (each event is its own message, with its own seq). */
-export function readEvents(db: Db, deviceId: string, range: Range, after: After, limit: number) {
-  if (after === undefined) {
-    return prepared(
-      db,
-      `SELECT event, ts, device_ts, seq, arguments FROM device_events WHERE device_id = ? AND ts >= ? AND ts < ?
-         ORDER BY ts, seq LIMIT ?`,
-    ).all(deviceId, range.from, range.to, limit) as EventRow[];
-  }
-  return prepared(
-    db,
-    `SELECT event, ts, device_ts, seq, arguments FROM device_events WHERE device_id = ? AND ts >= ? AND ts < ?
-       AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`,
-  ).all(deviceId, Math.max(range.from, after.ts), range.to, after.ts, after.seq, limit) as EventRow[];
+export function readEvents(
+  db: Queryable,
+  deviceId: string,
+  range: Range,
+  after: After,
+  limit: number,
+): Promise<EventRow[]> {
+  const from = after === undefined ? range.from : Math.max(range.from, after.ts);
+  return db.many<EventRow>(
+    sql`SELECT event, ts, device_ts, seq, arguments FROM device_events
+        WHERE device_id = ${deviceId} AND ts >= ${from} AND ts < ${range.to} ${afterTsSeq(after)}
+        ORDER BY ts, seq LIMIT ${limit}`,
+  );
 }

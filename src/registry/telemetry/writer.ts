@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { type Db, inTransaction } from '../../store/database.js';
+import type { Engine, Transaction } from '../../store/engine.js';
 import type { RegistryBus } from '../events.js';
 import type { AcceptedEvent, AcceptedReport } from './reports.js';
-import { type IngestStatements, ingestStatements, pruneReportSeqs } from './store.js';
+import * as store from './store.js';
 
 export type IngestOutcome = 'stored' | 'duplicate';
 
@@ -19,7 +19,7 @@ export interface IngestObserver {
 }
 
 export interface IngestWriterOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly bus: RegistryBus;
   readonly log: Logger;
   readonly now: () => number;
@@ -32,21 +32,24 @@ export interface IngestWriterOptions {
 
 /**
  * Group commit for device reports and events. Everything that arrives while a transaction is
- * being written goes into the next one, so the cost of a commit is shared by many messages.
- * A promise resolves only after its transaction has committed: the broker acknowledges a QoS 1
- * report (PUBACK) only then, so an acknowledged report survives a crash of the process.
+ * being written goes into the next one, so the cost of a commit is shared by many messages; each
+ * table is written with multi-row statements for the whole batch (store.ts). A promise resolves
+ * only after its transaction has committed: the broker acknowledges a QoS 1 report (PUBACK) only
+ * then, so an acknowledged report survives a crash of the process, on either engine.
+ *
+ * The narrow interface (submit an item, resolve when committed; close) is what a writer on another
+ * thread would also offer.
  */
 export class IngestWriter {
   readonly #o: IngestWriterOptions;
-  readonly #stmts: IngestStatements;
   #queue: Pending[] = [];
-  #scheduled = false;
+  /** The batch being written, if any: one transaction at a time keeps shadow versions in order. */
+  #writing: Promise<void> | undefined;
   #closed = false;
   readonly #pruneTimer: NodeJS.Timeout;
 
   constructor(options: IngestWriterOptions) {
     this.#o = options;
-    this.#stmts = ingestStatements(options.db);
     const windowMs = options.dedupWindowMs ?? 24 * 3600_000;
     this.#pruneTimer = setInterval(() => this.#prune(windowMs), Math.min(windowMs, 3600_000));
     this.#pruneTimer.unref();
@@ -56,42 +59,46 @@ export class IngestWriter {
     if (this.#closed) return Promise.reject(new Error('ingest writer is closed'));
     return new Promise((resolve, reject) => {
       this.#queue.push({ deviceId, item, at: this.#o.now(), resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        // setImmediate, not a timer: the batch is whatever arrived during the current I/O round.
-        setImmediate(() => this.#flush());
-      }
+      this.#schedule();
     });
   }
 
   /** Writes what is queued and stops accepting more. */
-  close(): void {
+  async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#pruneTimer);
-    while (this.#queue.length > 0) this.#flushOnce();
-  }
-
-  #flush(): void {
-    this.#scheduled = false;
-    this.#flushOnce();
-    if (this.#queue.length > 0 && !this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#flush());
+    while (this.#writing || this.#queue.length > 0) {
+      if (this.#writing) await this.#writing;
+      else this.#start();
     }
   }
 
-  #flushOnce(): void {
+  #schedule(): void {
+    if (this.#writing || this.#queue.length !== 1) return;
+    // setImmediate, not a timer: the batch is whatever arrived during the current I/O round.
+    this.#writing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flushOnce());
+    this.#writing.finally(() => this.#next());
+  }
+
+  #start(): void {
+    this.#writing = this.#flushOnce();
+    this.#writing.finally(() => this.#next());
+  }
+
+  #next(): void {
+    this.#writing = undefined;
+    if (this.#queue.length > 0) this.#start();
+  }
+
+  async #flushOnce(): Promise<void> {
     const max = this.#o.maxBatch ?? 5000;
     const batch = this.#queue.length <= max ? this.#queue : this.#queue.slice(0, max);
     this.#queue = this.#queue.length <= max ? [] : this.#queue.slice(max);
     if (batch.length === 0) return;
     const started = process.hrtime.bigint();
-    const outcomes: IngestOutcome[] = [];
-    const announcements: Array<() => void> = [];
+    let written: { outcomes: IngestOutcome[]; announcements: Array<() => void> };
     try {
-      inTransaction(this.#o.db, () => {
-        for (const p of batch) outcomes.push(this.#write(p, announcements));
-      });
+      written = await this.#o.store.transaction((tx) => this.#write(tx, batch));
     } catch (err) {
       this.#o.log.error({ err, size: batch.length }, 'ingest transaction failed');
       const error = err instanceof Error ? err : new Error(String(err));
@@ -99,50 +106,102 @@ export class IngestWriter {
       return;
     }
     this.#o.observer?.batch(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
-    for (let i = 0; i < batch.length; i++) batch[i]?.resolve(outcomes[i] ?? 'stored');
-    for (const announce of announcements) announce();
+    for (let i = 0; i < batch.length; i++) batch[i]?.resolve(written.outcomes[i] ?? 'stored');
+    for (const announce of written.announcements) announce();
   }
 
-  #write(p: Pending, announcements: Array<() => void>): IngestOutcome {
-    const s = this.#stmts;
-    const { deviceId, item, at } = p;
-    if (!s.claimSeq(deviceId, item.seq, at)) {
-      s.touch(deviceId, at);
-      return 'duplicate';
+  /** One batch, table by table. Pure function of the batch and the database: safe to run again. */
+  async #write(
+    tx: Transaction,
+    batch: readonly Pending[],
+  ): Promise<{ outcomes: IngestOutcome[]; announcements: Array<() => void> }> {
+    // A redelivery queued beside its original claims nothing: only the first of a (device, seq) may store.
+    const firsts = new Map<string, store.SeqClaim>();
+    for (const p of batch) {
+      const key = `${p.deviceId}:${p.item.seq}`;
+      if (!firsts.has(key)) firsts.set(key, { deviceId: p.deviceId, seq: p.item.seq, at: p.at });
     }
-    if (item.kind === 'event') {
-      s.insertEvent(deviceId, item.event, at, item.deviceTs, item.seq, JSON.stringify(item.arguments));
-      s.touch(deviceId, at);
-      announcements.push(() =>
-        this.#o.bus.emit('event', {
+    const claimed = await store.claimSeqs(tx, [...firsts.values()]);
+    const stores = batch.map((p) => claimed.delete(`${p.deviceId}:${p.item.seq}`));
+
+    const touches = new Map<string, { reports: number; at: number; firmware: string | null }>();
+    batch.forEach((p, i) => {
+      const touch = touches.get(p.deviceId) ?? { reports: 0, at: p.at, firmware: null };
+      touch.at = Math.max(touch.at, p.at);
+      if (stores[i] && p.item.kind !== 'event') {
+        touch.reports++;
+        if (p.item.firmware !== undefined) touch.firmware = p.item.firmware;
+      }
+      touches.set(p.deviceId, touch);
+    });
+    const versions = await store.touchDevices(
+      tx,
+      [...touches].map(([deviceId, t]) => ({ deviceId, ...t })),
+    );
+
+    const outcomes: IngestOutcome[] = [];
+    const announcements: Array<() => void> = [];
+    const points: store.PointRow[] = [];
+    const events: store.EventInsert[] = [];
+    /** Each stored report of a device takes the next of the versions the batch added. */
+    const nextVersion = new Map<string, number>();
+    batch.forEach((p, i) => {
+      const { deviceId, item, at } = p;
+      if (!stores[i]) {
+        outcomes.push('duplicate');
+        return;
+      }
+      outcomes.push('stored');
+      if (item.kind === 'event') {
+        events.push({
           deviceId,
           event: item.event,
-          at,
+          ts: at,
+          deviceTs: item.deviceTs,
           seq: item.seq,
-          arguments: item.arguments,
-        }),
-      );
-      return 'stored';
-    }
-    const version = s.bumpVersion(deviceId, at);
-    if (version === undefined) throw new Error(`device ${deviceId} does not exist`);
-    const props: Record<string, unknown> = {};
-    for (const v of item.values) {
-      const json = JSON.stringify(v.value);
-      s.insertPoint(deviceId, v.key, at, item.deviceTs, item.seq, json, v.num);
-      s.upsertShadow(deviceId, v.key, json, at, version);
-      props[v.key] = v.value;
-    }
-    if (item.firmware !== undefined) s.setFirmware(deviceId, item.firmware);
-    announcements.push(() => this.#o.bus.emit('reported', { deviceId, version, at, props, seq: item.seq }));
-    return 'stored';
+          arguments: JSON.stringify(item.arguments),
+        });
+        announcements.push(() =>
+          this.#o.bus.emit('event', {
+            deviceId,
+            event: item.event,
+            at,
+            seq: item.seq,
+            arguments: item.arguments,
+          }),
+        );
+        return;
+      }
+      const last = versions.get(deviceId);
+      if (last === undefined) throw new Error(`device ${deviceId} does not exist`);
+      const version = nextVersion.get(deviceId) ?? last - (touches.get(deviceId)?.reports ?? 1) + 1;
+      nextVersion.set(deviceId, version + 1);
+      const props: Record<string, unknown> = {};
+      for (const v of item.values) {
+        const value = JSON.stringify(v.value);
+        points.push({
+          deviceId,
+          property: v.key,
+          ts: at,
+          deviceTs: item.deviceTs,
+          seq: item.seq,
+          value,
+          num: v.num,
+          version,
+        });
+        props[v.key] = v.value;
+      }
+      announcements.push(() => this.#o.bus.emit('reported', { deviceId, version, at, props, seq: item.seq }));
+    });
+    await store.insertPoints(tx, points);
+    await store.upsertShadow(tx, points);
+    await store.insertEvents(tx, events);
+    return { outcomes, announcements };
   }
 
   #prune(windowMs: number): void {
-    try {
-      pruneReportSeqs(this.#o.db, this.#o.now() - windowMs);
-    } catch (err) {
+    store.pruneReportSeqs(this.#o.store, this.#o.now() - windowMs).catch((err: unknown) => {
       this.#o.log.warn({ err }, 'pruning report sequence numbers failed');
-    }
+    });
   }
 }

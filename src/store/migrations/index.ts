@@ -7,6 +7,19 @@ import { m0050 } from './0050-control.js';
 import { m0060 } from './0060-commerce.js';
 import { m0070 } from './0070-ownership.js';
 import { m0090 } from './0090-operator-tokens.js';
+import { m0150 } from './0150-community.js';
+import { m0200 } from './0200-flash-sales.js';
 
 /** Every shipped migration, in order. Append only: a shipped migration is never edited. */
-export const migrations: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0090];
+export const migrations: readonly Migration[] = [
+  m0010,
+  m0020,
+  m0030,
+  m0040,
+  m0050,
+  m0060,
+  m0070,
+  m0090,
+  m0150,
+  m0200,
+];

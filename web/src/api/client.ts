@@ -1,3 +1,4 @@
+import { CommunityWebApi } from './community.js';
 import { num, record, str } from './decode.js';
 import type { Http } from './http.js';
 import {
@@ -27,9 +28,12 @@ const enc = encodeURIComponent;
 /** The user's side of the REST API (docs/protocol.md "REST mirror", docs/homes.md), typed. */
 export class UserApi {
   readonly #http: Http;
+  /** Owners' posts, votes and the inbox (docs/community.md). */
+  readonly community: CommunityWebApi;
 
   constructor(http: Http) {
     this.#http = http;
+    this.community = new CommunityWebApi(http);
   }
 
   async register(body: { email: string; password: string; displayName?: string }): Promise<User> {

@@ -31,6 +31,7 @@ export const USER_NAV: readonly NavItem[] = [
   { path: '/', label: 'Devices', icon: 'devices', prefixes: ['/devices/'] },
   { path: '/homes', label: 'Homes', icon: 'home', prefixes: ['/homes/'] },
   { path: '/add', label: 'Add device', icon: 'add' },
+  { path: '/community', label: 'Community', icon: 'community' },
   { path: '/account', label: 'Account', icon: 'account' },
 ];
 

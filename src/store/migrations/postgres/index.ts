@@ -7,6 +7,8 @@ import { m0050 } from './0050-control.js';
 import { m0060 } from './0060-commerce.js';
 import { m0070 } from './0070-ownership.js';
 import { m0090 } from './0090-operator-tokens.js';
+import { m0150 } from './0150-community.js';
+import { m0200 } from './0200-flash-sales.js';
 
 /**
  * Every shipped PostgreSQL migration, in order: one per SQLite migration (../index.ts), with the
@@ -21,4 +23,6 @@ export const postgresMigrations: readonly Migration[] = [
   m0060,
   m0070,
   m0090,
+  m0150,
+  m0200,
 ];

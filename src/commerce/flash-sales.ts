@@ -1,0 +1,327 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type FieldError, HubError } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import { hashSecret, newId } from '../identity/secrets.js';
+import type { Engine, Transaction } from '../store/engine.js';
+import type { Page, PageRequest } from '../store/page.js';
+import { drawOrder, newSeed, seedHash } from './flash-draw.js';
+import * as store from './flash-store.js';
+import { phaseOf, type SaleView, saleView } from './flash-views.js';
+
+/** What a flash sale needs to know about the SKU it sells (CatalogService.sku, as the caller sees it). */
+export interface SkuFacts {
+  readonly partnerId: string;
+  readonly modelId: string;
+  readonly name: string | null;
+  readonly priceMinor: number;
+  readonly currency: string;
+  readonly active: boolean;
+}
+
+export interface SaleInput {
+  readonly skuId: string;
+  readonly name?: string | undefined;
+  readonly cap: number;
+  readonly perUserLimit?: number | undefined;
+  readonly registrationCap?: number | undefined;
+  readonly registrationOpensAt: string;
+  readonly opensAt: string;
+  readonly closesAt: string;
+  readonly mode: store.SaleMode;
+  readonly paymentWindowMs?: number | undefined;
+  readonly offerHoldMs?: number | undefined;
+  readonly waitlistCap?: number | undefined;
+}
+
+export interface FlashSalesOptions {
+  readonly store: Engine;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly paymentWindowMs: number;
+  readonly offerHoldMs: number;
+  /** Throws NOT_FOUND when the caller may not see the SKU. */
+  readonly skuOf: (caller: Identity, skuId: string) => SkuFacts;
+}
+
+export interface RegistrationView {
+  readonly saleId: string;
+  /** Public: the draw ranks registrations by ticket, and the list of tickets is published. */
+  readonly ticket: string;
+  /** Arrival order among registrants (1-based). */
+  readonly number: number;
+  readonly registeredAt: string;
+}
+
+export interface DrawTicket {
+  readonly number: number;
+  readonly ticket: string;
+  readonly won: boolean;
+}
+
+function fieldError(path: string, message: string): HubError {
+  return new HubError('VALIDATION_FAILED', `${path} ${message}`, { errors: [{ path, message }] });
+}
+
+function time(path: string, value: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw fieldError(path, 'must be an ISO 8601 date-time');
+  return ms;
+}
+
+/** Codes are 20 characters of Crockford base32: 100 bits, shown once, stored as SHA-256. */
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+function newCode(): string {
+  const bytes = randomBytes(20);
+  let out = '';
+  for (const b of bytes) out += CODE_ALPHABET[b & 31];
+  return `F-${out}`;
+}
+export function normalizeCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+/**
+ * Flash sales: creation by the partner, registration by users, priority codes, and the committed
+ * draw. Purchases, the waitlist and payments are in flash-purchases.ts.
+ */
+export class FlashSales {
+  readonly #o: FlashSalesOptions;
+
+  constructor(options: FlashSalesOptions) {
+    this.#o = options;
+  }
+
+  async create(caller: Identity, input: SaleInput): Promise<SaleView> {
+    if (caller.kind !== 'partner') throw new HubError('FORBIDDEN', 'only a partner creates flash sales');
+    const sku = this.#o.skuOf(caller, input.skuId);
+    if (!sku.active) throw new HubError('INVALID_STATE', 'the SKU is deactivated: list an active SKU');
+    const registrationOpensAt = time('/registrationOpensAt', input.registrationOpensAt);
+    const opensAt = time('/opensAt', input.opensAt);
+    const closesAt = time('/closesAt', input.closesAt);
+    const errors: FieldError[] = [];
+    if (registrationOpensAt > opensAt)
+      errors.push({ path: '/registrationOpensAt', message: 'must be at or before opensAt' });
+    if (closesAt <= opensAt) errors.push({ path: '/closesAt', message: 'must be after opensAt' });
+    if (closesAt <= this.#o.now()) errors.push({ path: '/closesAt', message: 'must be in the future' });
+    const perUserLimit = input.perUserLimit ?? 1;
+    if (perUserLimit > input.cap) errors.push({ path: '/perUserLimit', message: 'must be at most cap' });
+    if (errors.length > 0) {
+      throw new HubError('VALIDATION_FAILED', errors.map((e) => `${e.path} ${e.message}`).join('; '), {
+        errors,
+      });
+    }
+    const seed = newSeed();
+    const row: store.NewSale = {
+      id: newId(),
+      partner_id: sku.partnerId,
+      sku_id: input.skuId,
+      model_id: sku.modelId,
+      name: input.name ?? sku.name ?? sku.modelId,
+      currency: sku.currency,
+      price_minor: sku.priceMinor,
+      cap: input.cap,
+      per_user_limit: perUserLimit,
+      registration_cap: input.registrationCap ?? null,
+      registration_opens_at: registrationOpensAt,
+      opens_at: opensAt,
+      closes_at: closesAt,
+      mode: input.mode,
+      seed,
+      seed_hash: seedHash(seed),
+      payment_window_ms: input.paymentWindowMs ?? this.#o.paymentWindowMs,
+      offer_hold_ms: input.offerHoldMs ?? this.#o.offerHoldMs,
+      waitlist_cap: input.waitlistCap ?? Math.min(10 * input.cap, 1_000_000),
+      created_at: this.#o.now(),
+    };
+    await this.#o.store.transaction((tx) => store.insertSale(tx, row), { durable: true });
+    this.#o.log.info(
+      { saleId: row.id, partnerId: row.partner_id, cap: row.cap, mode: row.mode },
+      'flash sale created',
+    );
+    return this.view(row.id);
+  }
+
+  /** Public: the store front shows every sale. */
+  async view(saleId: string): Promise<SaleView> {
+    const sale = await store.findSale(this.#o.store, saleId);
+    if (!sale) throw new HubError('NOT_FOUND', 'flash sale not found');
+    return saleView(sale, this.#o.now());
+  }
+
+  async list(q: { partnerId?: string | undefined }, page: PageRequest): Promise<Page<SaleView>> {
+    const after = page.after as readonly [number, string] | undefined;
+    const rows = await store.listSales(this.#o.store, { partnerId: q.partnerId, after, limit: page.limit });
+    const now = this.#o.now();
+    const shown = rows.slice(0, page.limit);
+    const last = shown.at(-1);
+    return {
+      items: shown.map((r) => saleView(r, now)),
+      next: rows.length > page.limit && last ? [last.created_at, last.id] : null,
+    };
+  }
+
+  /** The sale if the caller manages it (its partner or an operator), else NOT_FOUND. */
+  async managed(caller: Identity, saleId: string): Promise<store.SaleRow> {
+    const sale = await store.findSale(this.#o.store, saleId);
+    const mine =
+      caller.kind === 'operator' || (caller.kind === 'partner' && sale?.partner_id === caller.partnerId);
+    if (!sale || !mine) throw new HubError('NOT_FOUND', 'flash sale not found');
+    return sale;
+  }
+
+  async register(
+    caller: Identity,
+    saleId: string,
+  ): Promise<{ created: boolean; registration: RegistrationView }> {
+    if (caller.kind !== 'user') throw new HubError('FORBIDDEN', 'only a user registers for a sale');
+    const now = this.#o.now();
+    const result = await this.#o.store.transaction(
+      async (tx) => {
+        const sale = await store.findSale(tx, saleId);
+        if (!sale) throw new HubError('NOT_FOUND', 'flash sale not found');
+        const existing = await store.findRegistration(tx, saleId, caller.userId);
+        if (existing) return { created: false, row: existing };
+        const phase = phaseOf(sale, now);
+        if (phase !== 'registration') {
+          throw new HubError(
+            'INVALID_STATE',
+            phase === 'scheduled'
+              ? `registration opens at ${new Date(sale.registration_opens_at).toISOString()}`
+              : 'registration closed when the sale opened',
+          );
+        }
+        const seq = await store.nextRegistrationSeq(tx, saleId);
+        if (seq === undefined)
+          throw new HubError('INVALID_STATE', `registration is full (${sale.registration_cap})`);
+        const row = {
+          sale_id: saleId,
+          user_id: caller.userId,
+          seq,
+          ticket: randomBytes(12).toString('hex'),
+          registered_at: now,
+        };
+        await store.insertRegistration(tx, row);
+        return { created: true, row };
+      },
+      { durable: true },
+    );
+    return { created: result.created, registration: registrationView(result.row) };
+  }
+
+  async registration(caller: Identity, saleId: string): Promise<RegistrationView> {
+    if (caller.kind !== 'user') throw new HubError('FORBIDDEN', 'only a user has registrations');
+    const row = await store.findRegistration(this.#o.store, saleId, caller.userId);
+    if (!row) throw new HubError('NOT_FOUND', 'you are not registered for this sale');
+    return registrationView(row);
+  }
+
+  /** Issues `count` priority codes: each holds one unit of the cap until redeemed. Shown once. */
+  async issueCodes(
+    caller: Identity,
+    saleId: string,
+    count: number,
+  ): Promise<{ codes: string[]; sale: SaleView }> {
+    const sale = await this.managed(caller, saleId);
+    if (this.#o.now() >= sale.closes_at) throw new HubError('INVALID_STATE', 'the sale has closed');
+    const by = caller.kind === 'partner' ? `partner:${caller.partnerId}` : 'operator';
+    const codes = Array.from({ length: count }, newCode);
+    await this.#o.store.transaction(
+      async (tx) => {
+        for (const code of codes) {
+          if (!(await store.holdForCode(tx, saleId))) {
+            throw new HubError(
+              'OUT_OF_STOCK',
+              `only ${sale.cap - sale.taken} units of the cap are free for codes`,
+            );
+          }
+          await store.insertCode(tx, {
+            id: newId(),
+            sale_id: saleId,
+            code_hash: hashSecret(normalizeCode(code)),
+            issued_by: by,
+            issued_at: this.#o.now(),
+          });
+        }
+      },
+      { durable: true },
+    );
+    this.#o.log.info({ saleId, count, by }, 'priority codes issued');
+    return { codes, sale: await this.view(saleId) };
+  }
+
+  /** Runs the draw of a draw-mode sale once it has opened; true when this call ran it. */
+  async runDrawIfDue(saleId: string): Promise<boolean> {
+    const now = this.#o.now();
+    const ran = await this.#o.store.transaction(
+      async (tx) => {
+        const sale = await store.findSale(tx, saleId);
+        if (sale?.mode !== 'draw' || sale.drawn_at !== null || now < sale.opens_at) return false;
+        if (!(await store.markDrawn(tx, saleId, now))) return false;
+        await this.#draw(tx, sale, now);
+        return true;
+      },
+      { durable: true, isolation: 'serializable' },
+    );
+    if (ran) this.#o.log.info({ saleId }, 'flash sale draw made');
+    return ran;
+  }
+
+  async #draw(tx: Transaction, sale: store.SaleRow, now: number): Promise<void> {
+    const registrations = await store.registrationsOf(tx, sale.id);
+    const byTicket = new Map(registrations.map((r) => [r.ticket, r]));
+    let free = sale.cap - sale.taken;
+    for (const ticket of drawOrder(sale.seed, [...byTicket.keys()])) {
+      const r = byTicket.get(ticket);
+      if (!r) continue;
+      const eligible = free > 0 && !(await store.activePurchase(tx, sale.id, r.user_id));
+      if (eligible && (await store.addUserUnits(tx, sale.id, r.user_id, 1, sale.per_user_limit))) {
+        await store.takeUnits(tx, sale.id, 1);
+        await store.insertPurchase(tx, {
+          id: newId(),
+          sale_id: sale.id,
+          user_id: r.user_id,
+          quantity: 1,
+          amount_minor: sale.price_minor,
+          source: 'draw',
+          created_at: now,
+          expires_at: now + sale.payment_window_ms,
+        });
+        free--;
+      } else if (!(await store.findWaitlisted(tx, sale.id, r.user_id))) {
+        await store.joinWaitlist(tx, sale.id, r.user_id, now);
+      }
+    }
+  }
+
+  /** The draw, recomputable: tickets in registration order, which won, the seed hash and (after close) the seed. */
+  async draw(
+    saleId: string,
+    page: PageRequest,
+  ): Promise<
+    Page<DrawTicket> & { saleId: string; seedHash: string; seed: string | null; drawnAt: string | null }
+  > {
+    const sale = await store.findSale(this.#o.store, saleId);
+    if (sale?.mode !== 'draw') throw new HubError('NOT_FOUND', 'no draw for this sale');
+    const view = saleView(sale, this.#o.now());
+    const head = { saleId, seedHash: sale.seed_hash, seed: view.seed, drawnAt: view.drawnAt };
+    if (sale.drawn_at === null) return { ...head, items: [], next: null };
+    const after = (page.after?.[0] as number | undefined) ?? 0;
+    const rows = await store.drawTickets(this.#o.store, saleId, after, page.limit);
+    const shown = rows.slice(0, page.limit);
+    return {
+      ...head,
+      items: shown.map((r) => ({ number: r.seq, ticket: r.ticket, won: r.won })),
+      next: rows.length > page.limit && shown.length > 0 ? [shown[shown.length - 1]?.seq ?? 0] : null,
+    };
+  }
+}
+
+function registrationView(r: store.RegistrationRow): RegistrationView {
+  return {
+    saleId: r.sale_id,
+    ticket: r.ticket,
+    number: r.seq,
+    registeredAt: new Date(r.registered_at).toISOString(),
+  };
+}

@@ -1,0 +1,185 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { HubError } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import { TokenBuckets } from '../rate-limit.js';
+import type { Engine } from '../store/engine.js';
+import { FlashPayments, type Fulfil } from './flash-payments.js';
+import { FlashPurchases, type PurchaseAnswer, type PurchaseInput } from './flash-purchases.js';
+import { FlashSales, type SkuFacts } from './flash-sales.js';
+import type { FlashSettings } from './flash-settings.js';
+import * as store from './flash-store.js';
+
+export interface FlashServiceOptions {
+  readonly store: Engine;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly settings: FlashSettings;
+  readonly skuOf: (caller: Identity, skuId: string) => SkuFacts;
+  readonly fulfil: Fulfil;
+  /** Where the module's metrics go (the hub's registry). */
+  readonly registry?: Registry;
+}
+
+const SWEEP_BATCH = 500;
+
+/**
+ * Flash sales as the API sees them: the sales and purchases services, the abuse limits in front of
+ * purchases (per user, per address, a bound on purchases in flight answered with a queue position),
+ * and the sweep that expires reservations, makes waitlist offers, runs due draws and retries
+ * fulfilment. `close()` stops the sweep.
+ */
+export class FlashService {
+  readonly sales: FlashSales;
+  readonly purchases: FlashPurchases;
+  readonly payments: FlashPayments;
+  readonly #o: FlashServiceOptions;
+  readonly #perUser: TokenBuckets;
+  readonly #perAddress: TokenBuckets;
+  readonly #answers: Counter<'outcome'>;
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+
+  constructor(o: FlashServiceOptions) {
+    this.#o = o;
+    const s = o.settings;
+    this.sales = new FlashSales({
+      store: o.store,
+      log: o.log.child({ part: 'sales' }),
+      now: o.now,
+      paymentWindowMs: s.paymentWindowMs,
+      offerHoldMs: s.offerHoldMs,
+      skuOf: o.skuOf,
+    });
+    this.purchases = new FlashPurchases({
+      store: o.store,
+      log: o.log.child({ part: 'purchases' }),
+      now: o.now,
+    });
+    this.payments = new FlashPayments({
+      store: o.store,
+      log: o.log.child({ part: 'payments' }),
+      now: o.now,
+      fulfil: o.fulfil,
+    });
+    this.#perUser = new TokenBuckets({ ratePerSec: s.userRatePerSec, burst: s.userBurst, now: o.now });
+    this.#perAddress = new TokenBuckets({
+      ratePerSec: s.addressRatePerSec,
+      burst: s.addressBurst,
+      now: o.now,
+    });
+    const registers = o.registry ? [o.registry] : [];
+    this.#answers = new Counter({
+      name: 'ecohub_flash_purchase_answers_total',
+      help: 'Flash-sale purchase attempts by answer (reserved, waitlisted, replayed, queued, limited, refused)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const self = this;
+    new Gauge({
+      name: 'ecohub_flash_purchases_in_flight',
+      help: 'Flash-sale purchases being processed now',
+      registers,
+      collect() {
+        this.set(self.#inFlight);
+      },
+    });
+    this.#timer = setInterval(() => void this.sweep(), s.sweepIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Takes one token of a caller's budget; RATE_LIMITED with Retry-After when it is spent. */
+  limit(kind: 'user' | 'address', key: string): void {
+    const waitMs = (kind === 'user' ? this.#perUser : this.#perAddress).take(key);
+    if (waitMs > 0) {
+      this.#answers.inc({ outcome: 'limited' });
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new HubError('RATE_LIMITED', `too many attempts from this ${kind}: retry in ${seconds} s`, {
+        headers: { 'retry-after': String(seconds) },
+      });
+    }
+  }
+
+  /**
+   * A purchase attempt through the abuse limits. When the hub is saturated the answer is a queue
+   * position (202 `queued`, nothing created): retry with the same Idempotency-Key after Retry-After.
+   */
+  async buy(
+    caller: Identity,
+    address: string,
+    saleId: string,
+    key: string,
+    input: PurchaseInput,
+  ): Promise<PurchaseAnswer & { retryAfter?: number }> {
+    this.limit('address', address);
+    if (caller.kind === 'user') this.limit('user', caller.userId);
+    const max = this.#o.settings.maxInFlight;
+    if (this.#inFlight >= max) {
+      this.#answers.inc({ outcome: 'queued' });
+      const position = this.#inFlight - max + 1;
+      const retryAfter = Math.max(1, Math.ceil(position / max));
+      return {
+        status: 202,
+        body: JSON.stringify({ outcome: 'queued', saleId, position, retryAfterMs: retryAfter * 1000 }),
+        replayed: false,
+        retryAfter,
+      };
+    }
+    this.#inFlight++;
+    try {
+      await this.sales.runDrawIfDue(saleId);
+      const answer = await this.purchases.purchase(caller, saleId, key, input);
+      this.#answers.inc({
+        outcome: answer.replayed ? 'replayed' : answer.status === 201 ? 'reserved' : 'waitlisted',
+      });
+      return answer;
+    } catch (err) {
+      this.#answers.inc({ outcome: 'refused' });
+      throw err;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /** One pass of the sweep; concurrent calls share the running pass. */
+  sweep(): Promise<void> {
+    this.#sweeping ??= this.#sweep().finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
+  }
+
+  async #sweep(): Promise<void> {
+    const { store: engine, log, now } = this.#o;
+    try {
+      for (const { id } of await store.dueDraws(engine, now())) await this.sales.runDrawIfDue(id);
+      for (;;) {
+        const at = now();
+        const expired = await store.expiredPurchases(engine, at, SWEEP_BATCH);
+        for (const p of expired) {
+          await engine.transaction(
+            async (tx) => {
+              if (await this.purchases.release(tx, p, 'expired', at))
+                await this.purchases.offer(tx, p.sale_id, at);
+            },
+            { durable: true },
+          );
+        }
+        if (expired.length < SWEEP_BATCH) break;
+      }
+      for (const p of await store.unfulfilled(engine, SWEEP_BATCH)) {
+        const sale = await store.findSale(engine, p.sale_id);
+        if (sale) await this.payments.fulfilOne(p, sale).catch(() => undefined);
+      }
+    } catch (err) {
+      log.error({ err }, 'the flash-sale sweep failed');
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#sweeping;
+  }
+}

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Identity } from '../identity/identity.js';
+import type { Engine } from '../store/engine.js';
+import { Comments } from './comments.js';
+import { type CommunityContext, type CommunityLimits, DEFAULT_COMMUNITY_LIMITS } from './context.js';
+import { type Digest, weeklyDigest } from './digest.js';
+import { Inbox } from './inbox.js';
+import { ReleaseLoop } from './loop.js';
+import { CommunityMetrics } from './metrics.js';
+import { Moderation } from './moderation.js';
+import type { CommunityNotifier, CommunityRegistry } from './ports.js';
+import { CommunityPosts } from './posts.js';
+import { VoteVerifier } from './verification.js';
+
+export type { CommunityLimits } from './context.js';
+export type { CommunityNotifier, CommunityRegistry, DeviceContext, OwnedDevice } from './ports.js';
+
+export interface CommunityOptions {
+  readonly store: Engine;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly registry: CommunityRegistry;
+  readonly notifier: CommunityNotifier;
+  readonly metricsRegistry: Registry;
+  readonly limits?: Partial<CommunityLimits> | undefined;
+}
+
+/** Co-creation (docs/community.md): posts, votes, moderation, release links, inboxes. */
+export interface Community {
+  readonly posts: CommunityPosts;
+  readonly comments: Comments;
+  readonly moderation: Moderation;
+  readonly releases: ReleaseLoop;
+  readonly inbox: Inbox;
+  readonly verifier: VoteVerifier;
+  digest(caller: Identity, modelId: string, week: number | undefined): Promise<Digest>;
+  stop(): Promise<void>;
+}
+
+export async function createCommunity(o: CommunityOptions): Promise<Community> {
+  const context: CommunityContext = {
+    store: o.store,
+    log: o.log,
+    now: o.now,
+    registry: o.registry,
+    notifier: o.notifier,
+    limits: { ...DEFAULT_COMMUNITY_LIMITS, ...o.limits },
+    metrics: new CommunityMetrics(o.metricsRegistry),
+  };
+  const releases = new ReleaseLoop(context);
+  await releases.start();
+  const verifier = new VoteVerifier(context);
+  return {
+    posts: new CommunityPosts(context),
+    comments: new Comments(context),
+    moderation: new Moderation(context),
+    releases,
+    inbox: new Inbox(context),
+    verifier,
+    digest: (caller, modelId, week) => weeklyDigest(context, caller, modelId, week),
+    async stop() {
+      await releases.stop();
+      await verifier.idle();
+    },
+  };
+}

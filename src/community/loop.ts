@@ -1,0 +1,291 @@
+import { HubError } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import type { Subscription } from '../store/engine.js';
+import { actorOf, type CommunityContext, newId, requireModerator, requireReadable } from './context.js';
+import { deliver, type Notice } from './inbox.js';
+import { allVoters, statusNotices } from './moderation.js';
+import * as events from './store-events.js';
+import * as loop from './store-loop.js';
+import * as posts from './store-posts.js';
+import { linkView, type ReleaseLinkView } from './views.js';
+
+/** Notification channel: release links and stages changed (every hub reloads its version cache). */
+export const RELEASES_CHANNEL = 'community_releases';
+/** Devices whose last handled firmware version is remembered (a report repeating it costs nothing). */
+export const MAX_REMEMBERED_DEVICES = 100_000;
+/** Posts one release may address. */
+export const MAX_POSTS_PER_LINK = 100;
+
+export interface ReleaseRef {
+  readonly releaseId: string;
+  readonly modelId: string;
+  /** The firmware revision devices report once they run it (device-information.firmware-revision). */
+  readonly version: string;
+}
+
+/**
+ * Closing the loop: a partner links posts to a firmware release; when the release enters beta the
+ * voters who own the model are invited to test it; when it reaches stable the posts ship, and each
+ * voter hears when it reaches their own device. The firmware domain reports the stages; the
+ * registry reports which firmware each device runs.
+ */
+export class ReleaseLoop {
+  readonly #c: CommunityContext;
+  #stable = new Set<string>();
+  readonly #handled = new Map<string, string>();
+  #subscription: Subscription | undefined;
+
+  constructor(context: CommunityContext) {
+    this.#c = context;
+  }
+
+  async start(): Promise<void> {
+    this.#subscription = await this.#c.store.listen(RELEASES_CHANNEL, {
+      message: () => void this.#reload(),
+      reset: () => void this.#reload(),
+    });
+    await this.#reload();
+  }
+
+  async stop(): Promise<void> {
+    await this.#subscription?.close();
+  }
+
+  async #reload(): Promise<void> {
+    try {
+      this.#stable = new Set(await loop.stableVersions(this.#c.store));
+      this.#handled.clear();
+    } catch (err) {
+      this.#c.log.error({ err }, 'reloading linked stable versions failed');
+    }
+  }
+
+  /** "Release R addresses #12, #40": posts of the release's model, by its partner (or the operator). */
+  async link(caller: Identity, release: ReleaseRef, postIds: readonly string[]): Promise<ReleaseLinkView[]> {
+    const c = this.#c;
+    const unique = [...new Set(postIds)];
+    if (unique.length === 0 || unique.length > MAX_POSTS_PER_LINK) {
+      throw new HubError('VALIDATION_FAILED', `a release addresses 1 to ${MAX_POSTS_PER_LINK} posts`, {
+        errors: [{ path: '/postIds', message: `must hold 1 to ${MAX_POSTS_PER_LINK} post ids` }],
+      });
+    }
+    const found: posts.PostRow[] = [];
+    for (const [i, id] of unique.entries()) {
+      const post = requireModerator(caller, await posts.postRow(c.store, id), id);
+      if (post.model_id !== release.modelId) {
+        throw new HubError(
+          'VALIDATION_FAILED',
+          `post ${id} is about ${post.model_id}, not ${release.modelId}`,
+          {
+            errors: [{ path: `/postIds/${i}`, message: `must be a post about ${release.modelId}` }],
+          },
+        );
+      }
+      if (post.status === 'duplicate' || post.status === 'declined') {
+        throw new HubError('INVALID_STATE', `post ${id} is ${post.status}: link the post it was merged into`);
+      }
+      found.push(post);
+    }
+    const at = c.now();
+    const planned: Array<{ post: posts.PostRow; eventId: string; voters: string[] }> = [];
+    const links = await c.store.transaction(
+      async (tx) => {
+        const existing = await loop.linksOfRelease(tx, release.releaseId);
+        const stage = existing[0]?.stage ?? 'linked';
+        if (existing.some((l) => l.model_id !== release.modelId || l.version !== release.version)) {
+          throw new HubError(
+            'INVALID_STATE',
+            `release ${release.releaseId} was linked with another model or version`,
+          );
+        }
+        for (const post of found) {
+          const row = {
+            post_id: post.id,
+            release_id: release.releaseId,
+            model_id: release.modelId,
+            version: release.version,
+            stage,
+            linked_at: at,
+            linked_by: actorOf(caller),
+          };
+          if (!(await loop.insertLink(tx, row))) continue;
+          await events.insertPostEvent(tx, {
+            id: newId('pev'),
+            post_id: post.id,
+            model_id: post.model_id,
+            kind: 'release-linked',
+            from_status: null,
+            to_status: null,
+            note: `${release.releaseId} (${release.version})`,
+            actor: actorOf(caller),
+            at,
+          });
+          // An answer is planned: the open post's voters hear that a release will address it.
+          if (post.status === 'open') {
+            const eventId = newId('pev');
+            await posts.setStatus(tx, post.id, 'planned', null, at);
+            await events.insertPostEvent(tx, {
+              id: eventId,
+              post_id: post.id,
+              model_id: post.model_id,
+              kind: 'status',
+              from_status: 'open',
+              to_status: 'planned',
+              note: `addressed by ${release.releaseId}`,
+              actor: actorOf(caller),
+              at,
+            });
+            planned.push({ post, eventId, voters: await allVoters(tx, post.id) });
+          }
+        }
+        await tx.notify(RELEASES_CHANNEL, release.releaseId);
+        return loop.linksOfRelease(tx, release.releaseId);
+      },
+      { durable: true },
+    );
+    for (const p of planned) {
+      c.metrics.statusChanges.inc({ status: 'planned' });
+      await deliver(
+        c,
+        statusNotices(p.post, p.voters, 'planned', p.eventId, null, { releaseId: release.releaseId }),
+      );
+    }
+    return links.map(linkView);
+  }
+
+  /** The release's links, for whoever may read its posts. */
+  async linksOfPost(caller: Identity, postId: string): Promise<ReleaseLinkView[]> {
+    const c = this.#c;
+    requireReadable(caller, await posts.postRow(c.store, postId), postId);
+    return (await loop.linksOfPost(c.store, postId)).map(linkView);
+  }
+
+  /**
+   * The release entered beta: its posts move to in-beta (voters told), and every voter who owns or
+   * is shared a device of the model now is invited to the beta channel, once per release.
+   */
+  async releaseInBeta(releaseId: string): Promise<{ invited: number }> {
+    const moved = await this.#advance(releaseId, 'beta', 'in-beta');
+    if (moved === undefined) return { invited: 0 };
+    const c = this.#c;
+    const invitations: Notice[] = [];
+    const seen = new Set<string>();
+    for (const { post, voters } of moved.posts) {
+      for (const userId of voters) {
+        if (seen.has(userId)) continue;
+        seen.add(userId);
+        if ((await c.registry.devicesOf(userId, post.model_id)).length === 0) continue;
+        invitations.push({
+          userId,
+          dedupKey: `beta:${releaseId}`,
+          kind: 'beta-invitation',
+          postId: post.id,
+          body: {
+            title: `Try the fix in beta: ${post.model_id} ${moved.version}`,
+            message: `A beta release addresses “${post.title}”, which you voted for. Join the beta channel to get it first, and tell the maker how it works.`,
+            data: {
+              modelId: post.model_id,
+              releaseId,
+              version: moved.version,
+              postIds: moved.posts.map((p) => p.post.id),
+            },
+          },
+        });
+      }
+    }
+    return { invited: await deliver(c, invitations) };
+  }
+
+  /** The release reached stable: its posts ship (voters told); each voter hears again when it reaches their device. */
+  async releaseOnStable(releaseId: string): Promise<void> {
+    await this.#advance(releaseId, 'stable', 'shipped');
+  }
+
+  async #advance(
+    releaseId: string,
+    stage: 'beta' | 'stable',
+    status: 'in-beta' | 'shipped',
+  ): Promise<{ version: string; posts: Array<{ post: posts.PostRow; voters: string[] }> } | undefined> {
+    const c = this.#c;
+    const at = c.now();
+    const changes: Array<{ post: posts.PostRow; eventId: string; voters: string[] }> = [];
+    const result = await c.store.transaction(
+      async (tx) => {
+        const links = await loop.linksOfRelease(tx, releaseId);
+        const first = links[0];
+        if (first === undefined) return undefined;
+        await loop.setStage(tx, releaseId, stage);
+        const touched: Array<{ post: posts.PostRow; voters: string[] }> = [];
+        for (const link of links) {
+          const post = await posts.lockPost(tx, link.post_id);
+          if (post === undefined) continue;
+          const voters = await allVoters(tx, post.id);
+          touched.push({ post, voters });
+          const terminal = ['shipped', 'declined', 'duplicate'].includes(post.status);
+          if (terminal || post.status === status) continue;
+          const eventId = newId('pev');
+          await posts.setStatus(tx, post.id, status, null, at);
+          await events.insertPostEvent(tx, {
+            id: eventId,
+            post_id: post.id,
+            model_id: post.model_id,
+            kind: 'status',
+            from_status: post.status,
+            to_status: status,
+            note: `${releaseId} (${link.version}) is on ${stage}`,
+            actor: 'hub',
+            at,
+          });
+          changes.push({ post, eventId, voters });
+        }
+        await tx.notify(RELEASES_CHANNEL, releaseId);
+        return { version: first.version, posts: touched };
+      },
+      { durable: true },
+    );
+    for (const ch of changes) {
+      c.metrics.statusChanges.inc({ status });
+      await deliver(c, statusNotices(ch.post, ch.voters, status, ch.eventId, null, { releaseId }));
+    }
+    if (result !== undefined)
+      c.log.info({ releaseId, stage, posts: result.posts.length }, 'linked release advanced');
+    return result;
+  }
+
+  /**
+   * A device reported the firmware it runs (the registry's `reported` event). When a linked stable
+   * release of that version has reached the device a voter's vote was verified with, the voter is
+   * told, once per post. Costs nothing unless the version is a linked stable one.
+   */
+  firmwareReported(deviceId: string, version: string): void {
+    if (!this.#stable.has(version) || this.#handled.get(deviceId) === version) return;
+    if (this.#handled.size >= MAX_REMEMBERED_DEVICES) this.#handled.clear();
+    this.#handled.set(deviceId, version);
+    void this.#reached(deviceId, version).catch((err: unknown) => {
+      this.#handled.delete(deviceId);
+      this.#c.log.error({ err, deviceId }, 'telling voters their device got the release failed');
+    });
+  }
+
+  async #reached(deviceId: string, version: string): Promise<number> {
+    const c = this.#c;
+    const rows = await loop.votersReached(c.store, deviceId, version);
+    const notices: Notice[] = [];
+    for (const r of rows) {
+      const post = await posts.postRow(c.store, r.post_id);
+      if (post === undefined) continue;
+      notices.push({
+        userId: r.user_id,
+        dedupKey: `reached:${r.post_id}`,
+        kind: 'shipped',
+        postId: r.post_id,
+        body: {
+          title: `Your ${post.model_id} now runs ${version}`,
+          message: `Firmware ${version} addresses “${post.title}”, which you voted for, and has reached your device.`,
+          data: { modelId: post.model_id, releaseId: r.release_id, version, deviceId },
+        },
+      });
+    }
+    return deliver(c, notices);
+  }
+}

@@ -1,0 +1,45 @@
+import type { NotificationView } from './views.js';
+
+/** A device of a model that the registry says a user owns or was shared. */
+export interface OwnedDevice {
+  readonly deviceId: string;
+  readonly role: 'owner' | 'member';
+  /** Since when the device has been in its current owner's hands (ms). */
+  readonly since: number;
+  readonly firmwareVersion: string | null;
+}
+
+/** What a bug report carries when its author consents: the device's recent state and events. */
+export interface DeviceContext {
+  readonly deviceId: string;
+  readonly modelVersion: number;
+  readonly firmwareVersion: string | null;
+  readonly online: boolean;
+  readonly lastSeenAt: string | null;
+  readonly state: Record<string, unknown>;
+  readonly events: ReadonlyArray<{
+    readonly event: string;
+    readonly ts: string;
+    readonly arguments: unknown;
+  }>;
+}
+
+/**
+ * The facts community needs from the registry, through its services (the composition root wires
+ * them): who owns or is shared what, and what a device is doing. Ownership is never self-declared.
+ */
+export interface CommunityRegistry {
+  /** The user's devices of the model (owned or shared), oldest claim first; empty if none. */
+  devicesOf(userId: string, modelId: string): Promise<readonly OwnedDevice[]>;
+  /** The partner of a model that has a published version; undefined for an unknown or unpublished model. */
+  partnerOf(modelId: string): Promise<string | undefined>;
+  /** When each device was last seen (report or connection), null when never. */
+  lastSeen(deviceIds: readonly string[]): Promise<ReadonlyMap<string, number | null>>;
+  /** A device's recent state and events (the caller checked the user may see it). */
+  context(deviceId: string): Promise<DeviceContext>;
+}
+
+/** Where a notice goes besides the inbox: the user's MQTT topic app/{uid}/notifications. */
+export interface CommunityNotifier {
+  toUser(userId: string, notice: NotificationView): void;
+}
