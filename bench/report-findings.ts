@@ -43,10 +43,11 @@ profile around the two phases, sampling every 200 µs; busy 48 s, idle 6 s on a 
 | \`Qlobber\` | 0.7 | subscribe of \`dev/{did}/cmd\`; hub publishes of presence no longer route when unwatched (retained store only) |
 
 Done: presence is routed only when watched and written once per change; shadow and notify are
-not built for devices nobody watches. Left: the device credential cache (the registry
-conversion to the async store brings \`DeviceDirectory\`, an LRU of device facts invalidated by
-\`device_changed\` notifications: the connect path uses it rather than a second cache here), an
-asynchronous log destination for connect lines, and aedes' per-connect pipeline (needs a change
-in aedes or a persistence that answers an empty clean session without a stream).
+not built for devices nobody watches. The device credential cache is the registry's
+\`DeviceDirectory\` (an LRU of device facts invalidated by \`device_changed\` notifications, on main
+with the registry's move to the async store, after this profile was taken): the connect path uses
+it, no second cache here. Left: an asynchronous log destination for connect lines, and aedes'
+per-connect pipeline (needs a change in aedes, or a persistence that answers an empty clean session
+without a stream).
 `;
 }
