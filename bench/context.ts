@@ -1,5 +1,6 @@
 import type { Cleanup } from './cleanup.js';
 import type { BenchConfig } from './config.js';
+import type { LoopDelay } from './loop-delay.js';
 import type { MosquittoBinary } from './mosquitto.js';
 
 /** What every scenario gets from the entry point (no module-level state). */
@@ -40,6 +41,9 @@ export interface ConnectRun {
   readonly errors: string[];
   readonly cpu: CpuFigures;
   readonly stormCpu: CpuFigures;
+  /** Hub only: its event-loop delay while the devices connected, and during the storm. */
+  readonly loopDelay?: LoopDelay | undefined;
+  readonly stormLoopDelay?: LoopDelay | undefined;
 }
 
 export interface IngestRun {
@@ -57,6 +61,8 @@ export interface IngestRun {
   readonly ingestLatencyMs?: number;
   /** Hub only: mean of ecohub_sqlite_write_seconds (one group-commit transaction, the event loop blocked), ms. */
   readonly transactionMs?: number;
+  /** Hub only: its event-loop delay over the interval. */
+  readonly loopDelay?: LoopDelay | undefined;
   readonly cpu: CpuFigures;
 }
 
@@ -68,6 +74,7 @@ export interface IngestMetrics {
   readonly rejected: number;
   readonly ingestLatencyMs: number;
   readonly transactionMs: number;
+  readonly loopDelay: LoopDelay | undefined;
 }
 
 export interface RoundTripRun {
@@ -83,6 +90,8 @@ export interface RoundTripRun {
   readonly loadPerSec?: number;
   /** Hub under load: its ingest while the round trips ran. */
   readonly ingest?: IngestMetrics;
+  /** Hub only: its event-loop delay while the round trips ran. */
+  readonly loopDelay?: LoopDelay | undefined;
   readonly cpu: CpuFigures;
 }
 

@@ -41,6 +41,10 @@ from \`dist/bench/\`.
   reconnect storm. Their CPU is reported next to the server's (utime + stime from
   \`/proc/PID/stat\` over the measured interval, as % of one core), and so is the whole box's, so
   that a reader can tell which side was the limit.
+- **Event-loop delay** of the hub is read for every measured interval from two \`/metrics\`
+  snapshots (the deltas of the \`ecohub_event_loop_delay_seconds\` histogram: a timer due every
+  10 ms inside the hub, each sample how late it fired, which is how long a packet, a PUBACK or a
+  phone's command waited behind other work). The target is p99 <= 5 ms under full ingest.
 - **Repetition**: every figure is the median of ${c.runs} runs, with the range (min–max) in
   parentheses. Hub and mosquitto runs alternate, so that other work on the machine affects both.
 

@@ -1,7 +1,9 @@
 import type { BenchConfig } from './config.js';
 import type { ConnectRun, IngestRun, RoundTripRun, TargetResults } from './context.js';
+import type { LoopDelay } from './loop-delay.js';
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './profile.js';
+import { findingsSection } from './report-findings.js';
 import { figure, fmtSpread, num, ratioText, sig, table } from './report-format.js';
 import { methodSection } from './report-intro.js';
 import { reportNotes } from './report-notes.js';
@@ -165,6 +167,31 @@ function cpuSection(r: BenchReport): string {
 ${table(['scenario', 'ecohub', 'generators', 'box', 'mosquitto', 'generators', 'box'], rows)}`;
 }
 
+function loopDelaySection(r: BenchReport): string {
+  type Runs = readonly { loopDelay?: LoopDelay | undefined }[];
+  const cells = (runs: Runs): string[] => {
+    const f = (pick: (d: LoopDelay) => number) =>
+      fmtSpread(
+        figure(runs, (x) => (x.loopDelay === undefined ? undefined : pick(x.loopDelay))),
+        sig,
+      );
+    return [f((d) => d.p50), f((d) => d.p99), f((d) => d.max), f((d) => d.samples)];
+  };
+  const storm = r.hub.connect.map((x) => ({ loopDelay: x.stormLoopDelay }));
+  const rows = [
+    ['(a) connect', ...cells(r.hub.connect)],
+    ['(a) reconnect storm', ...cells(storm)],
+    ['(b) ingest', ...cells(r.hub.ingest)],
+    ['(c) round trip idle', ...cells(r.hub.rtIdle)],
+    ['(c) round trip loaded', ...cells(r.hub.rtLoaded)],
+  ];
+  return `The hub's event-loop delay over each measured interval, ms (\`ecohub_event_loop_delay_seconds\`:
+a timer due every 10 ms, each sample how late it fired; percentiles interpolated in the histogram's
+buckets, the max is the upper bound of the highest bucket hit). Mosquitto has no such figure.
+
+${table(['scenario', 'p50', 'p99', 'max (bucket bound)', 'samples'], rows)}`;
+}
+
 function machineSection(r: BenchReport): string {
   const m = r.machine;
   const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(' / ');
@@ -240,8 +267,11 @@ ${notes.join('\n')}
 
 ${cpuSection(r)}
 
+${loopDelaySection(r)}
+
 ${targetsSection(r)}
 
 ${profileSection(r)}
-`;
+
+${findingsSection()}`;
 }

@@ -251,6 +251,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       () => connectionCount(),
       () => devices.onlineCount,
     );
+    metrics.loopDelay.start();
+    started.push(() => metrics.loopDelay.stop());
     const flash = new FlashService({
       store,
       log: log.child({ module: 'flash' }),

@@ -3,6 +3,7 @@ import { type BenchContext, type ConnectRun, type CpuFigures, sleep, type Target
 import { Generator } from '../generator.js';
 import type { ConnectOutcome, Endpoint, FleetDevice } from '../generator-protocol.js';
 import { type HubProcess, startHub } from '../hub-process.js';
+import { type LoopDelay, loopDelayOver } from '../loop-delay.js';
 import { startMosquitto } from '../mosquitto.js';
 import { cpuWindow, rssKiB } from '../proc.js';
 import { HubApi, metricSum, provisionFleet } from '../setup.js';
@@ -64,6 +65,8 @@ async function measure(
   serverPid: number,
   devices: readonly FleetDevice[],
   settle: (connected: number) => Promise<void>,
+  /** Hub only: /metrics, for its event-loop delay over each measured interval. */
+  metrics?: () => Promise<Map<string, number>>,
 ): Promise<ConnectRun> {
   const { window, sourceAddresses: addressCount, settleMs } = ctx.config.connect;
   const addresses = sourceAddresses(addressCount);
@@ -75,6 +78,9 @@ async function measure(
   };
 
   const rssBeforeKiB = rssKiB(serverPid) ?? Number.NaN;
+  const delayOver = async (before: Map<string, number> | undefined): Promise<LoopDelay | undefined> =>
+    before === undefined || metrics === undefined ? undefined : loopDelayOver(before, await metrics());
+  let m0 = await metrics?.();
   let cpu = cpuWindow(groups);
   let started = performance.now();
   const connected = merge(
@@ -96,9 +102,11 @@ async function measure(
   );
   const connectSeconds = (performance.now() - started) / 1000;
   const connectCpu = cpuOf(cpu);
+  const loopDelay = await delayOver(m0);
   await settle(connected.connected);
   const rssAfterKiB = await lowestRss(serverPid, settleMs);
 
+  m0 = await metrics?.();
   cpu = cpuWindow(groups);
   started = performance.now();
   const stormed = merge(
@@ -106,6 +114,7 @@ async function measure(
   );
   const stormSeconds = (performance.now() - started) / 1000;
   const stormCpu = cpuOf(cpu);
+  const stormLoopDelay = await delayOver(m0);
   await Promise.all(generators.map((g) => g.call({ op: 'disconnectAll' }, 60_000)));
 
   return {
@@ -120,6 +129,8 @@ async function measure(
     errors: [...connected.errors, ...stormed.errors],
     cpu: connectCpu,
     stormCpu,
+    loopDelay,
+    stormLoopDelay,
   };
 }
 
@@ -128,6 +139,8 @@ function describe(target: TargetName, run: ConnectRun): string {
     `${target}: ${run.devices - run.failed}/${run.devices} connected at ${Math.round(run.connectPerSec)}/s, ` +
     `RSS ${(run.rssBeforeKiB / 1024).toFixed(1)} -> ${(run.rssAfterKiB / 1024).toFixed(1)} MiB ` +
     `(${run.rssPerConnKiB.toFixed(1)} KiB/conn), storm ${run.stormSeconds.toFixed(2)} s` +
+    (run.loopDelay ? `, loop delay p99 ${run.loopDelay.p99.toFixed(1)} ms` : '') +
+    (run.stormLoopDelay ? ` (storm ${run.stormLoopDelay.p99.toFixed(1)} ms)` : '') +
     (run.failed + run.stormFailed > 0 ? `, FAILED ${run.failed}+${run.stormFailed}: ${run.errors[0]}` : '')
   );
 }
@@ -184,6 +197,7 @@ export async function connectRunHub(
     hub.pid,
     devices,
     (n) => waitOnline(api, n, 30_000),
+    () => api.metrics(),
   );
   ctx.progress(`(a) ${label} ${describe('ecohub', run)}`);
   return run;

@@ -1,4 +1,5 @@
 import { type BenchContext, type CpuFigures, type IngestMetrics, type IngestRun, sleep } from '../context.js';
+import { type LoopDelay, loopDelayOver } from '../loop-delay.js';
 import { cpuWindow } from '../proc.js';
 import { metricSum } from '../setup.js';
 import type { TrafficTarget } from './traffic.js';
@@ -48,6 +49,7 @@ export function ingestMetrics(
     rejected: d('ecohub_reports_rejected_total'),
     ingestLatencyMs: mean('ecohub_ingest_latency_seconds', 1000),
     transactionMs: mean('ecohub_sqlite_write_seconds', 1000),
+    loopDelay: loopDelayOver(m0, m1),
   };
 }
 
@@ -94,11 +96,19 @@ export async function ingestRun(ctx: BenchContext, t: TrafficTarget, label: stri
         (run.batchMean !== undefined
           ? `, batch ${run.batchMean.toFixed(1)}, ${(run.transactionMs ?? 0).toFixed(1)} ms/commit)`
           : '') +
-        `, ${t.name} CPU ${Math.round(cpu.server)}%, generators ${Math.round(cpu.generators)}%`,
+        `, ${t.name} CPU ${Math.round(cpu.server)}%, generators ${Math.round(cpu.generators)}%` +
+        loopDelayText(run.loopDelay),
     );
     return run;
   } finally {
     await t.load.call({ op: 'ingestStop', drainMs: 10_000 }, 30_000);
     await drainSink(t);
   }
+}
+
+/** ", loop delay p99 X ms, max Y ms" for progress lines; empty without a figure. */
+export function loopDelayText(delay: LoopDelay | undefined): string {
+  return delay === undefined
+    ? ''
+    : `, loop delay p50 ${delay.p50.toFixed(2)} / p99 ${delay.p99.toFixed(2)} / max ${delay.max.toFixed(1)} ms`;
 }

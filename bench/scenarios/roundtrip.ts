@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type BenchContext, type RoundTripRun, sleep } from '../context.js';
+import { loopDelayOver } from '../loop-delay.js';
 import { latencySummary } from '../stats.js';
-import { cpuFigures, drainSink, ingestMetrics, trafficCpuWindow } from './ingest.js';
+import { cpuFigures, drainSink, ingestMetrics, loopDelayText, trafficCpuWindow } from './ingest.js';
 import type { TrafficTarget } from './traffic.js';
 
 /**
@@ -24,7 +25,7 @@ export async function roundTripRun(
   try {
     if (loadPerSec !== undefined) await sleep(loadWarmupMs);
     const a0 = loadPerSec !== undefined ? await t.load.call({ op: 'ingestMark' }, 30_000) : undefined;
-    const m0 = loadPerSec !== undefined ? await t.api?.metrics() : undefined;
+    const m0 = await t.api?.metrics();
     const w = trafficCpuWindow(t);
     const outcome = await t.rt.call(
       {
@@ -51,7 +52,10 @@ export async function roundTripRun(
       p999: us.p999 / 1000,
       max: us.max / 1000,
       ...(a0 !== undefined && a1 !== undefined ? { loadPerSec: (a1.acked - a0.acked) / cpu.seconds } : {}),
-      ...(m0 !== undefined && m1 !== undefined ? { ingest: ingestMetrics(m0, m1, cpu.seconds) } : {}),
+      ...(m0 !== undefined && m1 !== undefined && loadPerSec !== undefined
+        ? { ingest: ingestMetrics(m0, m1, cpu.seconds) }
+        : {}),
+      ...(m0 !== undefined && m1 !== undefined ? { loopDelay: loopDelayOver(m0, m1) } : {}),
       cpu: { server: cpu.server, generators: cpu.generators, box: cpu.box },
     };
     ctx.progress(
@@ -61,6 +65,7 @@ export async function roundTripRun(
         (run.ingest !== undefined
           ? ` (batch ${run.ingest.batchMean.toFixed(1)}, ${run.ingest.transactionMs.toFixed(1)} ms/commit)`
           : '') +
+        loopDelayText(run.loopDelay) +
         (run.errors > 0 ? `, ${run.errors} ERRORS (${run.firstError})` : ''),
     );
     return run;

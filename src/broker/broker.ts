@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import memoryPersistence from 'aedes-persistence';
+import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { clip, LogThrottle } from '../log-throttle.js';
 import type {
@@ -15,6 +16,7 @@ import { authError, connectNotes, noteConnect } from './connect.js';
 import { ConnectGate } from './connect-gate.js';
 import { type Connection, MqttListeners } from './listeners.js';
 import { SessionTable } from './sessions.js';
+import { WatchedTopics } from './watchers.js';
 
 export { MAX_CLIENT_ID_BYTES } from './connect.js';
 
@@ -89,9 +91,14 @@ export class MqttBroker {
   readonly #epochs = new WeakMap<Client, number>();
   /** Cluster mode: callbacks waiting for a connection closed by a takeover to have ended. */
   readonly #endWaiters = new WeakMap<Client, () => void>();
+  readonly #watched = new WatchedTopics();
 
   constructor(options: BrokerOptions) {
     this.#o = options;
+    // mqtt-packet (which aedes writes with) builds 65,536 two-byte Buffers, about 7 MB, at its first
+    // write, to save one small allocation per packet id written: not worth 7 MB of a hub's memory
+    // (docs/benchmarks.md, "Memory per idle connection").
+    mqttPacket.writeToStream.cacheNumbers = false;
     this.#log = new LogThrottle(options.log, { now: options.admission.now });
     this.#queues = new QueueBounds({
       maxQueuedPerClient: options.maxQueuedPerSession,
@@ -108,10 +115,11 @@ export class MqttBroker {
     });
     this.#persistent = new PersistentSessions(options.maxPersistentSessionsPerUser);
     const cluster = options.cluster;
-    // One node: aedes' memory persistence, bounded. A cluster: Redis, bounded by its own wrapper.
+    // One node: aedes' memory persistence, bounded, its persistent subscriptions tracked for
+    // `watched`. A cluster: Redis, bounded by its own wrapper (and every topic counts as watched).
     this.#persistence = cluster
       ? (cluster.persistence as object)
-      : this.#queues.wrap(createMemoryPersistence());
+      : this.#watched.trackPersistent(this.#queues.wrap(createMemoryPersistence()));
     this.aedes = new Aedes({
       persistence: this.#persistence as never,
       ...(cluster
@@ -207,6 +215,7 @@ export class MqttBroker {
       if (err.message !== 'will already fired by another node')
         this.#o.log.warn({ err: clip(err.message) }, 'broker background error');
     });
+    this.#watched.trackLive(this.aedes as never);
     this.aedes.on('clientReady', (client) => {
       const session = this.#sessions.start(client);
       if (session) this.#o.policy.sessionStarted(session);
@@ -303,6 +312,35 @@ export class MqttBroker {
         (err?: Error) => (err ? reject(err) : resolve()),
       );
     });
+  }
+
+  /**
+   * Sets the retained message of `topic` (the hub's presence) for later subscribers, delivering it
+   * (QoS 1) only when some session would receive it now: otherwise only the retained store is
+   * written, and a reconnect storm of unwatched devices routes nothing.
+   */
+  retain(topic: string, payload: string): Promise<void> {
+    if (this.watched(topic)) return this.publish(topic, payload, { qos: 1, retain: true });
+    const { persistence } = this.aedes as unknown as {
+      persistence: { storeRetained(packet: object): Promise<void> };
+    };
+    return persistence.storeRetained({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payload),
+      qos: 1,
+      retain: true,
+      dup: false,
+    });
+  }
+
+  /**
+   * Whether a publish to `topic` would reach anyone: a connected session, or a persistent one that
+   * would have it queued. The hub skips building and routing what nobody receives.
+   */
+  watched(topic: string): boolean {
+    // A cluster node cannot see the other nodes' sessions: everything is routed (Redis fans out).
+    return this.#o.cluster !== undefined || this.#watched.watched(topic);
   }
 
   /** Closes the connection of a client id now (a blocked device, a rotated secret). */

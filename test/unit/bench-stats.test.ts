@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loopDelayOver } from '../../bench/loop-delay.js';
 import { latencySummary, median, percentile, ratio, spread } from '../../bench/stats.js';
 
 describe('bench statistics', () => {
@@ -42,5 +43,29 @@ describe('bench statistics', () => {
     expect(ratio(a, b)).toBe(1.5);
     expect(ratio(a, undefined)).toBeNaN();
     expect(ratio(a, { ...b, median: 0 })).toBeNaN();
+  });
+});
+
+describe('event-loop delay from /metrics deltas', () => {
+  const snapshot = (counts: Record<string, number>) =>
+    new Map(
+      Object.entries(counts).map(([le, n]) => [`ecohub_event_loop_delay_seconds_bucket{le="${le}"}`, n]),
+    );
+
+  it('interpolates percentiles inside their bucket and takes the max as the top bucket bound', () => {
+    const before = snapshot({ '0.001': 10, '0.002': 10, '0.005': 10, '0.01': 10, '+Inf': 10 });
+    // 100 new samples: 90 up to 1 ms, 9 in (1, 2] ms, 1 in (5, 10] ms
+    const after = snapshot({ '0.001': 100, '0.002': 109, '0.005': 109, '0.01': 110, '+Inf': 110 });
+    const delay = loopDelayOver(before, after);
+    expect(delay?.samples).toBe(100);
+    expect(delay?.p50).toBeCloseTo(((0.001 * 50) / 90) * 1000, 6);
+    expect(delay?.p99).toBeCloseTo(2, 6);
+    expect(delay?.max).toBeCloseTo(10, 6);
+  });
+
+  it('has no figure for an interval without samples', () => {
+    const same = snapshot({ '0.001': 3, '+Inf': 3 });
+    expect(loopDelayOver(same, same)).toBeUndefined();
+    expect(loopDelayOver(new Map(), new Map())).toBeUndefined();
   });
 });
