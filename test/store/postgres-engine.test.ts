@@ -52,7 +52,7 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
     try {
       const [a, b] = await Promise.all([runMigrations(db), runMigrations(second)]);
       expect([...a.applied, ...b.applied].sort()).toEqual(
-        postgresMigrations.map((m) => `${m.version}-${m.name}`),
+        postgresMigrations.map((m) => `${m.version}-${m.name}`).sort(),
       );
       const versions = await db.many(sql`SELECT version FROM ecohub_migrations ORDER BY version`);
       expect(versions.map((v) => v['version'])).toEqual(postgresMigrations.map((m) => m.version));
