@@ -1,14 +1,12 @@
 import type { Client } from 'aedes';
 
 /**
- * Bounds on what aedes keeps for persistent sessions (cleanSession=0), which its persistence holds
- * without limit: QoS 1 messages queued per client id, and persistent sessions per user.
+ * The bound on what aedes keeps for one persistent session (cleanSession=0), which its persistence
+ * holds without limit: QoS 1 messages queued per client id. Sessions per user: PersistentSessions.
  */
 export interface PersistenceBounds {
   /** QoS 1 messages kept for one persistent session (unacknowledged or queued while offline). */
   readonly maxQueuedPerClient: number;
-  /** Persistent sessions (phone labels with cleanSession=0) one user may keep. */
-  readonly maxPersistentSessionsPerUser: number;
   /** A message was not queued for a client whose queue is full. */
   readonly onDropped?: (clientId: string) => void;
 }

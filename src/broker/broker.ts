@@ -102,7 +102,6 @@ export class MqttBroker {
     this.#log = new LogThrottle(options.log, { now: options.admission.now });
     this.#queues = new QueueBounds({
       maxQueuedPerClient: options.maxQueuedPerSession,
-      maxPersistentSessionsPerUser: options.maxPersistentSessionsPerUser,
       onDropped: (clientId) => {
         options.onQueueDropped?.();
         this.#log.warn(

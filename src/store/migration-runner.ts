@@ -9,7 +9,7 @@ export function migrationsFor(engine: Pick<Engine, 'dialect'>): readonly Migrati
   return engine.dialect === 'sqlite' ? sqliteMigrations : postgresMigrations;
 }
 
-// pg_advisory_xact_lock key: any 64-bit constant only ecohub's migrations use ("ecohub" in ASCII).
+// pg_advisory_xact_lock key: a 64-bit constant only ecohub's migrations use ("ecohub" in ASCII).
 const MIGRATION_LOCK = 0x6563_6f68_7562;
 
 /**

@@ -7,7 +7,7 @@ import type { DesiredState, DesiredView } from './desired.js';
 
 /**
  * Desired state as a device's users read and clear it (REST and the phone's `desired` and
- * `clear-desired` ops): any user who may control the device, NOT_FOUND for anyone else.
+ * `clear-desired` ops): every user who may control the device, NOT_FOUND for everyone else.
  */
 export class UserDesired {
   readonly #access: AccessIndex;
