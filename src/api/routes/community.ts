@@ -5,18 +5,16 @@ import { callerOf, userIdOf } from '../auth.js';
 import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
+import { anyone, moderators, NoContent, tags, users } from './community-access.js';
+import { communityModerationRoutes } from './community-moderation.js';
 import {
   AttachmentSchema,
   CommentBody,
-  CommentParams,
   CommentSchema,
   DigestQuery,
   DigestSchema,
-  HideBody,
   LinkBody,
   LinkSchema,
-  LockBody,
-  MergeBody,
   ModelParams,
   NewPostBody,
   NotificationParams,
@@ -27,19 +25,14 @@ import {
   PostParams,
   PostSchema,
   ReleaseParams,
-  StatusBody,
 } from './community-schemas.js';
 
-const tags = ['community'];
-const anyone = { access: ['user', 'partner', 'operator'] } as const;
-const users = { access: ['user'] } as const;
-const moderators = { access: ['partner', 'operator'] } as const;
-const NoContent = { 204: Type.Null() };
 const POST_KEY = ['number', 'number', 'string'] as const;
 
 /** Co-creation: posts, votes, comments, moderation, release links, inboxes (docs/community.md). */
 export function communityRoutes(app: App, community: Community): void {
-  const { posts, comments, moderation, releases, inbox } = community;
+  const { posts, comments, releases, inbox } = community;
+  communityModerationRoutes(app, community);
 
   app.post(
     '/v1/models/:modelId/posts',
@@ -233,149 +226,6 @@ export function communityRoutes(app: App, community: Community): void {
       },
     },
     async (request) => ({ items: await releases.linksOfPost(callerOf(request), request.params.postId) }),
-  );
-
-  app.put(
-    '/v1/posts/:postId/status',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Set a post’s status (the model’s partner, the operator); every voter is told once',
-        params: PostParams,
-        body: StatusBody,
-        response: responses({ 200: PostDetailSchema }, 400, 401, 403, 404, 409),
-      },
-    },
-    async (request) => {
-      const caller = callerOf(request);
-      await moderation.setStatus(
-        caller,
-        request.params.postId,
-        request.body.status,
-        request.body.note ?? null,
-      );
-      return posts.detail(caller, request.params.postId);
-    },
-  );
-
-  app.put(
-    '/v1/posts/:postId/hidden',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Hide a post from users, with a reason (its author still sees it)',
-        params: PostParams,
-        body: HideBody,
-        response: responses(NoContent, 400, 401, 403, 404),
-      },
-    },
-    async (request, reply) => {
-      await moderation.hide(callerOf(request), request.params.postId, request.body.reason);
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.delete(
-    '/v1/posts/:postId/hidden',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Show a hidden post again',
-        params: PostParams,
-        response: responses(NoContent, 401, 403, 404),
-      },
-    },
-    async (request, reply) => {
-      await moderation.hide(callerOf(request), request.params.postId, null);
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.put(
-    '/v1/posts/:postId/lock',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Lock a post (no new votes or comments) or unlock it',
-        params: PostParams,
-        body: LockBody,
-        response: responses(NoContent, 400, 401, 403, 404),
-      },
-    },
-    async (request, reply) => {
-      await moderation.lock(
-        callerOf(request),
-        request.params.postId,
-        request.body.locked,
-        request.body.note ?? null,
-      );
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    '/v1/posts/:postId/merge',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Merge a duplicate into another post of the model: votes move, a voter of both counted once',
-        params: PostParams,
-        body: MergeBody,
-        response: responses(
-          { 200: Type.Object({ moved: Type.Integer(), into: PostDetailSchema }) },
-          400,
-          401,
-          403,
-          404,
-          409,
-        ),
-      },
-    },
-    async (request) => {
-      const caller = callerOf(request);
-      const { moved } = await moderation.merge(caller, request.params.postId, request.body.into);
-      return { moved, into: await posts.detail(caller, request.body.into) };
-    },
-  );
-
-  app.put(
-    '/v1/comments/:commentId/hidden',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Hide a comment, with a reason',
-        params: CommentParams,
-        body: HideBody,
-        response: responses(NoContent, 400, 401, 403, 404),
-      },
-    },
-    async (request, reply) => {
-      await moderation.hideComment(callerOf(request), request.params.commentId, request.body.reason);
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.delete(
-    '/v1/comments/:commentId/hidden',
-    {
-      config: moderators,
-      schema: {
-        tags,
-        summary: 'Show a hidden comment again',
-        params: CommentParams,
-        response: responses(NoContent, 401, 403, 404),
-      },
-    },
-    async (request, reply) => {
-      await moderation.hideComment(callerOf(request), request.params.commentId, null);
-      return reply.code(204).send(null);
-    },
   );
 
   app.put(
