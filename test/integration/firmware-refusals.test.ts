@@ -76,8 +76,15 @@ describe('firmware refusals: tampered packages, replayed manifests, anti-rollbac
     const target = { kind: 'devices', deviceIds: [devices[0]?.id] };
     const v11 = await shipPackage(hub, partner.key, modelId, '1.1.0');
     let next = device.ota.next();
-    await rollout(hub, partner.key, { packageId: v11.id, target, policy: fastPolicy() });
+    const first = await rollout(hub, partner.key, { packageId: v11.id, target, policy: fastPolicy() });
     expect((await next).outcome).toBe('updated');
+    // The device reports 'updated' before the hub has recorded it: a new rollout while the
+    // execution is still open would find the device busy.
+    await until(
+      async () => (await rolloutState(hub, partner.key, first.id)).state === 'completed',
+      10_000,
+      'v1.1.0',
+    );
     const v12 = await shipPackage(hub, partner.key, modelId, '1.2.0');
     next = device.ota.next();
     const second = await rollout(hub, partner.key, { packageId: v12.id, target, policy: fastPolicy() });
