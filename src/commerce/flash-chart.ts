@@ -95,15 +95,16 @@ export function marginChartSvg(input: ChartInput): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(input.title)}">`,
     `<title>${escapeXml(input.title)}</title>`,
-    '<style>text{font:12px sans-serif;fill:#333}.axis{stroke:#999}.grid{stroke:#eee}</style>',
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${PAD.left}" y="22" style="font-weight:bold;font-size:14px">${escapeXml(input.title)}</text>`,
+    // Presentation attributes only (no <style>): the image is also inlined in pages under a strict CSP.
+    '<g font-family="sans-serif" font-size="12" fill="#333">',
+    `<text x="${PAD.left}" y="22" font-weight="bold" font-size="14">${escapeXml(input.title)}</text>`,
     ...ticks.map(
       (v) =>
-        `<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>` +
+        `<line stroke="#eee" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>` +
         `<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${money(Math.round(v), digits)}</text>`,
     ),
-    `<line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}"/>`,
+    `<line stroke="#999" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}"/>`,
     `<text x="${PAD.left}" y="${H - 28}">${date(t0)}</text>`,
     `<text x="${W - PAD.right}" y="${H - 28}" text-anchor="end">${date(t1)}</text>`,
     ...input.batches.map(
@@ -119,6 +120,7 @@ export function marginChartSvg(input: ChartInput): string {
     '<rect x="130" width="12" height="3" y="-4" fill="#d62728"/><text x="146">BOM cost</text>',
     `<rect x="230" width="12" height="3" y="-4" fill="#2ca02c"/><text x="246">margin after ${(input.rateBp / 100).toFixed(2)} % commission</text>`,
     '<rect x="470" width="12" height="3" y="-4" fill="#c60"/><text x="486">batch (held: orange)</text>',
+    '</g>',
     '</g>',
     '</svg>',
   ];
