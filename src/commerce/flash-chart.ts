@@ -59,7 +59,9 @@ export function marginChartSvg(input: ChartInput): string {
     ...input.batches.map((b) => b.at),
   ];
   const t0 = times.length > 0 ? Math.min(...times) : input.now - 86_400_000;
-  const t1 = Math.max(input.now, ...times, t0 + 86_400_000);
+  const last = Math.max(input.now, ...times);
+  // A margin to the right, so the steps that start at the latest change (often today) show.
+  const t1 = last + Math.max(86_400_000, Math.round((last - t0) / 20));
   const breaks = [...new Set([t0, ...times.filter((t) => t > t0 && t < t1), t1])].sort((a, b) => a - b);
   type Point = { t: number; price: number | null; cost: number | null; margin: number | null };
   const points: Point[] = breaks.map((t) => {
