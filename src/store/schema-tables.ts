@@ -419,7 +419,7 @@ export const expectedTables: readonly TableSpec[] = [
       'per_user_limit int, registration_cap int?, registrations int, registration_opens_at int, opens_at int, ' +
       'closes_at int, mode text, seed text, seed_hash text, drawn_at int?, payment_window_ms int, ' +
       'offer_hold_ms int, waitlist_cap int, waitlist_seq int, taken int, sold int, codes_outstanding int, created_at int, ' +
-      // 0210
+      // 0360
       'payment text, deposit_minor int?, balance_window_ms int?, missed_balance text?',
     primaryKey: 'id',
     indexes: { flash_sales_by_partner: 'partner_id, created_at, id', flash_sales_by_opening: 'opens_at, id' },
@@ -477,7 +477,7 @@ export const expectedTables: readonly TableSpec[] = [
     primaryKey: 'id',
     references: { purchase_id: 'flash_purchases(id)' },
   }),
-  // 0210 pre-orders, deposits, production batches
+  // 0360 pre-orders, deposits, production batches
   table('flash_preorders', {
     columns:
       'purchase_id text, sale_id text, user_id text, partner_id text, model_id text, sku_id text, currency text, ' +

@@ -10,8 +10,8 @@ import { m0090 } from './0090-operator-tokens.js';
 import { m0100 } from './0100-firmware.js';
 import { m0150 } from './0150-community.js';
 import { m0200 } from './0200-flash-sales.js';
-import { m0210 } from './0210-flash-preorders.js';
 import { m0250 } from './0250-certification.js';
+import { m0360 } from './0360-flash-preorders.js';
 
 /** Every shipped migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -26,6 +26,6 @@ export const migrations: readonly Migration[] = [
   m0100,
   m0150,
   m0200,
-  m0210,
   m0250,
+  m0360,
 ];

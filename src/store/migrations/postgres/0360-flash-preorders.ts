@@ -1,10 +1,10 @@
 import type { Migration } from '../../migrations.js';
 
-// PostgreSQL twin of ../0210-flash-preorders.ts.
+// PostgreSQL twin of ../0360-flash-preorders.ts.
 const MAX = '9007199254740991';
 
-export const m0210: Migration = {
-  version: 210,
+export const m0360: Migration = {
+  version: 360,
   name: 'flash-preorders',
   up: `
     ALTER TABLE flash_sales ADD COLUMN payment TEXT NOT NULL DEFAULT 'full' CHECK (payment IN ('full', 'deposit'));

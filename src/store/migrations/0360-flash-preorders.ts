@@ -8,8 +8,8 @@ const MAX = '9007199254740991';
  * and "Production batches"). A deposit sale's paid purchase becomes a pre-order that waits for a
  * production batch; deposits move only through the append-only deposit ledger.
  */
-export const m0210: Migration = {
-  version: 210,
+export const m0360: Migration = {
+  version: 360,
   name: 'flash-preorders',
   up: `
     ALTER TABLE flash_sales ADD COLUMN payment TEXT NOT NULL DEFAULT 'full' CHECK (payment IN ('full', 'deposit'));
