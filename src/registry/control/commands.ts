@@ -145,8 +145,12 @@ export class CommandService {
     options.bus.on('presence', ({ deviceId, online }) => {
       if (!online) this.#failPending(deviceId);
     });
-    // Registered after the access index's own listener: roles are already reloaded here.
-    options.bus.on('access', ({ userIds }) => this.#dropRevoked(userIds));
+    // access.role waits for a reload in progress: the roles read here are the new ones.
+    options.bus.on('access', ({ userIds }) => {
+      this.#dropRevoked(userIds).catch((err: unknown) =>
+        this.#o.log.error({ err }, 'answering commands of users who lost devices failed'),
+      );
+    });
   }
 
   /**
@@ -309,7 +313,7 @@ export class CommandService {
   async #run(userId: string, command: PhoneCommand): Promise<PhoneReply> {
     const { id, did } = command;
     try {
-      if (this.#o.access.role(userId, did) === undefined)
+      if ((await this.#o.access.role(userId, did)) === undefined)
         throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
       const spec = await this.#o.specOf(did);
       if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
@@ -320,7 +324,7 @@ export class CommandService {
       if (command.op === 'clear-desired')
         return { id, did, status: 'ok', data: await userDesired.clear(userId, did, command.props) };
       const valid = validateCommand(spec, command);
-      if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
+      if (valid.op === 'set') await this.#o.desired.set(did, valid.props, userId);
       if (!this.#o.isOnline(did)) {
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
@@ -343,9 +347,9 @@ export class CommandService {
   ): Promise<PhoneReply> {
     const reply = this.#dispatch(deviceId, spec, valid, userId);
     if (valid.op !== 'set') return reply;
-    return reply.then((r) => {
+    return reply.then(async (r) => {
       if (r.status === 'error' && r.error.code === 'DEVICE_ERROR') {
-        this.#o.desired.refused(deviceId, valid.props, {
+        await this.#o.desired.refused(deviceId, valid.props, {
           code: r.error.deviceCode ?? r.error.code,
           message: r.error.message,
         });
@@ -407,12 +411,12 @@ export class CommandService {
    * those devices are answered NOT_FOUND at once, and a late device reply is dropped, so nothing
    * read from the device reaches someone who may no longer see it.
    */
-  #dropRevoked(userIds: readonly string[]): void {
+  async #dropRevoked(userIds: readonly string[]): Promise<void> {
     if (this.#pending.size === 0) return;
     const lost = new Set(userIds);
     for (const p of [...this.#pending.values()]) {
       if (p.userId === undefined || !lost.has(p.userId)) continue;
-      if (this.#o.access.role(p.userId, p.deviceId) !== undefined) continue;
+      if ((await this.#o.access.role(p.userId, p.deviceId)) !== undefined) continue;
       const err = new HubError('NOT_FOUND', `device ${p.deviceId} is no longer bound to you`);
       p.settle(errorReply(null, p.deviceId, err));
     }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../../store/database.js';
+import type { Engine } from '../../store/engine.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
@@ -9,7 +9,7 @@ import { DesiredState } from './desired.js';
 import { UserDesired } from './user-desired.js';
 
 export interface ControlOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly bus: RegistryBus;
   readonly now: () => number;
@@ -32,14 +32,17 @@ export interface Control {
   readonly commands: CommandService;
   /** The device subscribed to its command topic. */
   deviceListening(deviceId: string): void;
+  /** Starts listening for changes other hub processes make; call before the broker accepts connections. */
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The phone side of the registry: who may control which device, and the command path. */
 export function createControl(o: ControlOptions): Control {
-  const access = new AccessIndex(o.db, o.bus);
-  const desired = new DesiredState(o.db, o.now);
+  const access = new AccessIndex(o.store, o.bus);
+  const desired = new DesiredState(o.store, o.now);
   const bindings = new BindingService({
-    db: o.db,
+    store: o.store,
     log: o.log.child({ part: 'bindings' }),
     bus: o.bus,
     access,
@@ -65,9 +68,14 @@ export function createControl(o: ControlOptions): Control {
     now: o.now,
     ...(o.commandLimits ? { limits: o.commandLimits } : {}),
   });
-  o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
+  const failed = (what: string) => (err: unknown) => o.log.error({ err }, `${what} failed`);
+  o.bus.on('reported', ({ deviceId, props }) => {
+    desired.reported(deviceId, props).catch(failed('clearing reflected desired values'));
+  });
   // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it.
-  o.bus.on('access', ({ userIds }) => desired.accessChanged(userIds));
+  o.bus.on('access', ({ userIds }) => {
+    desired.accessChanged(userIds).catch(failed('dropping desired values of users without access'));
+  });
   return {
     access,
     bindings,
@@ -79,10 +87,21 @@ export function createControl(o: ControlOptions): Control {
       // reported), once it listens for commands (sent on CONNACK instead, it could arrive before its
       // SUBSCRIBE and be lost). Nothing left: nothing is sent.
       if (!desired.has(deviceId)) return;
-      o.reportedOf(deviceId).then(
-        (reported) => commands.sendDesired(deviceId, desired.delta(deviceId, reported)),
-        (err: unknown) => o.log.error({ err, deviceId }, 'reading the reported state failed'),
-      );
+      o.reportedOf(deviceId)
+        .then((reported) => desired.delta(deviceId, reported))
+        .then(
+          (delta) => commands.sendDesired(deviceId, delta),
+          (err: unknown) => o.log.error({ err, deviceId }, 'reading the desired-state delta failed'),
+        );
+    },
+    async start() {
+      await access.start(o.log.child({ part: 'access' }));
+      await desired.start(o.log.child({ part: 'desired' }));
+    },
+    async close() {
+      commands.close();
+      await access.close();
+      await desired.close();
     },
   };
 }
