@@ -280,7 +280,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       observer: {
         batch(size, seconds) {
           metrics.ingestBatchSize.observe(size);
-          metrics.sqliteWrite.observe(seconds);
+          metrics.ingestWrite.observe(seconds);
         },
       },
     });
