@@ -59,7 +59,7 @@ export class AccessIndex {
       message: (payload) => {
         const space = payload.indexOf(' ');
         if (space < 0 || payload.slice(0, space) === this.origin) return;
-        this.#invalidate([payload.slice(space + 1)], true);
+        this.#remote(payload.slice(space + 1));
       },
       reset: () => {
         log.warn({ cached: this.#entries.size }, 'access change notifications were interrupted: reloading');
@@ -128,9 +128,26 @@ export class AccessIndex {
     if (users.length === 0) return;
     this.#invalidate(users, false);
     await Promise.all(users.map((u) => this.#fresh(u)));
+    this.#announce(users);
+  }
+
+  /**
+   * Another hub process changed the user's access: refuse its device topics until the reload
+   * lands, then announce it here too (pending commands, desired state and community follow).
+   */
+  #remote(userId: string): void {
+    this.#invalidate([userId], true);
+    const loading = this.#loading.get(userId) ?? Promise.resolve(NONE);
+    loading.then(
+      () => this.#announce([userId]),
+      (err: unknown) => this.#log?.error({ err, userId }, 'reloading access failed'),
+    );
+  }
+
+  #announce(userIds: string[]): void {
     this.#emitting = true;
     try {
-      this.#bus.emit('access', { userIds: users });
+      this.#bus.emit('access', { userIds });
     } finally {
       this.#emitting = false;
     }
