@@ -41,6 +41,8 @@ export class AccessIndex {
   #log: Logger | undefined;
   /** True while this index emits `access` itself, so its own listener does not reload twice. */
   #emitting = false;
+  /** What must follow an access change before it is answered (desired values of users who lost devices). */
+  readonly #followers: Array<(userIds: readonly string[]) => Promise<void>> = [];
 
   constructor(store: Engine, bus: RegistryBus, capacity = DEFAULT_ACCESS_CACHE) {
     this.#store = store;
@@ -48,7 +50,11 @@ export class AccessIndex {
     this.#capacity = Math.max(1, capacity);
     // Access changes announced on the bus by someone else (the cluster relay of another node).
     bus.on('access', ({ userIds }) => {
-      if (!this.#emitting) this.#invalidate(userIds, true);
+      if (this.#emitting) return;
+      this.#invalidate(userIds, true);
+      this.#follow(userIds).catch((err: unknown) =>
+        this.#log?.error({ err }, 'following an access change failed'),
+      );
     });
   }
 
@@ -126,8 +132,10 @@ export class AccessIndex {
   async changed(userIds: Iterable<string>): Promise<void> {
     const users = [...new Set(userIds)];
     if (users.length === 0) return;
-    this.#invalidate(users, false);
-    await Promise.all(users.map((u) => this.#fresh(u)));
+    const cached = users.filter((u) => this.#entries.has(u) || this.#loading.has(u));
+    this.#invalidate(cached, false);
+    await Promise.all(cached.map((u) => this.#fresh(u)));
+    await this.#follow(users);
     this.#announce(users);
   }
 
@@ -138,10 +146,10 @@ export class AccessIndex {
   #remote(userId: string): void {
     this.#invalidate([userId], true);
     const loading = this.#loading.get(userId) ?? Promise.resolve(NONE);
-    loading.then(
-      () => this.#announce([userId]),
-      (err: unknown) => this.#log?.error({ err, userId }, 'reloading access failed'),
-    );
+    loading
+      .then(() => this.#follow([userId]))
+      .then(() => this.#announce([userId]))
+      .catch((err: unknown) => this.#log?.error({ err, userId }, 'following an access change failed'));
   }
 
   #announce(userIds: string[]): void {
@@ -151,6 +159,15 @@ export class AccessIndex {
     } finally {
       this.#emitting = false;
     }
+  }
+
+  /** Runs `fn` after every access change, before the change is answered or announced. */
+  onChanged(fn: (userIds: readonly string[]) => Promise<void>): void {
+    this.#followers.push(fn);
+  }
+
+  async #follow(userIds: readonly string[]): Promise<void> {
+    for (const fn of this.#followers) await fn(userIds);
   }
 
   /** Drops a user's entry; the next lookup reloads it. */

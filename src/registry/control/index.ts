@@ -55,7 +55,10 @@ export function createControl(o: ControlOptions): Control {
     specOf: o.specOf,
     log: o.log.child({ part: 'desired' }),
   });
+  // Deltas being sent to devices that just reconnected (one per device at most).
+  const deltas = new Map<string, Promise<void>>();
   const commands = new CommandService({
+    deltaInFlight: (deviceId) => deltas.get(deviceId),
     log: o.log.child({ part: 'commands' }),
     bus: o.bus,
     access,
@@ -72,10 +75,9 @@ export function createControl(o: ControlOptions): Control {
   o.bus.on('reported', ({ deviceId, props }) => {
     desired.reported(deviceId, props).catch(failed('clearing reflected desired values'));
   });
-  // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it.
-  o.bus.on('access', ({ userIds }) => {
-    desired.accessChanged(userIds).catch(failed('dropping desired values of users without access'));
-  });
+  // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it,
+  // before the change is answered.
+  access.onChanged((userIds) => desired.accessChanged(userIds));
   return {
     access,
     bindings,
@@ -87,12 +89,25 @@ export function createControl(o: ControlOptions): Control {
       // reported), once it listens for commands (sent on CONNACK instead, it could arrive before its
       // SUBSCRIBE and be lost). Nothing left: nothing is sent.
       if (!desired.has(deviceId)) return;
-      o.reportedOf(deviceId)
-        .then((reported) => desired.delta(deviceId, reported))
-        .then(
-          (delta) => commands.sendDesired(deviceId, delta),
-          (err: unknown) => o.log.error({ err, deviceId }, 'reading the desired-state delta failed'),
-        );
+      // Users' commands wait until the delta is published (not answered): it goes out first.
+      let published: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        published = resolve;
+      });
+      deltas.set(deviceId, gate);
+      const release = () => {
+        published();
+        if (deltas.get(deviceId) === gate) deltas.delete(deviceId);
+      };
+      (async () => {
+        const delta = await desired.delta(deviceId, await o.reportedOf(deviceId));
+        const spec = Object.keys(delta).length > 0 ? await o.specOf(deviceId) : undefined;
+        const { reply } = spec ? commands.sendDesired(deviceId, spec, delta) : { reply: undefined };
+        release();
+        await reply;
+      })()
+        .catch((err: unknown) => o.log.error({ err, deviceId }, 'sending the desired-state delta failed'))
+        .finally(release);
     },
     async start() {
       await access.start(o.log.child({ part: 'access' }));
