@@ -59,7 +59,7 @@ export interface IngestRun {
   readonly rejected?: number;
   /** Hub only: mean of ecohub_ingest_latency_seconds (receipt to commit: what delays a PUBACK), ms. */
   readonly ingestLatencyMs?: number;
-  /** Hub only: mean of ecohub_sqlite_write_seconds (one group-commit transaction, the event loop blocked), ms. */
+  /** Hub only: mean of ecohub_ingest_write_seconds (one group-commit transaction, the event loop blocked), ms. */
   readonly transactionMs?: number;
   /** Hub only: its event-loop delay over the interval. */
   readonly loopDelay?: LoopDelay | undefined;

@@ -52,7 +52,6 @@ import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
-import { accessibleDevices } from './registry/control/store.js';
 import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
@@ -64,7 +63,6 @@ import type { ModelSpec } from './registry/spec/index.js';
 import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
 import { IngestWriter } from './registry/telemetry/writer.js';
-import { type Db, openDatabase } from './store/database.js';
 import type { Engine, Queryable } from './store/engine.js';
 import { ensurePrivateDir } from './store/files.js';
 import { runMigrations } from './store/migration-runner.js';
@@ -76,11 +74,7 @@ export { DATABASE_FILE };
 export interface Hub {
   readonly options: HubOptions;
   readonly log: Logger;
-  readonly db: Db;
-  /**
-   * The async store engine (SQLite or PostgreSQL, from --database) the domain stores move onto
-   * (issue 11). Until they do, it runs the migrations and the domains use `db`.
-   */
+  /** The store engine (SQLite or PostgreSQL, from --database) every domain's store runs on. */
   readonly store: Engine;
   readonly httpPort: number;
   readonly mqttPort: number;
@@ -154,21 +148,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     started.push(() => store.close());
     const migration = await runMigrations(store);
     storeLog.info({ ...migration, database: store.target, version: store.serverVersion }, 'database ready');
-    if (options.database.kind !== 'sqlite') {
-      throw new Error(
-        `${store.target} is reachable and migrated to version ${migration.to}, but this hub's domain stores ` +
-          'still run on SQLite only: serving from PostgreSQL arrives with their conversion to the store engine. ' +
-          "'ecohub migrate --database URL' prepares a PostgreSQL database today.",
-      );
-    }
-    const db = openDatabase({ file: options.database.file });
-    started.push(() => {
-      db.close();
-    });
 
     const bus = createRegistryBus();
     // Set once the registry is built: a new account takes over the shares waiting for its email.
-    let registered: (user: { id: string; email: string }) => void = () => undefined;
+    let registered: (user: { id: string; email: string }) => Promise<void> = async () => undefined;
     const identities = new IdentityService({
       store,
       log: log.child({ module: 'identity' }),
@@ -181,7 +164,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       onRegistered: (user) => registered(user),
       onRevoke: (revocation) => bus.emit('revokeUser', revocation),
       // Bound below, once bindings and homes exist; account deletion runs only after the hub started.
-      releaseAccount: (userId) => releaseAccount(userId),
+      releaseAccount: (tx, userId) => releaseAccount(tx, userId),
     });
     await identities.open();
     started.push(() => identities.close());
@@ -202,7 +185,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     const commerce = new CommerceService({
       store,
-      db,
       log: log.child({ module: 'commerce' }),
       now: options.now,
       settings: options.commerce,
@@ -238,7 +220,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     started.push(() => directory.close());
     // Opened once metrics exist (below); the device service asks it about other nodes' devices.
     let cluster: Cluster | undefined;
-    const homes = new HomeService({ db, log: log.child({ module: 'homes' }), bus, now: options.now });
     const devices = new DeviceService({
       store,
       log: log.child({ module: 'devices' }),
@@ -313,7 +294,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       observer: {
         batch(size, seconds) {
           metrics.ingestBatchSize.observe(size);
-          metrics.sqliteWrite.observe(seconds);
+          metrics.ingestWrite.observe(seconds);
         },
       },
     });
@@ -327,7 +308,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
 
     const control = createControl({
-      db,
+      store,
       log: log.child({ module: 'control' }),
       bus,
       now: options.now,
@@ -362,14 +343,27 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         },
       },
     });
-    started.push(() => control.commands.close());
+    await control.start();
+    started.push(() => control.close());
+    const homes = new HomeService({
+      store,
+      log: log.child({ module: 'homes' }),
+      access: control.access,
+      now: options.now,
+    });
     registered = (user) => control.bindings.acceptInvitations(user.id, user.email);
-    const releaseAccount = (userId: string) => {
-      const bound = control.bindings.releaseUser(userId);
-      control.commands.forgetUser(userId);
-      const affected = new Set([...bound.affected, ...homes.releaseUser(userId)]);
-      bus.emit('access', { userIds: [...affected] });
-      return { devices: bound.devices };
+    // Inside the account deletion's transaction: the account and what it held go together.
+    const releaseAccount = async (tx: Queryable, userId: string) => {
+      const bound = await control.bindings.releaseUser(tx, userId);
+      const affected = new Set([...bound.affected, ...(await homes.releaseUser(tx, userId))]);
+      await control.access.notify(tx, affected);
+      return {
+        devices: bound.devices,
+        committed: async () => {
+          control.commands.forgetUser(userId);
+          await control.access.changed(affected);
+        },
+      };
     };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
@@ -431,7 +425,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         control,
         models,
         telemetry,
-        accessible: (userId) => accessibleDevices(db, userId),
+        accessible: async (userId) => control.access.devices(userId),
         now: options.now,
       }),
       notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
@@ -484,7 +478,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         healthRoutes(api, {
           notReady: () => {
             const missing: string[] = [];
-            if (!db.open) missing.push('database');
             if (!broker.listening) missing.push('mqtt');
             if (member) missing.push(...member.notReady());
             return missing;
@@ -574,7 +567,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     return {
       options,
       log,
-      db,
       store,
       httpPort,
       mqttPort,

@@ -26,7 +26,7 @@ export class HubMetrics {
   readonly reportsRejected: Counter<'reason'>;
   readonly ingestBatchSize: Histogram;
   readonly ingestLatency: Histogram;
-  readonly sqliteWrite: Histogram;
+  readonly ingestWrite: Histogram;
   readonly eventLoopDelay: Histogram;
   /** Samples the event loop while started (the hub starts it at boot and stops it on close). */
   readonly loopDelay: EventLoopDelay;
@@ -95,9 +95,9 @@ export class HubMetrics {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
-    this.sqliteWrite = new Histogram({
-      name: 'ecohub_sqlite_write_seconds',
-      help: 'Time spent in one ingest transaction',
+    this.ingestWrite = new Histogram({
+      name: 'ecohub_ingest_write_seconds',
+      help: 'Time spent in one ingest transaction (SQLite or PostgreSQL)',
       buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
       registers,
     });

@@ -48,7 +48,7 @@ export function ingestMetrics(
     duplicates: d('ecohub_reports_duplicate_total'),
     rejected: d('ecohub_reports_rejected_total'),
     ingestLatencyMs: mean('ecohub_ingest_latency_seconds', 1000),
-    transactionMs: mean('ecohub_sqlite_write_seconds', 1000),
+    transactionMs: mean('ecohub_ingest_write_seconds', 1000),
     loopDelay: loopDelayOver(m0, m1),
   };
 }

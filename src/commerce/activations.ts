@@ -1,14 +1,11 @@
 import type { Logger } from 'pino';
 import type { LedgerService } from '../partners/ledger.js';
 import type { ActivationSource } from '../partners/statements.js';
-import type { Db } from '../store/database.js';
-import type { Engine } from '../store/engine.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import * as store from './store-payments.js';
 
 export interface ActivationOptions {
   readonly store: Engine;
-  /** The legacy connection, for buyerOf (read inside the registry's synchronous claim). */
-  readonly db?: Db | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly ledger: LedgerService;
@@ -25,10 +22,9 @@ export class ActivationRecorder implements ActivationSource {
     this.#o = options;
   }
 
-  /** User id of the paid, not refunded order the device was sold on; undefined if none. */
-  buyerOf(deviceId: string): string | undefined {
-    if (!this.#o.db) throw new Error('buyerOf needs the legacy connection');
-    return store.saleOfDeviceLegacy(this.#o.db, deviceId)?.user_id;
+  /** User id of the paid, not refunded order the device was sold on; undefined if none (`db`: the claim's transaction). */
+  async buyerOf(deviceId: string, db: Queryable = this.#o.store): Promise<string | undefined> {
+    return (await store.saleOfDevice(db, deviceId))?.user_id;
   }
 
   /** Records the first claim of a sold device; false for a device not sold here or already activated. */

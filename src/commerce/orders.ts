@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { type FieldError, HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
-import type { Db } from '../store/database.js';
 import type { Engine, Queryable } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { requestHash } from './idempotency.js';
@@ -14,8 +13,6 @@ import { type OrderView, orderView } from './views.js';
 
 export interface OrderOptions {
   readonly store: Engine;
-  /** The legacy connection, for isReserved (read inside the registry's synchronous claim). */
-  readonly db?: Db | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly paymentWindowMs: number;
@@ -154,10 +151,9 @@ export class OrderService {
     );
   }
 
-  /** True while an unpaid order holds the device (read by the registry's synchronous claim). */
-  isReserved(deviceId: string): boolean {
-    if (!this.#o.db) throw new Error('isReserved needs the legacy connection');
-    return store.isReservedLegacy(this.#o.db, deviceId);
+  /** True while an unpaid order holds the device (`db`: the registry's claim reads it in its transaction). */
+  isReserved(deviceId: string, db: Queryable = this.#o.store): Promise<boolean> {
+    return store.isReserved(db, deviceId);
   }
 
   /** The buyer (or the operator) gives up an unpaid order: its stock returns at once. */

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { CommerceSettings } from '../config.js';
 import { HubError } from '../errors.js';
 import type { LedgerService } from '../partners/ledger.js';
-import type { Db } from '../store/database.js';
 import type { Engine, Queryable } from '../store/engine.js';
 import { ActivationRecorder } from './activations.js';
 import { CatalogService } from './catalog.js';
@@ -14,8 +13,6 @@ import { type Verification, verifyWebhook } from './signature.js';
 export interface CommerceOptions {
   /** Commerce writes are durable transactions: fsynced at commit on SQLite too (docs/commerce.md). */
   readonly store: Engine;
-  /** The legacy connection, for isReserved and buyerOf (read inside the registry's synchronous claim). */
-  readonly db?: Db | undefined;
   readonly log: Logger;
   readonly now: () => number;
   readonly settings: CommerceSettings;
@@ -50,7 +47,6 @@ export class CommerceService {
     this.orders = new OrderService({
       ...base,
       log: o.log.child({ part: 'orders' }),
-      db: o.db,
       paymentWindowMs: o.settings.paymentWindowMs,
     });
     this.refunds = new RefundService({
@@ -69,7 +65,6 @@ export class CommerceService {
     });
     this.activations = new ActivationRecorder({
       ...base,
-      db: o.db,
       log: o.log.child({ part: 'activations' }),
       ledger: o.ledger,
     });
@@ -78,17 +73,17 @@ export class CommerceService {
   }
 
   /** User id of the paid, not refunded order a device was sold on (for claiming without a pairing code). */
-  buyerOf(deviceId: string): string | undefined {
-    return this.activations.buyerOf(deviceId);
+  buyerOf(deviceId: string, db?: Queryable): Promise<string | undefined> {
+    return this.activations.buyerOf(deviceId, db);
   }
 
   /**
    * True while an unpaid order holds the device: it may not be claimed then. Read inside the
-   * claim's IMMEDIATE transaction (another connection, but no commerce write can commit while the
-   * claim holds the write lock), so a claim and a reservation never both succeed.
+   * claim's transaction (`db`); the database itself refuses a claim and a reservation of the same
+   * device racing each other (migration 0070's triggers), so the two never both succeed.
    */
-  isReserved(deviceId: string): boolean {
-    return this.orders.isReserved(deviceId);
+  isReserved(deviceId: string, db?: Queryable): Promise<boolean> {
+    return this.orders.isReserved(deviceId, db);
   }
 
   /**

@@ -1,4 +1,3 @@
-import { type Db, prepared } from '../store/database.js';
 import type { Queryable } from '../store/engine.js';
 import { keyAfter, whereAll } from '../store/keyset.js';
 import type { PageRequest } from '../store/page.js';
@@ -150,9 +149,6 @@ export async function releaseUnits(
   return changes;
 }
 
-const RESERVED_SQL =
-  "SELECT 1 FROM commerce_units WHERE device_id = ? AND released_at IS NULL AND state = 'reserved'";
-
 /** True while an unpaid order holds the device (a claim must wait: docs/commerce.md). */
 export async function isReserved(db: Queryable, deviceId: string): Promise<boolean> {
   const row = await db.one(
@@ -160,11 +156,6 @@ export async function isReserved(db: Queryable, deviceId: string): Promise<boole
         AND state = 'reserved'`,
   );
   return row !== undefined;
-}
-
-/** isReserved on the legacy connection: the registry's claim reads it inside its own transaction. */
-export function isReservedLegacy(db: Db, deviceId: string): boolean {
-  return prepared(db, RESERVED_SQL).get(deviceId) !== undefined;
 }
 
 export async function markSold(db: Queryable, orderId: string): Promise<number> {

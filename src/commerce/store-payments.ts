@@ -1,4 +1,3 @@
-import { type Db, prepared } from '../store/database.js';
 import type { Queryable } from '../store/engine.js';
 import { sql } from '../store/sql.js';
 
@@ -66,12 +65,6 @@ export interface SaleOfDevice {
   readonly currency: string;
 }
 
-const SALE_OF_DEVICE = `SELECT u.order_id, u.line_no, o.user_id, l.partner_id, o.currency
-  FROM commerce_units u
-  JOIN commerce_orders o ON o.id = u.order_id
-  JOIN commerce_order_lines l ON l.order_id = u.order_id AND l.line_no = u.line_no
-  WHERE u.device_id = ? AND u.released_at IS NULL AND u.state = 'sold'`;
-
 /** The paid, not refunded order line a device was sold on, if any. */
 export function saleOfDevice(db: Queryable, deviceId: string): Promise<SaleOfDevice | undefined> {
   return db.one<SaleOfDevice>(
@@ -81,11 +74,6 @@ export function saleOfDevice(db: Queryable, deviceId: string): Promise<SaleOfDev
         JOIN commerce_order_lines l ON l.order_id = u.order_id AND l.line_no = u.line_no
         WHERE u.device_id = ${deviceId} AND u.released_at IS NULL AND u.state = 'sold'`,
   );
-}
-
-/** saleOfDevice on the legacy connection: the registry's claim reads it inside its own transaction. */
-export function saleOfDeviceLegacy(db: Db, deviceId: string): SaleOfDevice | undefined {
-  return prepared(db, SALE_OF_DEVICE).get(deviceId) as SaleOfDevice | undefined;
 }
 
 /** Records the activation once per sale of the device; false if it was already recorded. */

@@ -17,7 +17,7 @@ export interface RegistryServices {
   readonly models: ModelService;
   readonly telemetry: TelemetryService;
   /** Every device the user may use, with its role (the registry's access rules: bindings and homes). */
-  readonly accessible: (userId: string) => ReadonlyArray<{ device_id: string; role: 'owner' | 'member' }>;
+  readonly accessible: (userId: string) => Promise<ReadonlyMap<string, 'owner' | 'member'>>;
   readonly now: () => number;
 }
 
@@ -28,14 +28,14 @@ export interface RegistryServices {
 export function registryFacts(r: RegistryServices): CommunityRegistry {
   return {
     async devicesOf(userId, modelId) {
-      const roles = new Map(r.accessible(userId).map((a) => [a.device_id, a.role]));
+      const roles = await r.accessible(userId);
       const owned: OwnedDevice[] = [];
       for (const row of await r.devices.rows([...roles.keys()])) {
         if (row.model_id !== modelId) continue;
         owned.push({
           deviceId: row.id,
           role: roles.get(row.id) ?? 'member',
-          since: r.control.bindings.ownerSince(row.id) ?? row.created_at,
+          since: (await r.control.bindings.ownerSince(row.id)) ?? row.created_at,
           firmwareVersion: row.firmware_version,
         });
       }
@@ -60,7 +60,7 @@ export function registryFacts(r: RegistryServices): CommunityRegistry {
       const state: Record<string, unknown> = {};
       for (const [key, s] of Object.entries((await r.devices.shadow(row)).reported)) state[key] = s.value;
       // Like the owner's own views: nothing from before the current owner claimed the device.
-      const notBefore = r.control.bindings.ownerSince(deviceId);
+      const notBefore = await r.control.bindings.ownerSince(deviceId);
       const events = await r.telemetry.events(
         deviceId,
         { from: now - DAY_MS, to: now + 1, notBefore },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
-import type { Engine } from '../store/engine.js';
+import type { Engine, Queryable } from '../store/engine.js';
 import type { Identity } from './identity.js';
 import { LoginLimiter } from './login-limiter.js';
 import { OperatorTokens } from './operator-tokens.js';
@@ -23,16 +23,21 @@ export interface IdentityOptions {
   readonly loginWindowMs?: number;
   /** Registration attempts allowed per client address in the window, then 429 (docs/api.md). */
   readonly registrationLimit?: { readonly perAddress: number; readonly windowMs: number };
-  /** Called once an account exists (shares waiting for its email bind then). */
-  readonly onRegistered?: (user: { readonly id: string; readonly email: string }) => void;
+  /** Called once an account exists (shares waiting for its email bind then); registration waits for it. */
+  readonly onRegistered?: (user: { readonly id: string; readonly email: string }) => void | Promise<void>;
   /** Called when tokens stop working (logout: one token; account deletion: all): live sessions must end. */
   readonly onRevoke?: (revocation: UserRevocation) => void;
   /**
-   * Releases what a deleted account holds elsewhere (devices, homes), just before the deletion's
-   * transaction (the registry still writes on its own connection); returns the devices it owned
-   * with fresh pairing codes, shown once.
+   * Releases what a deleted account holds elsewhere (devices, homes) inside the deletion's own
+   * transaction `tx`, so the account and everything it held go together or not at all; returns the
+   * devices it owned with fresh pairing codes (shown once) and what to do once it committed.
    */
-  readonly releaseAccount?: (userId: string) => ReleasedAccount | Promise<ReleasedAccount>;
+  readonly releaseAccount?: (tx: Queryable, userId: string) => Promise<AccountRelease>;
+}
+
+export interface AccountRelease extends ReleasedAccount {
+  /** Runs after the deletion committed (caches, announcements); never inside the transaction. */
+  readonly committed?: () => Promise<void>;
 }
 
 export interface UserRevocation {
@@ -135,7 +140,7 @@ export class IdentityService {
       });
     }
     this.#o.log.info({ userId: row.id }, 'user registered');
-    this.#o.onRegistered?.({ id: row.id, email: row.email });
+    await this.#o.onRegistered?.({ id: row.id, email: row.email });
     return toView(row);
   }
 
@@ -221,25 +226,26 @@ export class IdentityService {
         errors: [{ path: '/password', message: 'does not match the account' }],
       });
     }
-    // Releasing twice is harmless (the second finds nothing held); a crash between the two steps
-    // leaves an account that can be deleted again.
-    const released = (await this.#o.releaseAccount?.(userId)) ?? { devices: [] };
-    await this.#o.store.transaction(
-      async (tx) => {
+    // One transaction: the devices and homes it held are released with the account, or nothing is.
+    const released = await this.#o.store.transaction(
+      async (tx): Promise<AccountRelease> => {
         // Re-read inside the transaction: a concurrent deletion already scrubbed it.
         if ((await store.findUserById(tx, userId))?.password_hash !== user.password_hash) {
           throw new HubError('NOT_FOUND', 'user not found');
         }
+        const released = (await this.#o.releaseAccount?.(tx, userId)) ?? { devices: [] };
         await store.deleteUserTokens(tx, userId);
         await store.scrubUser(tx, userId);
         await tx.notify(USER_TOKENS_CHANNEL, `u:${userId}`);
+        return released;
       },
       { durable: true },
     );
     this.#tokens.dropUser(userId);
+    await released.committed?.();
     this.#o.log.info({ userId, releasedDevices: released.devices.length }, 'account deleted');
     this.#o.onRevoke?.({ userId, reason: 'account deleted' });
-    return released;
+    return { devices: released.devices };
   }
 
   async user(userId: string): Promise<UserView> {

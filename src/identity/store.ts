@@ -1,4 +1,3 @@
-import { type Db, prepared } from '../store/database.js';
 import type { Queryable } from '../store/engine.js';
 import { sql } from '../store/sql.js';
 
@@ -33,38 +32,11 @@ export async function insertUser(
   return changes === 1;
 }
 
-/** Not yet converted registry code reads users on the legacy connection (the `Db` overloads). */
-function isLegacy(db: Db | Queryable): db is Db {
-  return !('dialect' in db);
-}
-
-export function findUserByEmail(db: Db, email: string): UserRow | undefined;
-export function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined>;
-export function findUserByEmail(
-  db: Db | Queryable,
-  email: string,
-): UserRow | undefined | Promise<UserRow | undefined> {
-  if (isLegacy(db)) {
-    return prepared(
-      db,
-      'SELECT id, email, password_hash, display_name, created_at FROM users WHERE email = ?',
-    ).get(email) as UserRow | undefined;
-  }
+export function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
   return db.one<UserRow>(sql`SELECT ${USER_COLUMNS} FROM users WHERE email = ${email}`);
 }
 
-export function findUserById(db: Db, id: string): UserRow | undefined;
-export function findUserById(db: Queryable, id: string): Promise<UserRow | undefined>;
-export function findUserById(
-  db: Db | Queryable,
-  id: string,
-): UserRow | undefined | Promise<UserRow | undefined> {
-  if (isLegacy(db)) {
-    return prepared(
-      db,
-      'SELECT id, email, password_hash, display_name, created_at FROM users WHERE id = ?',
-    ).get(id) as UserRow | undefined;
-  }
+export function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
   return db.one<UserRow>(sql`SELECT ${USER_COLUMNS} FROM users WHERE id = ${id}`);
 }
 

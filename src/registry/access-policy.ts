@@ -102,7 +102,9 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
         };
       }
       const { userId, tokenId, expiresAt } = identity;
-      return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
+      const decision: ConnectDecision = { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
+      // The user's devices are in memory before the session starts: the hooks after CONNECT never wait.
+      return access.load(userId).then(() => decision);
     }
     return deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password).then((device) => {
       if (!device.ok) return device;
@@ -114,7 +116,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
   function userMayWatch(userId: string, topic: string, filters: ReadonlySet<string>): boolean {
     const parts = splitDeviceTopic(topic);
-    return parts !== undefined && filters.has(parts.rest) && access.role(userId, parts.did) !== undefined;
+    return parts !== undefined && filters.has(parts.rest) && access.peek(userId, parts.did) !== undefined;
   }
 
   return {
@@ -176,10 +178,12 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     sessionStarted(session: MqttSession): void {
       if (session.kind === 'device') deps.devices.connected(session.deviceId);
+      else access.retain(session.userId);
     },
 
     sessionEnded(session: MqttSession): void {
       if (session.kind === 'device') deps.devices.disconnected(session.deviceId);
+      else access.release(session.userId);
     },
 
     sessionSubscribed(session: MqttSession, filters: readonly string[]): void {

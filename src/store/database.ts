@@ -32,30 +32,3 @@ export function openDatabase(options: OpenOptions): Db {
   db.pragma('foreign_keys = ON');
   return db;
 }
-
-// Keyed by connection, so it is a cache of each connection's own statements, not shared state.
-const statements = new WeakMap<Db, Map<string, Database.Statement>>();
-
-/**
- * The statement for `source`, prepared once per connection. Preparing (parsing and planning the
- * SQL) costs more than running most of our statements, and the hot paths (device connect, ingest,
- * token checks) run the same few thousands of times a second.
- */
-export function prepared(db: Db, source: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) {
-    cache = new Map();
-    statements.set(db, cache);
-  }
-  let statement = cache.get(source);
-  if (!statement) {
-    statement = db.prepare(source);
-    cache.set(source, statement);
-  }
-  return statement;
-}
-
-/** Runs `fn` in one IMMEDIATE transaction: the write lock is taken at BEGIN, so two writers never deadlock on upgrade. */
-export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
-}

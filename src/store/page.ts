@@ -68,15 +68,3 @@ export function pageOfList<T>(
   }
   return pageOf(items.slice(start, start + req.limit + 1), req.limit, keyOf, (item) => item);
 }
-
-/** SQL for "key past `after`": a row-value comparison (SQLite 3.15+, PostgreSQL). */
-export function afterClause(
-  columns: readonly string[],
-  after: PageKey | undefined,
-  direction: 'asc' | 'desc' = 'asc',
-): { sql: string; args: Array<string | number> } | undefined {
-  if (after === undefined) return undefined;
-  const op = direction === 'asc' ? '>' : '<';
-  const marks = columns.map(() => '?').join(', ');
-  return { sql: `(${columns.join(', ')}) ${op} (${marks})`, args: [...after] };
-}

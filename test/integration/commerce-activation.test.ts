@@ -76,6 +76,6 @@ describe('sale -> device -> activation', () => {
       body: {},
     });
     expect(refund.status, refund.text).toBe(201);
-    for (const deviceId of sold) expect(hub.commerce.buyerOf(deviceId)).toBeUndefined();
+    for (const deviceId of sold) expect(await hub.commerce.buyerOf(deviceId)).toBeUndefined();
   });
 });

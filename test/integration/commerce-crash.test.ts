@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { sql } from '../../src/store/sql.js';
 import { spawnServe } from '../support/cli.js';
 import { checkInvariants, listSku, placeOrder, sendWebhook, WEBHOOK_SECRET } from '../support/commerce.js';
 import { partnerWithModel, provision } from '../support/devices.js';
 import { ADMIN_TOKEN, httpRequester, newUser, tempDir } from '../support/hub.js';
+import { spawnedDatabase } from '../support/spawned-database.js';
 
 const ACKED_BEFORE_KILL = 60;
 
@@ -22,7 +22,9 @@ interface Attempt {
 describe('orders and payments survive kill -9', () => {
   it('keeps every answered order exactly once and never strands reserved stock', async () => {
     const dataDir = tempDir();
+    const database = await spawnedDatabase();
     const env = {
+      ...database.env,
       ECOHUB_DATA_DIR: dataDir,
       ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN,
       ECOHUB_PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -108,23 +110,20 @@ describe('orders and payments survive kill -9', () => {
       for (const a of answered) expect(all.filter((id) => id === a.orderId)).toHaveLength(1);
       await checkInvariants(after);
 
-      const db = new Database(join(dataDir, 'ecohub.db'), { readonly: true });
-      const orphans = db
-        .prepare(
-          `SELECT
+      const [orphans] = await database.many(
+        sql`SELECT
              (SELECT count(*) FROM commerce_units u WHERE NOT EXISTS
                 (SELECT 1 FROM commerce_orders o WHERE o.id = u.order_id)) AS units_without_order,
              (SELECT count(*) FROM commerce_orders o WHERE NOT EXISTS
                 (SELECT 1 FROM commerce_idempotency_keys k WHERE k.order_id = o.id)) AS orders_without_key,
              (SELECT count(*) FROM commerce_units u JOIN commerce_free_devices f ON f.device_id = u.device_id
                 WHERE u.released_at IS NULL) AS held_and_free`,
-        )
-        .get();
-      db.close();
+      );
       expect(orphans).toEqual({ units_without_order: 0, orders_without_key: 0, held_and_free: 0 });
     } finally {
       second.child.kill('SIGTERM');
       await second.exited();
+      await database.drop();
     }
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../src/store/sql.js';
 import {
   checkInvariants,
   openShop,
@@ -187,13 +188,11 @@ describe('windows, months, statements and isolation (hub clock)', () => {
     );
 
     // The schema itself refuses entries dated in a closed month, and any UPDATE or DELETE.
-    expect(() =>
-      hub.db
-        .prepare("UPDATE partner_ledger_entries SET gross_minor = 1 WHERE statement_month = '2031-01'")
-        .run(),
-    ).toThrow(/append-only/);
-    expect(() => hub.db.prepare('DELETE FROM partner_ledger_entries').run()).toThrow(/append-only/);
-    expect(() => hub.db.prepare('DELETE FROM partner_statement_closures').run()).toThrow(/append-only/);
+    await expect(
+      hub.store.run(sql`UPDATE partner_ledger_entries SET gross_minor = 1 WHERE statement_month = '2031-01'`),
+    ).rejects.toThrow(/append-only/);
+    await expect(hub.store.run(sql`DELETE FROM partner_ledger_entries`)).rejects.toThrow(/append-only/);
+    await expect(hub.store.run(sql`DELETE FROM partner_statement_closures`)).rejects.toThrow(/append-only/);
   });
 
   it('keeps partners and users apart: another partner or user gets 404, a user may not read statements', async () => {

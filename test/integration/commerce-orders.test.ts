@@ -93,7 +93,7 @@ describe('orders, payment, fulfilment and refunds', () => {
     expect(sold).toHaveLength(3);
     for (const id of sold) {
       expect(shop.deviceIds).toContain(id);
-      expect(hub.commerce.buyerOf(id)).toBe(buyer.id);
+      expect(await hub.commerce.buyerOf(id)).toBe(buyer.id);
     }
 
     const ledger = await hub.request('GET', `/v1/partners/${shop.partner.partnerId}/ledger`, {

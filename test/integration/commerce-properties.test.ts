@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../src/store/sql.js';
 import {
   checkInvariants,
   expectOnlySafeIntegers,
@@ -173,15 +174,19 @@ describe('commerce properties (fast-check, real hub)', () => {
       { numRuns: 25 },
     );
 
-    // Nothing stored is anything but an integer (SQLite would keep a REAL if one slipped in).
-    const stored = hub.db
-      .prepare(
-        `SELECT count(*) AS n FROM partner_ledger_entries WHERE typeof(gross_minor) <> 'integer'
-           OR typeof(commission_minor) <> 'integer' OR typeof(payable_minor) <> 'integer'
-         UNION ALL SELECT count(*) FROM commerce_order_lines WHERE typeof(amount_minor) <> 'integer'
-         UNION ALL SELECT count(*) FROM commerce_orders WHERE typeof(total_minor) <> 'integer'`,
-      )
-      .all() as Array<{ n: number }>;
+    // Nothing stored is anything but an integer (SQLite would keep a REAL if one slipped in;
+    // PostgreSQL's BIGINT columns refuse one, checked the same way with pg_typeof).
+    const type = (column: string) =>
+      sql.dialect({
+        sqlite: sql`typeof(${sql.raw(column)}) <> 'integer'`,
+        postgres: sql`pg_typeof(${sql.raw(column)})::text <> 'bigint'`,
+      });
+    const stored = await hub.store.many<{ n: number }>(
+      sql`SELECT count(*) AS n FROM partner_ledger_entries WHERE ${type('gross_minor')}
+            OR ${type('commission_minor')} OR ${type('payable_minor')}
+          UNION ALL SELECT count(*) FROM commerce_order_lines WHERE ${type('amount_minor')}
+          UNION ALL SELECT count(*) FROM commerce_orders WHERE ${type('total_minor')}`,
+    );
     expect(stored.map((r) => r.n)).toEqual([0, 0, 0]);
   }, 60_000);
 });

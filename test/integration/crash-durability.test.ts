@@ -1,17 +1,18 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { sql } from '../../src/store/sql.js';
 import { spawnServe } from '../support/cli.js';
 import { partnerWithModel, provision } from '../support/devices.js';
 import { ADMIN_TOKEN, httpRequester, tempDir } from '../support/hub.js';
+import { spawnedDatabase } from '../support/spawned-database.js';
 
 const BEFORE_KILL = 300;
 
 describe('acknowledged reports survive kill -9', () => {
   it('keeps every report whose PUBACK the device received, none twice, through a SIGKILL and redelivery', async () => {
     const dataDir = tempDir();
-    const env = { ECOHUB_DATA_DIR: dataDir, ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN };
+    const database = await spawnedDatabase();
+    const env = { ECOHUB_DATA_DIR: dataDir, ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN, ...database.env };
     const first = await spawnServe([], env);
     const api = { request: httpRequester(`http://127.0.0.1:${first.httpPort}`) };
     const { partner, modelId } = await partnerWithModel(api);
@@ -87,13 +88,11 @@ describe('acknowledged reports survive kill -9', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited()).toBe(0);
 
-    const db = new Database(join(dataDir, 'ecohub.db'), { readonly: true });
-    const rows = db
-      .prepare(
-        "SELECT seq, count(*) AS n FROM telemetry WHERE device_id = ? AND property = 'light.brightness' GROUP BY seq",
-      )
-      .all(device.id) as Array<{ seq: number; n: number }>;
-    db.close();
+    const rows = await database.many<{ seq: number; n: number }>(
+      sql`SELECT seq, count(*) AS n FROM telemetry WHERE device_id = ${device.id} AND property = 'light.brightness'
+          GROUP BY seq`,
+    );
+    await database.drop();
     const stored = new Map(rows.map((r) => [r.seq, r.n]));
     expect(ackedBeforeKill.size).toBeGreaterThanOrEqual(BEFORE_KILL);
     for (const s of ackedBeforeKill)

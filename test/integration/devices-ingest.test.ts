@@ -207,7 +207,7 @@ describe('spec-validated ingest', () => {
       'ecohub_devices_online',
       'ecohub_ingest_batch_size_count',
       'ecohub_ingest_latency_seconds_count',
-      'ecohub_sqlite_write_seconds_count',
+      'ecohub_ingest_write_seconds_count',
       'ecohub_mqtt_messages_received_total{topic="props"}',
     ]) {
       expect(m.has(name), name).toBe(true);

@@ -10,6 +10,7 @@ import {
   stopOtaDevices,
 } from '../support/firmware.js';
 import { ADMIN_TOKEN, httpRequester, tempDir } from '../support/hub.js';
+import { spawnedDatabase } from '../support/spawned-database.js';
 import { until } from './sim-support.js';
 
 const FLEET = 20;
@@ -18,7 +19,8 @@ const RATE = 10;
 describe('firmware rollouts survive kill -9 of the hub', () => {
   it('after a SIGKILL mid-rollout nothing is lost or offered twice, the rate holds and deadlines still fire', async () => {
     const dataDir = tempDir();
-    const env = { ECOHUB_DATA_DIR: dataDir, ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN };
+    const database = await spawnedDatabase();
+    const env = { ECOHUB_DATA_DIR: dataDir, ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN, ...database.env };
     const first = await spawnServe([], env, 60_000);
     const httpUrl = `http://127.0.0.1:${first.httpPort}`;
     const hub = { request: httpRequester(httpUrl), httpUrl, mqttUrl: `mqtt://127.0.0.1:${first.mqttPort}` };
@@ -98,6 +100,7 @@ describe('firmware rollouts survive kill -9 of the hub', () => {
       await stopOtaDevices(fleet);
       second.child.kill('SIGTERM');
       await second.exited();
+      await database.drop();
     }
   }, 240_000);
 });

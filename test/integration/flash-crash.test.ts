@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { sql } from '../../src/store/sql.js';
 import { spawnServe } from '../support/cli.js';
 import { openShop, WEBHOOK_SECRET } from '../support/commerce.js';
 import { buy, createSale, manyUsers, register } from '../support/flash.js';
 import { ADMIN_TOKEN, httpRequester, startHub, tempDir } from '../support/hub.js';
+import { spawnedDatabase } from '../support/spawned-database.js';
 
 const BUYERS = 250;
 const CAP = 80;
@@ -21,11 +21,13 @@ interface Attempt {
 describe('flash-sale purchases survive kill -9 in the opening burst', () => {
   it('keeps every answered purchase exactly once and the cap after a restart', async () => {
     const dataDir = tempDir();
+    const database = await spawnedDatabase();
     // Set up with the clock two hours back, so that the sale is open when the real hub starts.
     const real = Date.now();
     let clock = real - 2 * 3600_000;
     const setup = await startHub({
       dataDir,
+      database: database.target,
       paymentWebhookSecret: WEBHOOK_SECRET,
       now: () => clock,
       flash: { addressBurst: 100_000 },
@@ -51,6 +53,7 @@ describe('flash-sale purchases survive kill -9 in the opening burst', () => {
     }
 
     const env = {
+      ...database.env,
       ECOHUB_DATA_DIR: dataDir,
       ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN,
       ECOHUB_PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -109,10 +112,8 @@ describe('flash-sale purchases survive kill -9 in the opening burst', () => {
       const view = await after.request('GET', `/v1/flash-sales/${saleId}`, { token: ADMIN_TOKEN });
       expect(view.body['reserved'] as number).toBeLessThanOrEqual(CAP);
 
-      const db = new Database(join(dataDir, 'ecohub.db'), { readonly: true });
-      const check = db
-        .prepare(
-          `SELECT s.taken,
+      const [check = {}] = await database.many<Record<string, number>>(
+        sql`SELECT s.taken,
              (SELECT coalesce(sum(quantity), 0) FROM flash_purchases p
                WHERE p.sale_id = s.id AND p.status IN ('reserved', 'paid')) AS held,
              (SELECT count(*) FROM flash_purchases p WHERE p.sale_id = s.id) AS purchases,
@@ -120,10 +121,8 @@ describe('flash-sale purchases survive kill -9 in the opening burst', () => {
              (SELECT count(*) FROM flash_purchases p WHERE p.sale_id = s.id AND NOT EXISTS
                (SELECT 1 FROM flash_idempotency k WHERE k.response LIKE '%' || p.id || '%')) AS without_answer,
              (SELECT coalesce(sum(units), 0) FROM flash_user_units u WHERE u.sale_id = s.id) AS user_units
-           FROM flash_sales s WHERE s.id = ?`,
-        )
-        .get(saleId) as Record<string, number>;
-      db.close();
+           FROM flash_sales s WHERE s.id = ${saleId}`,
+      );
       // The cap counter is exactly what purchases hold, never more than the cap; every purchase was
       // answered (its answer is stored with it) and no buyer has two.
       expect(check['taken']).toBe(check['held']);
@@ -134,6 +133,7 @@ describe('flash-sale purchases survive kill -9 in the opening burst', () => {
     } finally {
       second.child.kill('SIGTERM');
       await second.exited();
+      await database.drop();
     }
   }, 240_000);
 });

@@ -13,19 +13,19 @@ const WHO: readonly Who[] = ['owner', 'member', 'stranger', 'partner', 'operator
 
 interface Ctx {
   /** A fresh home of the owner, with the member in it. */
-  home(): string;
+  home(): Promise<string>;
   /** A fresh home of the owner, with the member and the extra user in it. */
-  homeWithExtra(): string;
+  homeWithExtra(): Promise<string>;
   /** A fresh room in a fresh home: [homeId, roomId]. */
-  room(): [string, string];
+  room(): Promise<[string, string]>;
   /** A fresh device of the owner, placed in a fresh home: [deviceId, homeId]. */
-  placedDevice(): [string, string];
+  placedDevice(): Promise<[string, string]>;
   readonly extraEmail: string;
   readonly extraId: string;
 }
 
 interface Case {
-  readonly call: (ctx: Ctx) => { path: string; body?: unknown };
+  readonly call: (ctx: Ctx) => Promise<{ path: string; body?: unknown }>;
   readonly expect: readonly [
     owner: number,
     member: number,
@@ -42,63 +42,63 @@ const name = () => ({ name: `Name ${++serial}` });
 /** Keyed by the route as OpenAPI names it, so the test can check that none is missing. */
 const cases: Record<string, Case> = {
   'POST /v1/homes': {
-    call: () => ({ path: '/v1/homes', body: name() }),
+    call: async () => ({ path: '/v1/homes', body: name() }),
     expect: [201, 201, 201, 403, 403, 401],
   },
-  'GET /v1/homes': { call: () => ({ path: '/v1/homes' }), expect: [200, 200, 200, 403, 403, 401] },
+  'GET /v1/homes': { call: async () => ({ path: '/v1/homes' }), expect: [200, 200, 200, 403, 403, 401] },
   'GET /v1/homes/{homeId}': {
-    call: (c) => ({ path: `/v1/homes/${c.home()}` }),
+    call: async (c) => ({ path: `/v1/homes/${await c.home()}` }),
     expect: [200, 200, 404, 403, 403, 401],
   },
   'PATCH /v1/homes/{homeId}': {
-    call: (c) => ({ path: `/v1/homes/${c.home()}`, body: name() }),
+    call: async (c) => ({ path: `/v1/homes/${await c.home()}`, body: name() }),
     expect: [200, 403, 404, 403, 403, 401],
   },
   'DELETE /v1/homes/{homeId}': {
-    call: (c) => ({ path: `/v1/homes/${c.home()}` }),
+    call: async (c) => ({ path: `/v1/homes/${await c.home()}` }),
     expect: [204, 403, 404, 403, 403, 401],
   },
   'POST /v1/homes/{homeId}/members': {
-    call: (c) => ({ path: `/v1/homes/${c.home()}/members`, body: { email: c.extraEmail } }),
+    call: async (c) => ({ path: `/v1/homes/${await c.home()}/members`, body: { email: c.extraEmail } }),
     expect: [201, 403, 404, 403, 403, 401],
   },
   'DELETE /v1/homes/{homeId}/members/{userId}': {
     // Removing someone else: the owner may, a member may not (it may only leave).
-    call: (c) => ({ path: `/v1/homes/${c.homeWithExtra()}/members/${c.extraId}` }),
+    call: async (c) => ({ path: `/v1/homes/${await c.homeWithExtra()}/members/${c.extraId}` }),
     expect: [204, 403, 404, 403, 403, 401],
   },
   'POST /v1/homes/{homeId}/rooms': {
-    call: (c) => ({ path: `/v1/homes/${c.home()}/rooms`, body: name() }),
+    call: async (c) => ({ path: `/v1/homes/${await c.home()}/rooms`, body: name() }),
     expect: [201, 403, 404, 403, 403, 401],
   },
   'PATCH /v1/homes/{homeId}/rooms/{roomId}': {
-    call: (c) => {
-      const [home, room] = c.room();
+    call: async (c) => {
+      const [home, room] = await c.room();
       return { path: `/v1/homes/${home}/rooms/${room}`, body: name() };
     },
     expect: [200, 403, 404, 403, 403, 401],
   },
   'DELETE /v1/homes/{homeId}/rooms/{roomId}': {
-    call: (c) => {
-      const [home, room] = c.room();
+    call: async (c) => {
+      const [home, room] = await c.room();
       return { path: `/v1/homes/${home}/rooms/${room}` };
     },
     expect: [204, 403, 404, 403, 403, 401],
   },
   'GET /v1/homes/{homeId}/devices': {
-    call: (c) => ({ path: `/v1/homes/${c.home()}/devices` }),
+    call: async (c) => ({ path: `/v1/homes/${await c.home()}/devices` }),
     expect: [200, 200, 404, 403, 403, 401],
   },
   'PUT /v1/devices/{deviceId}/placement': {
     // The member sees the device through the home but does not own it; the stranger does not see it.
-    call: (c) => {
-      const [device] = c.placedDevice();
-      return { path: `/v1/devices/${device}/placement`, body: { homeId: c.home() } };
+    call: async (c) => {
+      const [device] = await c.placedDevice();
+      return { path: `/v1/devices/${device}/placement`, body: { homeId: await c.home() } };
     },
     expect: [200, 403, 404, 403, 403, 401],
   },
   'DELETE /v1/devices/{deviceId}/placement': {
-    call: (c) => ({ path: `/v1/devices/${c.placedDevice()[0]}/placement` }),
+    call: async (c) => ({ path: `/v1/devices/${(await c.placedDevice())[0]}/placement` }),
     expect: [204, 403, 404, 403, 403, 401],
   },
 };
@@ -127,28 +127,28 @@ describe('homes route isolation', () => {
       anonymous: undefined,
     });
     // Setup goes through the service: the routes under test are the ones in the table.
-    const home = () => {
-      const id = hub.homes.create(owner.id, `Home ${++serial}`).id;
-      hub.homes.addMember(owner.id, id, member.email);
+    const home = async () => {
+      const id = (await hub.homes.create(owner.id, `Home ${++serial}`)).id;
+      await hub.homes.addMember(owner.id, id, member.email);
       return id;
     };
     ctx = {
       home,
-      homeWithExtra() {
-        const id = home();
-        hub.homes.addMember(owner.id, id, extra.email);
+      async homeWithExtra() {
+        const id = await home();
+        await hub.homes.addMember(owner.id, id, extra.email);
         return id;
       },
-      room() {
-        const id = home();
-        return [id, hub.homes.addRoom(owner.id, id, `Room ${++serial}`).id];
+      async room() {
+        const id = await home();
+        return [id, (await hub.homes.addRoom(owner.id, id, `Room ${++serial}`)).id];
       },
-      placedDevice() {
+      async placedDevice() {
         const device = devices.shift();
         if (device === undefined) throw new Error('provision more devices');
-        bindOwner(hub, device, owner.id);
-        const id = home();
-        hub.homes.place(owner.id, device, { homeId: id });
+        await bindOwner(hub, device, owner.id);
+        const id = await home();
+        await hub.homes.place(owner.id, device, { homeId: id });
         return [device, id];
       },
       extraEmail: extra.email,
@@ -164,7 +164,7 @@ describe('homes route isolation', () => {
     WHO.forEach((who, i) => {
       const expected = c.expect[i];
       it(`${route}: ${who} -> ${expected}`, async () => {
-        const { path, body } = c.call(ctx);
+        const { path, body } = await c.call(ctx);
         const token = tokens[who];
         const res = await hub.request(method, path, {
           ...(token !== undefined ? { token } : {}),
@@ -178,7 +178,9 @@ describe('homes route isolation', () => {
   }
 
   it('answers the same 404 for a home of someone else and a home that does not exist', async () => {
-    const theirs = await hub.request('GET', `/v1/homes/${ctx.home()}`, { token: tokens.stranger ?? '' });
+    const theirs = await hub.request('GET', `/v1/homes/${await ctx.home()}`, {
+      token: tokens.stranger ?? '',
+    });
     const none = await hub.request('GET', '/v1/homes/0123456789abcdef', { token: tokens.owner ?? '' });
     expect([theirs.status, none.status]).toEqual([404, 404]);
     expect(theirs.body['detail']).toBe(none.body['detail']);

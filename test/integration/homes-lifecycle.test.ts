@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOME_LIMITS } from '../../src/registry/homes/service.js';
+import { sql } from '../../src/store/sql.js';
 import { createHome, createRoom, recordAccess } from '../support/homes.js';
 import { newUser, startHub, type TestHub } from '../support/hub.js';
 
@@ -71,7 +72,7 @@ describe('homes, members and rooms', () => {
 
   it('lets the owner rename the home; a member may not', async () => {
     const id = await createHome(hub, owner.token, 'Old name');
-    hub.homes.addMember(owner.id, id, member.email);
+    await hub.homes.addMember(owner.id, id, member.email);
     const renamed = await hub.request('PATCH', `/v1/homes/${id}`, {
       token: owner.token,
       body: { name: 'New name' },
@@ -123,8 +124,8 @@ describe('homes, members and rooms', () => {
     const id = await createHome(hub, owner.token);
     const access = recordAccess(hub);
     try {
-      hub.homes.addMember(owner.id, id, member.email);
-      hub.homes.addMember(owner.id, id, stranger.email);
+      await hub.homes.addMember(owner.id, id, member.email);
+      await hub.homes.addMember(owner.id, id, stranger.email);
       const path = (userId: string) => `/v1/homes/${id}/members/${userId}`;
 
       expect((await hub.request('DELETE', path(owner.id), { token: member.token })).status).toBe(403);
@@ -182,7 +183,7 @@ describe('homes, members and rooms', () => {
 
   it(`refuses room ${HOME_LIMITS.roomsPerHome + 1} of a home`, async () => {
     const id = await createHome(hub, owner.token);
-    for (let i = 0; i < HOME_LIMITS.roomsPerHome; i++) hub.homes.addRoom(owner.id, id, `Room ${i}`);
+    for (let i = 0; i < HOME_LIMITS.roomsPerHome; i++) await hub.homes.addRoom(owner.id, id, `Room ${i}`);
     const res = await hub.request('POST', `/v1/homes/${id}/rooms`, {
       token: owner.token,
       body: { name: 'One more' },
@@ -194,7 +195,7 @@ describe('homes, members and rooms', () => {
   it('deletes a home with its rooms and members; its members lose it at once', async () => {
     const id = await createHome(hub, owner.token, 'Doomed');
     await createRoom(hub, owner.token, id, 'Attic');
-    hub.homes.addMember(owner.id, id, member.email);
+    await hub.homes.addMember(owner.id, id, member.email);
     const access = recordAccess(hub);
     try {
       expect((await hub.request('DELETE', `/v1/homes/${id}`, { token: member.token })).status).toBe(403);
@@ -205,25 +206,31 @@ describe('homes, members and rooms', () => {
     }
     expect((await hub.request('GET', `/v1/homes/${id}`, { token: owner.token })).status).toBe(404);
     expect(await homeIds(member)).not.toContain(`${id}:member`);
-    const rows = hub.db.prepare('SELECT count(*) AS n FROM rooms WHERE home_id = ?').get(id) as { n: number };
-    expect(rows.n).toBe(0);
+    const rows = await hub.store.one<{ n: number }>(
+      sql`SELECT count(*) AS n FROM rooms WHERE home_id = ${id}`,
+    );
+    expect(rows?.n).toBe(0);
   });
 
   it('a deleted account leaves every home it is in, past one page of homes', async () => {
     const leaving = await newUser(hub);
     // More homes than one page of the listing (500): account deletion must walk them all.
-    for (let i = 0; i < 520; i++) hub.homes.create(leaving.id, `Home ${i}`);
+    for (let i = 0; i < 520; i++) await hub.homes.create(leaving.id, `Home ${i}`);
     const shared = await createHome(hub, owner.token, 'Shared');
-    hub.homes.addMember(owner.id, shared, leaving.email);
+    await hub.homes.addMember(owner.id, shared, leaving.email);
 
     const deleted = await hub.request('DELETE', '/v1/me', {
       token: leaving.token,
       body: { password: leaving.password },
     });
     expect(deleted.status, deleted.text).toBe(200);
-    const count = (sql: string) => (hub.db.prepare(sql).get(leaving.id) as { n: number }).n;
-    expect(count('SELECT count(*) AS n FROM homes WHERE owner_id = ?')).toBe(0);
-    expect(count('SELECT count(*) AS n FROM home_members WHERE user_id = ?')).toBe(0);
+    const homes = await hub.store.one<{ n: number }>(
+      sql`SELECT count(*) AS n FROM homes WHERE owner_id = ${leaving.id}`,
+    );
+    const memberships = await hub.store.one<{ n: number }>(
+      sql`SELECT count(*) AS n FROM home_members WHERE user_id = ${leaving.id}`,
+    );
+    expect([homes?.n, memberships?.n]).toEqual([0, 0]);
     const home = await hub.request('GET', `/v1/homes/${shared}`, { token: owner.token });
     expect((home.body['members'] as Array<{ userId: string }>).map((m) => m.userId)).toEqual([owner.id]);
   });

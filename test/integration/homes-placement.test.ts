@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../src/store/sql.js';
 import { partnerWithModel, provision } from '../support/devices.js';
 import { bindOwner, createHome, createRoom, recordAccess } from '../support/homes.js';
 import { newUser, startHub, type TestHub } from '../support/hub.js';
@@ -14,16 +15,16 @@ describe('device placement in homes', () => {
   let next = 0;
 
   /** A fresh device owned by `user`. */
-  const ownedDevice = (user: User) => {
+  const ownedDevice = async (user: User) => {
     const id = deviceIds[next++];
     if (id === undefined) throw new Error('provision more devices');
-    bindOwner(hub, id, user.id);
+    await bindOwner(hub, id, user.id);
     return id;
   };
   /** A fresh home of `owner` with `member` in it. */
   const sharedHome = async (name = 'Shared') => {
     const id = await createHome(hub, owner.token, name);
-    hub.homes.addMember(owner.id, id, member.email);
+    await hub.homes.addMember(owner.id, id, member.email);
     return id;
   };
   const place = (deviceId: string, token: string, body: Record<string, unknown>) =>
@@ -47,7 +48,7 @@ describe('device placement in homes', () => {
   it('places an owned device in a room of its own home; members see it there', async () => {
     const home = await sharedHome('Flat');
     const room = await createRoom(hub, owner.token, home, 'Living room');
-    const did = ownedDevice(owner);
+    const did = await ownedDevice(owner);
 
     const placed = await place(did, owner.token, { homeId: home, roomId: room });
     expect(placed.status, placed.text).toBe(200);
@@ -64,22 +65,20 @@ describe('device placement in homes', () => {
     expect(detail.body['devices']).toEqual([{ deviceId: did, roomId: room, roomName: 'Living room' }]);
 
     for (const user of [owner, member]) {
-      expect(hub.homes.placementsFor(user.id).get(did)).toEqual({
+      expect((await hub.homes.placementsFor(user.id)).get(did)).toEqual({
         homeId: home,
         homeName: 'Flat',
         roomId: room,
         roomName: 'Living room',
       });
-      expect(hub.homes.homeDevicesFor(user.id)).toContainEqual({ deviceId: did, homeId: home });
     }
-    expect(hub.homes.placementsFor(other.id).has(did)).toBe(false);
-    expect(hub.homes.homeDevicesFor(other.id)).toEqual([]);
+    expect((await hub.homes.placementsFor(other.id)).size).toBe(0);
   });
 
   it('places without a room; deleting the room keeps the device in the home', async () => {
     const home = await createHome(hub, owner.token);
     const room = await createRoom(hub, owner.token, home, 'Study');
-    const [a, b] = [ownedDevice(owner), ownedDevice(owner)];
+    const [a, b] = [await ownedDevice(owner), await ownedDevice(owner)];
     expect((await place(a, owner.token, { homeId: home })).body).toMatchObject({
       roomId: null,
       roomName: null,
@@ -98,7 +97,7 @@ describe('device placement in homes', () => {
     const mine = await createHome(hub, owner.token, 'Mine');
     const theirs = await createHome(hub, other.token, 'Theirs');
     const shared = await createHome(hub, other.token, 'Shared with me');
-    hub.homes.addMember(other.id, shared, owner.email);
+    await hub.homes.addMember(other.id, shared, owner.email);
     const otherRoom = await createRoom(
       hub,
       owner.token,
@@ -107,8 +106,8 @@ describe('device placement in homes', () => {
     );
 
     const notBound = deviceIds[next++] ?? '';
-    const othersDevice = ownedDevice(other);
-    const did = ownedDevice(owner);
+    const othersDevice = await ownedDevice(other);
+    const did = await ownedDevice(owner);
     const cases: Array<[string, string, Record<string, unknown>, number, string?]> = [
       ['an unbound device', notBound, { homeId: mine }, 404],
       ["another user's device", othersDevice, { homeId: mine }, 404],
@@ -124,13 +123,13 @@ describe('device placement in homes', () => {
       expect(res.status, `${what}: ${res.text}`).toBe(status);
       if (path) expect(res.body.errors?.map((e) => e.path)).toEqual([path]);
     }
-    expect(hub.homes.placementsFor(owner.id).has(did)).toBe(false);
+    expect((await hub.homes.placementsFor(owner.id)).has(did)).toBe(false);
   });
 
   it('lets only the device owner move or unplace a device, not a home member who sees it', async () => {
     const home = await sharedHome();
     const memberHome = await createHome(hub, member.token, 'Member own');
-    const did = ownedDevice(owner);
+    const did = await ownedDevice(owner);
     expect((await place(did, owner.token, { homeId: home })).status).toBe(200);
 
     expect((await place(did, member.token, { homeId: memberHome })).status).toBe(403);
@@ -147,7 +146,7 @@ describe('device placement in homes', () => {
     expect((await hub.request('DELETE', `/v1/devices/${did}/placement`, { token: owner.token })).status).toBe(
       204,
     );
-    expect(hub.homes.placementsFor(member.id).has(did)).toBe(false);
+    expect((await hub.homes.placementsFor(member.id)).has(did)).toBe(false);
     // Out of the home, the member no longer sees it at all.
     expect((await place(did, member.token, { homeId: memberHome })).status).toBe(404);
   });
@@ -156,7 +155,7 @@ describe('device placement in homes', () => {
     const shared = await sharedHome();
     const solo = await createHome(hub, owner.token, 'Solo');
     const room = await createRoom(hub, owner.token, shared, 'Hall');
-    const did = ownedDevice(owner);
+    const did = await ownedDevice(owner);
     const access = recordAccess(hub);
     const both = [owner.id, member.id].sort();
     try {
@@ -175,7 +174,7 @@ describe('device placement in homes', () => {
         204,
         [[member.id]],
       );
-      expect(hub.homes.placementsFor(member.id).has(did)).toBe(false);
+      expect((await hub.homes.placementsFor(member.id)).has(did)).toBe(false);
       await step(
         () =>
           hub.request('POST', `/v1/homes/${shared}/members`, {
@@ -185,7 +184,7 @@ describe('device placement in homes', () => {
         201,
         [[member.id]],
       );
-      expect(hub.homes.placementsFor(member.id).has(did)).toBe(true);
+      expect((await hub.homes.placementsFor(member.id)).has(did)).toBe(true);
       await step(() => hub.request('DELETE', `/v1/devices/${did}/placement`, { token: owner.token }), 204, [
         both,
       ]);
@@ -196,11 +195,11 @@ describe('device placement in homes', () => {
     } finally {
       access.stop();
     }
-    expect(hub.homes.placementsFor(member.id).has(did)).toBe(false);
+    expect((await hub.homes.placementsFor(member.id)).has(did)).toBe(false);
     // The device stays bound to its owner when its home goes.
-    const binding = hub.db
-      .prepare('SELECT user_id, role FROM device_bindings WHERE device_id = ?')
-      .all(did) as Array<{ user_id: string; role: string }>;
+    const binding = await hub.store.many<{ user_id: string; role: string }>(
+      sql`SELECT user_id, role FROM device_bindings WHERE device_id = ${did}`,
+    );
     expect(binding).toEqual([{ user_id: owner.id, role: 'owner' }]);
   });
 });

@@ -161,24 +161,27 @@ describe('operator tokens', () => {
   // Four CLI processes, each a cold node start: slow on a loaded machine.
   it('lists and revokes operator tokens from the CLI while the hub runs', { timeout: 90_000 }, async () => {
     const hub = await hubOn(dataDir(), ADMIN_TOKEN);
-    const minted = await runCli(['admin', 'token', '--data-dir', hub.dataDir, '--label', 'from cli']);
+    const minted = await runCli(
+      ['admin', 'token', '--data-dir', hub.dataDir, '--label', 'from cli'],
+      hub.cliEnv,
+    );
     expect(minted.code, minted.stderr).toBe(0);
     const token = minted.stdout.trim();
     expect((await hub.request('GET', '/v1/operator-tokens', { token })).status).toBe(200);
 
-    const listed = await runCli(['admin', 'tokens', '--data-dir', hub.dataDir, '--json']);
+    const listed = await runCli(['admin', 'tokens', '--data-dir', hub.dataDir, '--json'], hub.cliEnv);
     expect(listed.code, listed.stderr).toBe(0);
     const rows = JSON.parse(listed.stdout) as TokenItem[];
     const row = rows.find((t) => t.label === 'from cli');
     expect(row).toMatchObject({ source: 'cli', revokedAt: null });
     expect(listed.stdout).not.toContain(token.split('_')[2]);
-    const text = await runCli(['admin', 'tokens', '--data-dir', hub.dataDir]);
+    const text = await runCli(['admin', 'tokens', '--data-dir', hub.dataDir], hub.cliEnv);
     expect(text.stdout).toMatch(/^ID\s+SOURCE\s+LABEL/);
 
-    const revoked = await runCli(['admin', 'revoke', String(row?.id), '--data-dir', hub.dataDir]);
+    const revoked = await runCli(['admin', 'revoke', String(row?.id), '--data-dir', hub.dataDir], hub.cliEnv);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect((await hub.request('GET', '/v1/operator-tokens', { token })).status).toBe(401);
-    const unknown = await runCli(['admin', 'revoke', 'nope', '--data-dir', hub.dataDir]);
+    const unknown = await runCli(['admin', 'revoke', 'nope', '--data-dir', hub.dataDir], hub.cliEnv);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no operator token 'nope'");
   });

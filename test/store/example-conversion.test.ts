@@ -1,7 +1,7 @@
 /**
  * The worked example for converting a domain store to the engine API (README, "Choices"; the
- * conversion guide). The functions below are what parts of src/identity/store.ts and
- * src/commerce/store-stock.ts become; they live here, in a test, until those modules are converted.
+ * conversion guide). The functions below are condensed from src/identity/store.ts and
+ * src/commerce/store-stock.ts, which run on the engine API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, Queryable, Transaction } from '../../src/store/engine.js';
@@ -51,7 +51,10 @@ async function revokeUserToken(tx: Transaction, tokenId: string, at: number): Pr
 /**
  * Takes up to `count` free devices of a model. Where the engines differ the store says so: on
  * PostgreSQL concurrent buyers skip each other's locked rows instead of queueing on them; SQLite
- * has one writer, so there is nothing to skip.
+ * has one writer, so there is nothing to skip. The rows are locked in a CTE, which PostgreSQL runs
+ * once, so its LIMIT holds: `DELETE ... WHERE key IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`
+ * is the flawed form (the planner may evaluate the subquery again, skipping other rows each time,
+ * and take more than `n`). The same as src/commerce/store-stock.ts.
  */
 async function takeFree(
   tx: Transaction,
@@ -60,11 +63,17 @@ async function takeFree(
   count: number,
 ): Promise<string[]> {
   const rows = await tx.many<{ device_id: string }>(
-    sql`DELETE FROM commerce_free_devices WHERE (model_id, partner_id, device_id) IN (
-          SELECT model_id, partner_id, device_id FROM commerce_free_devices
-          WHERE model_id = ${modelId} AND partner_id = ${partnerId} LIMIT ${count}
-          ${sql.dialect({ sqlite: sql.empty, postgres: sql`FOR UPDATE SKIP LOCKED` })})
+    sql.dialect({
+      sqlite: sql`DELETE FROM commerce_free_devices WHERE model_id = ${modelId} AND partner_id = ${partnerId}
+          AND device_id IN (SELECT device_id FROM commerce_free_devices
+            WHERE model_id = ${modelId} AND partner_id = ${partnerId} LIMIT ${count})
         RETURNING device_id`,
+      postgres: sql`WITH picked AS (
+          SELECT device_id FROM commerce_free_devices WHERE model_id = ${modelId} AND partner_id = ${partnerId}
+          LIMIT ${count} FOR UPDATE SKIP LOCKED)
+        DELETE FROM commerce_free_devices f USING picked WHERE f.device_id = picked.device_id
+        RETURNING f.device_id`,
+    }),
   );
   return rows.map((r) => r.device_id);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { expect } from 'vitest';
 import { signWebhook } from '../../src/commerce/signature.js';
+import { sql } from '../../src/store/sql.js';
 import { partnerWithModel, provision } from './devices.js';
 import { ADMIN_TOKEN, type HttpHub, type TestHub, type TestResponse } from './hub.js';
 import type { OnboardedPartner } from './partners.js';
@@ -151,7 +152,7 @@ function allEntries(hub: HttpHub, partnerId: string): Promise<Entry[]> {
  *   claimed, no device an unpaid order holds has an owner, and every owned device counts as claimed.
  */
 export async function checkInvariants(hub: HttpHub | TestHub): Promise<void> {
-  if ('db' in hub) checkOwnershipAgainstStock(hub);
+  if ('store' in hub) await checkOwnershipAgainstStock(hub as TestHub);
   const partners = await allPages<{ id: string }>(hub, '/v1/partners');
   for (const { id } of partners) {
     const entries = await allEntries(hub, id);
@@ -202,26 +203,26 @@ export async function checkInvariants(hub: HttpHub | TestHub): Promise<void> {
 }
 
 /** Ownership against stock, read straight from the database (the API lists neither owners nor free devices). */
-function checkOwnershipAgainstStock(hub: TestHub): void {
-  const count = (sql: string) => (hub.db.prepare(sql).get() as { n: number }).n;
+async function checkOwnershipAgainstStock(hub: TestHub): Promise<void> {
+  const count = async (query: string) => (await hub.store.one<{ n: number }>(sql.raw(query)))?.n;
   expect(
-    count(`SELECT count(*) AS n FROM commerce_free_devices f
+    await count(`SELECT count(*) AS n FROM commerce_free_devices f
              JOIN device_bindings b ON b.device_id = f.device_id AND b.role = 'owner'`),
     'owned devices in stock',
   ).toBe(0);
   expect(
-    count(`SELECT count(*) AS n FROM commerce_free_devices f
+    await count(`SELECT count(*) AS n FROM commerce_free_devices f
              JOIN commerce_claimed_devices c ON c.device_id = f.device_id`),
     'once-claimed devices in stock',
   ).toBe(0);
   expect(
-    count(`SELECT count(*) AS n FROM commerce_units u
+    await count(`SELECT count(*) AS n FROM commerce_units u
              JOIN device_bindings b ON b.device_id = u.device_id AND b.role = 'owner'
              WHERE u.released_at IS NULL AND u.state = 'reserved'`),
     'owned devices reserved for an order',
   ).toBe(0);
   expect(
-    count(`SELECT count(*) AS n FROM device_bindings b WHERE b.role = 'owner'
+    await count(`SELECT count(*) AS n FROM device_bindings b WHERE b.role = 'owner'
              AND NOT EXISTS (SELECT 1 FROM commerce_claimed_devices c WHERE c.device_id = b.device_id)`),
     'owned devices not counted as claimed',
   ).toBe(0);

@@ -1,15 +1,18 @@
 import { expect } from 'vitest';
 import type { Hub } from '../../src/hub.js';
+import { sql } from '../../src/store/sql.js';
 import type { HttpHub } from './hub.js';
 
 /**
- * Makes `userId` the owner of `deviceId`. Stand-in for the claim route (`POST /v1/devices/{did}/claim`),
- * which belongs to the control module: switch this one helper to it once it exists.
+ * Makes `userId` the owner of `deviceId` straight in the database (no pairing code needed), and
+ * tells the access index, as the claim route (`POST /v1/devices/{did}/claim`) would.
  */
-export function bindOwner(hub: Hub, deviceId: string, userId: string): void {
-  hub.db
-    .prepare(`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`)
-    .run(deviceId, userId, Date.now());
+export async function bindOwner(hub: Hub, deviceId: string, userId: string): Promise<void> {
+  await hub.store.run(
+    sql`INSERT INTO device_bindings (device_id, user_id, role, created_at)
+        VALUES (${deviceId}, ${userId}, 'owner', ${Date.now()})`,
+  );
+  await hub.control.access.changed([userId]);
 }
 
 /** Creates a home through the API; returns its id. */

@@ -1,15 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubInput } from '../../src/config.js';
 import { createHub, type Hub } from '../../src/hub.js';
 import { createLogger } from '../../src/log.js';
+import { parseDatabaseUrl } from '../../src/store/database-url.js';
 import { createTestDatabase, type TestDatabase, testEngineKind } from './engine.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export interface TestHub extends Hub {
   readonly dataDir: string;
+  /** The database the hub runs on, for CLI commands that must reach it: ECOHUB_DATABASE_URL. */
+  readonly cliEnv: { readonly ECOHUB_DATABASE_URL?: string };
   /** JSON request against the hub; `token` becomes a bearer header. */
   request(
     method: string,
@@ -65,15 +68,30 @@ export function tempDir(prefix = 'ecohub-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Where a data folder given to startHub remembers its PostgreSQL database, so a restart finds it. */
+const DATABASE_NOTE = 'test-database.json';
+
 /**
  * A real hub on 127.0.0.1, ports chosen by the OS, data in a fresh temp folder, logs silent. With
- * ECOHUB_TEST_ENGINE=postgres its state goes to a fresh PostgreSQL database, dropped at stop().
+ * ECOHUB_TEST_ENGINE=postgres its state goes to a fresh PostgreSQL database, dropped at stop(); a
+ * hub started again on a data folder the test passed (a restart) finds that folder's database
+ * again, which lives until the suite's teardown drops it (test/support/postgres-setup.ts).
  */
 export async function startHub(overrides: HubInput & { dataDir?: string } = {}): Promise<TestHub> {
   const dataDir = overrides.dataDir ?? tempDir();
   let database: TestDatabase | undefined;
+  let dropAtStop = true;
   if (overrides.database === undefined && testEngineKind() === 'postgres') {
-    database = await createTestDatabase('postgres');
+    const note = join(dataDir, DATABASE_NOTE);
+    if (overrides.dataDir !== undefined && existsSync(note)) {
+      const url = (JSON.parse(readFileSync(note, 'utf8')) as { url: string }).url;
+      database = { url, target: parseDatabaseUrl(url), drop: async () => undefined };
+    } else {
+      database = await createTestDatabase('postgres');
+      if (overrides.dataDir !== undefined)
+        writeFileSync(note, JSON.stringify({ url: database.url }), { mode: 0o600 });
+    }
+    dropAtStop = overrides.dataDir === undefined;
   }
   let hub: Hub;
   try {
@@ -88,15 +106,16 @@ export async function startHub(overrides: HubInput & { dataDir?: string } = {}):
       dataDir,
     });
   } catch (err) {
-    await database?.drop();
+    if (dropAtStop) await database?.drop();
     throw err;
   }
   return Object.assign(Object.create(hub) as Hub, hub, {
     dataDir,
+    cliEnv: database ? { ECOHUB_DATABASE_URL: database.url } : {},
     request: httpRequester(hub.httpUrl),
     async stop() {
       await hub.close();
-      await database?.drop();
+      if (dropAtStop) await database?.drop();
       if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   }) as TestHub;

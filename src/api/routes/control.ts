@@ -50,7 +50,7 @@ export function controlRoutes(app: App, control: Control): void {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(bindings.claim(userIdOf(request), request.params.deviceId, request.body)),
+      reply.code(201).send(await bindings.claim(userIdOf(request), request.params.deviceId, request.body)),
   );
 
   app.get(
@@ -67,7 +67,7 @@ export function controlRoutes(app: App, control: Control): void {
     },
     async (request) =>
       pageResponse(
-        bindings.shares(
+        await bindings.shares(
           userIdOf(request),
           request.params.deviceId,
           pageRequest(request.query, ['number', 'string']),
@@ -91,7 +91,9 @@ export function controlRoutes(app: App, control: Control): void {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(bindings.share(userIdOf(request), request.params.deviceId, request.body.email)),
+      reply
+        .code(201)
+        .send(await bindings.share(userIdOf(request), request.params.deviceId, request.body.email)),
   );
 
   app.delete(
@@ -116,7 +118,7 @@ export function controlRoutes(app: App, control: Control): void {
       },
     },
     async (request, reply) => {
-      bindings.revoke(userIdOf(request), request.params.deviceId, request.params.member);
+      await bindings.revoke(userIdOf(request), request.params.deviceId, request.params.member);
       return reply.code(204).send(null);
     },
   );

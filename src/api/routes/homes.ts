@@ -38,7 +38,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
         response: responses({ 201: HomeSummarySchema }, 400, 401, 403, 409),
       },
     },
-    async (request, reply) => reply.code(201).send(homes.create(userIdOf(request), request.body.name)),
+    async (request, reply) => reply.code(201).send(await homes.create(userIdOf(request), request.body.name)),
   );
 
   app.get(
@@ -53,7 +53,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request) =>
-      pageResponse(homes.list(userIdOf(request), pageRequest(request.query, ['number', 'string']))),
+      pageResponse(await homes.list(userIdOf(request), pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(
@@ -97,7 +97,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request, reply) => {
-      homes.remove(userIdOf(request), request.params.homeId);
+      await homes.remove(userIdOf(request), request.params.homeId);
       return reply.code(204).send(null);
     },
   );
@@ -116,7 +116,9 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(homes.addMember(userIdOf(request), request.params.homeId, request.body.email)),
+      reply
+        .code(201)
+        .send(await homes.addMember(userIdOf(request), request.params.homeId, request.body.email)),
   );
 
   app.delete(
@@ -133,7 +135,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request, reply) => {
-      homes.removeMember(userIdOf(request), request.params.homeId, request.params.userId);
+      await homes.removeMember(userIdOf(request), request.params.homeId, request.params.userId);
       return reply.code(204).send(null);
     },
   );
@@ -151,7 +153,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(homes.addRoom(userIdOf(request), request.params.homeId, request.body.name)),
+      reply.code(201).send(await homes.addRoom(userIdOf(request), request.params.homeId, request.body.name)),
   );
 
   app.patch(
@@ -184,7 +186,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request, reply) => {
-      homes.removeRoom(userIdOf(request), request.params.homeId, request.params.roomId);
+      await homes.removeRoom(userIdOf(request), request.params.homeId, request.params.roomId);
       return reply.code(204).send(null);
     },
   );
@@ -203,7 +205,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
     },
     async (request) =>
       pageResponse(
-        homes.devices(userIdOf(request), request.params.homeId, pageRequest(request.query, ['string'])),
+        await homes.devices(userIdOf(request), request.params.homeId, pageRequest(request.query, ['string'])),
       ),
   );
 
@@ -236,7 +238,7 @@ export function homeRoutes(app: App, homes: HomeService): void {
       },
     },
     async (request, reply) => {
-      homes.unplace(userIdOf(request), request.params.deviceId);
+      await homes.unplace(userIdOf(request), request.params.deviceId);
       return reply.code(204).send(null);
     },
   );

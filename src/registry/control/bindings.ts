@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import { LoginLimiter } from '../../identity/login-limiter.js';
 import { findUserByEmail, findUserById } from '../../identity/store.js';
-import { type Db, inTransaction } from '../../store/database.js';
+import { type Engine, isDatabaseError, type Queryable } from '../../store/engine.js';
 import { compareKeys, type Page, type PageRequest, pageOfList } from '../../store/page.js';
 import { DEVICE_ID_PATTERN, hashPairingCode, newPairingCode } from '../devices/credentials.js';
 import type { RegistryBus } from '../events.js';
@@ -14,7 +14,7 @@ import * as invitations from './store-invitations.js';
 export const MAX_SHARES = 50;
 
 export interface BindingServiceOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly bus: RegistryBus;
   readonly access: AccessIndex;
@@ -23,13 +23,23 @@ export interface BindingServiceOptions {
   readonly sales?: SalesChannel;
 }
 
-/** What claiming needs to know from the sales channel; both are read inside the claim's transaction. */
+/** What claiming needs to know from the sales channel; both are read inside the claim's transaction (`db`). */
 export interface SalesChannel {
   /** The buyer of a sold device: lets the buyer claim it without a pairing code. */
-  buyerOf(deviceId: string): string | undefined;
-  /** An unpaid order holds the device: nobody may claim it until the order is paid or released. */
-  isReserved(deviceId: string): boolean;
+  buyerOf(deviceId: string, db: Queryable): Promise<string | undefined>;
+  /**
+   * An unpaid order holds the device: nobody may claim it until the order is paid or released.
+   * The database refuses the race too (a claim and a reservation of one device exclude each other:
+   * migration 0070), so this is for the clear answer.
+   */
+  isReserved(deviceId: string, db: Queryable): Promise<boolean>;
 }
+
+const RESERVED = () =>
+  new HubError(
+    'INVALID_STATE',
+    'the device is reserved for an order awaiting payment; try again once the order is paid or released',
+  );
 
 /**
  * One share as its owner sees it. The same whether the email had an account when it was shared
@@ -48,19 +58,21 @@ export interface ShareView {
  */
 export class BindingService {
   readonly #o: BindingServiceOptions;
+  readonly #db: Engine;
   /** Wrong pairing codes per user: 10 per 15 minutes, then 429 (a code has 60 bits, but be polite to the DB). */
   readonly #wrongCodes: LoginLimiter;
 
   constructor(options: BindingServiceOptions) {
     this.#o = options;
+    this.#db = options.store;
     this.#wrongCodes = new LoginLimiter({ maxFailures: 10, windowMs: 15 * 60_000, now: options.now });
   }
 
-  claim(
+  async claim(
     userId: string,
     deviceId: string,
     proof: { pairingCode: string } | { orderId: string },
-  ): { deviceId: string; role: 'owner' } {
+  ): Promise<{ deviceId: string; role: 'owner' }> {
     const via = 'pairingCode' in proof ? 'pairing-code' : 'order';
     if (via === 'pairing-code') {
       const wait = this.#wrongCodes.retryAfterMs(userId);
@@ -72,42 +84,48 @@ export class BindingService {
       }
     }
     const at = this.#o.now();
-    inTransaction(this.#o.db, () => {
-      if ('pairingCode' in proof) {
-        const found = store.findDeviceByPairingHash(this.#o.db, hashPairingCode(proof.pairingCode));
-        if (!found || found.id !== deviceId) {
-          this.#wrongCodes.recordFailure(userId);
-          throw new HubError('NOT_FOUND', 'no device with this id and pairing code', {
-            errors: [{ path: '/pairingCode', message: 'does not match the device' }],
+    const sales = this.#o.sales;
+    let wrongCode = false;
+    try {
+      await this.#db.transaction(async (tx) => {
+        wrongCode = false;
+        if ('pairingCode' in proof) {
+          const found = await store.findDeviceByPairingHash(tx, hashPairingCode(proof.pairingCode));
+          if (!found || found.id !== deviceId) {
+            wrongCode = true;
+            throw new HubError('NOT_FOUND', 'no device with this id and pairing code', {
+              errors: [{ path: '/pairingCode', message: 'does not match the device' }],
+            });
+          }
+          // Claiming and reserving exclude each other: a device an unpaid order holds waits until the
+          // order is paid (then anyone holding its pairing code may claim it) or released to stock.
+          if (sales && (await sales.isReserved(deviceId, tx))) throw RESERVED();
+        } else if (!DEVICE_ID_PATTERN.test(deviceId) || (await sales?.buyerOf(deviceId, tx)) !== userId) {
+          throw new HubError('NOT_FOUND', 'no device of yours in a paid order with this id', {
+            errors: [{ path: '/orderId', message: 'does not hold this device for you' }],
           });
         }
-        // Claiming and reserving exclude each other: a device an unpaid order holds waits until the
-        // order is paid (then anyone holding its pairing code may claim it) or released to stock.
-        if (this.#o.sales?.isReserved(deviceId)) {
+        const owner = await store.ownerOf(tx, deviceId);
+        if (owner === userId) throw new HubError('ALREADY_EXISTS', 'you already own this device');
+        // A claim never takes a device from its owner, not even the buyer's claim by order: whoever
+        // holds the device (and claimed it with its pairing code) keeps it until removing it.
+        if (owner !== undefined || !(await store.insertOwner(tx, deviceId, userId, at))) {
           throw new HubError(
-            'INVALID_STATE',
-            'the device is reserved for an order awaiting payment; try again once the order is paid or released',
+            'ALREADY_OWNED',
+            'the device is bound to another user; its owner must remove it before it can be claimed',
           );
         }
-      } else if (!DEVICE_ID_PATTERN.test(deviceId) || this.#o.sales?.buyerOf(deviceId) !== userId) {
-        throw new HubError('NOT_FOUND', 'no device of yours in a paid order with this id', {
-          errors: [{ path: '/orderId', message: 'does not hold this device for you' }],
-        });
-      }
-      const owner = store.ownerOf(this.#o.db, deviceId);
-      if (owner === userId) throw new HubError('ALREADY_EXISTS', 'you already own this device');
-      // A claim never takes a device from its owner, not even the buyer's claim by order: whoever
-      // holds the device (and claimed it with its pairing code) keeps it until removing it.
-      if (owner !== undefined || !store.insertOwner(this.#o.db, deviceId, userId, at)) {
-        throw new HubError(
-          'ALREADY_OWNED',
-          'the device is bound to another user; its owner must remove it before it can be claimed',
-        );
-      }
-      store.clearPairing(this.#o.db, deviceId);
-    });
+        await store.clearPairing(tx, deviceId);
+        await this.#o.access.notify(tx, [userId]);
+      });
+    } catch (err) {
+      if (wrongCode) this.#wrongCodes.recordFailure(userId);
+      // An order reserved the device between the check and the claim (PostgreSQL): the database refused.
+      if (isDatabaseError(err, 'refused')) throw RESERVED();
+      throw err;
+    }
     this.#o.log.info({ deviceId, userId, via }, 'device claimed');
-    this.#o.bus.emit('access', { userIds: [userId] });
+    await this.#o.access.changed([userId]);
     this.#o.bus.emit('claimed', { deviceId, userId, at, via });
     return { deviceId, role: 'owner' };
   }
@@ -117,13 +135,13 @@ export class BindingService {
    * home members) see its history, events and shadow from then on, as Mi Home resets a device on
    * unbind; the partner's fleet views keep everything.
    */
-  ownerSince(deviceId: string): number | undefined {
-    return store.ownerSince(this.#o.db, deviceId);
+  ownerSince(deviceId: string): Promise<number | undefined> {
+    return store.ownerSince(this.#db, deviceId);
   }
 
   /** Throws NOT_FOUND unless the user may see the device, FORBIDDEN unless it is the owner. */
-  #requireOwner(userId: string, deviceId: string): void {
-    const role = this.#o.access.role(userId, deviceId);
+  async #requireOwner(userId: string, deviceId: string): Promise<void> {
+    const role = await this.#o.access.role(userId, deviceId);
     if (role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
     if (role !== 'owner') throw new HubError('FORBIDDEN', 'only the owner may share or remove the device');
   }
@@ -132,14 +150,13 @@ export class BindingService {
    * Who has the device or is invited to, oldest first (the owner's claim, then shares and
    * invitations alike); paged in memory, as a device has at most MAX_SHARES of them.
    */
-  shares(userId: string, deviceId: string, page: PageRequest): Page<ShareView> {
-    this.#requireOwner(userId, deviceId);
-    const bound = store.bindingsOf(this.#o.db, deviceId).map((b) => ({
-      email: this.#email(b.user_id),
-      role: b.role,
-      at: b.created_at,
-    }));
-    const invited = invitations.invitationsOf(this.#o.db, deviceId).map((i) => ({
+  async shares(userId: string, deviceId: string, page: PageRequest): Promise<Page<ShareView>> {
+    await this.#requireOwner(userId, deviceId);
+    const bound: Array<{ email: string; role: store.BindingRole; at: number }> = [];
+    for (const b of await store.bindingsOf(this.#db, deviceId)) {
+      bound.push({ email: await this.#email(b.user_id), role: b.role, at: b.created_at });
+    }
+    const invited = (await invitations.invitationsOf(this.#db, deviceId)).map((i) => ({
       email: i.email,
       role: 'member' as const,
       at: i.created_at,
@@ -158,21 +175,21 @@ export class BindingService {
    * invitation that binds when an account with this email is registered. The answer is the same
    * either way.
    */
-  share(userId: string, deviceId: string, email: string): ShareView {
-    this.#requireOwner(userId, deviceId);
+  async share(userId: string, deviceId: string, email: string): Promise<ShareView> {
+    await this.#requireOwner(userId, deviceId);
     const address = email.trim();
-    const member = findUserByEmail(this.#o.db, address);
     const at = this.#o.now();
-    inTransaction(this.#o.db, () => {
+    const member = await this.#db.transaction(async (tx) => {
+      const member = await findUserByEmail(tx, address);
       const added =
         member === undefined
-          ? invitations.insertInvitation(this.#o.db, {
+          ? await invitations.insertInvitation(tx, {
               device_id: deviceId,
               email: address,
               invited_by: userId,
               created_at: at,
             })
-          : member.id !== userId && store.insertMember(this.#o.db, deviceId, member.id, at);
+          : member.id !== userId && (await store.insertMember(tx, deviceId, member.id, at));
       if (!added) {
         throw new HubError('ALREADY_EXISTS', 'the device is already shared with this email', {
           errors: [{ path: '/email', message: 'already has access' }],
@@ -180,37 +197,42 @@ export class BindingService {
       }
       // Counted after the insert, in its transaction: members and invitations alike, so the limit
       // says nothing about which emails have accounts either.
-      if (invitations.countShares(this.#o.db, deviceId) > MAX_SHARES) {
+      if ((await invitations.countShares(tx, deviceId)) > MAX_SHARES) {
         throw new HubError('INVALID_STATE', `a device may be shared with at most ${MAX_SHARES} people`);
       }
+      if (member) await this.#o.access.notify(tx, [member.id]);
+      return member;
     });
     this.#o.log.info({ deviceId, owner: userId, pending: member === undefined }, 'device shared');
-    if (member) this.#o.bus.emit('access', { userIds: [member.id] });
+    if (member) await this.#o.access.changed([member.id]);
     return { email: address, role: 'member', since: new Date(at).toISOString() };
   }
 
   /** A user registered: the invitations to its email become shares (if the inviter still owns the device). */
-  acceptInvitations(userId: string, email: string): void {
-    const accepted = inTransaction(this.#o.db, () =>
-      invitations
-        .takeInvitations(this.#o.db, email)
-        .filter((i) => store.ownerOf(this.#o.db, i.device_id) === i.invited_by)
-        .filter((i) => store.insertMember(this.#o.db, i.device_id, userId, i.created_at)),
-    );
+  async acceptInvitations(userId: string, email: string): Promise<void> {
+    const accepted = await this.#db.transaction(async (tx) => {
+      const taken: string[] = [];
+      for (const i of await invitations.takeInvitations(tx, email)) {
+        if ((await store.ownerOf(tx, i.device_id)) !== i.invited_by) continue;
+        if (await store.insertMember(tx, i.device_id, userId, i.created_at)) taken.push(i.device_id);
+      }
+      if (taken.length > 0) await this.#o.access.notify(tx, [userId]);
+      return taken;
+    });
     if (accepted.length === 0) return;
     this.#o.log.info({ userId, devices: accepted.length }, 'share invitations accepted on registration');
-    this.#o.bus.emit('access', { userIds: [userId] });
+    await this.#o.access.changed([userId]);
   }
 
   /**
    * The owner revokes a share (by the member's user id or the email it was shared with), or a
    * member leaves (its own user id or email).
    */
-  revoke(userId: string, deviceId: string, member: string): void {
-    const role = this.#o.access.role(userId, deviceId);
+  async revoke(userId: string, deviceId: string, member: string): Promise<void> {
+    const role = await this.#o.access.role(userId, deviceId);
     if (role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
     const byEmail = member.includes('@');
-    const memberId = byEmail ? findUserByEmail(this.#o.db, member.trim())?.id : member;
+    const memberId = byEmail ? (await findUserByEmail(this.#db, member.trim()))?.id : member;
     if (role !== 'owner' && memberId !== userId)
       throw new HubError('FORBIDDEN', 'only the owner may revoke shares');
     if (memberId === userId && role === 'owner') {
@@ -219,65 +241,70 @@ export class BindingService {
         'the owner removes the device instead (DELETE /v1/devices/{did}/binding)',
       );
     }
-    const revoked = inTransaction(this.#o.db, () => {
-      const invitation = byEmail && invitations.deleteInvitation(this.#o.db, deviceId, member.trim());
-      const binding = memberId !== undefined && store.deleteBinding(this.#o.db, deviceId, memberId);
+    const revoked = await this.#db.transaction(async (tx) => {
+      const invitation = byEmail && (await invitations.deleteInvitation(tx, deviceId, member.trim()));
+      const binding = memberId !== undefined && (await store.deleteBinding(tx, deviceId, memberId));
+      if (binding && memberId !== undefined) await this.#o.access.notify(tx, [memberId]);
       return invitation || binding;
     });
     if (!revoked) throw new HubError('NOT_FOUND', 'the device is not shared with this user');
     this.#o.log.info({ deviceId, by: userId, member: memberId ?? 'invitation' }, 'share revoked');
-    if (memberId !== undefined) this.#o.bus.emit('access', { userIds: [memberId] });
+    if (memberId !== undefined) await this.#o.access.changed([memberId]);
   }
 
   /**
    * The owner removes the device, as a factory reset would: every user loses it and a fresh
    * pairing code (returned once) is issued for whoever claims it next.
    */
-  remove(userId: string, deviceId: string): { pairingCode: string } {
-    this.#requireOwner(userId, deviceId);
+  async remove(userId: string, deviceId: string): Promise<{ pairingCode: string }> {
+    await this.#requireOwner(userId, deviceId);
     const pairingCode = newPairingCode();
-    const affected = new Set<string>([userId, ...store.homeMembersOf(this.#o.db, deviceId)]);
-    inTransaction(this.#o.db, () => {
-      for (const b of store.bindingsOf(this.#o.db, deviceId)) affected.add(b.user_id);
-      store.deleteAllBindings(this.#o.db, deviceId);
-      invitations.deleteInvitationsOf(this.#o.db, deviceId);
-      store.setPairing(this.#o.db, deviceId, hashPairingCode(pairingCode));
+    const affected = await this.#db.transaction(async (tx) => {
+      const affected = new Set<string>([userId, ...(await store.homeMembersOf(tx, deviceId))]);
+      for (const b of await store.bindingsOf(tx, deviceId)) affected.add(b.user_id);
+      await store.deleteAllBindings(tx, deviceId);
+      await invitations.deleteInvitationsOf(tx, deviceId);
+      await store.setPairing(tx, deviceId, hashPairingCode(pairingCode));
+      await this.#o.access.notify(tx, affected);
+      return affected;
     });
     this.#o.log.info({ deviceId, owner: userId }, 'device removed by its owner');
-    this.#o.bus.emit('access', { userIds: [...affected] });
+    await this.#o.access.changed(affected);
     return { pairingCode };
   }
 
   /**
    * A deleted account lets go of everything it is bound to: each device it owned is removed as by
    * its owner (every user loses it, a fresh pairing code is issued), its shares end. Runs inside
-   * the caller's transaction; `affected` are the users whose access changed, to announce after it commits.
+   * the caller's transaction `tx` (the account's deletion); `affected` are the users whose access
+   * changed, to pass to the access index's `changed()` after it commits.
    */
-  releaseUser(userId: string): {
+  async releaseUser(
+    tx: Queryable,
+    userId: string,
+  ): Promise<{
     devices: Array<{ id: string; pairingCode: string }>;
     affected: string[];
-  } {
+  }> {
     const devices: Array<{ id: string; pairingCode: string }> = [];
     const affected = new Set<string>([userId]);
-    inTransaction(this.#o.db, () => {
-      for (const binding of store.bindingsOfUser(this.#o.db, userId)) {
-        if (binding.role === 'member') {
-          store.deleteBinding(this.#o.db, binding.device_id, userId);
-          continue;
-        }
-        for (const u of store.homeMembersOf(this.#o.db, binding.device_id)) affected.add(u);
-        for (const b of store.bindingsOf(this.#o.db, binding.device_id)) affected.add(b.user_id);
-        const pairingCode = newPairingCode();
-        store.deleteAllBindings(this.#o.db, binding.device_id);
-        invitations.deleteInvitationsOf(this.#o.db, binding.device_id);
-        store.setPairing(this.#o.db, binding.device_id, hashPairingCode(pairingCode));
-        devices.push({ id: binding.device_id, pairingCode });
+    for (const binding of await store.bindingsOfUser(tx, userId)) {
+      if (binding.role === 'member') {
+        await store.deleteBinding(tx, binding.device_id, userId);
+        continue;
       }
-    });
+      for (const u of await store.homeMembersOf(tx, binding.device_id)) affected.add(u);
+      for (const b of await store.bindingsOf(tx, binding.device_id)) affected.add(b.user_id);
+      const pairingCode = newPairingCode();
+      await store.deleteAllBindings(tx, binding.device_id);
+      await invitations.deleteInvitationsOf(tx, binding.device_id);
+      await store.setPairing(tx, binding.device_id, hashPairingCode(pairingCode));
+      devices.push({ id: binding.device_id, pairingCode });
+    }
     return { devices, affected: [...affected] };
   }
 
-  #email(userId: string): string {
-    return findUserById(this.#o.db, userId)?.email ?? '';
+  async #email(userId: string): Promise<string> {
+    return (await findUserById(this.#db, userId))?.email ?? '';
   }
 }

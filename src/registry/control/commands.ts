@@ -35,6 +35,11 @@ export interface CommandServiceOptions {
   readonly specOf: (deviceId: string) => Promise<CompiledSpec | undefined>;
   readonly isOnline: (deviceId: string) => boolean;
   readonly transport: CommandTransport;
+  /**
+   * The desired-state delta being sent to a device that just reconnected, if any: a user's command
+   * waits for it, so the device gets what was set while it was away before anything newer.
+   */
+  readonly deltaInFlight?: (deviceId: string) => Promise<void> | undefined;
   /** No device reply within this gives DEVICE_TIMEOUT. */
   readonly timeoutMs: number;
   /** How long a phone's command id is remembered: a repeat within it is answered, not re-executed. */
@@ -145,8 +150,12 @@ export class CommandService {
     options.bus.on('presence', ({ deviceId, online }) => {
       if (!online) this.#failPending(deviceId);
     });
-    // Registered after the access index's own listener: roles are already reloaded here.
-    options.bus.on('access', ({ userIds }) => this.#dropRevoked(userIds));
+    // access.role waits for a reload in progress: the roles read here are the new ones.
+    options.bus.on('access', ({ userIds }) => {
+      this.#dropRevoked(userIds).catch((err: unknown) =>
+        this.#o.log.error({ err }, 'answering commands of users who lost devices failed'),
+      );
+    });
   }
 
   /**
@@ -277,12 +286,17 @@ export class CommandService {
     }
   }
 
-  /** Sends the pending desired values of a device that just connected (no phone waits for this reply). */
-  async sendDesired(deviceId: string, props: Record<string, unknown>): Promise<void> {
-    if (Object.keys(props).length === 0) return; // a set with nothing in it is never sent
-    const spec = await this.#o.specOf(deviceId);
-    if (!spec) return;
-    await this.#send(deviceId, spec, { op: 'set', props }, undefined).then((reply) => {
+  /**
+   * Sends the pending desired values of a device that just connected (no phone waits for this
+   * reply): published before this returns; `reply` settles with the device's answer.
+   */
+  sendDesired(
+    deviceId: string,
+    spec: CompiledSpec,
+    props: Record<string, unknown>,
+  ): { reply: Promise<void> } {
+    if (Object.keys(props).length === 0) return { reply: Promise.resolve() }; // a set with nothing in it is never sent
+    const reply = this.#send(deviceId, spec, { op: 'set', props }, undefined).then((reply) => {
       if (reply.status === 'error')
         this.#deviceLog.warn(
           deviceId,
@@ -296,6 +310,7 @@ export class CommandService {
           'desired state not applied',
         );
     });
+    return { reply };
   }
 
   close(): void {
@@ -309,10 +324,11 @@ export class CommandService {
   async #run(userId: string, command: PhoneCommand): Promise<PhoneReply> {
     const { id, did } = command;
     try {
-      if (this.#o.access.role(userId, did) === undefined)
+      if ((await this.#o.access.role(userId, did)) === undefined)
         throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
       const spec = await this.#o.specOf(did);
       if (!spec) throw new HubError('NOT_FOUND', `device ${did} not found`);
+      await this.#o.deltaInFlight?.(did);
       // Desired state is the hub's: reading and clearing it never reaches the device.
       const { userDesired } = this.#o;
       if (command.op === 'desired')
@@ -320,18 +336,33 @@ export class CommandService {
       if (command.op === 'clear-desired')
         return { id, did, status: 'ok', data: await userDesired.clear(userId, did, command.props) };
       const valid = validateCommand(spec, command);
-      if (valid.op === 'set') this.#o.desired.set(did, valid.props, userId);
+      if (valid.op === 'set') await this.#o.desired.set(did, valid.props, userId);
       if (!this.#o.isOnline(did)) {
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
       }
       const reply = await this.#send(did, spec, valid, userId);
+      // A refusal the device answered before this reply is stored before this answer goes out.
+      await this.#recording.get(did);
       return { ...reply, id };
     } catch (err) {
       if (isHubError(err)) return errorReply(id, did, err);
       this.#o.log.error({ err, did }, 'command failed');
       return errorReply(id, did, new HubError('INTERNAL'));
     }
+  }
+
+  /** Refusals being stored per device, in the order the device answered. */
+  readonly #recording = new Map<string, Promise<void>>();
+
+  #recorded(deviceId: string, storing: Promise<void>): Promise<void> {
+    const chained = (this.#recording.get(deviceId) ?? Promise.resolve()).then(() => storing);
+    const settled = chained.catch(() => undefined);
+    this.#recording.set(deviceId, settled);
+    settled.then(() => {
+      if (this.#recording.get(deviceId) === settled) this.#recording.delete(deviceId);
+    });
+    return chained;
   }
 
   /** Dispatches; a set the device refuses stops being desired (and the refusal is recorded). */
@@ -343,12 +374,15 @@ export class CommandService {
   ): Promise<PhoneReply> {
     const reply = this.#dispatch(deviceId, spec, valid, userId);
     if (valid.op !== 'set') return reply;
-    return reply.then((r) => {
+    return reply.then(async (r) => {
       if (r.status === 'error' && r.error.code === 'DEVICE_ERROR') {
-        this.#o.desired.refused(deviceId, valid.props, {
-          code: r.error.deviceCode ?? r.error.code,
-          message: r.error.message,
-        });
+        await this.#recorded(
+          deviceId,
+          this.#o.desired.refused(deviceId, valid.props, {
+            code: r.error.deviceCode ?? r.error.code,
+            message: r.error.message,
+          }),
+        );
       }
       return r;
     });
@@ -407,12 +441,12 @@ export class CommandService {
    * those devices are answered NOT_FOUND at once, and a late device reply is dropped, so nothing
    * read from the device reaches someone who may no longer see it.
    */
-  #dropRevoked(userIds: readonly string[]): void {
+  async #dropRevoked(userIds: readonly string[]): Promise<void> {
     if (this.#pending.size === 0) return;
     const lost = new Set(userIds);
     for (const p of [...this.#pending.values()]) {
       if (p.userId === undefined || !lost.has(p.userId)) continue;
-      if (this.#o.access.role(p.userId, p.deviceId) !== undefined) continue;
+      if ((await this.#o.access.role(p.userId, p.deviceId)) !== undefined) continue;
       const err = new HubError('NOT_FOUND', `device ${p.deviceId} is no longer bound to you`);
       p.settle(errorReply(null, p.deviceId, err));
     }

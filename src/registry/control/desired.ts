@@ -1,5 +1,9 @@
-import { type Db, inTransaction, prepared } from '../../store/database.js';
-import * as store from './store.js';
+import type { Logger } from 'pino';
+import type { Engine, Subscription } from '../../store/engine.js';
+import * as store from './store-desired.js';
+
+/** Channel naming a device that got desired values: every hub process adds it to its hint set. */
+export const DESIRED_SET = 'device_desired';
 
 export interface DesiredView {
   /** Values set and not yet reflected by the device, with when they were set. */
@@ -15,29 +19,58 @@ export interface DesiredView {
  * differ from what it last reported), never an empty set.
  */
 export class DesiredState {
-  readonly #db: Db;
+  readonly #db: Engine;
   readonly #now: () => number;
-  /** Devices with at least one desired value: reports of all other devices skip the check entirely. */
+  /**
+   * Devices with at least one desired value: reports of all other devices skip the check entirely.
+   * A set on any hub process on the database adds its device here (DESIRED_SET).
+   */
   readonly #devices = new Set<string>();
+  /** Bumped by every set: a recheck that raced with one keeps the device. */
+  #sets = 0;
+  #subscription: Subscription | undefined;
 
-  constructor(db: Db, now: () => number) {
+  constructor(db: Engine, now: () => number) {
     this.#db = db;
     this.#now = now;
-    const rows = prepared(db, 'SELECT DISTINCT device_id FROM device_desired').all() as Array<{
-      device_id: string;
-    }>;
-    for (const r of rows) this.#devices.add(r.device_id);
   }
 
-  set(deviceId: string, props: Record<string, unknown>, userId: string): void {
-    const at = this.#now();
-    inTransaction(this.#db, () => {
-      for (const [property, value] of Object.entries(props)) {
-        store.upsertDesired(this.#db, deviceId, property, JSON.stringify(value), at, userId);
-        store.deleteRefusal(this.#db, deviceId, property);
-      }
+  /** Loads the devices with desired values and listens for sets elsewhere; call before serving. */
+  async start(log: Logger): Promise<void> {
+    this.#subscription = await this.#db.listen(DESIRED_SET, {
+      message: (deviceId) => this.#added(deviceId),
+      reset: () => {
+        log.warn('desired-state notifications were interrupted: reloading the devices with desired values');
+        this.#load().catch((err: unknown) => log.error({ err }, 'reloading desired state failed'));
+      },
     });
+    await this.#load();
+  }
+
+  async close(): Promise<void> {
+    await this.#subscription?.close();
+    this.#subscription = undefined;
+  }
+
+  async #load(): Promise<void> {
+    for (const deviceId of await store.devicesWithDesired(this.#db)) this.#added(deviceId);
+  }
+
+  #added(deviceId: string): void {
+    this.#sets++;
     this.#devices.add(deviceId);
+  }
+
+  async set(deviceId: string, props: Record<string, unknown>, userId: string): Promise<void> {
+    const at = this.#now();
+    await this.#db.transaction(async (tx) => {
+      for (const [property, value] of Object.entries(props)) {
+        await store.upsertDesired(tx, deviceId, property, JSON.stringify(value), at, userId);
+        await store.deleteRefusal(tx, deviceId, property);
+      }
+      await tx.notify(DESIRED_SET, deviceId);
+    });
+    this.#added(deviceId);
   }
 
   /** A hint: false means no desired value for sure; true means look (values() may still be empty). */
@@ -45,24 +78,18 @@ export class DesiredState {
     return this.#devices.has(deviceId);
   }
 
-  values(deviceId: string): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const row of store.readDesired(this.#db, deviceId)) out[row.property] = JSON.parse(row.value);
-    return out;
-  }
-
-  view(deviceId: string): DesiredView['desired'] {
+  async view(deviceId: string): Promise<DesiredView['desired']> {
     const out: DesiredView['desired'] = {};
-    for (const row of store.readDesired(this.#db, deviceId)) {
+    for (const row of await store.readDesired(this.#db, deviceId)) {
       out[row.property] = { value: JSON.parse(row.value), setAt: new Date(row.set_at).toISOString() };
     }
     return out;
   }
 
   /** Desired values and refusals, for the device's users (REST and MQTT). */
-  fullView(deviceId: string): DesiredView {
+  async fullView(deviceId: string): Promise<DesiredView> {
     const refused: DesiredView['refused'] = {};
-    for (const r of store.readRefusals(this.#db, deviceId)) {
+    for (const r of await store.readRefusals(this.#db, deviceId)) {
       refused[r.property] = {
         value: JSON.parse(r.value),
         code: r.code,
@@ -70,7 +97,7 @@ export class DesiredState {
         refusedAt: new Date(r.refused_at).toISOString(),
       };
     }
-    return { desired: this.view(deviceId), refused };
+    return { desired: await this.view(deviceId), refused };
   }
 
   /**
@@ -78,45 +105,52 @@ export class DesiredState {
    * reported (`reported` maps property to the stored JSON). Desired values it already reports are
    * satisfied and cleared here.
    */
-  delta(deviceId: string, reported: ReadonlyMap<string, string>): Record<string, unknown> {
+  async delta(deviceId: string, reported: ReadonlyMap<string, string>): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    inTransaction(this.#db, () => {
-      for (const row of store.readDesired(this.#db, deviceId)) {
+    await this.#db.transaction(async (tx) => {
+      for (const key of Object.keys(out)) delete out[key]; // a retried transaction starts over
+      for (const row of await store.readDesired(tx, deviceId)) {
         if (reported.get(row.property) === row.value) {
-          store.clearDesiredIfReported(this.#db, deviceId, row.property, row.value);
+          await store.clearDesiredIfReported(tx, deviceId, row.property, row.value);
         } else {
           out[row.property] = JSON.parse(row.value);
         }
       }
     });
-    if (Object.keys(out).length === 0) this.#devices.delete(deviceId);
+    if (Object.keys(out).length === 0) await this.#recheck(deviceId);
     return out;
   }
 
   /** A report was stored: clear each desired value it now matches. */
-  reported(deviceId: string, props: Record<string, unknown>): void {
+  async reported(deviceId: string, props: Record<string, unknown>): Promise<void> {
     if (!this.#devices.has(deviceId)) return;
+    let cleared = false;
     for (const [property, value] of Object.entries(props)) {
-      store.clearDesiredIfReported(this.#db, deviceId, property, JSON.stringify(value));
+      if (await store.clearDesiredIfReported(this.#db, deviceId, property, JSON.stringify(value)))
+        cleared = true;
     }
-    this.#recheck(deviceId);
+    if (cleared) await this.#recheck(deviceId);
   }
 
   /**
    * The device answered a set with an error: each value it was sent that is still the desired one
    * stops being desired (it would be refused again on every reconnect), and the refusal is kept.
    */
-  refused(deviceId: string, sent: Record<string, unknown>, reason: { code: string; message: string }): void {
+  async refused(
+    deviceId: string,
+    sent: Record<string, unknown>,
+    reason: { code: string; message: string },
+  ): Promise<void> {
     if (!this.#devices.has(deviceId)) return;
     const at = this.#now();
-    inTransaction(this.#db, () => {
-      const current = new Map(store.readDesired(this.#db, deviceId).map((r) => [r.property, r]));
+    await this.#db.transaction(async (tx) => {
+      const current = new Map((await store.readDesired(tx, deviceId)).map((r) => [r.property, r]));
       for (const [property, value] of Object.entries(sent)) {
         const row = current.get(property);
         const json = JSON.stringify(value);
         if (row?.value !== json) continue; // set again since: the newer value stays desired
-        store.clearDesiredIfReported(this.#db, deviceId, property, json);
-        store.upsertRefusal(this.#db, deviceId, {
+        await store.clearDesiredIfReported(tx, deviceId, property, json);
+        await store.upsertRefusal(tx, deviceId, {
           property,
           value: json,
           code: reason.code.slice(0, 64),
@@ -126,31 +160,29 @@ export class DesiredState {
         });
       }
     });
-    this.#recheck(deviceId);
+    await this.#recheck(deviceId);
   }
 
   /** A user cleared desired values (all, or some properties); refusals of those go too. */
-  clear(deviceId: string, properties?: readonly string[]): void {
-    inTransaction(this.#db, () => {
-      if (properties === undefined) store.deleteDesired(this.#db, deviceId);
-      else for (const p of properties) store.deleteDesired(this.#db, deviceId, p);
+  async clear(deviceId: string, properties?: readonly string[]): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      if (properties === undefined) await store.deleteDesired(tx, deviceId);
+      else for (const p of properties) await store.deleteDesired(tx, deviceId, p);
     });
-    this.#recheck(deviceId);
+    await this.#recheck(deviceId);
   }
 
   /** Users lost devices: drop what they left desired on devices they may no longer control. */
-  accessChanged(userIds: readonly string[]): void {
+  async accessChanged(userIds: readonly string[]): Promise<void> {
     for (const userId of userIds) {
-      for (const deviceId of store.deleteDesiredWithoutAccess(this.#db, userId)) this.#recheck(deviceId);
+      for (const deviceId of await store.deleteDesiredWithoutAccess(this.#db, userId)) {
+        await this.#recheck(deviceId);
+      }
     }
   }
 
-  /** Every binding of the device went (removed by its owner): so did its desired state. */
-  forget(deviceId: string): void {
-    this.#devices.delete(deviceId);
-  }
-
-  #recheck(deviceId: string): void {
-    if (!store.hasDesired(this.#db, deviceId)) this.#devices.delete(deviceId);
+  async #recheck(deviceId: string): Promise<void> {
+    const sets = this.#sets;
+    if (!(await store.hasDesired(this.#db, deviceId)) && sets === this.#sets) this.#devices.delete(deviceId);
   }
 }

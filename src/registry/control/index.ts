@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../../store/database.js';
+import type { Engine } from '../../store/engine.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
@@ -9,7 +9,7 @@ import { DesiredState } from './desired.js';
 import { UserDesired } from './user-desired.js';
 
 export interface ControlOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
   readonly bus: RegistryBus;
   readonly now: () => number;
@@ -32,14 +32,17 @@ export interface Control {
   readonly commands: CommandService;
   /** The device subscribed to its command topic. */
   deviceListening(deviceId: string): void;
+  /** Starts listening for changes other hub processes make; call before the broker accepts connections. */
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The phone side of the registry: who may control which device, and the command path. */
 export function createControl(o: ControlOptions): Control {
-  const access = new AccessIndex(o.db, o.bus);
-  const desired = new DesiredState(o.db, o.now);
+  const access = new AccessIndex(o.store, o.bus);
+  const desired = new DesiredState(o.store, o.now);
   const bindings = new BindingService({
-    db: o.db,
+    store: o.store,
     log: o.log.child({ part: 'bindings' }),
     bus: o.bus,
     access,
@@ -52,7 +55,10 @@ export function createControl(o: ControlOptions): Control {
     specOf: o.specOf,
     log: o.log.child({ part: 'desired' }),
   });
+  // Deltas being sent to devices that just reconnected (one per device at most).
+  const deltas = new Map<string, Promise<void>>();
   const commands = new CommandService({
+    deltaInFlight: (deviceId) => deltas.get(deviceId),
     log: o.log.child({ part: 'commands' }),
     bus: o.bus,
     access,
@@ -65,9 +71,13 @@ export function createControl(o: ControlOptions): Control {
     now: o.now,
     ...(o.commandLimits ? { limits: o.commandLimits } : {}),
   });
-  o.bus.on('reported', ({ deviceId, props }) => desired.reported(deviceId, props));
-  // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it.
-  o.bus.on('access', ({ userIds }) => desired.accessChanged(userIds));
+  const failed = (what: string) => (err: unknown) => o.log.error({ err }, `${what} failed`);
+  o.bus.on('reported', ({ deviceId, props }) => {
+    desired.reported(deviceId, props).catch(failed('clearing reflected desired values'));
+  });
+  // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it,
+  // before the change is answered.
+  access.onChanged((userIds) => desired.accessChanged(userIds));
   return {
     access,
     bindings,
@@ -79,10 +89,34 @@ export function createControl(o: ControlOptions): Control {
       // reported), once it listens for commands (sent on CONNACK instead, it could arrive before its
       // SUBSCRIBE and be lost). Nothing left: nothing is sent.
       if (!desired.has(deviceId)) return;
-      o.reportedOf(deviceId).then(
-        (reported) => commands.sendDesired(deviceId, desired.delta(deviceId, reported)),
-        (err: unknown) => o.log.error({ err, deviceId }, 'reading the reported state failed'),
-      );
+      // Users' commands wait until the delta is published (not answered): it goes out first.
+      let published: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        published = resolve;
+      });
+      deltas.set(deviceId, gate);
+      const release = () => {
+        published();
+        if (deltas.get(deviceId) === gate) deltas.delete(deviceId);
+      };
+      (async () => {
+        const delta = await desired.delta(deviceId, await o.reportedOf(deviceId));
+        const spec = Object.keys(delta).length > 0 ? await o.specOf(deviceId) : undefined;
+        const { reply } = spec ? commands.sendDesired(deviceId, spec, delta) : { reply: undefined };
+        release();
+        await reply;
+      })()
+        .catch((err: unknown) => o.log.error({ err, deviceId }, 'sending the desired-state delta failed'))
+        .finally(release);
+    },
+    async start() {
+      await access.start(o.log.child({ part: 'access' }));
+      await desired.start(o.log.child({ part: 'desired' }));
+    },
+    async close() {
+      commands.close();
+      await access.close();
+      await desired.close();
     },
   };
 }

@@ -1,4 +1,5 @@
-import { type Db, prepared } from '../../store/database.js';
+import type { Queryable } from '../../store/engine.js';
+import { sql } from '../../store/sql.js';
 
 /** SQL for shares to emails without an account yet; they bind when that email registers. */
 
@@ -9,49 +10,47 @@ export interface InvitationRow {
   readonly created_at: number;
 }
 
+const COLUMNS = sql`device_id, email, invited_by, created_at`;
+
 /** False when this email is already invited to the device (emails compare without case). */
-export function insertInvitation(db: Db, row: InvitationRow): boolean {
-  return (
-    prepared(
-      db,
-      `INSERT INTO device_share_invitations (device_id, email, invited_by, created_at)
-         VALUES (@device_id, @email, @invited_by, @created_at) ON CONFLICT DO NOTHING`,
-    ).run(row).changes === 1
+export async function insertInvitation(db: Queryable, row: InvitationRow): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`INSERT INTO device_share_invitations (device_id, email, invited_by, created_at)
+        VALUES (${row.device_id}, ${row.email}, ${row.invited_by}, ${row.created_at}) ON CONFLICT DO NOTHING`,
+  );
+  return changes === 1;
+}
+
+export function invitationsOf(db: Queryable, deviceId: string): Promise<InvitationRow[]> {
+  return db.many<InvitationRow>(
+    sql`SELECT ${COLUMNS} FROM device_share_invitations WHERE device_id = ${deviceId} ORDER BY created_at, email`,
   );
 }
 
-export function invitationsOf(db: Db, deviceId: string): InvitationRow[] {
-  return prepared(db, 'SELECT * FROM device_share_invitations WHERE device_id = ? ORDER BY created_at').all(
-    deviceId,
-  ) as InvitationRow[];
-}
-
-export function deleteInvitation(db: Db, deviceId: string, email: string): boolean {
-  return (
-    prepared(db, 'DELETE FROM device_share_invitations WHERE device_id = ? AND email = ?').run(
-      deviceId,
-      email,
-    ).changes === 1
+export async function deleteInvitation(db: Queryable, deviceId: string, email: string): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`DELETE FROM device_share_invitations WHERE device_id = ${deviceId} AND email = ${email}`,
   );
+  return changes === 1;
 }
 
-export function deleteInvitationsOf(db: Db, deviceId: string): void {
-  prepared(db, 'DELETE FROM device_share_invitations WHERE device_id = ?').run(deviceId);
+export async function deleteInvitationsOf(db: Queryable, deviceId: string): Promise<void> {
+  await db.run(sql`DELETE FROM device_share_invitations WHERE device_id = ${deviceId}`);
 }
 
 /** Every invitation to this email, removed: the account now exists and takes them over. */
-export function takeInvitations(db: Db, email: string): InvitationRow[] {
-  return prepared(db, 'DELETE FROM device_share_invitations WHERE email = ? RETURNING *').all(
-    email,
-  ) as InvitationRow[];
+export async function takeInvitations(db: Queryable, email: string): Promise<InvitationRow[]> {
+  const { rows } = await db.run<InvitationRow>(
+    sql`DELETE FROM device_share_invitations WHERE email = ${email} RETURNING ${COLUMNS}`,
+  );
+  return [...rows];
 }
 
 /** Members and open invitations of a device: what the share limit counts. */
-export function countShares(db: Db, deviceId: string): number {
-  const row = prepared(
-    db,
-    `SELECT (SELECT count(*) FROM device_bindings WHERE device_id = @d AND role = 'member')
-          + (SELECT count(*) FROM device_share_invitations WHERE device_id = @d) AS n`,
-  ).get({ d: deviceId }) as { n: number };
-  return row.n;
+export async function countShares(db: Queryable, deviceId: string): Promise<number> {
+  const row = await db.one<{ n: number }>(
+    sql`SELECT (SELECT count(*) FROM device_bindings WHERE device_id = ${deviceId} AND role = 'member')
+             + (SELECT count(*) FROM device_share_invitations WHERE device_id = ${deviceId}) AS n`,
+  );
+  return row?.n ?? 0;
 }

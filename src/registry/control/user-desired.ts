@@ -37,13 +37,13 @@ export class UserDesired {
   async clear(userId: string, did: string, refs?: readonly string[]): Promise<DesiredView> {
     const spec = await this.#specFor(userId, did);
     const keys = refs === undefined ? undefined : propertyKeys(spec, refs);
-    this.#desired.clear(did, keys);
+    await this.#desired.clear(did, keys);
     this.#log.info({ deviceId: did, userId, properties: keys ?? 'all' }, 'desired state cleared');
     return this.#desired.fullView(did);
   }
 
   async #specFor(userId: string, did: string): Promise<CompiledSpec> {
-    const spec = this.#access.role(userId, did) === undefined ? undefined : await this.#specOf(did);
+    const spec = (await this.#access.role(userId, did)) === undefined ? undefined : await this.#specOf(did);
     if (!spec) throw new HubError('NOT_FOUND', `device ${did} is not bound to you`);
     return spec;
   }

@@ -30,12 +30,12 @@ export interface UserDeviceState {
 export class UserDeviceViews {
   readonly #devices: DeviceService;
   readonly #control: Control;
-  readonly #placements: (userId: string) => ReadonlyMap<string, Placement>;
+  readonly #placements: (userId: string) => Promise<ReadonlyMap<string, Placement>>;
 
   constructor(
     devices: DeviceService,
     control: Control,
-    placements: (userId: string) => ReadonlyMap<string, Placement>,
+    placements: (userId: string) => Promise<ReadonlyMap<string, Placement>>,
   ) {
     this.#devices = devices;
     this.#control = control;
@@ -50,7 +50,7 @@ export class UserDeviceViews {
     userId: string,
     deviceId: string,
   ): Promise<{ row: DeviceRow; role: BindingRole; since: number }> {
-    const role = this.#control.access.role(userId, deviceId);
+    const role = await this.#control.access.role(userId, deviceId);
     const row = role === undefined ? undefined : (await this.#devices.rows([deviceId]))[0];
     if (!row || role === undefined) throw new HubError('NOT_FOUND', `device ${deviceId} not found`);
     return { row, role, since: await this.#since(deviceId) };
@@ -58,9 +58,9 @@ export class UserDeviceViews {
 
   /** A page of the user's devices by id; only the page's rows and shadows are read. */
   async list(userId: string, page: PageRequest): Promise<Page<UserDeviceState>> {
-    const roles = this.#control.access.devices(userId);
+    const roles = await this.#control.access.devices(userId);
     const ids = pageOfList([...roles.keys()].sort(), page, (id) => [id]);
-    const placements = this.#placements(userId);
+    const placements = await this.#placements(userId);
     const items = await Promise.all(
       (await this.#devices.rows(ids.items)).map((row) =>
         this.#state(row, roles.get(row.id) ?? 'member', placements.get(row.id) ?? null),
@@ -82,7 +82,7 @@ export class UserDeviceViews {
 
   async state(userId: string, deviceId: string): Promise<UserDeviceState> {
     const { row, role } = await this.visible(userId, deviceId);
-    return this.#state(row, role, this.#placements(userId).get(deviceId) ?? null);
+    return this.#state(row, role, (await this.#placements(userId)).get(deviceId) ?? null);
   }
 
   /** A device that has users has an owner; without one nothing is visible anyway. */
@@ -114,7 +114,7 @@ export class UserDeviceViews {
       },
       version: shadow.version,
       reported,
-      desired: this.#control.desired.view(row.id),
+      desired: await this.#control.desired.view(row.id),
       placement,
     };
   }

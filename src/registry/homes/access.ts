@@ -1,23 +1,28 @@
 import { HubError } from '../../errors.js';
-import type { Db } from '../../store/database.js';
+import type { Queryable } from '../../store/engine.js';
 import * as store from './store.js';
 
 /** The home with the caller's role; NOT_FOUND when the caller is not in it, as if it did not exist. */
-export function memberHome(db: Db, userId: string, homeId: string): store.MyHomeRow {
-  const home = store.findMyHome(db, userId, homeId);
+export async function memberHome(db: Queryable, userId: string, homeId: string): Promise<store.MyHomeRow> {
+  const home = await store.findMyHome(db, userId, homeId);
   if (!home) throw new HubError('NOT_FOUND', 'no such home');
   return home;
 }
 
 /** The home, when the caller owns it; a member is FORBIDDEN to `what`. */
-export function ownedHome(db: Db, userId: string, homeId: string, what: string): store.MyHomeRow {
-  const home = memberHome(db, userId, homeId);
+export async function ownedHome(
+  db: Queryable,
+  userId: string,
+  homeId: string,
+  what: string,
+): Promise<store.MyHomeRow> {
+  const home = await memberHome(db, userId, homeId);
   if (home.role !== 'owner') throw new HubError('FORBIDDEN', `only the home owner may ${what}`);
   return home;
 }
 
-export function roomOf(db: Db, homeId: string, roomId: string): store.RoomRow {
-  const room = store.findRoom(db, homeId, roomId);
+export async function roomOf(db: Queryable, homeId: string, roomId: string): Promise<store.RoomRow> {
+  const room = await store.findRoom(db, homeId, roomId);
   if (!room) throw new HubError('NOT_FOUND', 'no such room in this home');
   return room;
 }
@@ -26,11 +31,11 @@ export function roomOf(db: Db, homeId: string, roomId: string): store.RoomRow {
  * Only the device's owner places it. Someone who can see the device (shared with it, or through a
  * home) but does not own it is FORBIDDEN; anyone else gets NOT_FOUND, as if it did not exist.
  */
-export function requireDeviceOwner(db: Db, userId: string, deviceId: string): void {
-  const role = store.bindingRole(db, deviceId, userId);
+export async function requireDeviceOwner(db: Queryable, userId: string, deviceId: string): Promise<void> {
+  const role = await store.bindingRole(db, deviceId, userId);
   if (role === 'owner') return;
-  const placed = store.livePlacement(db, deviceId);
-  if (role === 'member' || (placed && store.findMyHome(db, userId, placed.home_id))) {
+  const placed = await store.livePlacement(db, deviceId);
+  if (role === 'member' || (placed && (await store.findMyHome(db, userId, placed.home_id)))) {
     throw new HubError('FORBIDDEN', "only the device's owner may place it");
   }
   throw new HubError('NOT_FOUND', 'no such device');

@@ -2,9 +2,8 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import { newId } from '../../identity/secrets.js';
 import { findUserByEmail } from '../../identity/store.js';
-import { type Db, inTransaction } from '../../store/database.js';
+import type { Engine, Queryable } from '../../store/engine.js';
 import { type Page, type PageKey, type PageRequest, pageOf } from '../../store/page.js';
-import type { RegistryBus } from '../events.js';
 import { cleanName, memberHome, ownedHome, requireDeviceOwner, roomOf, uniqueRoomName } from './access.js';
 import * as store from './store.js';
 import {
@@ -29,11 +28,21 @@ export type { HomeDetail, HomeDevice, HomeSummary, MemberView, Placement, Placem
 export const HOME_LIMITS = { membersPerHome: 50, roomsPerHome: 100 } as const;
 /** Homes read at once while a deleted account leaves them all. */
 const RELEASE_PAGE = 500;
+/** Writes that check, then write (limits, unique names): PostgreSQL runs them serializable, with retries. */
+const CHECKED = { isolation: 'serializable' } as const;
+
+/** How a change of who sees which device reaches the access index (the control module's AccessIndex). */
+export interface AccessChanges {
+  /** Inside the writing transaction: every hub process learns of it at COMMIT. */
+  notify(tx: Queryable, userIds: Iterable<string>): Promise<void>;
+  /** After COMMIT: reloads the users' access here and announces it (`access` on the registry bus). */
+  changed(userIds: Iterable<string>): Promise<void>;
+}
 
 export interface HomeOptions {
-  readonly db: Db;
+  readonly store: Engine;
   readonly log: Logger;
-  readonly bus: RegistryBus;
+  readonly access: AccessChanges;
   readonly now: () => number;
 }
 
@@ -48,128 +57,121 @@ interface Outcome<T> {
  * and control every device placed in it. Only the home's owner changes the home, its rooms and its
  * members (a member may leave); only a device's owner places the device, and only into a home it owns.
  * A home the caller is not in answers NOT_FOUND, as if absent. Every change to who sees which device
- * is announced on the bus (`access`) after it commits.
+ * is notified in its transaction and applied to the access index before the call returns.
  */
 export class HomeService {
-  readonly #db: Db;
+  readonly #db: Engine;
   readonly #log: Logger;
-  readonly #bus: RegistryBus;
+  readonly #access: AccessChanges;
   readonly #now: () => number;
 
   constructor(options: HomeOptions) {
-    this.#db = options.db;
+    this.#db = options.store;
     this.#log = options.log;
-    this.#bus = options.bus;
+    this.#access = options.access;
     this.#now = options.now;
   }
 
-  create(userId: string, name: string): HomeSummary {
+  async create(userId: string, name: string): Promise<HomeSummary> {
     const row = { id: newId(), owner_id: userId, name: cleanName(name), created_at: this.#now() };
-    inTransaction(this.#db, () => store.insertHome(this.#db, row));
+    await this.#db.transaction((tx) => store.insertHome(tx, row));
     this.#log.info({ homeId: row.id, userId }, 'home created');
     return homeSummary({ ...row, role: 'owner' });
   }
 
   /** Homes the user owns or is a member of, oldest first. */
-  /** Homes the user owns or is a member of, oldest first. */
-  list(userId: string, page: PageRequest): Page<HomeSummary> {
+  async list(userId: string, page: PageRequest): Promise<Page<HomeSummary>> {
     return pageOf(
-      store.listMyHomes(this.#db, userId, page),
+      await store.listMyHomes(this.#db, userId, page),
       page.limit,
       (r) => [r.created_at, r.id],
       homeSummary,
     );
   }
 
-  detail(userId: string, homeId: string): HomeDetail {
-    const home = memberHome(this.#db, userId, homeId);
+  async detail(userId: string, homeId: string): Promise<HomeDetail> {
+    const home = await memberHome(this.#db, userId, homeId);
     return {
       ...homeSummary(home),
-      members: store.listMembers(this.#db, homeId).map(memberView),
-      rooms: store.listRooms(this.#db, homeId).map(roomView),
-      devices: store.placementsInHome(this.#db, homeId).map(homeDevice),
+      members: (await store.listMembers(this.#db, homeId)).map(memberView),
+      rooms: (await store.listRooms(this.#db, homeId)).map(roomView),
+      devices: (await store.placementsInHome(this.#db, homeId)).map(homeDevice),
     };
   }
 
-  rename(userId: string, homeId: string, name: string): HomeSummary {
-    return inTransaction(this.#db, () => {
-      const home = ownedHome(this.#db, userId, homeId, 'rename it');
-      const clean = cleanName(name);
-      store.renameHome(this.#db, homeId, clean);
+  rename(userId: string, homeId: string, name: string): Promise<HomeSummary> {
+    const clean = cleanName(name);
+    return this.#db.transaction(async (tx) => {
+      const home = await ownedHome(tx, userId, homeId, 'rename it');
+      await store.renameHome(tx, homeId, clean);
       return homeSummary({ ...home, name: clean });
     });
   }
 
   /** Deletes the home with its rooms, members and placements; the devices stay bound to their owner. */
-  remove(userId: string, homeId: string): void {
-    this.#announce(
-      inTransaction(this.#db, () => {
-        ownedHome(this.#db, userId, homeId, 'delete it');
-        const affected = store.memberIds(this.#db, homeId);
-        store.deleteHome(this.#db, homeId);
-        return { value: undefined, affected };
-      }),
-    );
+  async remove(userId: string, homeId: string): Promise<void> {
+    await this.#write(async (tx) => {
+      await ownedHome(tx, userId, homeId, 'delete it');
+      const affected = await store.memberIds(tx, homeId);
+      await store.deleteHome(tx, homeId);
+      return { value: undefined, affected };
+    });
     this.#log.info({ homeId, userId }, 'home deleted');
   }
 
-  addMember(userId: string, homeId: string, email: string): MemberView {
-    const { value } = this.#announce(
-      inTransaction(this.#db, () => {
-        ownedHome(this.#db, userId, homeId, 'add members');
-        const user = findUserByEmail(this.#db, email.trim());
-        if (!user) {
-          throw new HubError('NOT_FOUND', 'no user with this email', {
-            errors: [{ path: '/email', message: 'is not a registered user' }],
-          });
-        }
-        const members = store.memberIds(this.#db, homeId);
-        if (members.includes(user.id)) {
-          throw new HubError('ALREADY_EXISTS', 'this user is already in the home', {
-            errors: [{ path: '/email', message: 'is already a member' }],
-          });
-        }
-        if (members.length >= HOME_LIMITS.membersPerHome) {
-          throw new HubError('INVALID_STATE', `a home has at most ${HOME_LIMITS.membersPerHome} members`);
-        }
-        store.insertMember(this.#db, {
-          home_id: homeId,
-          user_id: user.id,
-          role: 'member',
-          created_at: this.#now(),
+  async addMember(userId: string, homeId: string, email: string): Promise<MemberView> {
+    const value = await this.#write(async (tx) => {
+      await ownedHome(tx, userId, homeId, 'add members');
+      const user = await findUserByEmail(tx, email.trim());
+      if (!user) {
+        throw new HubError('NOT_FOUND', 'no user with this email', {
+          errors: [{ path: '/email', message: 'is not a registered user' }],
         });
-        const view = memberView({ ...user, user_id: user.id, role: 'member' });
-        return { value: view, affected: [user.id] };
-      }),
-    );
+      }
+      const members = await store.memberIds(tx, homeId);
+      if (members.includes(user.id)) {
+        throw new HubError('ALREADY_EXISTS', 'this user is already in the home', {
+          errors: [{ path: '/email', message: 'is already a member' }],
+        });
+      }
+      if (members.length >= HOME_LIMITS.membersPerHome) {
+        throw new HubError('INVALID_STATE', `a home has at most ${HOME_LIMITS.membersPerHome} members`);
+      }
+      await store.insertMember(tx, {
+        home_id: homeId,
+        user_id: user.id,
+        role: 'member',
+        created_at: this.#now(),
+      });
+      const view = memberView({ ...user, user_id: user.id, role: 'member' });
+      return { value: view, affected: [user.id] };
+    }, CHECKED);
     this.#log.info({ homeId, userId: value.userId }, 'home member added');
     return value;
   }
 
   /** The owner removes a member; a member removes itself (leaves). The owner cannot leave its home. */
-  removeMember(userId: string, homeId: string, memberId: string): void {
-    this.#announce(
-      inTransaction(this.#db, () => {
-        const home = memberHome(this.#db, userId, homeId);
-        if (memberId === userId && home.role === 'owner') {
-          throw new HubError('INVALID_STATE', 'the owner cannot leave its home; delete the home instead');
-        }
-        if (memberId !== userId && home.role !== 'owner') {
-          throw new HubError('FORBIDDEN', 'only the home owner may remove other members');
-        }
-        if (!store.deleteMember(this.#db, homeId, memberId)) {
-          throw new HubError('NOT_FOUND', 'no such member in this home');
-        }
-        return { value: undefined, affected: [memberId] };
-      }),
-    );
+  async removeMember(userId: string, homeId: string, memberId: string): Promise<void> {
+    await this.#write(async (tx) => {
+      const home = await memberHome(tx, userId, homeId);
+      if (memberId === userId && home.role === 'owner') {
+        throw new HubError('INVALID_STATE', 'the owner cannot leave its home; delete the home instead');
+      }
+      if (memberId !== userId && home.role !== 'owner') {
+        throw new HubError('FORBIDDEN', 'only the home owner may remove other members');
+      }
+      if (!(await store.deleteMember(tx, homeId, memberId))) {
+        throw new HubError('NOT_FOUND', 'no such member in this home');
+      }
+      return { value: undefined, affected: [memberId] };
+    });
     this.#log.info({ homeId, userId: memberId, by: userId }, 'home member removed');
   }
 
-  addRoom(userId: string, homeId: string, name: string): RoomView {
-    return inTransaction(this.#db, () => {
-      ownedHome(this.#db, userId, homeId, 'add rooms');
-      const rooms = store.listRooms(this.#db, homeId);
+  addRoom(userId: string, homeId: string, name: string): Promise<RoomView> {
+    return this.#db.transaction(async (tx) => {
+      await ownedHome(tx, userId, homeId, 'add rooms');
+      const rooms = await store.listRooms(tx, homeId);
       if (rooms.length >= HOME_LIMITS.roomsPerHome) {
         throw new HubError('INVALID_STATE', `a home has at most ${HOME_LIMITS.roomsPerHome} rooms`);
       }
@@ -179,37 +181,36 @@ export class HomeService {
         name: uniqueRoomName(rooms, name),
         created_at: this.#now(),
       };
-      store.insertRoom(this.#db, room);
+      await store.insertRoom(tx, room);
       return roomView(room);
-    });
+    }, CHECKED);
   }
 
-  renameRoom(userId: string, homeId: string, roomId: string, name: string): RoomView {
-    return inTransaction(this.#db, () => {
-      ownedHome(this.#db, userId, homeId, 'rename rooms');
-      const room = roomOf(this.#db, homeId, roomId);
-      const others = store.listRooms(this.#db, homeId).filter((r) => r.id !== roomId);
+  renameRoom(userId: string, homeId: string, roomId: string, name: string): Promise<RoomView> {
+    return this.#db.transaction(async (tx) => {
+      await ownedHome(tx, userId, homeId, 'rename rooms');
+      const room = await roomOf(tx, homeId, roomId);
+      const others = (await store.listRooms(tx, homeId)).filter((r) => r.id !== roomId);
       const clean = uniqueRoomName(others, name);
-      store.renameRoom(this.#db, roomId, clean);
+      await store.renameRoom(tx, roomId, clean);
       return roomView({ ...room, name: clean });
-    });
+    }, CHECKED);
   }
 
   /** Devices in the room stay placed in the home, without a room. */
-  removeRoom(userId: string, homeId: string, roomId: string): void {
-    inTransaction(this.#db, () => {
-      ownedHome(this.#db, userId, homeId, 'delete rooms');
-      roomOf(this.#db, homeId, roomId);
-      store.deleteRoom(this.#db, roomId);
+  async removeRoom(userId: string, homeId: string, roomId: string): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await ownedHome(tx, userId, homeId, 'delete rooms');
+      await roomOf(tx, homeId, roomId);
+      await store.deleteRoom(tx, roomId);
     });
   }
 
-  /** Devices placed in the home, with their room. */
   /** A page of the devices placed in the home, by device id. */
-  devices(userId: string, homeId: string, page: PageRequest): Page<HomeDevice> {
-    memberHome(this.#db, userId, homeId);
+  async devices(userId: string, homeId: string, page: PageRequest): Promise<Page<HomeDevice>> {
+    await memberHome(this.#db, userId, homeId);
     return pageOf(
-      store.placementsInHome(this.#db, homeId, page),
+      await store.placementsInHome(this.#db, homeId, page),
       page.limit,
       (r) => [r.device_id],
       homeDevice,
@@ -217,106 +218,100 @@ export class HomeService {
   }
 
   /** Puts the caller's device into one of the caller's homes (and optionally one of its rooms), or moves it. */
-  place(
+  async place(
     userId: string,
     deviceId: string,
     target: { homeId: string; roomId?: string | undefined },
-  ): PlacementView {
-    const { value } = this.#announce(
-      inTransaction(this.#db, () => {
-        requireDeviceOwner(this.#db, userId, deviceId);
-        const home = memberHome(this.#db, userId, target.homeId);
-        if (home.role !== 'owner') {
-          throw new HubError('FORBIDDEN', 'a device may only be placed in a home you own');
-        }
-        const room =
-          target.roomId === undefined ? undefined : store.findRoom(this.#db, home.id, target.roomId);
-        if (target.roomId !== undefined && !room) {
-          throw new HubError('VALIDATION_FAILED', 'the room is not in this home', {
-            errors: [{ path: '/roomId', message: 'is not a room of this home' }],
-          });
-        }
-        // The stored row, live or stale: whoever could see the device through its old home is affected.
-        const before = store.findPlacement(this.#db, deviceId);
-        store.upsertPlacement(this.#db, deviceId, home.id, room?.id ?? null);
-        const moved = before?.home_id !== home.id;
-        const affected = moved
-          ? [
-              userId,
-              ...(before ? store.memberIds(this.#db, before.home_id) : []),
-              ...store.memberIds(this.#db, home.id),
-            ]
-          : [];
-        const view: PlacementView = {
-          deviceId,
-          homeId: home.id,
-          homeName: home.name,
-          roomId: room?.id ?? null,
-          roomName: room?.name ?? null,
-        };
-        return { value: view, affected };
-      }),
-    );
+  ): Promise<PlacementView> {
+    const value = await this.#write(async (tx) => {
+      await requireDeviceOwner(tx, userId, deviceId);
+      const home = await memberHome(tx, userId, target.homeId);
+      if (home.role !== 'owner') {
+        throw new HubError('FORBIDDEN', 'a device may only be placed in a home you own');
+      }
+      const room = target.roomId === undefined ? undefined : await store.findRoom(tx, home.id, target.roomId);
+      if (target.roomId !== undefined && !room) {
+        throw new HubError('VALIDATION_FAILED', 'the room is not in this home', {
+          errors: [{ path: '/roomId', message: 'is not a room of this home' }],
+        });
+      }
+      // The stored row, live or stale: whoever could see the device through its old home is affected.
+      const before = await store.findPlacement(tx, deviceId);
+      await store.upsertPlacement(tx, deviceId, home.id, room?.id ?? null);
+      const moved = before?.home_id !== home.id;
+      const affected = moved
+        ? [
+            userId,
+            ...(before ? await store.memberIds(tx, before.home_id) : []),
+            ...(await store.memberIds(tx, home.id)),
+          ]
+        : [];
+      const view: PlacementView = {
+        deviceId,
+        homeId: home.id,
+        homeName: home.name,
+        roomId: room?.id ?? null,
+        roomName: room?.name ?? null,
+      };
+      return { value: view, affected };
+    });
     this.#log.info({ deviceId, homeId: value.homeId, roomId: value.roomId, userId }, 'device placed');
     return value;
   }
 
   /** Takes the caller's device out of its home; removing an absent placement is not an error. */
-  unplace(userId: string, deviceId: string): void {
-    this.#announce(
-      inTransaction(this.#db, () => {
-        requireDeviceOwner(this.#db, userId, deviceId);
-        const before = store.findPlacement(this.#db, deviceId);
-        store.deletePlacement(this.#db, deviceId);
-        return { value: undefined, affected: before ? store.memberIds(this.#db, before.home_id) : [] };
-      }),
-    );
+  async unplace(userId: string, deviceId: string): Promise<void> {
+    await this.#write(async (tx) => {
+      await requireDeviceOwner(tx, userId, deviceId);
+      const before = await store.findPlacement(tx, deviceId);
+      await store.deletePlacement(tx, deviceId);
+      return { value: undefined, affected: before ? await store.memberIds(tx, before.home_id) : [] };
+    });
   }
 
   /**
    * A deleted account leaves every home: the homes it owns are deleted (their members lose them),
-   * its memberships end. Runs inside the caller's transaction; returns the users whose access
-   * changed, to announce once it commits.
+   * its memberships end. Runs inside the caller's transaction `tx` (the account's deletion);
+   * returns the users whose access changed, for the access index once it commits.
    */
-  releaseUser(userId: string): string[] {
+  async releaseUser(tx: Queryable, userId: string): Promise<string[]> {
     const affected = new Set<string>([userId]);
-    inTransaction(this.#db, () => {
-      // Every home, page by page: the number of homes a user is in has no bound of its own.
-      let after: PageKey | undefined;
-      for (;;) {
-        const homes = store.listMyHomes(this.#db, userId, { after, limit: RELEASE_PAGE });
-        for (const home of homes.slice(0, RELEASE_PAGE)) {
-          if (home.role === 'owner') {
-            for (const m of store.memberIds(this.#db, home.id)) affected.add(m);
-            store.deleteHome(this.#db, home.id);
-          } else {
-            store.deleteMember(this.#db, home.id, userId);
-          }
+    // Every home, page by page: the number of homes a user is in has no bound of its own.
+    let after: PageKey | undefined;
+    for (;;) {
+      const homes = await store.listMyHomes(tx, userId, { after, limit: RELEASE_PAGE });
+      for (const home of homes.slice(0, RELEASE_PAGE)) {
+        if (home.role === 'owner') {
+          for (const m of await store.memberIds(tx, home.id)) affected.add(m);
+          await store.deleteHome(tx, home.id);
+        } else {
+          await store.deleteMember(tx, home.id, userId);
         }
-        const last = homes[RELEASE_PAGE - 1];
-        if (homes.length <= RELEASE_PAGE || last === undefined) break;
-        after = [last.created_at, last.id];
       }
-    });
+      const last = homes[RELEASE_PAGE - 1];
+      if (homes.length <= RELEASE_PAGE || last === undefined) break;
+      after = [last.created_at, last.id];
+    }
     return [...affected];
   }
 
   /** Where each device the user can see through its homes is (homes it owns or is a member of). */
-  placementsFor(userId: string): Map<string, Placement> {
-    return new Map(store.placementsForUser(this.#db, userId).map((row) => [row.device_id, placement(row)]));
+  async placementsFor(userId: string): Promise<Map<string, Placement>> {
+    const rows = await store.placementsForUser(this.#db, userId);
+    return new Map(rows.map((row) => [row.device_id, placement(row)]));
   }
 
-  /** Devices placed in homes the user is in (owner included): the ones home membership lets it watch and control. */
-  homeDevicesFor(userId: string): Array<{ deviceId: string; homeId: string }> {
-    return store
-      .placementsForUser(this.#db, userId)
-      .map((row) => ({ deviceId: row.device_id, homeId: row.home_id }));
-  }
-
-  #announce<T>(outcome: Outcome<T>): Outcome<T> {
-    if (outcome.affected.length > 0) {
-      this.#bus.emit('access', { userIds: [...new Set(outcome.affected)] });
-    }
-    return outcome;
+  /** Runs a write that may change who sees which device; the access index has the change when it returns. */
+  async #write<T>(
+    fn: (tx: Queryable) => Promise<Outcome<T>>,
+    options?: { isolation: 'serializable' },
+  ): Promise<T> {
+    const outcome = await this.#db.transaction(async (tx) => {
+      const result = await fn(tx);
+      await this.#access.notify(tx, result.affected);
+      return result;
+    }, options);
+    await this.#access.changed(outcome.affected);
+    return outcome.value;
   }
 }
