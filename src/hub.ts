@@ -3,6 +3,7 @@ import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
 import { certificationRoutes } from './api/routes/certification.js';
+import { certificationDownloadRoutes } from './api/routes/certification-downloads.js';
 import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
@@ -32,6 +33,7 @@ import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { certificationFirmwareLink } from './certification/firmware-adapter.js';
 import { CertificationService } from './certification/service.js';
 import type { Cluster } from './cluster/index.js';
 import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
@@ -275,6 +277,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       httpUrl: () => firmwareBaseUrl,
       // The broker is built below; offers only go out once the scheduler starts, after it listens.
       toDevice: (deviceId, message) => publishJson(`dev/${deviceId}/ota`, message),
+      releaseGate: options.certificationFirmwareGate
+        ? (modelId, specVersion, version) =>
+            certification.decisions.requireForRollout(modelId, specVersion, version)
+        : undefined,
     });
     started.push(() => firmware.stop());
     started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
@@ -445,6 +451,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           return row && { partnerId: row.partner_id, modelId: row.model_id, version: row.model_version };
         },
       },
+      firmware: certificationFirmwareLink(
+        firmware,
+        store,
+        () => firmwareBaseUrl,
+        (t, b) => publishJson(t, b),
+      ),
+      metrics: metrics.registry,
       hubVersion: VERSION,
       now: options.now,
     });
@@ -504,6 +517,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
             ),
         });
         certificationRoutes(api, certification);
+        certificationDownloadRoutes(api, certification.tampered);
         catalogRoutes(api, models);
         commerceCatalogRoutes(api, commerce.catalog);
         commerceOrderRoutes(api, commerce);
