@@ -28,12 +28,16 @@ import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
 import { partnerContractRoutes } from './api/routes/partner-contracts.js';
 import { partnerKeyRoutes } from './api/routes/partner-keys.js';
 import { partnerRoutes } from './api/routes/partners.js';
+import { scorecardRoutes } from './api/routes/scorecards.js';
 import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
+import { watchCommandQuality } from './broker/quality-probe.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { certificationFirmwareLink } from './certification/firmware-adapter.js';
+import { QualityRecorder } from './certification/quality/recorder.js';
+import { ScorecardService } from './certification/quality/scorecards.js';
 import { CertificationService } from './certification/service.js';
 import type { Cluster } from './cluster/index.js';
 import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
@@ -310,12 +314,25 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => writer.close());
+    const quality = new QualityRecorder({
+      store,
+      log: log.child({ module: 'quality' }),
+      owner: async (deviceId) => {
+        const row = await findDevice(store, deviceId);
+        return row && { modelId: row.model_id, partnerId: row.partner_id };
+      },
+      now: options.now,
+      registry: metrics.registry,
+    });
+    started.push(() => quality.close());
+    bus.on('presence', ({ deviceId, online, at }) => quality.presence(deviceId, online, at));
     const telemetry = new TelemetryService({
       store,
       log: log.child({ module: 'telemetry' }),
       writer,
       metrics,
       now: options.now,
+      onRejected: (deviceId, reason) => quality.rejected(deviceId, reason),
     });
 
     const control = createControl({
@@ -451,6 +468,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           return row && { partnerId: row.partner_id, modelId: row.model_id, version: row.model_version };
         },
       },
+      scorecards: new ScorecardService(store, options.now, () => quality.flush()),
       firmware: certificationFirmwareLink(
         firmware,
         store,
@@ -462,6 +480,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
     });
     await certification.start();
+    started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 
     const app: App = await buildApi(
       {
@@ -518,6 +537,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         });
         certificationRoutes(api, certification);
         certificationDownloadRoutes(api, certification.tampered);
+        scorecardRoutes(api, certification.scorecards);
         catalogRoutes(api, models);
         commerceCatalogRoutes(api, commerce.catalog);
         commerceOrderRoutes(api, commerce);

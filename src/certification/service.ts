@@ -14,6 +14,7 @@ import type { FirmwareLink, UpdatePackage } from './firmware-link.js';
 import { SigningKeys } from './keys.js';
 import { CertificationMetrics } from './metrics.js';
 import { DEFAULT_BUDGETS, derivePlan, type PlanBudgets, type TestPlan } from './plan.js';
+import type { ScorecardService } from './quality/scorecards.js';
 import type { CaseResult } from './results.js';
 import * as store from './store.js';
 import { TamperedDownloads } from './tampered.js';
@@ -28,6 +29,8 @@ export interface CertificationOptions {
   readonly registry: CertificationRegistry;
   /** The firmware domain, for the update cases (runs naming a package need it). */
   readonly firmware?: FirmwareLink | undefined;
+  /** Quality scorecards per partner and model. */
+  readonly scorecards: ScorecardService;
   /** Prometheus registry for the module's metrics. */
   readonly metrics?: Registry | undefined;
   readonly hubVersion: string;
@@ -58,6 +61,7 @@ export class CertificationService {
   readonly events = new EventEmitter<CertificationEvents>();
   readonly decisions: CertificationDecisions;
   readonly tampered: TamperedDownloads;
+  readonly scorecards: ScorecardService;
   readonly #o: CertificationOptions;
   readonly #keys: SigningKeys;
   readonly #metrics: CertificationMetrics | undefined;
@@ -72,6 +76,7 @@ export class CertificationService {
     this.#keys = new SigningKeys(options.store, options.now);
     this.decisions = new CertificationDecisions(options);
     this.tampered = new TamperedDownloads(options.now);
+    this.scorecards = options.scorecards;
     this.#metrics =
       options.metrics === undefined
         ? undefined

@@ -1,7 +1,7 @@
 import { booleanColumns, type TableSpec, table } from './schema.js';
 
 /**
- * Every table after the latest migration (0250), on both engines. A new migration updates this
+ * Every table after the latest migration (0260), on both engines. A new migration updates this
  * description in the same commit; the schema test fails until both engines' migrations match it.
  */
 export const expectedTables: readonly TableSpec[] = [
@@ -513,6 +513,13 @@ export const expectedTables: readonly TableSpec[] = [
       'model_id, version': 'model_versions(model_id, version)',
       run_id: 'certification_runs(id)',
     },
+  }),
+
+  // 0260 quality
+  table('quality_counters', {
+    columns: 'model_id text, partner_id text, day text, metric text, label text, n int',
+    primaryKey: 'model_id, day, metric, label',
+    indexes: { quality_counters_by_partner: 'partner_id, day' },
   }),
 ];
 
