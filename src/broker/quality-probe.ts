@@ -47,6 +47,8 @@ export function watchCommandQuality(broker: MqttBroker, sink: CommandSink, timeo
     const deviceId = topic.slice(4, slash);
     const sub = topic.slice(slash + 1);
     if (sub === 'cmd' && !client) {
+      // Only this node's devices: in a cluster, another node sees the device's reply.
+      if (!broker.hasClient(deviceId)) return;
       const parsed = idOf(packet.payload);
       if (parsed === undefined || total >= MAX_TOTAL) return;
       let mine = pending.get(deviceId);
