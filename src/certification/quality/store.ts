@@ -1,7 +1,7 @@
 import type { Queryable } from '../../store/engine.js';
 import { sql } from '../../store/sql.js';
 
-/** Every SQL statement of the quality scorecards (table from migration 0260, and reads of others). */
+/** Every SQL statement of the quality scorecards (table from migration 0370, and reads of others). */
 
 export interface CounterRow {
   readonly model_id: string;

@@ -32,6 +32,7 @@ export const USER_NAV: readonly NavItem[] = [
   { path: '/homes', label: 'Homes', icon: 'home', prefixes: ['/homes/'] },
   { path: '/add', label: 'Add device', icon: 'add' },
   { path: '/community', label: 'Community', icon: 'community' },
+  { path: '/store', label: 'Store', icon: 'store' },
   { path: '/account', label: 'Account', icon: 'account' },
 ];
 
@@ -42,6 +43,7 @@ export const PARTNER_NAV: readonly NavItem[] = [
   { path: '/partner/sales', label: 'Sales', icon: 'sales' },
   { path: '/partner/certification', label: 'Certification', icon: 'check' },
   { path: '/partner/scorecard', label: 'Scorecard', icon: 'sales' },
+  { path: '/partner/flash', label: 'Flash sales', icon: 'store' },
 ];
 
 /** The operator console (operator token). Scorecards side by side slot in here. */

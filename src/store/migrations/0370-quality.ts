@@ -1,7 +1,7 @@
 import type { Migration } from '../migrations.js';
 
-export const m0260: Migration = {
-  version: 260,
+export const m0370: Migration = {
+  version: 370,
   name: 'quality',
   up: `
     -- Live quality counters per model and UTC day (docs/certification.md, "Quality scorecards"):

@@ -1,9 +1,9 @@
 import type { Migration } from '../../migrations.js';
 
-// PostgreSQL twin of ../0260-quality.ts.
+// PostgreSQL twin of ../0370-quality.ts.
 
-export const m0260: Migration = {
-  version: 260,
+export const m0370: Migration = {
+  version: 370,
   name: 'quality',
   up: `
     CREATE TABLE quality_counters (
