@@ -27,6 +27,8 @@ export interface OtaFaults {
   readonly slowLinkBytesPerSec?: number | undefined;
   /** The first download attempt is cut after this many bytes; the device resumes with a Range request. */
   readonly cutDownloadAt?: number | undefined;
+  /** The device never checks the SHA-256: it installs whatever it downloaded (certification's tampered case). */
+  readonly skipHashCheck?: boolean | undefined;
   /** The new firmware is bad in the field: after updating, the device goes offline, or emits error events. */
   readonly badFirmware?: 'offline' | 'errors' | undefined;
 }
@@ -152,7 +154,7 @@ export class OtaClient {
     if (faults.corruptDownload === true && body.length > 0)
       body[body.length >> 1] = (body[body.length >> 1] ?? 0) ^ 0xff;
     const hash = createHash('sha256').update(body).digest('hex');
-    if (body.length !== manifest.size || hash !== manifest.sha256) {
+    if (faults.skipHashCheck !== true && (body.length !== manifest.size || hash !== manifest.sha256)) {
       return this.#refuse(id, 'failed', 'hash-mismatch', body.length, download.resumes);
     }
     await this.#report({ executionId: id, state: 'installing' });

@@ -39,6 +39,11 @@ export interface HubOptions {
   readonly flash: FlashSettings;
   /** Firmware packages, downloads and rollouts (docs/ota.md). */
   readonly firmware: FirmwareSettings;
+  /**
+   * A firmware release of a certified model rolls out beyond beta only with a passing certification
+   * run on it (docs/certification.md). Default true; tests of other domains turn it off.
+   */
+  readonly certificationFirmwareGate: boolean;
   /** The built web app served at `/` (docs/web.md); null serves none. Default: web/dist of this package. */
   readonly webRoot: string | null;
   /** Clock, injectable for tests. */
@@ -186,6 +191,7 @@ export function resolveOptions(input: HubInput): HubOptions {
     commerce: { ...DEFAULT_COMMERCE, ...input.commerce },
     flash: { ...DEFAULT_FLASH, ...input.flash },
     firmware: { ...DEFAULT_FIRMWARE, ...input.firmware },
+    certificationFirmwareGate: input.certificationFirmwareGate ?? true,
     webRoot: input.webRoot === undefined ? defaultWebRoot() : input.webRoot,
     now: input.now ?? Date.now,
     cluster: input.cluster,

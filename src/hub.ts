@@ -3,6 +3,7 @@ import { buildApi } from './api/app.js';
 import { authRoutes } from './api/routes/auth.js';
 import { catalogRoutes } from './api/routes/catalog.js';
 import { certificationRoutes } from './api/routes/certification.js';
+import { certificationDownloadRoutes } from './api/routes/certification-downloads.js';
 import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
 import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
 import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
@@ -28,11 +29,16 @@ import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
 import { partnerContractRoutes } from './api/routes/partner-contracts.js';
 import { partnerKeyRoutes } from './api/routes/partner-keys.js';
 import { partnerRoutes } from './api/routes/partners.js';
+import { scorecardRoutes } from './api/routes/scorecards.js';
 import type { App } from './api/types.js';
 import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
+import { watchCommandQuality } from './broker/quality-probe.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
+import { certificationFirmwareLink } from './certification/firmware-adapter.js';
+import { QualityRecorder } from './certification/quality/recorder.js';
+import { ScorecardService } from './certification/quality/scorecards.js';
 import { CertificationService } from './certification/service.js';
 import type { Cluster } from './cluster/index.js';
 import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
@@ -270,6 +276,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       httpUrl: () => firmwareBaseUrl,
       // The broker is built below; offers only go out once the scheduler starts, after it listens.
       toDevice: (deviceId, message) => publishJson(`dev/${deviceId}/ota`, message),
+      releaseGate: options.certificationFirmwareGate
+        ? (modelId, specVersion, version) =>
+            certification.decisions.requireForRollout(modelId, specVersion, version)
+        : undefined,
     });
     started.push(() => firmware.stop());
     started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
@@ -299,12 +309,25 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => writer.close());
+    const quality = new QualityRecorder({
+      store,
+      log: log.child({ module: 'quality' }),
+      owner: async (deviceId) => {
+        const row = await findDevice(store, deviceId);
+        return row && { modelId: row.model_id, partnerId: row.partner_id };
+      },
+      now: options.now,
+      registry: metrics.registry,
+    });
+    started.push(() => quality.close());
+    bus.on('presence', ({ deviceId, online, at }) => quality.presence(deviceId, online, at));
     const telemetry = new TelemetryService({
       store,
       log: log.child({ module: 'telemetry' }),
       writer,
       metrics,
       now: options.now,
+      onRejected: (deviceId, reason) => quality.rejected(deviceId, reason),
     });
 
     const control = createControl({
@@ -453,10 +476,19 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           return row && { partnerId: row.partner_id, modelId: row.model_id, version: row.model_version };
         },
       },
+      scorecards: new ScorecardService(store, options.now, () => quality.flush()),
+      firmware: certificationFirmwareLink(
+        firmware,
+        store,
+        () => firmwareBaseUrl,
+        (t, b) => publishJson(t, b),
+      ),
+      metrics: metrics.registry,
       hubVersion: VERSION,
       now: options.now,
     });
     await certification.start();
+    started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 
     const app: App = await buildApi(
       {
@@ -511,6 +543,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
             ),
         });
         certificationRoutes(api, certification);
+        certificationDownloadRoutes(api, certification.tampered);
+        scorecardRoutes(api, certification.scorecards);
         catalogRoutes(api, models);
         commerceCatalogRoutes(api, commerce.catalog);
         commerceOrderRoutes(api, commerce);

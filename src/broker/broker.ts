@@ -342,6 +342,11 @@ export class MqttBroker {
     return this.#o.cluster !== undefined || this.#watched.watched(topic);
   }
 
+  /** Whether a client id is connected to this node (not another node of a cluster). */
+  hasClient(clientId: string): boolean {
+    return this.#client(clientId) !== undefined;
+  }
+
   /** Closes the connection of a client id now (a blocked device, a rotated secret). */
   disconnect(clientId: string): boolean {
     const client = this.#client(clientId);

@@ -14,7 +14,15 @@ import { invalidValues, sweepValues } from './values.js';
  * hand-declared capability list (Matter's PICS), it cannot drift from what the model says. Adding a
  * property to the document adds its cases.
  */
-export type CaseKind = 'report' | 'read' | 'write' | 'invalid' | 'action' | 'reconnect' | 'desired';
+export type CaseKind =
+  | 'report'
+  | 'read'
+  | 'write'
+  | 'invalid'
+  | 'action'
+  | 'reconnect'
+  | 'desired'
+  | 'update';
 
 export interface PlanCase {
   /** Stable and unique within the plan, e.g. `write.light.brightness.max`. */
@@ -29,7 +37,7 @@ export interface PlanCase {
   readonly value?: unknown;
   /** The action's `in` list, exactly as sent. */
   readonly input?: ReadonlyArray<{ piid: number; value: unknown }>;
-  /** The error code the device must answer (invalid cases). */
+  /** The error code the device must answer (invalid cases), or the OTA refusal reason (update cases). */
   readonly expectCode?: string;
 }
 
@@ -42,6 +50,16 @@ export interface PlanBudgets {
   readonly withheldConnacks: number;
   /** Longest wait for the device to come back in a reconnect cycle. */
   readonly reconnectMs: number;
+  /** Longest an update case may take (offer to refusal, or to the new revision reported). */
+  readonly updateMs: number;
+}
+
+/** The firmware package a run's update cases ship to the device (a ready package of the model). */
+export interface PlanUpdate {
+  readonly packageId: string;
+  readonly version: string;
+  readonly sha256: string;
+  readonly size: number;
 }
 
 export const DEFAULT_BUDGETS: PlanBudgets = {
@@ -49,6 +67,7 @@ export const DEFAULT_BUDGETS: PlanBudgets = {
   reportMs: 10_000,
   withheldConnacks: 5,
   reconnectMs: 120_000,
+  updateMs: 300_000,
 };
 
 export interface TestPlan {
@@ -58,6 +77,8 @@ export interface TestPlan {
   readonly documentSha256: string;
   readonly addressing: 'name' | 'iid';
   readonly budgets: PlanBudgets;
+  /** The package the update cases ship, when the run names one. */
+  readonly update?: PlanUpdate;
   readonly cases: readonly PlanCase[];
 }
 
@@ -96,6 +117,7 @@ export function derivePlan(
   version: number,
   spec: ModelSpec,
   budgets = DEFAULT_BUDGETS,
+  update?: PlanUpdate,
 ): TestPlan {
   const compiled: CompiledSpec = compileSpec(spec);
   const cases: PlanCase[] = [];
@@ -220,12 +242,14 @@ export function derivePlan(
       title: `applies a ${desired.key} value set while it was offline, delivered when it subscribes again`,
     });
   }
+  if (update !== undefined) cases.push(...updateCases(update));
   return {
     modelId,
     version,
     documentSha256: createHash('sha256').update(canonicalJson(spec)).digest('hex'),
     addressing: compiled.addressing,
     budgets,
+    ...(update !== undefined ? { update } : {}),
     cases,
   };
 }
@@ -235,4 +259,31 @@ export function desiredProperty(spec: CompiledSpec): CompiledProperty | undefine
   return spec.properties.find(
     (p) => p.writable && p.notifiable && !p.parameterOnly && sweepValues(p).length > 1,
   );
+}
+
+/**
+ * One update cycle (issue 17 with issue 14's OTA protocol, docs/ota.md), run first so every other
+ * case runs on the new firmware: an offer whose signature does not verify, the genuine manifest with
+ * tampered bytes behind its URL, then the genuine package, which must be installed and announced.
+ */
+function updateCases(update: PlanUpdate): PlanCase[] {
+  return [
+    {
+      id: 'update.signature-invalid',
+      kind: 'update',
+      expectCode: 'signature-invalid',
+      title: `refuses an offer of ${update.version} whose signature does not verify (rejected: signature-invalid)`,
+    },
+    {
+      id: 'update.tampered',
+      kind: 'update',
+      expectCode: 'hash-mismatch',
+      title: `refuses ${update.version} when the downloaded bytes do not match the signed SHA-256 (failed: hash-mismatch)`,
+    },
+    {
+      id: 'update.install',
+      kind: 'update',
+      title: `downloads, verifies and installs ${update.version}, then reconnects and reports it as its firmware revision`,
+    },
+  ];
 }

@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical.js';
-import type { TestPlan } from './plan.js';
+import type { PlanUpdate, TestPlan } from './plan.js';
 import type { CaseResult, Verdict } from './results.js';
 
 export const REPORT_FORMAT = 'ecohub-certification-report/1';
@@ -13,6 +13,8 @@ export interface ReportBody {
   readonly partnerId: string;
   readonly model: { readonly id: string; readonly version: number; readonly documentSha256: string };
   readonly device: { readonly id: string; readonly firmwareRevision: string | null };
+  /** The firmware package the update cases installed (then every other case ran on it). */
+  readonly update?: PlanUpdate;
   readonly budgets: TestPlan['budgets'];
   readonly verdict: Verdict;
   readonly summary: { readonly total: number; readonly passed: number; readonly failed: number };

@@ -5,6 +5,7 @@ import { desiredProperty, type PlanCase, type TestPlan } from './plan.js';
 import { judgeBackoff, judgeJitter, type ReconnectCycle, reconnectCycle, reportsAfter } from './reconnect.js';
 import type { CaseResult, CheckOutcome } from './results.js';
 import { DeviceSession } from './session.js';
+import { checkUpdate, type UpdateContext, updateBlocker } from './update.js';
 import { sweepValues } from './values.js';
 import { sameValue, setCommand } from './wire.js';
 
@@ -17,6 +18,8 @@ export interface RunInput {
   /** Each case as it is decided (a later duplicate reply may still fail it: the final list decides). */
   readonly onCase?: (result: CaseResult) => void;
   readonly signal?: AbortSignal;
+  /** The package and firmware domain for the `update.*` cases (a plan with them needs it). */
+  readonly update?: Omit<UpdateContext, keyof CheckContext> | undefined;
 }
 
 export interface RunOutcome {
@@ -65,6 +68,8 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
 
   try {
     session.collect();
+    // 0. The update cycle first, so every other case runs on the firmware it installs.
+    await updatePhase();
     // 1. Reports after a connect: force one, so every run measures the same thing.
     const reportCases = plan.cases.filter((c) => c.kind === 'report');
     let phaseStart = Date.now();
@@ -180,6 +185,29 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
     return done();
   } finally {
     session.close();
+  }
+
+  async function updatePhase(): Promise<void> {
+    const updates = plan.cases.filter((c) => c.kind === 'update');
+    if (updates.length === 0) return;
+    const uctx: UpdateContext | undefined = input.update && { ...ctx, ...input.update };
+    const online =
+      session.online || (await session.waitFor('online', plan.budgets.reconnectMs, (at) => at)) !== undefined;
+    const blocked =
+      uctx === undefined
+        ? 'no firmware package was given for the update cases'
+        : !online
+          ? 'the device was offline'
+          : await updateBlocker(uctx);
+    for (const c of updates) {
+      if (aborted()) return;
+      session.currentCase = c.id;
+      if (blocked !== undefined || uctx === undefined) fail(c, blocked ?? 'not run');
+      else {
+        const startedAt = Date.now();
+        finish(c, startedAt, await checkUpdate(uctx, c));
+      }
+    }
   }
 
   function done(): RunOutcome {

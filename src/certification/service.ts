@@ -1,34 +1,38 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
-import { compileSpec, type ModelSpec } from '../registry/spec/index.js';
 import type { Engine } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
+import { type CertificationRegistry, notUser, starter, visibleModel, visibleRun } from './access.js';
+import { type CertificationBasis, CertificationDecisions } from './decisions.js';
 import type { DeviceLink } from './device-link.js';
+import { type CertificationEvents, executeRun } from './execute.js';
+import type { FirmwareLink, UpdatePackage } from './firmware-link.js';
+import { SigningKeys } from './keys.js';
+import { CertificationMetrics } from './metrics.js';
 import { DEFAULT_BUDGETS, derivePlan, type PlanBudgets, type TestPlan } from './plan.js';
-import { REPORT_FORMAT, type ReportBody, reportBytes, verdictOf } from './report.js';
+import type { ScorecardService } from './quality/scorecards.js';
 import type { CaseResult } from './results.js';
-import { runPlan } from './runner.js';
-import { generateSigningKey, type SigningKey, signBytes } from './signing.js';
 import * as store from './store.js';
+import { TamperedDownloads } from './tampered.js';
 import { type RunView, runView } from './views.js';
 
-/** What certification needs of the registry, wired by the composition root. */
-export interface CertificationRegistry {
-  modelVersion(
-    modelId: string,
-    version: number,
-  ): Promise<{ partnerId: string; state: string; spec: ModelSpec } | undefined>;
-  device(deviceId: string): Promise<{ partnerId: string; modelId: string; version: number } | undefined>;
-}
+export type { CertificationRegistry } from './access.js';
 
 export interface CertificationOptions {
   readonly store: Engine;
   readonly log: Logger;
   readonly link: DeviceLink;
   readonly registry: CertificationRegistry;
+  /** The firmware domain, for the update cases (runs naming a package need it). */
+  readonly firmware?: FirmwareLink | undefined;
+  /** Quality scorecards per partner and model. */
+  readonly scorecards: ScorecardService;
+  /** Prometheus registry for the module's metrics. */
+  readonly metrics?: Registry | undefined;
   readonly hubVersion: string;
   readonly now: () => number;
   /** Runs one partner may have going at once. */
@@ -41,13 +45,10 @@ export interface StartRunInput {
   readonly modelId: string;
   readonly version: number;
   readonly deviceId: string;
+  /** A ready firmware package of the model version: the run starts with its update cycle. */
+  readonly packageId?: string | undefined;
   readonly budgets?: Partial<PlanBudgets> | undefined;
 }
-
-type CertificationEvents = {
-  case: [{ runId: string; partnerId: string; result: CaseResult }];
-  finished: [RunView];
-};
 
 const RUNNABLE_STATES = new Set(['submitted', 'certified', 'published']);
 
@@ -58,31 +59,35 @@ const RUNNABLE_STATES = new Set(['submitted', 'certified', 'published']);
  */
 export class CertificationService {
   readonly events = new EventEmitter<CertificationEvents>();
+  readonly decisions: CertificationDecisions;
+  readonly tampered: TamperedDownloads;
+  readonly scorecards: ScorecardService;
   readonly #o: CertificationOptions;
+  readonly #keys: SigningKeys;
+  readonly #metrics: CertificationMetrics | undefined;
   readonly #running = new Map<
     string,
     { abort: AbortController; done: Promise<void>; partnerId: string; deviceId: string }
   >();
-  #key: SigningKey | undefined;
 
   constructor(options: CertificationOptions) {
     this.#o = options;
     this.events.setMaxListeners(100);
+    this.#keys = new SigningKeys(options.store, options.now);
+    this.decisions = new CertificationDecisions(options);
+    this.tampered = new TamperedDownloads(options.now);
+    this.scorecards = options.scorecards;
+    this.#metrics =
+      options.metrics === undefined
+        ? undefined
+        : new CertificationMetrics(options.metrics, () => this.#running.size);
   }
 
   /** Makes sure a signing key exists and closes runs a previous process left running. */
   async start(): Promise<void> {
     const orphans = await store.cancelOrphans(this.#o.store, this.#o.now());
     if (orphans > 0) this.#o.log.warn({ runs: orphans }, 'runs left running by a stopped hub were cancelled');
-    let keys = await store.readKeys(this.#o.store);
-    if (!keys.some((k) => k.retired_at === null)) {
-      await store.insertKey(this.#o.store, generateSigningKey(), this.#o.now());
-      keys = await store.readKeys(this.#o.store);
-    }
-    const signer = keys.find((k) => k.retired_at === null);
-    if (signer === undefined) throw new Error('no certification signing key');
-    this.#key = { id: signer.id, publicKeyPem: signer.public_key, privateKeyPem: signer.private_key };
-    this.#o.log.info({ keyId: signer.id }, 'certification signing key ready');
+    await this.#keys.load(this.#o.log);
   }
 
   /** Stops every run of this process (they end cancelled) and waits for them. */
@@ -92,30 +97,32 @@ export class CertificationService {
   }
 
   /** The published keys: every report verifies with one of them. */
-  async keys() {
-    const rows = await store.readKeys(this.#o.store);
-    return rows.map((k) => ({
-      id: k.id,
-      algorithm: 'Ed25519' as const,
-      publicKey: k.public_key,
-      createdAt: new Date(k.created_at).toISOString(),
-      retiredAt: k.retired_at === null ? null : new Date(k.retired_at).toISOString(),
-    }));
+  keys() {
+    return this.#keys.list();
   }
 
-  /** The plan of a model version, as a run would execute it. */
+  /** The plan of a model version, as a run would execute it (with a package: its update cases). */
   async plan(
     caller: Identity,
     modelId: string,
     version: number,
     budgets?: Partial<PlanBudgets>,
+    packageId?: string,
   ): Promise<TestPlan> {
-    const model = await this.#visibleModel(caller, modelId, version);
-    return derivePlan(modelId, version, model.spec, { ...DEFAULT_BUDGETS, ...budgets });
+    const model = await visibleModel(this.#o.registry, caller, modelId, version);
+    const pkg =
+      packageId === undefined ? undefined : await this.#package(model.partnerId, modelId, version, packageId);
+    return derivePlan(
+      modelId,
+      version,
+      model.spec,
+      { ...DEFAULT_BUDGETS, ...budgets },
+      pkg && planUpdate(pkg),
+    );
   }
 
   async startRun(caller: Identity, input: StartRunInput): Promise<RunView> {
-    const model = await this.#visibleModel(caller, input.modelId, input.version);
+    const model = await visibleModel(this.#o.registry, caller, input.modelId, input.version);
     if (!RUNNABLE_STATES.has(model.state)) {
       throw new HubError(
         'INVALID_STATE',
@@ -133,6 +140,10 @@ export class CertificationService {
         { errors: [{ path: '/deviceId', message: 'must be a device of this model version' }] },
       );
     }
+    const pkg =
+      input.packageId === undefined
+        ? undefined
+        : await this.#package(model.partnerId, input.modelId, input.version, input.packageId);
     const maxPerPartner = this.#o.maxRunsPerPartner ?? 5;
     const mine = [...this.#running.values()].filter((r) => r.partnerId === model.partnerId).length;
     if (
@@ -149,10 +160,13 @@ export class CertificationService {
     if (busy !== undefined) {
       throw new HubError('INVALID_STATE', `device ${input.deviceId} is already under test in run ${busy}`);
     }
-    const plan = derivePlan(input.modelId, input.version, model.spec, {
-      ...DEFAULT_BUDGETS,
-      ...input.budgets,
-    });
+    const plan = derivePlan(
+      input.modelId,
+      input.version,
+      model.spec,
+      { ...DEFAULT_BUDGETS, ...input.budgets },
+      pkg && planUpdate(pkg),
+    );
     const row: store.RunRow = {
       id: newId(),
       partner_id: model.partnerId,
@@ -167,29 +181,35 @@ export class CertificationService {
       failed: 0,
       firmware_revision: null,
       note: null,
-      started_by:
-        caller.kind === 'partner'
-          ? `partner:${caller.keyId}`
-          : `operator:${caller.kind === 'operator' ? caller.tokenId : ''}`,
+      started_by: starter(caller),
       started_at: this.#o.now(),
       finished_at: null,
     };
     await store.insertRun(this.#o.store, row);
     const abort = new AbortController();
-    const done = this.#execute(row, plan, model.spec, abort.signal).catch((err: unknown) => {
+    const firmware = this.#o.firmware;
+    const update = pkg && firmware && { pkg, firmware, tampered: this.tampered };
+    const deps = { ...this.#o, keys: this.#keys, metrics: this.#metrics, events: this.events };
+    const done = executeRun(deps, row, plan, model.spec, abort.signal, update).catch((err: unknown) => {
       this.#o.log.error({ err, runId: row.id }, 'certification run failed');
     });
     this.#running.set(row.id, { abort, done, partnerId: row.partner_id, deviceId: row.device_id });
     void done.finally(() => this.#running.delete(row.id));
     this.#o.log.info(
-      { runId: row.id, modelId: row.model_id, version: row.version, deviceId: row.device_id },
+      {
+        runId: row.id,
+        modelId: row.model_id,
+        version: row.version,
+        deviceId: row.device_id,
+        packageId: pkg?.id,
+      },
       'certification run started',
     );
     return runView(row, []);
   }
 
   async cancel(caller: Identity, runId: string): Promise<RunView> {
-    const row = await this.#visibleRun(caller, runId);
+    const row = await visibleRun(this.#o.store, caller, runId);
     const running = this.#running.get(runId);
     if (row.state !== 'running' || running === undefined) {
       throw new HubError('INVALID_STATE', `run ${runId} is ${row.state}, not running on this hub`);
@@ -200,7 +220,7 @@ export class CertificationService {
   }
 
   async run(caller: Identity, runId: string): Promise<RunView> {
-    const row = await this.#visibleRun(caller, runId);
+    const row = await visibleRun(this.#o.store, caller, runId);
     const cases = await store.readCases(this.#o.store, runId);
     return runView(
       row,
@@ -214,8 +234,7 @@ export class CertificationService {
   }
 
   async runs(caller: Identity, filter: store.RunFilter, page: PageRequest): Promise<Page<RunView>> {
-    if (caller.kind === 'user')
-      throw new HubError('FORBIDDEN', 'certification is for partners and operators');
+    notUser(caller);
     const scoped = caller.kind === 'partner' ? { ...filter, partnerId: caller.partnerId } : filter;
     const rows = await store.listRuns(this.#o.store, scoped, page.after, page.limit);
     return pageOf(
@@ -227,7 +246,7 @@ export class CertificationService {
   }
 
   async caseResult(caller: Identity, runId: string, caseId: string): Promise<CaseResult> {
-    await this.#visibleRun(caller, runId);
+    await visibleRun(this.#o.store, caller, runId);
     const row = await store.readCase(this.#o.store, runId, caseId);
     if (row === undefined)
       throw new HubError('NOT_FOUND', `case ${caseId} of run ${runId} not found (or not decided yet)`);
@@ -236,7 +255,7 @@ export class CertificationService {
 
   /** The signed report of a finished run: the exact signed bytes and their signature. */
   async report(caller: Identity, runId: string): Promise<{ body: string; keyId: string; signature: string }> {
-    const row = await this.#visibleRun(caller, runId);
+    const row = await visibleRun(this.#o.store, caller, runId);
     const report = await store.findReport(this.#o.store, runId);
     if (report === undefined) {
       throw new HubError('INVALID_STATE', `run ${runId} is ${row.state}: only a finished run has a report`);
@@ -244,187 +263,58 @@ export class CertificationService {
     return { body: report.body, keyId: report.key_id, signature: report.signature };
   }
 
-  /**
-   * The `certify` gate (issue 17): the newest passing run of the version, or, without one, an
-   * operator's written override. Returns what to record once the transition succeeded.
-   */
-  async certificationBasis(
-    modelId: string,
-    version: number,
-    override: boolean,
-  ): Promise<{ kind: 'report'; runId: string } | { kind: 'override' }> {
-    const passing = await store.latestPassingRun(this.#o.store, modelId, version);
-    if (passing !== undefined) return { kind: 'report', runId: passing.id };
-    if (override) return { kind: 'override' };
-    throw new HubError(
-      'CERTIFICATION_REQUIRED',
-      `model ${modelId} version ${version} has no passing certification run: run the harness ` +
-        '(POST /v1/certification/runs), or certify with "override": true and the reason as the note',
-    );
+  /** The `certify` gate (see CertificationDecisions.basis). */
+  certificationBasis(modelId: string, version: number, override: boolean): Promise<CertificationBasis> {
+    return this.decisions.basis(modelId, version, override);
   }
 
-  async recordDecision(
+  recordDecision(
     caller: Identity,
     modelId: string,
     version: number,
-    basis: { kind: 'report'; runId: string } | { kind: 'override' },
+    basis: CertificationBasis,
     reason: string,
   ): Promise<void> {
-    await store.insertDecision(this.#o.store, {
-      id: newId(),
-      model_id: modelId,
-      version,
-      kind: basis.kind,
-      run_id: basis.kind === 'report' ? basis.runId : null,
-      reason,
-      decided_by: caller.kind === 'operator' ? caller.tokenId : caller.kind,
-      decided_at: this.#o.now(),
-    });
-    this.#o.log.info({ modelId, version, basis: basis.kind }, 'certification decision recorded');
+    return this.decisions.record(caller, modelId, version, basis, reason);
   }
 
   /** Whether firmware `revision` of a model version has a passing run (rollouts beyond beta need one). */
-  async passedOnFirmware(modelId: string, version: number, revision: string): Promise<boolean> {
-    return (await store.latestPassingRun(this.#o.store, modelId, version, revision)) !== undefined;
+  passedOnFirmware(modelId: string, version: number, revision: string): Promise<boolean> {
+    return this.decisions.passedOnFirmware(modelId, version, revision);
   }
 
-  /** A model version's certification history: decisions (with override reasons) and runs. */
-  async history(caller: Identity, modelId: string, version: number) {
-    const model = await this.#visibleModel(caller, modelId, version);
-    const decisions = await store.readDecisions(this.#o.store, modelId, version);
-    const runs = await store.listRuns(
-      this.#o.store,
-      { modelId, version, partnerId: model.partnerId },
-      undefined,
-      100,
-    );
-    return {
-      modelId,
-      version,
-      state: model.state,
-      decisions: decisions.map((d) => ({
-        kind: d.kind,
-        runId: d.run_id,
-        reason: d.reason,
-        // The owner sees that an operator decided and why, not which token.
-        decidedBy: caller.kind === 'operator' ? d.decided_by : 'operator',
-        decidedAt: new Date(d.decided_at).toISOString(),
-      })),
-      runs: runs.slice(0, 100).map((r) => runView(r, undefined)),
-    };
+  history(caller: Identity, modelId: string, version: number) {
+    return this.decisions.history(caller, modelId, version);
   }
 
-  async #visibleModel(caller: Identity, modelId: string, version: number) {
-    if (caller.kind === 'user')
-      throw new HubError('FORBIDDEN', 'certification is for partners and operators');
-    const model = await this.#o.registry.modelVersion(modelId, version);
-    if (model === undefined || (caller.kind === 'partner' && model.partnerId !== caller.partnerId)) {
-      throw new HubError('NOT_FOUND', `model ${modelId} version ${version} not found`);
-    }
-    return model;
-  }
-
-  async #visibleRun(caller: Identity, runId: string): Promise<store.RunRow> {
-    if (caller.kind === 'user')
-      throw new HubError('FORBIDDEN', 'certification is for partners and operators');
-    const row = await store.findRun(this.#o.store, runId);
-    if (row === undefined || (caller.kind === 'partner' && row.partner_id !== caller.partnerId)) {
-      throw new HubError('NOT_FOUND', `run ${runId} not found`);
-    }
-    return row;
-  }
-
-  async #execute(row: store.RunRow, plan: TestPlan, spec: ModelSpec, signal: AbortSignal): Promise<void> {
-    const log = this.#o.log.child({ runId: row.id });
-    const positions = new Map(plan.cases.map((c, i) => [c.id, i]));
-    const writes: Array<Promise<void>> = [];
-    const save = (result: CaseResult) =>
-      store.insertCase(this.#o.store, {
-        run_id: row.id,
-        position: positions.get(result.id) ?? 0,
-        case_id: result.id,
-        verdict: result.verdict,
-        result: JSON.stringify(result),
-      });
-    const outcome = await runPlan({
-      runId: row.id,
-      deviceId: row.device_id,
-      plan,
-      spec: compileSpec(spec),
-      link: this.#o.link,
-      signal,
-      onCase: (result) => {
-        writes.push(
-          save(result).catch((err: unknown) => log.error({ err, caseId: result.id }, 'saving a case failed')),
-        );
-        this.events.emit('case', { runId: row.id, partnerId: row.partner_id, result });
-      },
-    });
-    await Promise.all(writes);
-    // The final list decides (a duplicate reply found at the end may have failed a case again).
-    for (const result of outcome.results) await save(result);
-    const passed = outcome.results.filter((r) => r.verdict === 'pass').length;
-    const finishedAt = this.#o.now();
-    const cancelled = signal.aborted;
-    const verdict = cancelled ? null : verdictOf(outcome.results);
-    const key = this.#key;
-    if (!cancelled && key !== undefined && verdict !== null) {
-      const body: ReportBody = {
-        format: REPORT_FORMAT,
-        runId: row.id,
-        hubVersion: this.#o.hubVersion,
-        keyId: key.id,
-        partnerId: row.partner_id,
-        model: { id: row.model_id, version: row.version, documentSha256: plan.documentSha256 },
-        device: { id: row.device_id, firmwareRevision: outcome.firmwareRevision ?? null },
-        budgets: plan.budgets,
-        verdict,
-        summary: { total: outcome.results.length, passed, failed: outcome.results.length - passed },
-        startedAt: new Date(row.started_at).toISOString(),
-        finishedAt: new Date(finishedAt).toISOString(),
-        durationMs: outcome.durationMs,
-        cases: outcome.results,
-      };
-      const bytes = reportBytes(body);
-      await this.#o.store.transaction(
-        async (tx) => {
-          await store.finishRun(tx, {
-            id: row.id,
-            state: 'finished',
-            verdict,
-            passed,
-            failed: outcome.results.length - passed,
-            firmware_revision: outcome.firmwareRevision ?? null,
-            note: null,
-            finished_at: finishedAt,
-          });
-          await store.insertReport(tx, {
-            run_id: row.id,
-            key_id: key.id,
-            body: bytes.toString('utf8'),
-            signature: signBytes(key, bytes),
-            created_at: finishedAt,
-          });
+  /** A ready package of this partner's model version, or a 400 naming `/packageId`. */
+  async #package(
+    partnerId: string,
+    modelId: string,
+    version: number,
+    packageId: string,
+  ): Promise<UpdatePackage> {
+    const pkg = await this.#o.firmware?.readyPackage(packageId);
+    if (pkg === undefined || pkg.partnerId !== partnerId) {
+      throw new HubError(
+        'VALIDATION_FAILED',
+        `firmware package ${packageId} is not a ready package of yours`,
+        {
+          errors: [{ path: '/packageId', message: 'must be a ready firmware package (binary uploaded)' }],
         },
-        { durable: true },
       );
-    } else {
-      await store.finishRun(this.#o.store, {
-        id: row.id,
-        state: 'cancelled',
-        verdict: null,
-        passed,
-        failed: outcome.results.length - passed,
-        firmware_revision: outcome.firmwareRevision ?? null,
-        note: 'cancelled',
-        finished_at: finishedAt,
-      });
     }
-    log.info(
-      { verdict, passed, total: outcome.results.length, durationMs: outcome.durationMs },
-      'certification run finished',
-    );
-    const finished = await store.findRun(this.#o.store, row.id);
-    if (finished !== undefined) this.events.emit('finished', runView(finished, outcome.results));
+    if (pkg.modelId !== modelId || pkg.specVersion !== version) {
+      throw new HubError(
+        'VALIDATION_FAILED',
+        `firmware package ${packageId} is for ${pkg.modelId} version ${pkg.specVersion}, not ${modelId} version ${version}`,
+        { errors: [{ path: '/packageId', message: "must be a package of the run's model version" }] },
+      );
+    }
+    return pkg;
   }
+}
+
+function planUpdate(pkg: UpdatePackage) {
+  return { packageId: pkg.id, version: pkg.version, sha256: pkg.sha256, size: pkg.size };
 }

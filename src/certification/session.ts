@@ -29,7 +29,16 @@ export interface ObservedReply {
   readonly body: Record<string, unknown>;
 }
 
+/** A message on `dev/{did}/ota/progress` (docs/ota.md), as far as the harness reads it. */
+export interface ObservedProgress {
+  readonly at: number;
+  readonly executionId: string;
+  readonly state: string;
+  readonly reason: string | undefined;
+}
+
 type SessionEvents = {
+  progress: [ObservedProgress];
   report: [ObservedReport];
   reply: [string, ObservedReply];
   online: [number];
@@ -119,6 +128,11 @@ export class DeviceSession extends EventEmitter<SessionEvents> {
     return out;
   }
 
+  /** A prefix no other command or execution id has: this run's. */
+  get prefix(): string {
+    return this.#prefix;
+  }
+
   sent(topic: string, body: unknown): void {
     this.#note('to-device', topic, JSON.stringify(body), Date.now());
   }
@@ -199,7 +213,7 @@ export class DeviceSession extends EventEmitter<SessionEvents> {
       return;
     }
     this.#note('from-device', `dev/${this.deviceId}/${topic}`, text, at);
-    if (topic !== 'replies') return;
+    if (topic !== 'replies' && topic !== 'ota/progress') return;
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -207,6 +221,17 @@ export class DeviceSession extends EventEmitter<SessionEvents> {
       return;
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    if (topic === 'ota/progress') {
+      const { executionId, state, reason } = body as Record<string, unknown>;
+      if (typeof executionId !== 'string' || typeof state !== 'string') return;
+      this.emit('progress', {
+        at,
+        executionId,
+        state,
+        reason: typeof reason === 'string' ? reason : undefined,
+      });
+      return;
+    }
     const id = (body as Record<string, unknown>)['id'];
     if (typeof id !== 'string' || !id.startsWith(this.#prefix)) return;
     const list = this.replies.get(id) ?? [];

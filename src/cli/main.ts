@@ -2,6 +2,7 @@
 import { VERSION } from '../version.js';
 import { ADMIN_HELP, runAdmin } from './admin.js';
 import { BACKUP_HELP, runBackup } from './backup.js';
+import { CERT_HELP, runCert } from './cert.js';
 import { UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 import { MIGRATE_HELP, runMigrate } from './migrate.js';
@@ -22,6 +23,7 @@ Commands:
   spec lint FILE...  Check device model documents against the spec and quality rules
   spec import miot FILE...  Convert MIoT-Spec-V2 instance documents into model documents
   spec export miot FILE     Convert a model document into a MIoT-Spec-V2 instance document
+  cert run|report|key|verify  Run certification, fetch a signed report, verify one offline
 
 Run 'ecohub <command> --help' for a command's options.
 
@@ -30,7 +32,8 @@ ${MIGRATE_HELP}
 ${BACKUP_HELP}
 ${ADMIN_HELP}
 ${PROVISION_HELP}
-${SPEC_HELP}`;
+${SPEC_HELP}
+${CERT_HELP}`;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -48,6 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runProvision(rest, io);
       case 'spec':
         return await runSpec(rest, io);
+      case 'cert':
+        return await runCert(rest, io);
       case '--version':
       case 'version':
         io.stdout(`${VERSION}\n`);
@@ -60,7 +65,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `unknown command '${command}' (commands: serve, migrate, backup, admin, provision, spec)`,
+          `unknown command '${command}' (commands: serve, migrate, backup, admin, provision, spec, cert)`,
         );
     }
   } catch (err) {

@@ -53,6 +53,10 @@ export interface RolloutServiceOptions {
   readonly engine: ExecutionEngine;
   /** The scheduler should look now (a rollout was created, resumed or promoted). */
   readonly poke: () => void;
+  /** Certification's gate for a rollout beyond the beta channel (throws CERTIFICATION_REQUIRED). */
+  readonly releaseGate?:
+    | ((modelId: string, specVersion: number, version: string) => Promise<void>)
+    | undefined;
 }
 
 function who(caller: Identity): string {
@@ -89,6 +93,9 @@ export class RolloutService {
         `release ${pkg.version} is on channel ${pkg.channel}: promote it to stable first`,
       );
     }
+    const beta = input.target.kind === 'channel' && input.target.channel === 'beta';
+    if (!beta && input.rollback !== true)
+      await this.#o.releaseGate?.(pkg.model_id, pkg.spec_version, pkg.version);
     const policy = resolvePolicy(input.policy);
     if (Array.isArray(policy)) {
       throw new HubError('VALIDATION_FAILED', `${policy[0]}: ${policy[1]}`, {

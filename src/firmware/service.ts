@@ -28,6 +28,10 @@ export interface FirmwareOptions {
   readonly registry: Registry;
   readonly httpUrl: () => string;
   readonly toDevice: (deviceId: string, message: OtaOffer | OtaCancel) => void;
+  /** A rollout beyond beta passes this first (certification, docs/certification.md). */
+  readonly releaseGate?:
+    | ((modelId: string, specVersion: number, version: string) => Promise<void>)
+    | undefined;
 }
 
 /** What a device owner sees of its device's firmware (REST and the SDK). */
@@ -91,6 +95,7 @@ export class Firmware {
       packages: this.packages,
       engine: this.engine,
       poke: () => scheduler?.poke(),
+      releaseGate: o.releaseGate,
     });
     this.beta = new BetaService({
       store: o.store,

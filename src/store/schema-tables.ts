@@ -554,6 +554,13 @@ export const expectedTables: readonly TableSpec[] = [
       run_id: 'certification_runs(id)',
     },
   }),
+
+  // 0370 quality (above main's 0360: a database records only its highest version)
+  table('quality_counters', {
+    columns: 'model_id text, partner_id text, day text, metric text, label text, n int',
+    primaryKey: 'model_id, day, metric, label',
+    indexes: { quality_counters_by_partner: 'partner_id, day' },
+  }),
 ];
 
 /** Boolean columns, by table: what the SQLite engine turns from 0/1 back into false/true. */

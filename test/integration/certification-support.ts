@@ -10,7 +10,13 @@ import type { OnboardedPartner } from '../support/partners.js';
 /** Shared by the certification-*.test.ts files (not a test file itself). */
 
 /** Budgets small enough for a test, generous enough for a loaded 2-core box. */
-export const TEST_BUDGETS = { replyMs: 1500, reportMs: 5000, withheldConnacks: 4, reconnectMs: 30_000 };
+export const TEST_BUDGETS = {
+  replyMs: 1500,
+  reportMs: 5000,
+  withheldConnacks: 4,
+  reconnectMs: 30_000,
+  updateMs: 30_000,
+};
 
 /** A submitted model version (from an example) and one prototype device provisioned for it. */
 export async function submittedModel(
@@ -75,7 +81,13 @@ export interface RunView {
 export async function runToEnd(
   hub: TestHub,
   token: string,
-  body: { modelId: string; version: number; deviceId: string; budgets?: Record<string, number> },
+  body: {
+    modelId: string;
+    version: number;
+    deviceId: string;
+    packageId?: string;
+    budgets?: Record<string, number>;
+  },
 ): Promise<RunView> {
   const started = await hub.request('POST', '/v1/certification/runs', {
     token,

@@ -101,6 +101,8 @@ export async function startHub(overrides: HubInput & { dataDir?: string } = {}):
       mqttPort: 0,
       logger: createLogger(process.env['ECOHUB_TEST_LOG'] === '1' ? 'debug' : 'silent'),
       adminToken: ADMIN_TOKEN,
+      // Models in tests are certified by override; the certification tests turn the firmware gate on.
+      certificationFirmwareGate: false,
       ...(database ? { database: database.target } : {}),
       ...overrides,
       dataDir,

@@ -62,6 +62,9 @@ const consolePages = {
     import('./console/operator-work.js').then((m) => m.OperatorCertificationPage),
   ),
   months: lazyPage(() => import('./console/operator-work.js').then((m) => m.OperatorMonthsPage)),
+  runs: lazyPage(() => import('./console/certification.js').then((m) => m.PartnerCertificationPage)),
+  scorecard: lazyPage(() => import('./console/certification.js').then((m) => m.PartnerScorecardPage)),
+  scorecards: lazyPage(() => import('./console/certification.js').then((m) => m.OperatorScorecardsPage)),
 };
 
 const ROUTES: readonly Route[] = [
@@ -129,6 +132,24 @@ const ROUTES: readonly Route[] = [
     page: consolePages.months,
     access: 'console',
     title: 'Months · operator console',
+  },
+  {
+    pattern: '/partner/certification',
+    page: consolePages.runs,
+    access: 'console',
+    title: 'Certification · partner console',
+  },
+  {
+    pattern: '/partner/scorecard',
+    page: consolePages.scorecard,
+    access: 'console',
+    title: 'Scorecard · partner console',
+  },
+  {
+    pattern: '/operator/scorecards',
+    page: consolePages.scorecards,
+    access: 'console',
+    title: 'Scorecards · operator console',
   },
 ];
 

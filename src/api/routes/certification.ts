@@ -26,6 +26,9 @@ const Budgets = Type.Object(
     reconnectMs: Type.Optional(
       Type.Integer({ minimum: 1000, maximum: 600_000, description: 'longest wait to come back' }),
     ),
+    updateMs: Type.Optional(
+      Type.Integer({ minimum: 1000, maximum: 3_600_000, description: 'longest an update case may take' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -77,6 +80,13 @@ export function certificationRoutes(app: App, certification: CertificationServic
             modelId: Type.String({ minLength: 1, maxLength: 128 }),
             version: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
             deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+            packageId: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description: 'a ready firmware package of the version: the run starts with its update cycle',
+              }),
+            ),
             budgets: Type.Optional(Budgets),
           },
           { additionalProperties: false },
@@ -266,6 +276,7 @@ export function certificationRoutes(app: App, certification: CertificationServic
         tags,
         summary: "The test plan derived from the version's document",
         params: VersionParams,
+        querystring: Type.Object({ packageId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
         response: responses({ 200: Type.Object({}, open) }, 400, 401, 403, 404),
       },
     },
@@ -274,6 +285,8 @@ export function certificationRoutes(app: App, certification: CertificationServic
         callerOf(request),
         request.params.modelId,
         request.params.version,
+        undefined,
+        request.query.packageId,
       );
       // Case values may be any JSON (a 64-bit value as a string): sent as the plan holds them.
       return reply.type('application/json; charset=utf-8').send(canonicalJson(plan));

@@ -15,6 +15,8 @@ export interface TelemetryServiceOptions {
   readonly writer: IngestWriter;
   readonly metrics: HubMetrics;
   readonly now: () => number;
+  /** Each rejected report or event, for the quality scorecards (never waits). */
+  readonly onRejected?: ((deviceId: string, reason: string) => void) | undefined;
 }
 
 export interface StoredEvent {
@@ -83,6 +85,7 @@ export class TelemetryService {
 
   #reject(deviceId: string, kind: string, rejection: Rejection): void {
     this.#o.metrics.reportsRejected.inc({ reason: rejection.reason });
+    this.#o.onRejected?.(deviceId, rejection.reason);
     this.#rejections.warn(
       deviceId,
       rejection.reason,

@@ -35,6 +35,11 @@ export class ConsoleApi {
     this.#http = http;
   }
 
+  /** The console's HTTP client (the certification pages build their own calls on it). */
+  get http(): Http {
+    return this.#http;
+  }
+
   async partnerMe(): Promise<Partner> {
     return readPartner(await this.#http.get('/v1/partners/me'));
   }

@@ -3,6 +3,7 @@ import { useApp } from '../app.js';
 import { ErrorNote, Field, fieldError } from '../ui/forms.js';
 import { useAction, useLoad } from '../ui/hooks.js';
 import { clock } from '../ui/time.js';
+import { VersionRuns } from './certification.js';
 import { ConsoleOnly } from './guard.js';
 import { asModelSpec } from './spec-diff.js';
 import { SpecOutline } from './spec-outline.js';
@@ -38,6 +39,7 @@ function Submitted({
           {asModelSpec(v.document)?.services.length ?? 0} services
         </p>
       )}
+      <VersionRuns modelId={modelId} version={version} />
       {v && (
         <details>
           <summary>Document and warnings</summary>

@@ -41,6 +41,8 @@ export const PARTNER_NAV: readonly NavItem[] = [
   { path: '/partner', label: 'Models', icon: 'models', prefixes: ['/partner/models/'] },
   { path: '/partner/provisioning', label: 'Provisioning', icon: 'devices' },
   { path: '/partner/sales', label: 'Sales', icon: 'sales' },
+  { path: '/partner/certification', label: 'Certification', icon: 'check' },
+  { path: '/partner/scorecard', label: 'Scorecard', icon: 'sales' },
   { path: '/partner/flash', label: 'Flash sales', icon: 'store' },
 ];
 
@@ -50,6 +52,7 @@ export const OPERATOR_NAV: readonly NavItem[] = [
   { path: '/operator/partners', label: 'Partners', icon: 'partners', prefixes: ['/operator/partners/'] },
   { path: '/operator/certification', label: 'Certification', icon: 'check' },
   { path: '/operator/months', label: 'Months', icon: 'calendar' },
+  { path: '/operator/scorecards', label: 'Scorecards', icon: 'sales' },
 ];
 
 /** Which console a path belongs to, if any. */

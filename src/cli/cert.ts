@@ -1,0 +1,212 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { verifyBytes } from '../certification/signing.js';
+import { type FlagSpec, formatHelp, parseFlags, parsePositiveInt, pick, UsageError } from './flags.js';
+import type { CliIo } from './io.js';
+
+const connection: readonly FlagSpec[] = [
+  {
+    name: 'hub',
+    env: 'ECOHUB_URL',
+    type: 'string',
+    value: 'URL',
+    help: 'The hub HTTP base URL',
+    default: 'http://127.0.0.1:8080',
+  },
+  {
+    name: 'api-key',
+    env: 'ECOHUB_API_KEY',
+    type: 'string',
+    value: 'KEY',
+    help: 'Partner API key or operator token; prefer the env variable',
+  },
+];
+
+const flags: readonly FlagSpec[] = [
+  ...connection,
+  { name: 'model', type: 'string', value: 'ID', help: 'run: the model id' },
+  { name: 'version', type: 'string', value: 'N', help: 'run: the model version' },
+  { name: 'device', type: 'string', value: 'ID', help: 'run: the connected test device' },
+  {
+    name: 'package',
+    type: 'string',
+    value: 'ID',
+    help: 'run: a ready firmware package (adds the update cases)',
+  },
+  {
+    name: 'budgets',
+    type: 'string',
+    value: 'JSON',
+    help: 'run: budgets, e.g. {"replyMs":1500,"withheldConnacks":4} (docs/certification.md)',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    value: 'FILE',
+    help: 'report: where to write the signed bytes (FILE.sig: the signature); key: the PEM',
+  },
+  {
+    name: 'key',
+    type: 'string',
+    value: 'PEM',
+    help: "verify: the hub's public key (from 'ecohub cert key')",
+  },
+  { name: 'signature', type: 'string', value: 'FILE', help: 'verify: the signature (default REPORT.sig)' },
+];
+
+export const CERT_HELP = formatHelp(
+  'ecohub cert run|report|key|verify [options]',
+  'Certification (docs/certification.md):\n' +
+    '  cert run --model ID --version N --device ID [--package ID]   run the harness, print each case; exit 0 on pass\n' +
+    '  cert report RUN --out FILE      fetch the signed report: the exact bytes to FILE, the signature to FILE.sig\n' +
+    "  cert key --out FILE              fetch the hub's report-signing public key (PEM)\n" +
+    '  cert verify FILE --key PEM       verify a report offline, with no hub: exit 0 valid, 1 not',
+  flags,
+);
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+/** One REST call; a refusal is an Error with the problem's code and detail. */
+async function call(hub: string, apiKey: string | undefined, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${hub.replace(/\/+$/, '')}${path}`, {
+    method,
+    headers: {
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (res.status >= 400) {
+    let detail = text;
+    try {
+      const problem = JSON.parse(text) as { code?: string; detail?: string };
+      detail = `${problem.code ?? res.status}: ${problem.detail ?? text}`;
+    } catch {}
+    throw new Error(`the hub refused ${method} ${path} (${res.status}) ${detail}`);
+  }
+  return { res, text };
+}
+
+interface RunView {
+  id: string;
+  state: string;
+  verdict: string | null;
+  total: number;
+  passed: number;
+  failed: number;
+  firmwareRevision: string | null;
+  cases?: Array<{ id: string; verdict: string; reasons: string[]; durationMs: number }>;
+}
+
+export async function runCert(argv: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseFlags(rest, flags, { positionals: true });
+  if (values['help'] || sub === undefined || sub === '--help') {
+    io.stdout(CERT_HELP);
+    return sub === undefined ? 2 : 0;
+  }
+  const spec = (name: string) => flags.find((f) => f.name === name) as FlagSpec;
+  const hub = pick(values, spec('hub'), io.env)?.value ?? 'http://127.0.0.1:8080';
+  if (!/^https?:\/\/[^\s]+$/.test(hub)) throw new UsageError(`--hub must be an http(s) URL, got '${hub}'`);
+  const apiKey = pick(values, spec('api-key'), io.env)?.value;
+
+  if (sub === 'verify') {
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError('verify needs the report file');
+    const bytes = readFileSync(file);
+    const pem = readFileSync(required(values, 'key'), 'utf8');
+    const signature = readFileSync(
+      typeof values['signature'] === 'string' ? values['signature'] : `${file}.sig`,
+      'utf8',
+    ).trim();
+    if (verifyBytes(pem, bytes, signature)) {
+      const report = JSON.parse(bytes.toString('utf8')) as {
+        runId?: string;
+        verdict?: string;
+        model?: unknown;
+      };
+      io.stdout(`valid: run ${report.runId} verdict ${report.verdict} ${JSON.stringify(report.model)}\n`);
+      return 0;
+    }
+    io.stdout('INVALID: the signature does not match these bytes and this key\n');
+    return 1;
+  }
+  if (sub === 'key') {
+    const { text } = await call(hub, undefined, 'GET', '/v1/certification/keys');
+    const keys = (
+      JSON.parse(text) as { items: Array<{ id: string; publicKey: string; retiredAt: string | null }> }
+    ).items;
+    const current = keys.find((k) => k.retiredAt === null) ?? keys[0];
+    if (current === undefined) throw new Error('the hub publishes no key');
+    writeFileSync(required(values, 'out'), current.publicKey);
+    io.stdout(`key ${current.id} written to ${String(values['out'])}\n`);
+    return 0;
+  }
+  if (!apiKey) throw new UsageError('--api-key (or ECOHUB_API_KEY) is required');
+  if (sub === 'report') {
+    const runId = positionals[0];
+    if (runId === undefined) throw new UsageError('report needs the run id');
+    const out = required(values, 'out');
+    const { res, text } = await call(
+      hub,
+      apiKey,
+      'GET',
+      `/v1/certification/runs/${encodeURIComponent(runId)}/report.json`,
+    );
+    const header = res.headers.get('ecohub-signature') ?? '';
+    const signature = /signature="([^"]+)"/.exec(header)?.[1];
+    const keyId = /keyId="([^"]+)"/.exec(header)?.[1];
+    if (signature === undefined) throw new Error('the answer carries no ecohub-signature header');
+    writeFileSync(out, text);
+    writeFileSync(`${out}.sig`, `${signature}\n`);
+    io.stdout(`report of run ${runId} written to ${out} (signature ${out}.sig, key ${keyId})\n`);
+    return 0;
+  }
+  if (sub === 'run') {
+    const body = {
+      modelId: required(values, 'model'),
+      version: parsePositiveInt({ value: required(values, 'version'), source: '--version' }),
+      deviceId: required(values, 'device'),
+      ...(typeof values['package'] === 'string' ? { packageId: values['package'] } : {}),
+      ...(typeof values['budgets'] === 'string' ? { budgets: budgetsOf(values['budgets']) } : {}),
+    };
+    const started = JSON.parse(
+      (await call(hub, apiKey, 'POST', '/v1/certification/runs', body)).text,
+    ) as RunView;
+    io.stderr(`run ${started.id}: ${started.total} cases\n`);
+    const printed = new Set<string>();
+    let run = started;
+    // Watches the run case by case (the REST view lists every case decided so far).
+    for (;;) {
+      run = JSON.parse(
+        (await call(hub, apiKey, 'GET', `/v1/certification/runs/${started.id}`)).text,
+      ) as RunView;
+      for (const c of run.cases ?? []) {
+        if (printed.has(c.id)) continue;
+        printed.add(c.id);
+        io.stdout(
+          `${c.verdict === 'pass' ? 'pass' : 'FAIL'} ${c.id} (${c.durationMs} ms)${c.reasons.length > 0 ? `: ${c.reasons.join('; ')}` : ''}\n`,
+        );
+      }
+      if (run.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    io.stdout(
+      `run ${run.id} ${run.state}: ${run.verdict ?? 'no verdict'}, ${run.passed}/${run.total} passed, firmware ${run.firmwareRevision ?? 'unknown'}\n`,
+    );
+    return run.verdict === 'pass' ? 0 : 1;
+  }
+  throw new UsageError(`unknown cert command '${sub}' (run, report, key, verify)`);
+}
+
+function budgetsOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`--budgets must be a JSON object, got '${text}'`);
+  }
+}

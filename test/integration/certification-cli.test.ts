@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatedDevice } from '../../firmware-sim/index.js';
+import { runCli } from '../support/cli.js';
+import { onboardDeviceMaker } from '../support/devices.js';
+import { startHub, type TestHub } from '../support/hub.js';
+import { startSim, submittedModel, TEST_BUDGETS } from './certification-support.js';
+
+/** `ecohub cert`: run the harness from a terminal, fetch the signed report, verify it offline. */
+
+let hub: TestHub;
+let sim: SimulatedDevice;
+let dir: string;
+
+beforeAll(async () => {
+  hub = await startHub();
+  dir = mkdtempSync(join(tmpdir(), 'ecohub-cert-cli-'));
+}, 30_000);
+afterAll(async () => {
+  await sim?.stop();
+  await hub?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ecohub cert', () => {
+  it('runs a certification, prints each case, and the report verifies offline until a byte changes', async () => {
+    const partner = await onboardDeviceMaker(hub);
+    const { doc, device } = await submittedModel(hub, partner, 'acme.remote-control.r1');
+    sim = await startSim(hub, doc, device);
+    const env = { ECOHUB_URL: hub.httpUrl, ECOHUB_API_KEY: partner.key };
+    const run = await runCli(
+      [
+        'cert',
+        'run',
+        '--model',
+        doc.model,
+        '--version',
+        '1',
+        '--device',
+        device.id,
+        '--budgets',
+        JSON.stringify(TEST_BUDGETS),
+      ],
+      env,
+      90_000,
+    );
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toContain('pass reconnect.backoff');
+    const runId = /^run (\S+) finished: pass/m.exec(run.stdout)?.[1];
+    expect(runId).toBeDefined();
+
+    const out = join(dir, 'report.json');
+    const report = await runCli(['cert', 'report', String(runId), '--out', out], env);
+    expect(report.code, report.stderr).toBe(0);
+    const pem = join(dir, 'hub.pem');
+    expect((await runCli(['cert', 'key', '--out', pem], { ECOHUB_URL: hub.httpUrl })).code).toBe(0);
+
+    // Offline: no hub needed.
+    const valid = await runCli(['cert', 'verify', out, '--key', pem], { ECOHUB_URL: 'http://127.0.0.1:9' });
+    expect(valid.code, valid.stderr).toBe(0);
+    expect(valid.stdout).toContain(`valid: run ${runId} verdict pass`);
+    const bytes = readFileSync(out);
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 1;
+    writeFileSync(out, bytes);
+    const tampered = await runCli(['cert', 'verify', out, '--key', pem]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain('INVALID');
+
+    const missing = await runCli(['cert', 'run', '--model', doc.model], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--version is required');
+  }, 120_000);
+});
