@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Engine } from '../../store/engine.js';
+import { type Engine, isDatabaseError } from '../../store/engine.js';
 import { SqliteBatchThread, StatementRecorder } from '../../store/sqlite-batch-thread.js';
 import { SqliteEngine } from '../../store/sqlite-engine.js';
 import type { RegistryBus } from '../events.js';
@@ -37,6 +37,9 @@ export interface IngestWriterOptions {
   /** Devices whose shadow version and marks stay in memory (SQLite writer thread; default 100,000). */
   readonly cachedDevices?: number;
 }
+
+/** Times a batch meets the thread's busy timeout (5 s each) before it fails. */
+const BUSY_ATTEMPTS = 6;
 
 /** About 300 bytes each (the mark's 1024-bit mask included). */
 export const DEFAULT_CACHED_DEVICES = 100_000;
@@ -167,7 +170,7 @@ export class IngestWriter {
     const plan = planBatch(batch, before);
     const recorder = new StatementRecorder();
     await writePlan(recorder, plan);
-    const seconds = await engine.exclusive(() => thread.commit(recorder.statements));
+    const seconds = await engine.exclusive(() => this.#commitOnThread(thread, recorder));
     const capacity = Math.max(1, this.#o.cachedDevices ?? DEFAULT_CACHED_DEVICES);
     for (const [id, state] of plan.states) {
       this.#states.delete(id);
@@ -178,6 +181,24 @@ export class IngestWriter {
       this.#states.delete(id);
     }
     return { plan, seconds };
+  }
+
+  /**
+   * Another process holding SQLite's write lock past the thread's busy timeout (a long CLI write)
+   * delays a batch; it does not lose it: the devices are still waiting for their PUBACKs.
+   */
+  async #commitOnThread(thread: SqliteBatchThread, recorder: StatementRecorder): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await thread.commit(recorder.statements);
+      } catch (err) {
+        if (!isDatabaseError(err, 'busy') || attempt >= BUSY_ATTEMPTS) throw err;
+        this.#o.log.warn(
+          { attempt, statements: recorder.statements.length },
+          'ingest batch waits for the write lock',
+        );
+      }
+    }
   }
 
   #announce({ deviceId, item, at }: Pending, version: number | undefined): void {
