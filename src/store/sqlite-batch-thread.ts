@@ -88,6 +88,8 @@ export class SqliteBatchThread {
     if (this.#closed) return Promise.reject(new Error('the SQLite writer thread is closed'));
     const worker = this.#start();
     const id = this.#next++;
+    // Referenced while a batch is out: a process with nothing else to do waits for its commit.
+    if (this.#pending.size === 0) worker.ref();
     return new Promise<number>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.postMessage({ id, statements: statements.map((s) => [s.text, s.params]) });
@@ -101,6 +103,7 @@ export class SqliteBatchThread {
     const worker = this.#worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref(); // until its connection is closed, even when nothing else keeps the process alive
     worker.postMessage({ close: true });
     await exited;
   }
@@ -116,12 +119,13 @@ export class SqliteBatchThread {
         synchronous: this.#o.synchronous ?? 'NORMAL',
       },
     });
-    // The hub's servers keep the process alive; a writer thread alone must not.
+    // Idle, the thread alone does not keep the process alive (the hub's servers do).
     worker.unref();
     worker.on('message', (answer: Answer) => {
       const p = this.#pending.get(answer.id);
       if (!p) return;
       this.#pending.delete(answer.id);
+      if (this.#pending.size === 0) worker.unref();
       if (answer.error) {
         const { message, code } = answer.error;
         p.reject(new DatabaseError(kindOfSqliteCode(code), message, { cause: answer.error }));
