@@ -19,11 +19,12 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('foreign_keys = ON');
+// A multi-row statement has one text per row count (1 to 250): a few hundred texts in all.
 const statements = new Map();
 function prepare(text) {
   let s = statements.get(text);
   if (!s) {
-    if (statements.size >= 200) statements.delete(statements.keys().next().value);
+    if (statements.size >= 1000) statements.delete(statements.keys().next().value);
     s = db.prepare(text);
     statements.set(text, s);
   }

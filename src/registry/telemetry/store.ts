@@ -25,7 +25,8 @@ export interface IngestStateRow {
 /**
  * The shadow version and deduplication marks of these devices (distinct ids). `lock`: inside a
  * PostgreSQL transaction, lock the rows until COMMIT, so that two writers (two hub processes)
- * never count from the same version; SQLite has one writer at a time already.
+ * never count from the same version; SQLite has one writer at a time already. Rows are locked in
+ * id order (give `ids` sorted): two writers never wait for each other in a cycle.
  */
 export async function readIngestStates(
   db: Queryable,
@@ -38,7 +39,7 @@ export async function readIngestStates(
     out.push(
       ...(await db.many<IngestStateRow>(
         sql`SELECT id, shadow_version, seq_high, seq_recent FROM devices
-            WHERE id IN (${sql.join(part)}) ${forUpdate}`,
+            WHERE id IN (${sql.join(part)}) ORDER BY id ${forUpdate}`,
       )),
     );
   }

@@ -148,7 +148,8 @@ export class IngestWriter {
   /** PostgreSQL (or a shared file): one engine transaction reads and locks the devices, then writes. */
   async #inTransaction(batch: readonly Pending[]): Promise<{ plan: BatchPlan; seconds: number }> {
     const started = process.hrtime.bigint();
-    const ids = [...new Set(batch.map((p) => p.deviceId))];
+    // Locked in one order by every writer: two hub processes never deadlock on each other's rows.
+    const ids = [...new Set(batch.map((p) => p.deviceId))].sort();
     const plan = await this.#o.store.transaction(async (tx) => {
       const rows = await readIngestStates(tx, ids, true);
       const planned = planBatch(batch, new Map(rows.map((r) => [r.id, stateOf(r)])));
