@@ -86,7 +86,7 @@ Now (\`src/registry/telemetry/writer.ts\`, \`batch-plan.ts\`, \`seq-marks.ts\`, 
   batch, one multi-row \`UPDATE devices ... FROM (VALUES ...)\` per 250 devices. A batch is that
   update, one multi-row insert into \`telemetry\`, one multi-row upsert of \`device_shadow\` and one
   insert into \`device_events\` (per 250 rows each), whatever the number of reports; \`device_reports\`
-  (a row per message, pruned daily) is gone, its rows turned into marks by migration 0350. On SQLite
+  (a row per message, pruned daily) is gone, its rows turned into marks by migration 0370. On SQLite
   the devices' states stay in the writer's memory (an LRU of 100,000 devices, read back on a miss):
   this process is the file's one writer. On PostgreSQL, and in cluster mode, each batch reads and
   locks (\`FOR UPDATE\`) its devices' rows inside its transaction, then writes the same statements.

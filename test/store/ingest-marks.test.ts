@@ -2,7 +2,7 @@
  * Deduplication by high-water mark and shadow versions counted in memory, on the run's engine
  * (SQLite: the writer thread; PostgreSQL: engine transactions): redeliveries are refused in the same
  * batch, in later batches and after a restart; out-of-order and far-behind seqs are stored once;
- * migration 0350 carries the per-message rows it replaces into the marks.
+ * migration 0370 carries the per-message rows it replaces into the marks.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,13 +110,13 @@ describe('ingest deduplication marks', () => {
     });
   });
 
-  it('migration 0350 turns the remembered seqs of each device into its mark', async () => {
+  it('migration 0370 turns the remembered seqs of each device into its mark', async () => {
     const old = await openTestEngine();
     try {
       const engine = old.engine;
       await runMigrations(
         engine,
-        migrationsFor(engine).filter((m) => m.version < 350),
+        migrationsFor(engine).filter((m) => m.version < 370),
       );
       await seedEveryTable(engine);
       await engine.run(

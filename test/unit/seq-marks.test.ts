@@ -38,7 +38,7 @@ describe('sequence-number marks', () => {
     expect(run([high + WINDOW, high], marks).stored).toEqual([true, true]);
   });
 
-  it('survives its column text, and reads what migration 0350 writes', () => {
+  it('survives its column text, and reads what migration 0370 writes', () => {
     const { marks } = run([50, 10_000, 9_990, 20]);
     expect(decodeMarks(marks.high ?? null, encodeRecent(marks))).toEqual(marks);
     const migrated = decodeMarks(42, 'f'.repeat(WINDOW / 4));

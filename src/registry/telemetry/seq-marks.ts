@@ -45,7 +45,7 @@ export function admitSeq(marks: SeqMarks, seq: number): SeqMarks | undefined {
 
 /**
  * The column text of the marks (high is a column of its own): the mask in hexadecimal, then the
- * stragglers, `mask[;s1,s2,...]`. A mask of every bit is what migration 0350 writes for devices
+ * stragglers, `mask[;s1,s2,...]`. A mask of every bit is what migration 0370 writes for devices
  * whose per-message rows it replaced.
  */
 export function encodeRecent(marks: SeqMarks): string {

@@ -11,7 +11,8 @@ import { m0100 } from './0100-firmware.js';
 import { m0150 } from './0150-community.js';
 import { m0200 } from './0200-flash-sales.js';
 import { m0250 } from './0250-certification.js';
-import { m0350 } from './0350-ingest-marks.js';
+import { m0360 } from './0360-flash-preorders.js';
+import { m0370 } from './0370-ingest-marks.js';
 
 /**
  * Every shipped PostgreSQL migration, in order: one per SQLite migration (../index.ts), with the
@@ -30,5 +31,6 @@ export const postgresMigrations: readonly Migration[] = [
   m0150,
   m0200,
   m0250,
-  m0350,
+  m0360,
+  m0370,
 ];

@@ -1,7 +1,7 @@
 import type { Migration } from '../migrations.js';
 
-export const m0350: Migration = {
-  version: 350,
+export const m0370: Migration = {
+  version: 370,
   name: 'ingest-marks',
   up: `
     -- Deduplication of reports and events by a per-device high-water mark instead of a row per

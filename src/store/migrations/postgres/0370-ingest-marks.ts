@@ -1,8 +1,8 @@
 import type { Migration } from '../../migrations.js';
 
-// PostgreSQL twin of ../0350-ingest-marks.ts.
-export const m0350: Migration = {
-  version: 350,
+// PostgreSQL twin of ../0370-ingest-marks.ts.
+export const m0370: Migration = {
+  version: 370,
   name: 'ingest-marks',
   up: `
     ALTER TABLE devices ADD COLUMN seq_high BIGINT;
