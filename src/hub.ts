@@ -301,6 +301,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       bus,
       log: log.child({ module: 'ingest' }),
       now: options.now,
+      sharedDatabase: options.cluster !== undefined,
       observer: {
         batch(size, seconds) {
           metrics.ingestBatchSize.observe(size);

@@ -3,6 +3,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import memoryPersistence from 'aedes-persistence';
 import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
+import { LogBudget } from '../log-budget.js';
 import { clip, LogThrottle } from '../log-throttle.js';
 import type {
   BrokerPolicy,
@@ -81,6 +82,8 @@ export class MqttBroker {
   readonly #o: BrokerOptions;
   /** Every line a client can cause goes through here: bounded per source and reason. */
   readonly #log: LogThrottle;
+  /** Accepted connects, across every client: a reconnect storm writes a few lines a second and a count. */
+  readonly #connectLines: LogBudget;
   readonly #sessions = new SessionTable();
   readonly #connections = new WeakMap<Client, Connection>();
   readonly #listeners: MqttListeners;
@@ -100,6 +103,7 @@ export class MqttBroker {
     // (docs/benchmarks.md, "Memory per idle connection").
     mqttPacket.writeToStream.cacheNumbers = false;
     this.#log = new LogThrottle(options.log, { now: options.admission.now });
+    this.#connectLines = new LogBudget(options.log, { what: 'mqtt connect', now: options.admission.now });
     this.#queues = new QueueBounds({
       maxQueuedPerClient: options.maxQueuedPerSession,
       onDropped: (clientId) => {
@@ -395,6 +399,7 @@ export class MqttBroker {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await this.#listeners.close();
     this.#log.close();
+    this.#connectLines.flush();
   }
 
   /** Whose log budget a line counts against: the identity once authenticated, else the source address. */
@@ -528,12 +533,14 @@ export class MqttBroker {
     const accept = () => {
       this.#sessions.authenticated(client, decision.session);
       this.#connections.get(client)?.settle();
-      this.#log.info(
-        this.#source(client),
-        'connect accepted',
-        { ...base, outcome: 'accepted', kind: decision.session.kind },
-        'mqtt connect',
-      );
+      if (this.#connectLines.take()) {
+        this.#log.info(
+          this.#source(client),
+          'connect accepted',
+          { ...base, outcome: 'accepted', kind: decision.session.kind },
+          'mqtt connect',
+        );
+      }
       done(null, true);
     };
     const cluster = this.#o.cluster;

@@ -92,7 +92,9 @@ export const expectedTables: readonly TableSpec[] = [
     columns:
       'id text, partner_id text, model_id text, model_version int, batch_id text, secret_hash blob, ' +
       'pairing_hash blob?, blocked bool, created_at int, firmware_version text?, online bool, ' +
-      'last_seen_at int?, connected_at int?, connection_count int, shadow_version int',
+      'last_seen_at int?, connected_at int?, connection_count int, shadow_version int, ' +
+      // 0380: deduplication marks (src/registry/telemetry/seq-marks.ts)
+      'seq_high int?, seq_recent text?',
     primaryKey: 'id',
     indexes: {
       devices_by_partner_model: 'partner_id, model_id',
@@ -106,11 +108,7 @@ export const expectedTables: readonly TableSpec[] = [
     primaryKey: 'device_id, property',
     references: { device_id: 'devices(id)' },
   }),
-  table('device_reports', {
-    columns: 'device_id text, seq int, received_at int',
-    primaryKey: 'device_id, seq',
-    indexes: { device_reports_by_time: 'received_at' },
-  }),
+  // device_reports: dropped by 0380 (replaced by devices.seq_high and seq_recent)
   table('telemetry', {
     columns: 'device_id text, property text, ts int, device_ts int?, seq int, value text, num real?',
     indexes: { telemetry_by_device_property_time: 'device_id, property, ts' },

@@ -49,6 +49,8 @@ export interface SqliteEngineOptions {
 export class SqliteEngine implements Engine {
   readonly dialect = 'sqlite' as const;
   readonly target: string;
+  /** The database file (':memory:' for a private in-memory database). */
+  readonly file: string;
   readonly serverVersion: string;
   readonly #writer: Database.Database;
   readonly #reader: Database.Database;
@@ -61,6 +63,7 @@ export class SqliteEngine implements Engine {
 
   constructor(options: SqliteEngineOptions) {
     this.target = `sqlite:${options.file}`;
+    this.file = options.file;
     const log = options.log;
     this.#notifications = new LocalNotifications((err, channel) =>
       log?.error({ err, channel }, 'a notification handler failed'),
@@ -250,6 +253,22 @@ export class SqliteEngine implements Engine {
       throw wrap(err);
     } finally {
       if (durable) this.#writer.pragma(`synchronous = ${this.#synchronous}`);
+      this.#queue.release();
+    }
+  }
+
+  /**
+   * Holds this engine's writer while `fn` runs, as a transaction of its own would: for a writer on
+   * another connection of this process (the ingest thread, SqliteBatchThread). While it holds
+   * SQLite's write lock, this engine's writes wait here, asynchronously, in turn, instead of in
+   * SQLite's busy handler, which sleeps on the event loop.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.#open();
+    await this.#queue.acquire();
+    try {
+      return await fn();
+    } finally {
       this.#queue.release();
     }
   }

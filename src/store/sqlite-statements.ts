@@ -31,10 +31,15 @@ const SQLITE_KINDS: Record<string, DatabaseErrorKind> = {
   SQLITE_LOCKED: 'busy',
 };
 
+/** The kind of a SQLite error code (`SQLITE_CONSTRAINT_UNIQUE`, ...). */
+export function kindOfSqliteCode(code: unknown): DatabaseErrorKind {
+  return (typeof code === 'string' ? SQLITE_KINDS[code] : undefined) ?? 'other';
+}
+
 /** A driver error as a DatabaseError with its kind; anything else unchanged. */
 export function wrap(err: unknown): unknown {
   if (!(err instanceof Database.SqliteError)) return err;
-  return new DatabaseError(SQLITE_KINDS[err.code] ?? 'other', err.message, { cause: err });
+  return new DatabaseError(kindOfSqliteCode(err.code), err.message, { cause: err });
 }
 
 export class StatementCache {

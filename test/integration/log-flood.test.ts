@@ -82,4 +82,22 @@ describe('log output under a flood', () => {
     expect(suppressed('unknown-property')).toBe(190);
     await end(dev);
   });
+
+  it('writes at most 50 accepted-connect lines a second across all devices, and counts the rest', async () => {
+    const { partner, modelId } = await partnerWithModel(hub);
+    const fleet = await provision(hub, partner, modelId, 60);
+    now += 61_000;
+    lines.length = 0;
+    const clients = await Promise.all(fleet.map((d) => connectDevice(hub.mqttUrl, d)));
+    const accepted = () =>
+      mqttLines().filter((l) => l.msg === 'mqtt connect' && l.raw.includes('"accepted"'));
+    expect(accepted()).toHaveLength(50);
+    // The next second's first connect brings the count of the lines left out.
+    now += 1000;
+    const again = await connectDevice(hub.mqttUrl, device);
+    const summary = mqttLines().find((l) => l.msg === 'log lines suppressed');
+    expect(summary?.suppressed).toBe(10);
+    expect(accepted()).toHaveLength(51);
+    await Promise.all([...clients.map(end), end(again)]);
+  });
 });

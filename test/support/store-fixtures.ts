@@ -30,7 +30,6 @@ export async function seedEveryTable(db: Queryable): Promise<void> {
     sql`INSERT INTO devices (id, partner_id, model_id, model_version, batch_id, secret_hash, created_at)
         VALUES ('d2', 'p1', 'acme.light.bulb1', 1, 'b1', ${hash}, ${t})`,
     sql`INSERT INTO device_shadow (device_id, property, value, reported_at, version) VALUES ('d1', 'light.on', 'true', ${t}, 1)`,
-    sql`INSERT INTO device_reports (device_id, seq, received_at) VALUES ('d1', 1, ${t})`,
     sql`INSERT INTO telemetry (device_id, property, ts, seq, value, num) VALUES ('d1', 'light.on', ${t}, 1, 'true', 1)`,
     sql`INSERT INTO device_events (device_id, event, ts, seq, arguments) VALUES ('d1', 'light.fault', ${t}, 2, '[]')`,
     sql`INSERT INTO homes (id, owner_id, name, created_at) VALUES ('h1', 'u1', 'Home', ${t})`,

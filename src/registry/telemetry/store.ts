@@ -15,56 +15,65 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-export interface SeqClaim {
-  readonly deviceId: string;
-  readonly seq: number;
-  readonly at: number;
+export interface IngestStateRow {
+  readonly id: string;
+  readonly shadow_version: number;
+  readonly seq_high: number | null;
+  readonly seq_recent: string | null;
 }
 
-/** Claims (device, seq) pairs (distinct within the call); returns the `device:seq` keys claimed now, not before. */
-export async function claimSeqs(tx: Transaction, claims: readonly SeqClaim[]): Promise<Set<string>> {
-  const claimed = new Set<string>();
-  for (const part of chunks(claims)) {
-    const { rows } = await tx.run<{ device_id: string; seq: number }>(
-      sql`INSERT INTO device_reports (device_id, seq, received_at)
-          VALUES ${sql.join(part.map((c) => sql`(${c.deviceId}, ${c.seq}, ${c.at})`))}
-          ON CONFLICT DO NOTHING RETURNING device_id, seq`,
+/**
+ * The shadow version and deduplication marks of these devices (distinct ids). `lock`: inside a
+ * PostgreSQL transaction, lock the rows until COMMIT, so that two writers (two hub processes)
+ * never count from the same version; SQLite has one writer at a time already. Rows are locked in
+ * id order (give `ids` sorted): two writers never wait for each other in a cycle.
+ */
+export async function readIngestStates(
+  db: Queryable,
+  ids: readonly string[],
+  lock: boolean,
+): Promise<IngestStateRow[]> {
+  const out: IngestStateRow[] = [];
+  const forUpdate = lock && db.dialect === 'postgres' ? sql`FOR UPDATE` : sql.empty;
+  for (const part of chunks(ids)) {
+    out.push(
+      ...(await db.many<IngestStateRow>(
+        sql`SELECT id, shadow_version, seq_high, seq_recent FROM devices
+            WHERE id IN (${sql.join(part)}) ORDER BY id ${forUpdate}`,
+      )),
     );
-    for (const r of rows) claimed.add(`${r.device_id}:${r.seq}`);
   }
-  return claimed;
+  return out;
 }
 
-export interface DeviceTouch {
+export interface DeviceWrite {
   readonly deviceId: string;
-  /** Reports stored for the device in this batch: its shadow version goes up by as many. */
-  readonly reports: number;
+  /** The shadow version after the batch. */
+  readonly version: number;
+  /** Last seen: the latest receipt of the batch. */
   readonly at: number;
   /** The last firmware version reported in the batch, if any. */
   readonly firmware: string | null;
+  readonly seqHigh: number;
+  readonly seqRecent: string;
 }
 
-/** Updates last seen, shadow version and firmware of the batch's devices; returns each one's new shadow version. */
-export async function touchDevices(
-  tx: Transaction,
-  touches: readonly DeviceTouch[],
-): Promise<Map<string, number>> {
-  const versions = new Map<string, number>();
-  for (const part of chunks(touches)) {
+/** One statement per ROWS_PER_STATEMENT devices: version, last seen, firmware and marks after the batch. */
+export async function writeDevices(tx: Transaction, writes: readonly DeviceWrite[]): Promise<void> {
+  for (const part of chunks(writes)) {
     const values = part.map(
-      (t) =>
-        sql`(${t.deviceId}, CAST(${t.reports} AS BIGINT), CAST(${t.at} AS BIGINT), CAST(${t.firmware} AS TEXT))`,
+      (w) =>
+        sql`(${w.deviceId}, CAST(${w.version} AS BIGINT), CAST(${w.at} AS BIGINT), CAST(${w.firmware} AS TEXT),
+          CAST(${w.seqHigh} AS BIGINT), CAST(${w.seqRecent} AS TEXT))`,
     );
-    const { rows } = await tx.run<{ id: string; shadow_version: number }>(
-      sql`UPDATE devices SET shadow_version = devices.shadow_version + v.column2, last_seen_at = v.column3,
-            firmware_version = COALESCE(v.column4, devices.firmware_version)
+    await tx.run(
+      sql`UPDATE devices SET shadow_version = v.column2, last_seen_at = v.column3,
+            firmware_version = COALESCE(v.column4, devices.firmware_version), seq_high = v.column5,
+            seq_recent = v.column6
           FROM (VALUES ${sql.join(values)}) AS v
-          WHERE devices.id = v.column1
-          RETURNING devices.id, devices.shadow_version`,
+          WHERE devices.id = v.column1`,
     );
-    for (const r of rows) versions.set(r.id, r.shadow_version);
   }
-  return versions;
 }
 
 export interface PointRow {
@@ -127,11 +136,6 @@ export async function insertEvents(tx: Transaction, events: readonly EventInsert
           )}`,
     );
   }
-}
-
-/** Forget sequence numbers older than the dedup window (a redelivery comes within seconds or minutes). */
-export async function pruneReportSeqs(db: Queryable, before: number): Promise<number> {
-  return (await db.run(sql`DELETE FROM device_reports WHERE received_at < ${before}`)).changes;
 }
 
 export interface HistoryPoint {
