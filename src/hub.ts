@@ -38,6 +38,7 @@ import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js'
 import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
+import { firmwareReleases } from './community/firmware-facts.js';
 import { type Community, createCommunity } from './community/index.js';
 import { registryFacts } from './community/registry-facts.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
@@ -275,6 +276,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       httpUrl: () => firmwareBaseUrl,
       // The broker is built below; offers only go out once the scheduler starts, after it listens.
       toDevice: (deviceId, message) => publishJson(`dev/${deviceId}/ota`, message),
+      setSpecVersion: (deviceId, version) => devices.setModelVersion(deviceId, version),
     });
     started.push(() => firmware.stop());
     started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
@@ -420,6 +422,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         accessible: (userId) => accessibleDevices(db, userId),
         now: options.now,
       }),
+      releases: firmwareReleases(firmware),
       notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
       metricsRegistry: metrics.registry,
       limits: {
@@ -429,6 +432,14 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => community.stop());
+    // A release entering beta or stable moves its linked posts and tells their voters (issue 15).
+    started.push(
+      firmware.beta.onRelease(async (packageId, channel) => {
+        if (channel === 'beta') await community.releases.releaseInBeta(packageId);
+        else await community.releases.releaseOnStable(packageId);
+      }),
+    );
+    await community.releases.catchUp();
     bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
     bus.on('reported', ({ deviceId, props }) => {
       const firmware = props['device-information.firmware-revision'];

@@ -1,3 +1,4 @@
+import type { Identity } from '../identity/identity.js';
 import type { NotificationView } from './views.js';
 
 /** A device of a model that the registry says a user owns or was shared. */
@@ -42,4 +43,22 @@ export interface CommunityRegistry {
 /** Where a notice goes besides the inbox: the user's MQTT topic app/{uid}/notifications. */
 export interface CommunityNotifier {
   toUser(userId: string, notice: NotificationView): void;
+}
+
+/** A firmware release (a firmware package of the firmware domain) as the community sees it. */
+export interface ReleaseFacts {
+  readonly releaseId: string;
+  readonly modelId: string;
+  /** The firmware revision devices report once they run it. */
+  readonly version: string;
+  readonly state: 'draft' | 'ready' | 'withdrawn';
+  readonly channel: 'none' | 'beta' | 'stable';
+}
+
+/** The firmware releases, through the firmware domain's services (the composition root wires them). */
+export interface CommunityReleases {
+  /** The release if the caller may manage it (its model's partner, the operator); NOT_FOUND otherwise. */
+  release(caller: Identity, releaseId: string): Promise<ReleaseFacts>;
+  /** Releases by id, for the hub's own catch-up (no caller); unknown ids are left out. */
+  releases(releaseIds: readonly string[]): Promise<ReadonlyMap<string, ReleaseFacts>>;
 }

@@ -150,6 +150,32 @@ export class RolloutService {
     return { ...(await this.get(caller, id)), skipped: targets.skipped };
   }
 
+  /**
+   * Adds a device to a live rollout (a device that joined the beta channel while the release's
+   * beta rollout runs). False when the device is in it already, or the rollout ended meanwhile.
+   */
+  async join(rolloutId: string, deviceId: string): Promise<boolean> {
+    const added = await this.#o.store.transaction(
+      async (tx) => {
+        const rollout = await store.lockRollout(tx, rolloutId);
+        if (rollout === undefined || !['scheduled', 'running', 'paused'].includes(rollout.state))
+          return false;
+        return executions.appendExecution(tx, {
+          id: ExecutionEngine.newId(),
+          rollout_id: rolloutId,
+          device_id: deviceId,
+          at: this.#o.now(),
+        });
+      },
+      { durable: true },
+    );
+    if (added) {
+      await this.load(rolloutId);
+      this.#o.poke();
+    }
+    return added;
+  }
+
   /** Indexes a rollout's executions in the engine (at creation, and for every live rollout at start). */
   async load(rolloutId: string): Promise<void> {
     const rollout = await store.findRollout(this.#o.store, rolloutId);

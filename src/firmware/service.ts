@@ -28,6 +28,8 @@ export interface FirmwareOptions {
   readonly registry: Registry;
   readonly httpUrl: () => string;
   readonly toDevice: (deviceId: string, message: OtaOffer | OtaCancel) => void;
+  /** Records the spec version an updated device's firmware implements (the registry's devices). */
+  readonly setSpecVersion?: (deviceId: string, specVersion: number) => Promise<void>;
 }
 
 /** What a device owner sees of its device's firmware (REST and the SDK). */
@@ -83,6 +85,7 @@ export class Firmware {
       downloadTtlMs: o.settings.downloadTtlMs,
       toDevice: o.toDevice,
       changed: () => scheduler?.poke(),
+      ...(o.setSpecVersion ? { updated: o.setSpecVersion } : {}),
     });
     this.rollouts = new RolloutService({
       store: o.store,

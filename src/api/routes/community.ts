@@ -236,6 +236,8 @@ export function communityRoutes(app: App, community: Community): void {
         tags,
         summary: 'Link posts to a firmware release: "addresses #12, #40" (open posts become planned)',
         description:
+          'The release is a firmware package (`/v1/firmware/packages/{id}`) of the caller; `modelId` and ' +
+          "`version` may be left out (given, they must be the package's). " +
           'When the release enters beta, voters who own the model are invited to the beta channel; when it is ' +
           'on stable the posts ship, and each voter is told again when their device reports running `version`.',
         params: ReleaseParams,
@@ -244,11 +246,7 @@ export function communityRoutes(app: App, community: Community): void {
       },
     },
     async (request) => ({
-      items: await releases.link(
-        callerOf(request),
-        { releaseId: request.params.releaseId, modelId: request.body.modelId, version: request.body.version },
-        request.body.postIds,
-      ),
+      items: await releases.link(callerOf(request), request.params.releaseId, request.body),
     }),
   );
 
