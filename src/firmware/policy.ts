@@ -132,8 +132,11 @@ export const DEFAULT_POLICY: RolloutPolicy = {
 };
 
 /** The policy with defaults filled in, or the first problem as [path, message]. */
-export function resolvePolicy(input: RolloutPolicyInput = {}): RolloutPolicy | [string, string] {
-  const d = DEFAULT_POLICY;
+export function resolvePolicy(
+  input: RolloutPolicyInput = {},
+  defaults: Partial<RolloutPolicy['timeouts']> = {},
+): RolloutPolicy | [string, string] {
+  const d = { ...DEFAULT_POLICY, timeouts: { ...DEFAULT_POLICY.timeouts, ...defaults } };
   const stages = input.stages ?? d.stages;
   for (let i = 1; i < stages.length; i++) {
     if ((stages[i] ?? 0) <= (stages[i - 1] ?? 0))

@@ -53,6 +53,8 @@ export interface RolloutServiceOptions {
   readonly engine: ExecutionEngine;
   /** The scheduler should look now (a rollout was created, resumed or promoted). */
   readonly poke: () => void;
+  /** Execution deadlines for policies that do not set their own (the hub's firmware settings). */
+  readonly timeouts?: { offerMs: number; progressMs: number; inProgressMs: number } | undefined;
 }
 
 function who(caller: Identity): string {
@@ -89,7 +91,7 @@ export class RolloutService {
         `release ${pkg.version} is on channel ${pkg.channel}: promote it to stable first`,
       );
     }
-    const policy = resolvePolicy(input.policy);
+    const policy = resolvePolicy(input.policy, this.#o.timeouts);
     if (Array.isArray(policy)) {
       throw new HubError('VALIDATION_FAILED', `${policy[0]}: ${policy[1]}`, {
         errors: [{ path: policy[0], message: policy[1] }],

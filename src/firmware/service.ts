@@ -70,7 +70,7 @@ export class Firmware {
       store: o.store,
       log: o.log.child({ part: 'packages' }),
       key,
-      dir: join(o.dataDir, 'firmware'),
+      dir: o.settings.dir ?? join(o.dataDir, 'firmware'),
       maxBytes: o.settings.maxPackageBytes,
       now: o.now,
     });
@@ -94,6 +94,11 @@ export class Firmware {
       packages: this.packages,
       engine: this.engine,
       poke: () => scheduler?.poke(),
+      timeouts: {
+        offerMs: o.settings.offerTimeoutMs,
+        progressMs: o.settings.progressTimeoutMs,
+        inProgressMs: o.settings.inProgressTimeoutMs,
+      },
     });
     this.beta = new BetaService({
       store: o.store,
