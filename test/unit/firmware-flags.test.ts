@@ -52,7 +52,7 @@ describe('firmware serve flags', () => {
         { ECOHUB_FIRMWARE_BETA_SOAK: '100d' },
         /ECOHUB_FIRMWARE_BETA_SOAK must be a duration .* from 0s to 90d/,
       ],
-      [['--firmware-offer-timeout', '-1s'], {}, /--firmware-offer-timeout must be a duration/],
+      [['--firmware-offer-timeout', '1.5h'], {}, /--firmware-offer-timeout must be a duration/],
       [['--firmware-dir', ' '], {}, /--firmware-dir must not be empty/],
       [
         ['--firmware-update-timeout', '1m', '--firmware-progress-timeout', '5m'],
