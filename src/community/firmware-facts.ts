@@ -16,7 +16,7 @@ function facts(row: PackageRow): ReleaseFacts {
  * The firmware releases community links posts to, through the firmware domain's package service:
  * a release is a firmware package, reachable by its model's partner and the operator only.
  */
-export function firmwareReleases(firmware: Pick<Firmware, 'packages'>): CommunityReleases {
+export function firmwareReleases(firmware: Pick<Firmware, 'packages' | 'beta'>): CommunityReleases {
   return {
     async release(caller, releaseId) {
       return facts(await firmware.packages.owned(caller, releaseId));
@@ -29,5 +29,17 @@ export function firmwareReleases(firmware: Pick<Firmware, 'packages'>): Communit
       }
       return out;
     },
+    testing: (caller, releaseId) => firmware.beta.testing(caller, releaseId),
+    async released(caller, modelId) {
+      const page = await firmware.packages.list(caller, { modelId }, { limit: 100 });
+      const ids = page.items.filter((p) => p.channel !== 'none').map((p) => p.id);
+      const out: ReleaseFacts[] = [];
+      for (const id of ids) {
+        const row = await firmware.packages.find(id);
+        if (row) out.push(facts(row));
+      }
+      return out;
+    },
+    testedBy: (userId) => firmware.beta.testedBy(userId),
   };
 }

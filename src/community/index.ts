@@ -11,6 +11,7 @@ import { CommunityMetrics } from './metrics.js';
 import { Moderation } from './moderation.js';
 import type { CommunityNotifier, CommunityRegistry, CommunityReleases } from './ports.js';
 import { CommunityPosts } from './posts.js';
+import { BetaTesting } from './testing.js';
 import { VoteVerifier } from './verification.js';
 
 export type { CommunityLimits } from './context.js';
@@ -43,6 +44,8 @@ export interface Community {
   readonly releases: ReleaseLoop;
   readonly inbox: Inbox;
   readonly verifier: VoteVerifier;
+  /** Tester credit: releases' beta testing for partners, each user's own credit. */
+  readonly testing: BetaTesting;
   digest(caller: Identity, modelId: string, week: number | undefined): Promise<Digest>;
   stop(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function createCommunity(o: CommunityOptions): Promise<Community> {
     releases,
     inbox: new Inbox(context),
     verifier,
+    testing: new BetaTesting(context),
     digest: (caller, modelId, week) => weeklyDigest(context, caller, modelId, week),
     async stop() {
       await releases.stop();

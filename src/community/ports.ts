@@ -55,10 +55,27 @@ export interface ReleaseFacts {
   readonly channel: 'none' | 'beta' | 'stable';
 }
 
+/** How a release was tested on beta (the firmware domain's figures). */
+export interface ReleaseTestingFacts {
+  readonly releaseId: string;
+  readonly modelId: string;
+  readonly version: string;
+  readonly devices: number;
+  readonly keptDevices: number;
+  readonly testers: number;
+  readonly deviceHours: number;
+}
+
 /** The firmware releases, through the firmware domain's services (the composition root wires them). */
 export interface CommunityReleases {
   /** The release if the caller may manage it (its model's partner, the operator); NOT_FOUND otherwise. */
   release(caller: Identity, releaseId: string): Promise<ReleaseFacts>;
   /** Releases by id, for the hub's own catch-up (no caller); unknown ids are left out. */
   releases(releaseIds: readonly string[]): Promise<ReadonlyMap<string, ReleaseFacts>>;
+  /** Beta testing figures of a release the caller may manage (NOT_FOUND otherwise). */
+  testing(caller: Identity, releaseId: string): Promise<ReleaseTestingFacts>;
+  /** The model's releases that went to beta or stable, newest first, for a caller managing the model. */
+  released(caller: Identity, modelId: string): Promise<ReleaseFacts[]>;
+  /** The releases a user tested with devices it keeps on beta. */
+  testedBy(userId: string): Promise<ReleaseTestingFacts[]>;
 }

@@ -12,6 +12,7 @@ import * as executions from './store-executions.js';
 import * as fleet from './store-fleet.js';
 import * as packages from './store-packages.js';
 import * as rollouts from './store-rollouts.js';
+import { type ReleaseTesting, releaseTesting, userTesting } from './testing.js';
 import type { PackageView } from './views.js';
 
 /** A release moved to a channel (the community moves its linked posts and tells their voters). */
@@ -120,6 +121,17 @@ export class BetaService {
     return { deviceId, beta: false };
   }
 
+  /** How a release was tested on beta: devices, testers, device-hours (its partner, the operator). */
+  async testing(caller: Identity, packageId: string): Promise<ReleaseTesting> {
+    const pkg = await this.#o.packages.owned(caller, packageId);
+    return releaseTesting(pkg, await beta.betaTestsOfPackage(this.#o.store, packageId), this.#o.now());
+  }
+
+  /** The releases a user tested with the devices it keeps on beta (its tester credit). */
+  async testedBy(userId: string): Promise<ReleaseTesting[]> {
+    return userTesting(await beta.betaTestsOfUser(this.#o.store, userId), this.#o.now());
+  }
+
   /** Whether the device is in beta now: enrolled by the user who still owns it. */
   async enrolled(deviceId: string): Promise<boolean> {
     const row = await beta.enrolment(this.#o.store, deviceId);
@@ -183,6 +195,21 @@ export class BetaService {
       const health = await executions.healthFigures(this.#o.store, r.id, r.started_at ?? now, now);
       const reason = haltReason(policy, counts, health);
       if (reason !== undefined) throw new HubError('INVALID_STATE', `beta field health: ${reason}`);
+    }
+    const needed = Math.max(
+      0,
+      ...list
+        .filter((r) => r.state !== 'cancelled' && r.target.includes('"channel":"beta"'))
+        .map((r) => (JSON.parse(r.policy) as Partial<RolloutPolicy>).minTestedDeviceHours ?? 0),
+    );
+    if (needed > 0) {
+      const tested = releaseTesting(pkg, await beta.betaTestsOfPackage(this.#o.store, packageId), now);
+      if (tested.deviceHours < needed) {
+        throw new HubError(
+          'INVALID_STATE',
+          `beta testing: ${tested.deviceHours} tested device-hours on ${tested.keptDevices} devices, ${needed} needed to promote`,
+        );
+      }
     }
     if (!(await packages.setChannel(this.#o.store, packageId, 'beta', 'stable', now))) {
       throw new HubError('INVALID_STATE', 'the release left beta meanwhile');

@@ -161,6 +161,21 @@ describe('community: closing the loop with a firmware release', () => {
       expect(joined.status, joined.text).toBe(200);
       expect(joined.body['rolloutId']).toBe(betaRollout);
       expect((await within(annUpdated, 15_000, 'beta update of Ann')).outcome).toBe('updated');
+      // Ann writes feedback from her device on the beta release: it counts for the release and for her.
+      await until(
+        async () =>
+          (await hub.request('GET', `/v1/me/devices/${ann!.device.id}/firmware`, { token: ann!.token })).body[
+            'currentVersion'
+          ] === '2.0.0',
+        10_000,
+        'Ann on 2.0.0',
+      );
+      const feedback = await hub.request('POST', `/v1/posts/${postId}/comments`, {
+        token: ann!.token,
+        body: { body: 'No flicker at 10% on the beta' },
+      });
+      expect(feedback.status, feedback.text).toBe(201);
+      expect(feedback.body['firmwareVersion']).toBe('2.0.0');
 
       // Promotion waits for the soak; then the posts ship and the testers hear their device runs it.
       const early = await hub.request('POST', `/v1/firmware/packages/${pkg.id}/promote`, {
@@ -178,6 +193,44 @@ describe('community: closing the loop with a firmware release', () => {
       });
       expect(promoted.status, promoted.text).toBe(200);
       expect(await status()).toBe('shipped');
+      // The partner sees how the release was tested before promotion; a user may not.
+      const testing = await hub.request('GET', `/v1/community/releases/${pkg.id}/testing`, {
+        token: maker.partner.key,
+      });
+      expect(testing.status, testing.text).toBe(200);
+      expect(testing.body).toMatchObject({
+        releaseId: pkg.id,
+        version: '2.0.0',
+        channel: 'stable',
+        devices: 2,
+        keptDevices: 2,
+        testers: 2,
+        feedback: { comments: 1, authors: 1 },
+      });
+      expect(Number(testing.body['deviceHours'])).toBeGreaterThan(0);
+      const byModel = await hub.request('GET', `/v1/models/${maker.modelId}/beta-testing`, {
+        token: maker.partner.key,
+      });
+      expect((byModel.body['items'] as Array<{ releaseId: string }>).map((r) => r.releaseId)).toEqual([
+        pkg.id,
+      ]);
+      expect(
+        (await hub.request('GET', `/v1/community/releases/${pkg.id}/testing`, { token: ann!.token })).status,
+      ).toBe(403);
+      const annCredit = await hub.request('GET', '/v1/me/tester-credit', { token: ann!.token });
+      expect(annCredit.body).toMatchObject({
+        feedback: 1,
+        releases: [{ releaseId: pkg.id, devices: 1, feedback: 1 }],
+      });
+      expect(Number(annCredit.body['credit'])).toBeGreaterThanOrEqual(24);
+      const bobCredit = await hub.request('GET', '/v1/me/tester-credit', { token: bob!.token });
+      expect(bobCredit.body).toMatchObject({
+        feedback: 0,
+        releases: [{ releaseId: pkg.id, devices: 1, feedback: 0 }],
+      });
+      expect(
+        (await hub.request('GET', '/v1/me/tester-credit', { token: dan!.token })).body['releases'],
+      ).toEqual([]);
 
       // The stable rollout reaches Cid's device (and waits for Dan's old one, offline): Cid is told when it runs there.
       const cidUpdated = cidDevice!.ota.next();

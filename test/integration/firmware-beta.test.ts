@@ -27,7 +27,7 @@ async function modelVersionOf(hub: TestHub, key: string, deviceId: string): Prom
 }
 
 /** The beta channel end to end, and a rollout halting on error events from the field. */
-describe('firmware: beta, promotion to stable, field health', () => {
+describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 }, () => {
   let hub: TestHub | undefined;
   let fleet: OtaDevice[] = [];
   afterEach(async () => {
@@ -124,6 +124,41 @@ describe('firmware: beta, promotion to stable, field health', () => {
       state: 'succeeded',
       version: '2.0.0',
     });
+  });
+
+  it('refuses to promote a release with fewer tested device-hours than its beta policy asks', async () => {
+    hub = await startHub({ firmware: { tickMs: 50 } });
+    const { partner, modelId, spec } = await partnerWithModel(hub);
+    const devices = await provision(hub, partner, modelId, 1);
+    fleet = await startOtaDevices(hub, spec, devices);
+    const tester = await newUser(hub);
+    await claim(hub, tester.token, devices[0]!);
+    await hub.request('PUT', `/v1/me/devices/${devices[0]!.id}/beta`, { token: tester.token });
+    const pkg = await shipPackage(hub, partner.key, modelId, '1.1.0');
+    const updated = fleet[0]!.ota.next();
+    const beta = await hub.request('POST', `/v1/firmware/packages/${pkg.id}/beta`, {
+      token: partner.key,
+      body: { soakMs: 0, policy: { ...FAST, minTestedDeviceHours: 1000 } },
+    });
+    expect(beta.status, beta.text).toBe(200);
+    expect((await updated).outcome).toBe('updated');
+    const rolloutId = String(beta.body['rolloutId']);
+    await until(
+      async () => (await rolloutState(hub!, partner.key, rolloutId)).state === 'completed',
+      10_000,
+      'the beta rollout',
+    );
+    const refused = await hub.request('POST', `/v1/firmware/packages/${pkg.id}/promote`, {
+      token: partner.key,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body['detail'] ?? refused.text).toMatch(
+      /beta testing: [\d.]+ tested device-hours on 1 devices, 1000 needed to promote/,
+    );
+    const testing = await hub.request('GET', `/v1/community/releases/${pkg.id}/testing`, {
+      token: partner.key,
+    });
+    expect(testing.body).toMatchObject({ devices: 1, keptDevices: 1, testers: 1, channel: 'beta' });
   });
 
   it('halts on error events from updated devices while every install succeeded', async () => {

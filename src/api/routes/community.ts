@@ -26,6 +26,7 @@ import {
   PostSchema,
   ReleaseParams,
 } from './community-schemas.js';
+import { communityTestingRoutes } from './community-testing.js';
 
 const POST_KEY = ['number', 'number', 'string'] as const;
 
@@ -33,6 +34,7 @@ const POST_KEY = ['number', 'number', 'string'] as const;
 export function communityRoutes(app: App, community: Community): void {
   const { posts, comments, releases, inbox } = community;
   communityModerationRoutes(app, community);
+  communityTestingRoutes(app, community);
 
   app.post(
     '/v1/models/:modelId/posts',
