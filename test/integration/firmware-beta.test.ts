@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { EcohubClient } from '../../src/sdk/index.js';
 import { claim, partnerWithModel, provision } from '../support/devices.js';
 import {
   fastPolicy,
@@ -47,8 +48,13 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
     fleet = await startOtaDevices(hub, spec, devices);
     const tester = await newUser(hub);
     await claim(hub, tester.token, devices[0]!);
-    const optIn = await hub.request('PUT', `/v1/me/devices/${devices[0]!.id}/beta`, { token: tester.token });
-    expect(optIn.body).toEqual({ deviceId: devices[0]!.id, beta: true, rolloutId: null });
+    // The owner opts in with the SDK (nothing is on beta yet, so no rollout is joined).
+    const sdk = await EcohubClient.login(hub.httpUrl, tester.email, tester.password);
+    expect(await sdk.firmware.joinBeta(devices[0]!.id)).toEqual({
+      deviceId: devices[0]!.id,
+      beta: true,
+      rolloutId: null,
+    });
 
     const pkg = await shipPackage(hub, partner.key, modelId, '2.0.0', 8192, 2);
     // Not on stable yet: a stable-channel rollout is refused.
@@ -115,15 +121,16 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
     );
     expect((await rolloutState(hub, partner.key, stable.id)).counts['succeeded']).toBe(2);
     for (const d of devices) expect(await modelVersionOf(hub, partner.key, d.id)).toBe(2);
-    // The owner sees the beta update on its device.
-    const mine = await hub.request('GET', `/v1/me/devices/${devices[0]!.id}/firmware`, {
-      token: tester.token,
-    });
-    expect(mine.body).toMatchObject({ currentVersion: '2.0.0', beta: true });
-    expect((mine.body['updates'] as Array<{ state: string; version: string }>)[0]).toMatchObject({
-      state: 'succeeded',
-      version: '2.0.0',
-    });
+    // The owner sees the beta update on its device (SDK), nothing pending, and its tester credit.
+    const mine = await sdk.firmware.device(devices[0]!.id);
+    expect(mine).toMatchObject({ currentVersion: '2.0.0', beta: true });
+    expect(mine.updates[0]).toMatchObject({ state: 'succeeded', version: '2.0.0', fromVersion: '1.0.0' });
+    expect(await sdk.firmware.pendingUpdate(devices[0]!.id)).toBeUndefined();
+    expect((await sdk.firmware.testerCredit()).releases).toEqual([
+      expect.objectContaining({ releaseId: pkg.id, devices: 1 }),
+    ]);
+    expect(await sdk.firmware.leaveBeta(devices[0]!.id)).toEqual({ deviceId: devices[0]!.id, beta: false });
+    await sdk.close();
   });
 
   it('refuses to promote a release with fewer tested device-hours than its beta policy asks', async () => {
