@@ -45,6 +45,7 @@ import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js'
 import { fulfilThroughOrders, preorderLinksThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
+import { firmwareReleases } from './community/firmware-facts.js';
 import { type Community, createCommunity } from './community/index.js';
 import { registryFacts } from './community/registry-facts.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
@@ -280,6 +281,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         ? (modelId, specVersion, version) =>
             certification.decisions.requireForRollout(modelId, specVersion, version)
         : undefined,
+      setSpecVersion: (deviceId, version) => devices.setModelVersion(deviceId, version),
     });
     started.push(() => firmware.stop());
     started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));
@@ -452,6 +454,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         accessible: async (userId) => control.access.devices(userId),
         now: options.now,
       }),
+      releases: firmwareReleases(firmware),
       notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
       metricsRegistry: metrics.registry,
       limits: {
@@ -461,6 +464,14 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       },
     });
     started.push(() => community.stop());
+    // A release entering beta or stable moves its linked posts and tells their voters (issue 15).
+    started.push(
+      firmware.beta.onRelease(async (packageId, channel) => {
+        if (channel === 'beta') await community.releases.releaseInBeta(packageId);
+        else await community.releases.releaseOnStable(packageId);
+      }),
+    );
+    await community.releases.catchUp();
     bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
     bus.on('reported', ({ deviceId, props }) => {
       const firmware = props['device-information.firmware-revision'];

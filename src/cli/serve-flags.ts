@@ -2,6 +2,7 @@ import { DEFAULT_FLASH } from '../commerce/flash-settings.js';
 import { DEFAULT_LIMITS, DEFAULTS } from '../config.js';
 import { LOG_LEVELS } from '../log.js';
 import { databaseFlag } from './database-flag.js';
+import { firmwareFlags } from './firmware-flags.js';
 import type { FlagSpec } from './flags.js';
 
 /** Every `ecohub serve` flag with its environment variable and default (README's options table). */
@@ -142,6 +143,7 @@ export const serveFlags: readonly FlagSpec[] = [
     help: 'Flash-sale purchase and registration attempts per client address per second (4x as many at once)',
     default: String(DEFAULT_FLASH.addressRatePerSec),
   },
+  ...firmwareFlags,
   {
     name: 'cluster',
     env: 'ECOHUB_CLUSTER_URL',

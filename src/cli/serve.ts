@@ -13,6 +13,7 @@ import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { describeTarget } from '../store/database-url.js';
 import { databaseTarget } from './database-flag.js';
+import { firmwareOptions } from './firmware-flags.js';
 import {
   type FlagSpec,
   formatHelp,
@@ -112,6 +113,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
     const rate = parsePositiveInt(flashRate, 1_000_000);
     input.flash = { addressRatePerSec: rate, addressBurst: 4 * rate };
   }
+  const firmware = firmwareOptions(get);
+  if (Object.keys(firmware).length > 0) input.firmware = firmware;
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

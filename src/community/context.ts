@@ -4,7 +4,7 @@ import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import type { Engine } from '../store/engine.js';
 import type { CommunityMetrics } from './metrics.js';
-import type { CommunityNotifier, CommunityRegistry } from './ports.js';
+import type { CommunityNotifier, CommunityRegistry, CommunityReleases } from './ports.js';
 import type { PostRow } from './store-posts.js';
 
 /** Per-user limits, counted in the database over the last hour (so they survive a restart). */
@@ -26,6 +26,7 @@ export interface CommunityContext {
   readonly log: Logger;
   readonly now: () => number;
   readonly registry: CommunityRegistry;
+  readonly releases: CommunityReleases;
   readonly notifier: CommunityNotifier;
   readonly limits: CommunityLimits;
   readonly metrics: CommunityMetrics;

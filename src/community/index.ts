@@ -9,18 +9,28 @@ import { Inbox } from './inbox.js';
 import { ReleaseLoop } from './loop.js';
 import { CommunityMetrics } from './metrics.js';
 import { Moderation } from './moderation.js';
-import type { CommunityNotifier, CommunityRegistry } from './ports.js';
+import type { CommunityNotifier, CommunityRegistry, CommunityReleases } from './ports.js';
 import { CommunityPosts } from './posts.js';
+import { BetaTesting } from './testing.js';
 import { VoteVerifier } from './verification.js';
 
 export type { CommunityLimits } from './context.js';
-export type { CommunityNotifier, CommunityRegistry, DeviceContext, OwnedDevice } from './ports.js';
+export type {
+  CommunityNotifier,
+  CommunityRegistry,
+  CommunityReleases,
+  DeviceContext,
+  OwnedDevice,
+  ReleaseFacts,
+} from './ports.js';
 
 export interface CommunityOptions {
   readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly registry: CommunityRegistry;
+  /** The firmware releases posts are linked to (issue 14's packages). */
+  readonly releases: CommunityReleases;
   readonly notifier: CommunityNotifier;
   readonly metricsRegistry: Registry;
   readonly limits?: Partial<CommunityLimits> | undefined;
@@ -34,6 +44,8 @@ export interface Community {
   readonly releases: ReleaseLoop;
   readonly inbox: Inbox;
   readonly verifier: VoteVerifier;
+  /** Tester credit: releases' beta testing for partners, each user's own credit. */
+  readonly testing: BetaTesting;
   digest(caller: Identity, modelId: string, week: number | undefined): Promise<Digest>;
   stop(): Promise<void>;
 }
@@ -44,6 +56,7 @@ export async function createCommunity(o: CommunityOptions): Promise<Community> {
     log: o.log,
     now: o.now,
     registry: o.registry,
+    releases: o.releases,
     notifier: o.notifier,
     limits: { ...DEFAULT_COMMUNITY_LIMITS, ...o.limits },
     metrics: new CommunityMetrics(o.metricsRegistry),
@@ -58,6 +71,7 @@ export async function createCommunity(o: CommunityOptions): Promise<Community> {
     releases,
     inbox: new Inbox(context),
     verifier,
+    testing: new BetaTesting(context),
     digest: (caller, modelId, week) => weeklyDigest(context, caller, modelId, week),
     async stop() {
       await releases.stop();

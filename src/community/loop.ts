@@ -60,9 +60,37 @@ export class ReleaseLoop {
     }
   }
 
-  /** "Release R addresses #12, #40": posts of the release's model, by its partner (or the operator). */
-  async link(caller: Identity, release: ReleaseRef, postIds: readonly string[]): Promise<ReleaseLinkView[]> {
+  /**
+   * "Release R addresses #12, #40": posts of the release's model, by its partner (or the operator).
+   * The release is a firmware package the caller manages (another partner's or an unknown one is
+   * NOT_FOUND); `modelId` and `version`, when given, must be the package's. Linked to a release
+   * that is on beta or stable already, the posts move on at once.
+   */
+  async link(
+    caller: Identity,
+    releaseId: string,
+    input: { postIds: readonly string[]; modelId?: string | undefined; version?: string | undefined },
+  ): Promise<ReleaseLinkView[]> {
     const c = this.#c;
+    if (caller.kind === 'user') {
+      throw new HubError('FORBIDDEN', "only the model's partner or the operator links posts to a release");
+    }
+    const facts = await c.releases.release(caller, releaseId);
+    for (const field of ['modelId', 'version'] as const) {
+      const given = input[field];
+      if (given !== undefined && given !== facts[field]) {
+        throw new HubError('VALIDATION_FAILED', `release ${releaseId} has ${field} ${facts[field]}`, {
+          errors: [
+            { path: `/${field}`, message: `must be the release's ${field} (${facts[field]}) or left out` },
+          ],
+        });
+      }
+    }
+    if (facts.state === 'withdrawn') {
+      throw new HubError('INVALID_STATE', `release ${releaseId} was withdrawn`);
+    }
+    const release: ReleaseRef = { releaseId, modelId: facts.modelId, version: facts.version };
+    const postIds = input.postIds;
     const unique = [...new Set(postIds)];
     if (unique.length === 0 || unique.length > MAX_POSTS_PER_LINK) {
       throw new HubError('VALIDATION_FAILED', `a release addresses 1 to ${MAX_POSTS_PER_LINK} posts`, {
@@ -150,7 +178,37 @@ export class ReleaseLoop {
         statusNotices(p.post, p.voters, 'planned', p.eventId, null, { releaseId: release.releaseId }),
       );
     }
-    return links.map(linkView);
+    if (facts.channel === 'none') return links.map(linkView);
+    // Already released: the new posts catch up with the release (once-only notices, as always).
+    if (facts.channel === 'beta') await this.releaseInBeta(releaseId);
+    else await this.releaseOnStable(releaseId);
+    return (await loop.linksOfRelease(c.store, releaseId)).map(linkView);
+  }
+
+  /**
+   * Catches up with releases that moved on while nobody listened (the hub stopped between storing a
+   * release's channel and announcing it): every linked release whose stage lags behind its channel
+   * is advanced now. Notices stay once-only, so running it again changes nothing.
+   */
+  async catchUp(): Promise<number> {
+    const c = this.#c;
+    const pending = await loop.pendingReleases(c.store, 1000);
+    if (pending.length === 0) return 0;
+    const facts = await c.releases.releases(pending.map((p) => p.release_id));
+    let advanced = 0;
+    for (const p of pending) {
+      const channel = facts.get(p.release_id)?.channel;
+      if (channel === 'beta' && p.stage === 'linked') {
+        await this.releaseInBeta(p.release_id);
+        advanced++;
+      } else if (channel === 'stable') {
+        if (p.stage === 'linked') await this.releaseInBeta(p.release_id);
+        await this.releaseOnStable(p.release_id);
+        advanced++;
+      }
+    }
+    if (advanced > 0) c.log.info({ advanced }, 'linked releases caught up with their channel');
+    return advanced;
   }
 
   /** The release's links, for whoever may read its posts. */
@@ -174,7 +232,10 @@ export class ReleaseLoop {
       for (const userId of voters) {
         if (seen.has(userId)) continue;
         seen.add(userId);
-        if ((await c.registry.devicesOf(userId, post.model_id)).length === 0) continue;
+        const devices = await c.registry.devicesOf(userId, post.model_id);
+        if (devices.length === 0) continue;
+        // Only an owner may opt a device into beta; a shared user is invited to ask the owner.
+        const owned = devices.filter((d) => d.role === 'owner').map((d) => d.deviceId);
         invitations.push({
           userId,
           dedupKey: `beta:${releaseId}`,
@@ -188,6 +249,8 @@ export class ReleaseLoop {
               releaseId,
               version: moved.version,
               postIds: moved.posts.map((p) => p.post.id),
+              deviceIds: owned,
+              optIn: owned.map((id) => ({ deviceId: id, method: 'PUT', path: `/v1/me/devices/${id}/beta` })),
             },
           },
         });
@@ -196,9 +259,24 @@ export class ReleaseLoop {
     return { invited: await deliver(c, invitations) };
   }
 
-  /** The release reached stable: its posts ship (voters told); each voter hears again when it reaches their device. */
+  /**
+   * The release reached stable: its posts ship (voters told); each voter hears again when it
+   * reaches their device, and a voter whose device runs it already (a beta tester) hears now.
+   */
   async releaseOnStable(releaseId: string): Promise<void> {
-    await this.#advance(releaseId, 'stable', 'shipped');
+    const moved = await this.#advance(releaseId, 'stable', 'shipped');
+    if (moved === undefined) return;
+    const c = this.#c;
+    const notices: Notice[] = [];
+    for (const { post, voters } of moved.posts) {
+      for (const userId of voters) {
+        const devices = await c.registry.devicesOf(userId, post.model_id);
+        const running = devices.find((d) => d.firmwareVersion === moved.version);
+        if (running === undefined) continue;
+        notices.push(reachedNotice(userId, post, releaseId, moved.version, running.deviceId));
+      }
+    }
+    await deliver(c, notices);
   }
 
   async #advance(
@@ -274,18 +352,29 @@ export class ReleaseLoop {
     for (const r of rows) {
       const post = await posts.postRow(c.store, r.post_id);
       if (post === undefined) continue;
-      notices.push({
-        userId: r.user_id,
-        dedupKey: `reached:${r.post_id}`,
-        kind: 'shipped',
-        postId: r.post_id,
-        body: {
-          title: `Your ${post.model_id} now runs ${version}`,
-          message: `Firmware ${version} addresses “${post.title}”, which you voted for, and has reached your device.`,
-          data: { modelId: post.model_id, releaseId: r.release_id, version, deviceId },
-        },
-      });
+      notices.push(reachedNotice(r.user_id, post, r.release_id, version, deviceId));
     }
     return deliver(c, notices);
   }
+}
+
+/** "The release that answers your vote runs on your device", once per user and post. */
+function reachedNotice(
+  userId: string,
+  post: posts.PostRow,
+  releaseId: string,
+  version: string,
+  deviceId: string,
+): Notice {
+  return {
+    userId,
+    dedupKey: `reached:${post.id}`,
+    kind: 'shipped',
+    postId: post.id,
+    body: {
+      title: `Your ${post.model_id} now runs ${version}`,
+      message: `Firmware ${version} addresses “${post.title}”, which you voted for, and has reached your device.`,
+      data: { modelId: post.model_id, releaseId, version, deviceId },
+    },
+  };
 }

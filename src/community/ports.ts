@@ -1,3 +1,4 @@
+import type { Identity } from '../identity/identity.js';
 import type { NotificationView } from './views.js';
 
 /** A device of a model that the registry says a user owns or was shared. */
@@ -42,4 +43,39 @@ export interface CommunityRegistry {
 /** Where a notice goes besides the inbox: the user's MQTT topic app/{uid}/notifications. */
 export interface CommunityNotifier {
   toUser(userId: string, notice: NotificationView): void;
+}
+
+/** A firmware release (a firmware package of the firmware domain) as the community sees it. */
+export interface ReleaseFacts {
+  readonly releaseId: string;
+  readonly modelId: string;
+  /** The firmware revision devices report once they run it. */
+  readonly version: string;
+  readonly state: 'draft' | 'ready' | 'withdrawn';
+  readonly channel: 'none' | 'beta' | 'stable';
+}
+
+/** How a release was tested on beta (the firmware domain's figures). */
+export interface ReleaseTestingFacts {
+  readonly releaseId: string;
+  readonly modelId: string;
+  readonly version: string;
+  readonly devices: number;
+  readonly keptDevices: number;
+  readonly testers: number;
+  readonly deviceHours: number;
+}
+
+/** The firmware releases, through the firmware domain's services (the composition root wires them). */
+export interface CommunityReleases {
+  /** The release if the caller may manage it (its model's partner, the operator); NOT_FOUND otherwise. */
+  release(caller: Identity, releaseId: string): Promise<ReleaseFacts>;
+  /** Releases by id, for the hub's own catch-up (no caller); unknown ids are left out. */
+  releases(releaseIds: readonly string[]): Promise<ReadonlyMap<string, ReleaseFacts>>;
+  /** Beta testing figures of a release the caller may manage (NOT_FOUND otherwise). */
+  testing(caller: Identity, releaseId: string): Promise<ReleaseTestingFacts>;
+  /** The model's releases that went to beta or stable, newest first, for a caller managing the model. */
+  released(caller: Identity, modelId: string): Promise<ReleaseFacts[]>;
+  /** The releases a user tested with devices it keeps on beta. */
+  testedBy(userId: string): Promise<ReleaseTestingFacts[]>;
 }

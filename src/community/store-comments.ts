@@ -92,3 +92,32 @@ export async function feedbackByVersion(
   );
   return new Map(rows.map((r) => [r.firmware_version, r.n]));
 }
+
+/** Owners' comments (not hidden) on the model's posts written from a device running `version`. */
+export async function feedbackOfRelease(
+  db: Queryable,
+  modelId: string,
+  version: string,
+): Promise<{ comments: number; authors: number }> {
+  const row = await db.one<{ comments: number; authors: number }>(
+    sql`SELECT count(*) AS comments, count(DISTINCT c.author_id) AS authors FROM community_comments c
+        JOIN community_posts p ON p.id = c.post_id
+        WHERE p.model_id = ${modelId} AND c.firmware_version = ${version} AND c.author_kind = 'user'
+          AND c.hidden_at IS NULL`,
+  );
+  return { comments: Number(row?.comments ?? 0), authors: Number(row?.authors ?? 0) };
+}
+
+/** A user's comments (not hidden) per model and firmware version they were written on. */
+export function feedbackOfUser(
+  db: Queryable,
+  userId: string,
+): Promise<Array<{ model_id: string; firmware_version: string; n: number }>> {
+  return db.many(
+    sql`SELECT p.model_id, c.firmware_version, count(*) AS n FROM community_comments c
+        JOIN community_posts p ON p.id = c.post_id
+        WHERE c.author_kind = 'user' AND c.author_id = ${userId} AND c.firmware_version IS NOT NULL
+          AND c.hidden_at IS NULL
+        GROUP BY p.model_id, c.firmware_version`,
+  );
+}

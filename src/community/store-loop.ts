@@ -55,6 +55,17 @@ export async function setStage(db: Queryable, releaseId: string, stage: ReleaseS
   return changes;
 }
 
+/** Releases whose links are not on stable yet (for catching up with the firmware channel at start). */
+export function pendingReleases(
+  db: Queryable,
+  limit: number,
+): Promise<Array<{ release_id: string; stage: ReleaseStage }>> {
+  return db.many(
+    sql`SELECT release_id, MAX(stage) AS stage FROM community_release_links WHERE stage <> 'stable'
+        GROUP BY release_id ORDER BY release_id LIMIT ${limit}`,
+  );
+}
+
 /** Merging moves the duplicate's release links to the post it duplicates. */
 export async function moveLinks(db: Queryable, from: string, into: string): Promise<void> {
   await db.run(

@@ -6,12 +6,20 @@ import { haltReason } from './health.js';
 import type { PackageService } from './packages.js';
 import type { RolloutPolicy, RolloutPolicyInput } from './policy.js';
 import type { RolloutService } from './rollouts.js';
+import { compareVersions } from './semver.js';
 import * as beta from './store-beta.js';
 import * as executions from './store-executions.js';
 import * as fleet from './store-fleet.js';
 import * as packages from './store-packages.js';
 import * as rollouts from './store-rollouts.js';
+import { type ReleaseTesting, releaseTesting, userTesting } from './testing.js';
 import type { PackageView } from './views.js';
+
+/** A release moved to a channel (the community moves its linked posts and tells their voters). */
+export type ReleaseListener = (packageId: string, channel: 'beta' | 'stable') => Promise<void>;
+
+/** The hub itself, creating a beta rollout for a device that joined beta after the release. */
+const HUB: Identity = { kind: 'operator', tokenId: 'beta-channel' };
 
 export interface BetaServiceOptions {
   readonly store: Engine;
@@ -28,9 +36,33 @@ export interface BetaServiceOptions {
  */
 export class BetaService {
   readonly #o: BetaServiceOptions;
+  readonly #listeners: ReleaseListener[] = [];
 
   constructor(options: BetaServiceOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Calls `listener` each time a release enters beta or is promoted to stable, after the change is
+   * stored and before the partner's request is answered. A listener's failure is logged, never
+   * undoes the release; the community catches up at its next start (docs/community.md).
+   */
+  onRelease(listener: ReleaseListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners.indexOf(listener);
+      if (at >= 0) this.#listeners.splice(at, 1);
+    };
+  }
+
+  async #announce(packageId: string, channel: 'beta' | 'stable'): Promise<void> {
+    for (const listener of this.#listeners) {
+      try {
+        await listener(packageId, channel);
+      } catch (err) {
+        this.#o.log.error({ err, packageId, channel }, 'a release listener failed');
+      }
+    }
   }
 
   /** The device if the caller is its owner (opting in and out is the owner's choice). */
@@ -42,17 +74,62 @@ export class BetaService {
     return { ...device, ownerId: owner };
   }
 
-  async optIn(caller: Identity, deviceId: string): Promise<{ deviceId: string; beta: boolean }> {
+  /**
+   * Opts the device into beta. When its model has a release on beta that the device does not run
+   * yet, the device joins that release's beta rollout (or a new one, for the soak time left), so a
+   * tester gets the build under test at once. `rolloutId` names that rollout.
+   */
+  async optIn(
+    caller: Identity,
+    deviceId: string,
+  ): Promise<{ deviceId: string; beta: boolean; rolloutId: string | null }> {
     const device = await this.#owned(caller, deviceId);
     await beta.enrol(this.#o.store, device.id, device.ownerId, this.#o.now());
     this.#o.log.info({ deviceId }, 'device opted into beta');
-    return { deviceId, beta: true };
+    return { deviceId, beta: true, rolloutId: await this.#joinCurrentBeta(device) };
+  }
+
+  async #joinCurrentBeta(device: fleet.FleetDevice): Promise<string | null> {
+    const pkg = await packages.currentBeta(this.#o.store, device.model_id);
+    if (pkg === undefined || device.blocked) return null;
+    if (device.firmware_version !== null && compareVersions(device.firmware_version, pkg.version) >= 0) {
+      return null;
+    }
+    const live = await rollouts.listRollouts(
+      this.#o.store,
+      { packageId: pkg.id, states: ['scheduled', 'running', 'paused'] },
+      { limit: 100 },
+    );
+    const current = live.find((r) => {
+      const target = JSON.parse(r.target) as { kind: string; channel?: string };
+      return target.kind === 'channel' && target.channel === 'beta';
+    });
+    if (current !== undefined && (await this.#o.rollouts.join(current.id, device.id))) return current.id;
+    if ((await executions.busyDevices(this.#o.store, [device.id])).has(device.id)) return null;
+    const soakLeft = Math.max(0, (pkg.beta_at ?? 0) + (pkg.beta_soak_ms ?? 0) - this.#o.now());
+    const rollout = await this.#o.rollouts.create(HUB, {
+      packageId: pkg.id,
+      target: { kind: 'channel', channel: 'beta' },
+      policy: { canary: 0, stages: [100], stageSoakMs: soakLeft },
+    });
+    return rollout.id;
   }
 
   async optOut(caller: Identity, deviceId: string): Promise<{ deviceId: string; beta: boolean }> {
     await this.#owned(caller, deviceId);
     await beta.leave(this.#o.store, deviceId);
     return { deviceId, beta: false };
+  }
+
+  /** How a release was tested on beta: devices, testers, device-hours (its partner, the operator). */
+  async testing(caller: Identity, packageId: string): Promise<ReleaseTesting> {
+    const pkg = await this.#o.packages.owned(caller, packageId);
+    return releaseTesting(pkg, await beta.betaTestsOfPackage(this.#o.store, packageId), this.#o.now());
+  }
+
+  /** The releases a user tested with the devices it keeps on beta (its tester credit). */
+  async testedBy(userId: string): Promise<ReleaseTesting[]> {
+    return userTesting(await beta.betaTestsOfUser(this.#o.store, userId), this.#o.now());
   }
 
   /** Whether the device is in beta now: enrolled by the user who still owns it. */
@@ -85,6 +162,7 @@ export class BetaService {
       rolloutId = rollout.id;
     }
     this.#o.log.info({ packageId, rolloutId, betaDevices: betaDevices.length }, 'release on beta');
+    await this.#announce(packageId, 'beta');
     return { package: await this.#o.packages.get(caller, packageId), rolloutId };
   }
 
@@ -118,10 +196,26 @@ export class BetaService {
       const reason = haltReason(policy, counts, health);
       if (reason !== undefined) throw new HubError('INVALID_STATE', `beta field health: ${reason}`);
     }
+    const needed = Math.max(
+      0,
+      ...list
+        .filter((r) => r.state !== 'cancelled' && r.target.includes('"channel":"beta"'))
+        .map((r) => (JSON.parse(r.policy) as Partial<RolloutPolicy>).minTestedDeviceHours ?? 0),
+    );
+    if (needed > 0) {
+      const tested = releaseTesting(pkg, await beta.betaTestsOfPackage(this.#o.store, packageId), now);
+      if (tested.deviceHours < needed) {
+        throw new HubError(
+          'INVALID_STATE',
+          `beta testing: ${tested.deviceHours} tested device-hours on ${tested.keptDevices} devices, ${needed} needed to promote`,
+        );
+      }
+    }
     if (!(await packages.setChannel(this.#o.store, packageId, 'beta', 'stable', now))) {
       throw new HubError('INVALID_STATE', 'the release left beta meanwhile');
     }
     this.#o.log.info({ packageId }, 'release promoted to stable');
+    await this.#announce(packageId, 'stable');
     return this.#o.packages.get(caller, packageId);
   }
 }

@@ -62,6 +62,11 @@ export interface ExecutionEngineOptions {
   readonly toDevice: (deviceId: string, message: OtaOffer | OtaCancel) => void;
   /** A rollout's figures changed in a way the scheduler should look at soon. */
   readonly changed: (rolloutId: string) => void;
+  /**
+   * A device now runs the package: the registry records the model spec version its firmware
+   * implements, so its reports and commands are checked against that version's spec.
+   */
+  readonly updated?: (deviceId: string, specVersion: number) => Promise<void>;
 }
 
 const TERMINAL = new Set<ExecutionState>(['succeeded', 'failed', 'timed_out', 'rejected', 'cancelled']);
@@ -231,6 +236,9 @@ export class ExecutionEngine {
       if (row.state !== 'offered' && row.state !== 'in_progress') continue;
       if (revision === live.rollout.pkg.version) {
         await this.#end(live, 'succeeded', null, false);
+        await this.#o.updated?.(deviceId, live.rollout.pkg.spec_version).catch((err: unknown) => {
+          this.#o.log.error({ err, deviceId }, 'recording the spec version of an updated device failed');
+        });
       } else if (row.phase === 'installing' || row.phase === 'rebooting') {
         await this.#end(live, 'failed', `reverted: came back on ${revision}`, true);
       }

@@ -226,6 +226,11 @@ export class PackageService {
     return row;
   }
 
+  /** A package by id, for the hub's other domains (no caller: they check their own access). */
+  find(packageId: string): Promise<store.PackageRow | undefined> {
+    return store.findPackage(this.#o.store, packageId);
+  }
+
   /** Size of the stored binary (for the download route), or undefined when it is missing. */
   async storedSize(packageId: string): Promise<number | undefined> {
     try {

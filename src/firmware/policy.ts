@@ -24,6 +24,15 @@ export const RolloutPolicySchema = Type.Object(
     /** Time a finished stage is watched in the field before the next one starts. */
     stageSoakMs: Type.Optional(Ms('field soak of a finished stage before promotion', 0)),
     baseRatePerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** Beta rollouts: the release may be promoted to stable only after this many tested device-hours. */
+    minTestedDeviceHours: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 10_000_000,
+        description:
+          'beta only: device-hours on the release (devices kept on beta, online) needed to promote it',
+      }),
+    ),
     /** Exponential ramp (AWS IoT Jobs): the rate is multiplied by this each `rampEverySucceeded` successes. */
     rampFactor: Type.Optional(Type.Number({ minimum: 1, maximum: 5 })),
     rampEverySucceeded: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
@@ -90,6 +99,7 @@ export interface RolloutPolicy {
   readonly promotion: 'auto' | 'manual';
   readonly promoteAtSuccessPercent: number;
   readonly stageSoakMs: number;
+  readonly minTestedDeviceHours: number;
   readonly baseRatePerMinute: number;
   readonly rampFactor: number;
   readonly rampEverySucceeded: number;
@@ -114,6 +124,7 @@ export const DEFAULT_POLICY: RolloutPolicy = {
   promotion: 'auto',
   promoteAtSuccessPercent: 95,
   stageSoakMs: 10 * 60_000,
+  minTestedDeviceHours: 0,
   baseRatePerMinute: 60,
   rampFactor: 2,
   rampEverySucceeded: 50,
@@ -132,8 +143,11 @@ export const DEFAULT_POLICY: RolloutPolicy = {
 };
 
 /** The policy with defaults filled in, or the first problem as [path, message]. */
-export function resolvePolicy(input: RolloutPolicyInput = {}): RolloutPolicy | [string, string] {
-  const d = DEFAULT_POLICY;
+export function resolvePolicy(
+  input: RolloutPolicyInput = {},
+  defaults: Partial<RolloutPolicy['timeouts']> = {},
+): RolloutPolicy | [string, string] {
+  const d = { ...DEFAULT_POLICY, timeouts: { ...DEFAULT_POLICY.timeouts, ...defaults } };
   const stages = input.stages ?? d.stages;
   for (let i = 1; i < stages.length; i++) {
     if ((stages[i] ?? 0) <= (stages[i - 1] ?? 0))
@@ -146,6 +160,7 @@ export function resolvePolicy(input: RolloutPolicyInput = {}): RolloutPolicy | [
     promotion: input.promotion ?? d.promotion,
     promoteAtSuccessPercent: input.promoteAtSuccessPercent ?? d.promoteAtSuccessPercent,
     stageSoakMs: input.stageSoakMs ?? d.stageSoakMs,
+    minTestedDeviceHours: input.minTestedDeviceHours ?? d.minTestedDeviceHours,
     baseRatePerMinute: input.baseRatePerMinute ?? d.baseRatePerMinute,
     rampFactor: input.rampFactor ?? d.rampFactor,
     rampEverySucceeded: input.rampEverySucceeded ?? d.rampEverySucceeded,

@@ -57,6 +57,8 @@ export interface RolloutServiceOptions {
   readonly releaseGate?:
     | ((modelId: string, specVersion: number, version: string) => Promise<void>)
     | undefined;
+  /** Execution deadlines for policies that do not set their own (the hub's firmware settings). */
+  readonly timeouts?: { offerMs: number; progressMs: number; inProgressMs: number } | undefined;
 }
 
 function who(caller: Identity): string {
@@ -96,7 +98,7 @@ export class RolloutService {
     const beta = input.target.kind === 'channel' && input.target.channel === 'beta';
     if (!beta && input.rollback !== true)
       await this.#o.releaseGate?.(pkg.model_id, pkg.spec_version, pkg.version);
-    const policy = resolvePolicy(input.policy);
+    const policy = resolvePolicy(input.policy, this.#o.timeouts);
     if (Array.isArray(policy)) {
       throw new HubError('VALIDATION_FAILED', `${policy[0]}: ${policy[1]}`, {
         errors: [{ path: policy[0], message: policy[1] }],
@@ -155,6 +157,32 @@ export class RolloutService {
     await this.load(id);
     this.#o.poke();
     return { ...(await this.get(caller, id)), skipped: targets.skipped };
+  }
+
+  /**
+   * Adds a device to a live rollout (a device that joined the beta channel while the release's
+   * beta rollout runs). False when the device is in it already, or the rollout ended meanwhile.
+   */
+  async join(rolloutId: string, deviceId: string): Promise<boolean> {
+    const added = await this.#o.store.transaction(
+      async (tx) => {
+        const rollout = await store.lockRollout(tx, rolloutId);
+        if (rollout === undefined || !['scheduled', 'running', 'paused'].includes(rollout.state))
+          return false;
+        return executions.appendExecution(tx, {
+          id: ExecutionEngine.newId(),
+          rollout_id: rolloutId,
+          device_id: deviceId,
+          at: this.#o.now(),
+        });
+      },
+      { durable: true },
+    );
+    if (added) {
+      await this.load(rolloutId);
+      this.#o.poke();
+    }
+    return added;
   }
 
   /** Indexes a rollout's executions in the engine (at creation, and for every live rollout at start). */

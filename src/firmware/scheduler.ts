@@ -145,7 +145,7 @@ export class RolloutScheduler {
       open === 0 &&
       now - (await executions.lastFinishedAt(this.#o.store, rollout.id)) >= policy.stageSoakMs
     ) {
-      const done = await store.transition(this.#o.store, rollout.id, ['running'], 'completed', now);
+      const done = await this.#o.store.transaction((tx) => store.complete(tx, rollout.id, now));
       if (done) {
         log.info(
           { succeeded: s.succeeded, failed: s.failed + s.timed_out + s.rejected },

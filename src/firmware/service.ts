@@ -32,6 +32,8 @@ export interface FirmwareOptions {
   readonly releaseGate?:
     | ((modelId: string, specVersion: number, version: string) => Promise<void>)
     | undefined;
+  /** Records the spec version an updated device's firmware implements (the registry's devices). */
+  readonly setSpecVersion?: (deviceId: string, specVersion: number) => Promise<void>;
 }
 
 /** What a device owner sees of its device's firmware (REST and the SDK). */
@@ -72,7 +74,7 @@ export class Firmware {
       store: o.store,
       log: o.log.child({ part: 'packages' }),
       key,
-      dir: join(o.dataDir, 'firmware'),
+      dir: o.settings.dir ?? join(o.dataDir, 'firmware'),
       maxBytes: o.settings.maxPackageBytes,
       now: o.now,
     });
@@ -87,6 +89,7 @@ export class Firmware {
       downloadTtlMs: o.settings.downloadTtlMs,
       toDevice: o.toDevice,
       changed: () => scheduler?.poke(),
+      ...(o.setSpecVersion ? { updated: o.setSpecVersion } : {}),
     });
     this.rollouts = new RolloutService({
       store: o.store,
@@ -96,6 +99,11 @@ export class Firmware {
       engine: this.engine,
       poke: () => scheduler?.poke(),
       releaseGate: o.releaseGate,
+      timeouts: {
+        offerMs: o.settings.offerTimeoutMs,
+        progressMs: o.settings.progressTimeoutMs,
+        inProgressMs: o.settings.inProgressTimeoutMs,
+      },
     });
     this.beta = new BetaService({
       store: o.store,

@@ -30,3 +30,41 @@ export async function betaDevicesOfModel(db: Queryable, modelId: string): Promis
   );
   return rows.map((r) => r.id);
 }
+
+/** One device's update to a release through a beta rollout, with what tester credit needs to know. */
+export interface BetaTestRow {
+  readonly package_id: string;
+  readonly model_id: string;
+  readonly version: string;
+  readonly device_id: string;
+  readonly succeeded_at: number;
+  readonly offline_after: boolean;
+  readonly online: boolean;
+  readonly last_seen_at: number | null;
+  /** The user who keeps the device on beta now; null once it left beta. */
+  readonly beta_user: string | null;
+  readonly stable_at: number | null;
+}
+
+const BETA_TESTS = sql`SELECT r.package_id, p.model_id, p.version, e.device_id, e.succeeded_at, e.offline_after,
+    d.online, d.last_seen_at, b.user_id AS beta_user, p.stable_at
+  FROM firmware_executions e
+  JOIN firmware_rollouts r ON r.id = e.rollout_id
+  JOIN firmware_packages p ON p.id = r.package_id
+  JOIN devices d ON d.id = e.device_id
+  LEFT JOIN firmware_beta_devices b ON b.device_id = e.device_id
+  WHERE e.state = 'succeeded' AND r.target LIKE '%"channel":"beta"%'`;
+
+/** Devices a release reached through its beta rollouts. */
+export function betaTestsOfPackage(db: Queryable, packageId: string): Promise<BetaTestRow[]> {
+  return db.many<BetaTestRow>(
+    sql`${BETA_TESTS} AND r.package_id = ${packageId} ORDER BY e.device_id LIMIT 100000`,
+  );
+}
+
+/** Beta updates of the devices a user keeps on beta (its tester credit), newest release first. */
+export function betaTestsOfUser(db: Queryable, userId: string): Promise<BetaTestRow[]> {
+  return db.many<BetaTestRow>(
+    sql`${BETA_TESTS} AND b.user_id = ${userId} ORDER BY e.succeeded_at DESC LIMIT 10000`,
+  );
+}

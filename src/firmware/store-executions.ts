@@ -52,6 +52,20 @@ export async function insertExecutions(
   }
 }
 
+/** Adds a device to a rollout that is under way, last in its order; false when it is in it already. */
+export async function appendExecution(
+  db: Queryable,
+  row: { id: string; rollout_id: string; device_id: string; at: number },
+): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`INSERT INTO firmware_executions (id, rollout_id, device_id, position, state, updated_at)
+        SELECT ${row.id}, ${row.rollout_id}, ${row.device_id}, COALESCE(MAX(position), -1) + 1, 'queued', ${row.at}
+        FROM firmware_executions WHERE rollout_id = ${row.rollout_id}
+        ON CONFLICT (rollout_id, device_id) DO NOTHING`,
+  );
+  return changes === 1;
+}
+
 export function findExecution(db: Queryable, id: string): Promise<ExecutionRow | undefined> {
   return db.one<ExecutionRow>(sql`SELECT ${COLUMNS} FROM firmware_executions WHERE id = ${id}`);
 }

@@ -114,3 +114,12 @@ export function listPackages(
 export async function setPartnerSignature(db: Queryable, id: string, json: string): Promise<void> {
   await db.run(sql`UPDATE firmware_packages SET partner_signature = ${json} WHERE id = ${id}`);
 }
+
+/** The model's newest release on the beta channel, if any (what a device joining beta gets). */
+export function currentBeta(db: Queryable, modelId: string): Promise<PackageRow | undefined> {
+  return db.one<PackageRow>(
+    sql`SELECT ${COLUMNS} FROM firmware_packages
+        WHERE model_id = ${modelId} AND channel = 'beta' AND state = 'ready'
+        ORDER BY beta_at DESC, id DESC LIMIT 1`,
+  );
+}

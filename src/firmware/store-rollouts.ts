@@ -76,6 +76,30 @@ export async function transition(
   return rows[0];
 }
 
+/** The rollout, locked until the transaction ends on PostgreSQL (SQLite runs one writer at a time). */
+export function lockRollout(db: Queryable, id: string): Promise<RolloutRow | undefined> {
+  return db.one<RolloutRow>(
+    sql`SELECT ${COLUMNS} FROM firmware_rollouts WHERE id = ${id}
+        ${sql.dialect({ sqlite: sql.empty, postgres: sql`FOR UPDATE` })}`,
+  );
+}
+
+/**
+ * running -> completed, only while none of its executions is open. Run in a transaction: the lock
+ * orders it with a device joining the rollout (beta opt-in), so a joined device is never left queued
+ * in a completed rollout.
+ */
+export async function complete(db: Queryable, id: string, at: number): Promise<RolloutRow | undefined> {
+  const row = await lockRollout(db, id);
+  if (row?.state !== 'running') return undefined;
+  const open = await db.one<{ n: number }>(
+    sql`SELECT COUNT(*) AS n FROM firmware_executions
+        WHERE rollout_id = ${id} AND state IN ('queued', 'offered', 'in_progress')`,
+  );
+  if (Number(open?.n ?? 0) > 0) return undefined;
+  return transition(db, id, ['running'], 'completed', at);
+}
+
 export async function promote(db: Queryable, id: string, fromStage: number, at: number): Promise<boolean> {
   const { changes } = await db.run(
     sql`UPDATE firmware_rollouts SET stage = ${fromStage + 1}, stage_started_at = ${at}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { CommunityApi, type CommunityNotice } from './community.js';
 import { EcohubError } from './errors.js';
+import { FirmwareApi } from './firmware.js';
 import type { Command, CommandResult, DesiredState, DeviceState, Page, WatchHandlers } from './types.js';
 
 export interface ClientOptions {
@@ -43,10 +44,13 @@ export class EcohubClient {
   readonly #noticeHandlers = new Set<(notice: CommunityNotice) => void>();
   /** Owners' posts, votes, comments and the inbox (docs/community.md). */
   readonly community: CommunityApi;
+  /** Your devices' firmware: updates and their progress, the beta channel, tester credit (docs/ota.md). */
+  readonly firmware: FirmwareApi;
 
   constructor(options: ClientOptions) {
     this.#o = options;
     this.community = new CommunityApi((method, path, body) => this.#rest(method, path, body));
+    this.firmware = new FirmwareApi((method, path, body) => this.#rest(method, path, body));
   }
 
   /** Logs in with email and password and returns a client holding the access token. */

@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { expect } from 'vitest';
+import type { ModelSpec } from '../../src/registry/spec/index.js';
 import { claim, type ProvisionedDevice, partnerWithModel, provision } from '../support/devices.js';
 import { newUser, type TestHub } from '../support/hub.js';
 import { connected, phoneOptions } from '../support/mqtt.js';
@@ -15,13 +16,14 @@ export interface Owner {
 export interface Maker {
   readonly partner: OnboardedPartner;
   readonly modelId: string;
+  readonly spec: ModelSpec;
   readonly owners: Owner[];
   readonly spare: ProvisionedDevice[];
 }
 
 /** A partner with a published model and `owners` users who each claimed one device of it. */
 export async function makerWithOwners(hub: TestHub, owners: number, spare = 0): Promise<Maker> {
-  const { partner, modelId } = await partnerWithModel(hub);
+  const { partner, modelId, spec } = await partnerWithModel(hub);
   const devices = await provision(hub, partner, modelId, owners + spare);
   const list: Owner[] = [];
   for (const device of devices.slice(0, owners)) {
@@ -29,7 +31,7 @@ export async function makerWithOwners(hub: TestHub, owners: number, spare = 0): 
     await claim(hub, user.token, device);
     list.push({ id: user.id, token: user.token, email: user.email, device });
   }
-  return { partner, modelId, owners: list, spare: devices.slice(owners) };
+  return { partner, modelId, spec, owners: list, spare: devices.slice(owners) };
 }
 
 export async function createPost(

@@ -13,10 +13,11 @@ export async function shipPackage(
   modelId: string,
   version: string,
   size = 16 * 1024,
+  specVersion = 1,
 ): Promise<{ id: string; binary: Buffer; body: Record<string, unknown> }> {
   const created = await hub.request('POST', '/v1/firmware/packages', {
     token: key,
-    body: { modelId, version, specVersion: 1, notes: `Release ${version}` },
+    body: { modelId, version, specVersion, notes: `Release ${version}` },
   });
   expect(created.status, created.text).toBe(201);
   const id = String(created.body['id']);

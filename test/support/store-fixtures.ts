@@ -83,6 +83,34 @@ export async function seedEveryTable(db: Queryable): Promise<void> {
         VALUES ('de1', 'p1', 'fp1', 'deposit', '2023-11', 'EUR', 500, ${t})`,
     sql`INSERT INTO flash_batches (batch_id, partner_id, model_id, currency, units, bom_cost_minor, min_margin_bp, status, created_at)
         VALUES ('b1', 'p1', 'acme.light.bulb1', 'EUR', 2, 900, 3000, 'held', ${t})`,
+    // Firmware (0100): a release key, a package on beta, its rollout, one execution, a beta device.
+    sql`INSERT INTO firmware_keys (id, public_key, private_key, created_at) VALUES ('release', ${hash}, ${hash}, ${t})`,
+    sql`INSERT INTO firmware_packages (id, partner_id, model_id, version, spec_version, notes, state, size, sha256,
+          manifest, signature, channel, beta_at, beta_soak_ms, created_at, ready_at)
+        VALUES ('fw0', 'p1', 'acme.light.bulb1', '0.9.0', 1, '', 'ready', 10, 'ab', '{}', 'c2ln', 'beta', ${t}, 0, ${t}, ${t})`,
+    sql`INSERT INTO firmware_rollouts (id, partner_id, model_id, package_id, target, rollback, state, policy, start_at,
+          started_at, created_at, created_by)
+        VALUES ('ro0', 'p1', 'acme.light.bulb1', 'fw0', '{"kind":"channel","channel":"beta"}', ${false}, 'completed', '{}',
+          ${t}, ${t}, ${t}, 'partner:p1')`,
+    sql`INSERT INTO firmware_executions (id, rollout_id, device_id, position, state, updated_at, offline_after)
+        VALUES ('ex0', 'ro0', 'd1', 0, 'succeeded', ${t}, ${false})`,
+    sql`INSERT INTO firmware_beta_devices (device_id, user_id, enrolled_at) VALUES ('d1', 'u1', ${t})`,
+    // Community (0150): a post (about a model of its own, out of the tests' way) with a vote, a
+    // comment, an event, a release link and a read notice; hidden, so lists leave it out.
+    sql`INSERT INTO models (id, partner_id, category, created_at) VALUES ('acme.light.seed', 'p1', 'light', ${t})`,
+    sql`INSERT INTO community_posts (id, model_id, partner_id, author_id, kind, title, body, locked, hidden_reason,
+          hidden_at, created_at, updated_at)
+        VALUES ('seed-post', 'acme.light.seed', 'p1', 'u1', 'idea', 'Timer', 'Off in 1 h', ${false}, 'seed', ${t}, ${t}, ${t})`,
+    sql`INSERT INTO community_votes (post_id, user_id, created_at, verified, device_id, owned_since)
+        VALUES ('seed-post', 'u1', ${t}, ${true}, 'd1', ${t})`,
+    sql`INSERT INTO community_comments (id, post_id, author_kind, author_id, body, firmware_version, created_at)
+        VALUES ('seed-comment', 'seed-post', 'user', 'u1', 'me too', '0.9.0', ${t})`,
+    sql`INSERT INTO community_post_events (id, post_id, model_id, kind, to_status, actor, at)
+        VALUES ('seed-event', 'seed-post', 'acme.light.seed', 'created', 'open', 'user:u1', ${t})`,
+    sql`INSERT INTO community_release_links (post_id, release_id, model_id, version, stage, linked_at, linked_by)
+        VALUES ('seed-post', 'fw0', 'acme.light.seed', '0.9.0', 'beta', ${t}, 'partner:p1')`,
+    sql`INSERT INTO community_notifications (id, user_id, dedup_key, kind, post_id, body, created_at, read_at)
+        VALUES ('seed-notice', 'u1', 'seed', 'status', 'seed-post', '{}', ${t}, ${t})`,
   ];
   for (const row of rows) await db.run(row);
 }

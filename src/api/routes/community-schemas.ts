@@ -47,11 +47,13 @@ export const HideBody = Type.Object({ reason: Reason });
 export const LockBody = Type.Object({ locked: Type.Boolean(), note: Type.Optional(Reason) });
 export const MergeBody = Type.Object({ into: PostId });
 export const LinkBody = Type.Object({
-  modelId: Type.String({ minLength: 1, maxLength: 128 }),
-  version: Type.String({
-    pattern: '^[A-Za-z0-9._+-]{1,64}$',
-    description: 'the firmware revision devices will report',
-  }),
+  modelId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the release's model" })),
+  version: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._+-]{1,64}$',
+      description: "the release's firmware version (devices report it once they run it)",
+    }),
+  ),
   postIds: Type.Array(PostId, { minItems: 1, maxItems: 100 }),
 });
 

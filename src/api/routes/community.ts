@@ -26,6 +26,7 @@ import {
   PostSchema,
   ReleaseParams,
 } from './community-schemas.js';
+import { communityTestingRoutes } from './community-testing.js';
 
 const POST_KEY = ['number', 'number', 'string'] as const;
 
@@ -33,6 +34,7 @@ const POST_KEY = ['number', 'number', 'string'] as const;
 export function communityRoutes(app: App, community: Community): void {
   const { posts, comments, releases, inbox } = community;
   communityModerationRoutes(app, community);
+  communityTestingRoutes(app, community);
 
   app.post(
     '/v1/models/:modelId/posts',
@@ -236,6 +238,8 @@ export function communityRoutes(app: App, community: Community): void {
         tags,
         summary: 'Link posts to a firmware release: "addresses #12, #40" (open posts become planned)',
         description:
+          'The release is a firmware package (`/v1/firmware/packages/{id}`) of the caller; `modelId` and ' +
+          "`version` may be left out (given, they must be the package's). " +
           'When the release enters beta, voters who own the model are invited to the beta channel; when it is ' +
           'on stable the posts ship, and each voter is told again when their device reports running `version`.',
         params: ReleaseParams,
@@ -244,11 +248,7 @@ export function communityRoutes(app: App, community: Community): void {
       },
     },
     async (request) => ({
-      items: await releases.link(
-        callerOf(request),
-        { releaseId: request.params.releaseId, modelId: request.body.modelId, version: request.body.version },
-        request.body.postIds,
-      ),
+      items: await releases.link(callerOf(request), request.params.releaseId, request.body),
     }),
   );
 

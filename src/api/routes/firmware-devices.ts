@@ -6,7 +6,15 @@ import type { App } from '../types.js';
 import { DeviceFirmwareSchema, DeviceIdParams } from './firmware-schemas.js';
 
 const tags = ['firmware'];
-const BetaSchema = Type.Object({ deviceId: Type.String(), beta: Type.Boolean() });
+const BetaSchema = Type.Object({
+  deviceId: Type.String(),
+  beta: Type.Boolean(),
+  rolloutId: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'the beta rollout the device joined: the release on beta it does not run yet',
+    }),
+  ),
+});
 
 /** What a device owner sees and decides about its device's firmware. */
 export function firmwareDeviceRoutes(app: App, firmware: Firmware): void {
@@ -31,6 +39,9 @@ export function firmwareDeviceRoutes(app: App, firmware: Firmware): void {
       schema: {
         tags,
         summary: 'Opt your device into the beta channel: it gets releases before everyone else',
+        description:
+          'When the model has a release on beta that the device does not run yet, the device joins its ' +
+          'beta rollout at once (`rolloutId`); a beta invitation in the inbox names this path.',
         params: DeviceIdParams,
         response: responses({ 200: BetaSchema }, 401, 403, 404),
       },

@@ -312,6 +312,19 @@ export class DeviceService {
     return deviceView({ ...row, blocked });
   }
 
+  /**
+   * A firmware update made the device implement another version of its model's spec (the firmware
+   * domain checked the version is published and an add-only superset). Reports and commands are
+   * checked against it from now on.
+   */
+  async setModelVersion(deviceId: string, version: number): Promise<void> {
+    const changed = await this.#db.transaction((tx) => store.setModelVersion(tx, deviceId, version), {
+      durable: true,
+    });
+    this.#o.directory.forget(deviceId);
+    if (changed) this.#o.log.info({ deviceId, modelVersion: version }, 'device spec version changed');
+  }
+
   /** Issues a new secret (shown once); the old one stops working and a connected device is disconnected. */
   async rotateSecret(caller: Identity, deviceId: string): Promise<{ id: string; secret: string }> {
     const row = await this.visible(caller, deviceId);

@@ -154,6 +154,15 @@ export async function setBlocked(db: Queryable, id: string, blocked: boolean): P
   await db.notify(DEVICE_CHANGED, id);
 }
 
+/** The model spec version the device's firmware implements (after a firmware update). False when unchanged. */
+export async function setModelVersion(db: Queryable, id: string, version: number): Promise<boolean> {
+  const { changes } = await db.run(
+    sql`UPDATE devices SET model_version = ${version} WHERE id = ${id} AND model_version <> ${version}`,
+  );
+  if (changes === 1) await db.notify(DEVICE_CHANGED, id);
+  return changes === 1;
+}
+
 export async function setSecretHash(db: Queryable, id: string, hash: Buffer): Promise<void> {
   await db.run(sql`UPDATE devices SET secret_hash = ${hash} WHERE id = ${id}`);
   await db.notify(DEVICE_CHANGED, id);
