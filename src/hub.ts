@@ -184,6 +184,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     await identities.open();
     started.push(() => identities.close());
+    // A revocation on another node (relayed in cluster mode) ends the token's use here too.
+    bus.on('revokeUser', (revocation) => identities.forget(revocation));
     const bootstrapAdminToken = await identities.operators.bootstrap(options.adminToken);
     const partners = new PartnerService({
       store,

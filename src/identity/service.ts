@@ -8,6 +8,7 @@ import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, verifyPassword } fr
 import { formatCredential, hashSecret, newId, newSecret, parseCredential, secretMatches } from './secrets.js';
 import * as store from './store.js';
 import { USER_TOKENS_CHANNEL, UserTokenCache } from './token-cache.js';
+import type { TokenLookupOptions } from './token-lookups.js';
 
 export const USER_TOKEN_PREFIX = 'eu';
 export { ADMIN_TOKEN_PREFIX } from './operator-tokens.js';
@@ -17,6 +18,8 @@ export interface IdentityOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly tokenTtlMs: number;
+  /** Bounds of the read-through for tokens not in memory (token-lookups.ts has the defaults). */
+  readonly tokenLookups?: Omit<TokenLookupOptions<store.TokenRow>, 'read' | 'now'>;
   readonly scryptCost?: ScryptCost;
   /** Failed logins allowed per account, then per client address (a household NAT shares one), in the window. */
   readonly loginMaxFailures?: { readonly account: number; readonly ip: number };
@@ -60,6 +63,11 @@ export interface IssuedToken {
   readonly expiresAt: string;
 }
 
+function userIdentity(row: store.TokenRow | undefined, secret: string): Identity | undefined {
+  if (!row || !secretMatches(secret, row.secret_hash)) return undefined;
+  return { kind: 'user', userId: row.user_id, tokenId: row.id, expiresAt: row.expires_at };
+}
+
 function toView(row: store.UserRow): UserView {
   return {
     id: row.id,
@@ -88,7 +96,12 @@ export class IdentityService {
     this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
     this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
     this.operators = new OperatorTokens({ store: options.store, log: options.log, now: options.now });
-    this.#tokens = new UserTokenCache({ store: options.store, log: options.log, now: options.now });
+    this.#tokens = new UserTokenCache({
+      store: options.store,
+      log: options.log,
+      now: options.now,
+      ...(options.tokenLookups ? { lookups: options.tokenLookups } : {}),
+    });
     const registrations = options.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT;
     this.#registrations = new LoginLimiter({
       maxFailures: registrations.perAddress,
@@ -248,14 +261,33 @@ export class IdentityService {
     return toView(row);
   }
 
-  /** From memory (no database round trip): MQTT CONNECT and REST requests both come here. */
-  resolveUserToken = (token: string): Identity | undefined => {
+  /**
+   * MQTT CONNECT and REST requests both come here. From memory when the token is known on this
+   * node (no database round trip); a token issued on another node is read once from the store
+   * (UserTokenCache.resolve), so a phone may land on any node.
+   */
+  resolveUserToken = (token: string): Identity | undefined | Promise<Identity | undefined> => {
     const parsed = parseCredential(token);
     if (!parsed || parsed.prefix !== USER_TOKEN_PREFIX) return undefined;
-    const row = this.#tokens.get(parsed.id);
-    if (!row || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
-    return { kind: 'user', userId: row.user_id, tokenId: row.id, expiresAt: row.expires_at };
+    const row = this.#tokens.resolve(parsed.id);
+    return row instanceof Promise
+      ? row.then((r) => userIdentity(r, parsed.secret))
+      : userIdentity(row, parsed.secret);
   };
+
+  /**
+   * Tokens revoked elsewhere (another node: its registry event relayed here) stop working here
+   * now; a later read through to the store finds them revoked.
+   */
+  forget(revocation: { readonly userId: string; readonly tokenId?: string | undefined }): void {
+    if (revocation.tokenId === undefined) this.#tokens.dropUser(revocation.userId);
+    else this.#tokens.drop(revocation.tokenId);
+  }
+
+  /** How the read-through for tokens not in memory is doing (reads, refusals, negative entries). */
+  get tokenLookups(): { readonly reads: number; readonly refused: number; readonly negative: number } {
+    return this.#tokens.lookups;
+  }
 
   #dummy(): Promise<string> {
     this.#dummyHash ??= hashPassword('not-a-real-password', this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);

@@ -1,3 +1,4 @@
+import type { Identity } from '../identity/identity.js';
 import type { IdentityService } from '../identity/service.js';
 import type {
   BrokerPolicy,
@@ -85,24 +86,32 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     return sub !== undefined && DEVICE_UP.has(sub);
   }
 
+  function userDecision(identity: Identity | undefined, clientId: string): ConnectDecision {
+    if (identity?.kind !== 'user') {
+      return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
+    }
+    if (!phoneClientIdAllowed(identity.userId, clientId)) {
+      return {
+        ok: false,
+        refusal: 'identifier-rejected',
+        reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
+      };
+    }
+    const { userId, tokenId, expiresAt } = identity;
+    return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
+  }
+
   function authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision> {
     if (attempt.username === undefined || attempt.password === undefined) {
       return { ok: false, refusal: 'bad-credentials', reason: 'anonymous connections are not allowed' };
     }
     if (attempt.username === TOKEN_USERNAME) {
+      // From memory, or read once from the store for a token issued on another node.
       const identity = deps.identities.resolveUserToken(attempt.password.toString('utf8'));
-      if (identity?.kind !== 'user') {
-        return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
-      }
-      if (!phoneClientIdAllowed(identity.userId, attempt.clientId)) {
-        return {
-          ok: false,
-          refusal: 'identifier-rejected',
-          reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
-        };
-      }
-      const { userId, tokenId, expiresAt } = identity;
-      return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
+      const clientId = attempt.clientId;
+      return identity instanceof Promise
+        ? identity.then((i) => userDecision(i, clientId))
+        : userDecision(identity, clientId);
     }
     return deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password).then((device) => {
       if (!device.ok) return device;
