@@ -44,6 +44,7 @@ import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from '.
 import { linkFirmwareToRegistry } from './firmware/registry-link.js';
 import { Firmware } from './firmware/service.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
+import { type Limits, localLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
 import { LedgerService } from './partners/ledger.js';
@@ -166,6 +167,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
 
     const bus = createRegistryBus();
+    // Cluster mode: abuse limits count in Redis, one budget however many nodes a client uses.
+    let limits: Limits = localLimits(options.now);
+    if (options.cluster) {
+      const { openSharedLimits } = await import('./cluster/limits.js');
+      const shared = await openSharedLimits({
+        redisUrl: options.cluster.redisUrl,
+        log: log.child({ module: 'cluster', part: 'limits' }),
+        now: options.now,
+      });
+      started.push(() => shared.close());
+      limits = shared;
+    }
     // Set once the registry is built: a new account takes over the shares waiting for its email.
     let registered: (user: { id: string; email: string }) => void = () => undefined;
     const identities = new IdentityService({
@@ -173,6 +186,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
+      limits,
       registrationLimit: {
         perAddress: options.limits.registrationsPerAddress,
         windowMs: options.limits.registrationWindowMs,
@@ -263,6 +277,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       skuOf: (caller, skuId) => commerce.catalog.sku(caller, skuId),
       fulfil: fulfilThroughOrders({ ...commerce, now: options.now }),
       registry: metrics.registry,
+      limits,
     });
     started.push(() => flash.close());
     let firmwareBaseUrl = '';
@@ -329,6 +344,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         idsTotal: options.limits.commandIdsTotal,
         pendingPerDevice: options.limits.pendingCommandsPerDevice,
       },
+      sharedLimits: limits,
       sales: commerce,
       reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
+import { type FailureLimit, type Limits, localLimits } from '../limits.js';
 import type { Engine } from '../store/engine.js';
 import type { Identity } from './identity.js';
-import { LoginLimiter } from './login-limiter.js';
 import { OperatorTokens } from './operator-tokens.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 import { formatCredential, hashSecret, newId, newSecret, parseCredential, secretMatches } from './secrets.js';
@@ -20,6 +20,8 @@ export interface IdentityOptions {
   readonly tokenTtlMs: number;
   /** Bounds of the read-through for tokens not in memory (token-lookups.ts has the defaults). */
   readonly tokenLookups?: Omit<TokenLookupOptions<store.TokenRow>, 'read' | 'now'>;
+  /** Where failed logins and registrations are counted (shared in Redis in a cluster); this process by default. */
+  readonly limits?: Limits;
   readonly scryptCost?: ScryptCost;
   /** Failed logins allowed per account, then per client address (a household NAT shares one), in the window. */
   readonly loginMaxFailures?: { readonly account: number; readonly ip: number };
@@ -79,12 +81,12 @@ function toView(row: store.UserRow): UserView {
 
 export class IdentityService {
   readonly #o: IdentityOptions;
-  readonly #accountLimiter: LoginLimiter;
-  readonly #ipLimiter: LoginLimiter;
+  readonly #accountLimiter: FailureLimit;
+  readonly #ipLimiter: FailureLimit;
   /** Operator tokens: minted, adopted from ECOHUB_ADMIN_TOKEN, listed and revoked. */
   readonly operators: OperatorTokens;
   /** Every registration attempt counts, refused ones too: each costs a scrypt hash and answers whether an email is taken. */
-  readonly #registrations: LoginLimiter;
+  readonly #registrations: FailureLimit;
   /** Verified with a dummy hash when the account does not exist, so timing does not reveal which emails are registered. */
   #dummyHash: Promise<string> | undefined;
   readonly #tokens: UserTokenCache;
@@ -93,8 +95,9 @@ export class IdentityService {
     this.#o = options;
     const windowMs = options.loginWindowMs ?? 15 * 60_000;
     const max = options.loginMaxFailures ?? { account: 5, ip: 30 };
-    this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
-    this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
+    const limits = options.limits ?? localLimits(options.now);
+    this.#accountLimiter = limits.failures('login-account', { maxFailures: max.account, windowMs });
+    this.#ipLimiter = limits.failures('login-address', { maxFailures: max.ip, windowMs });
     this.operators = new OperatorTokens({ store: options.store, log: options.log, now: options.now });
     this.#tokens = new UserTokenCache({
       store: options.store,
@@ -103,10 +106,9 @@ export class IdentityService {
       ...(options.tokenLookups ? { lookups: options.tokenLookups } : {}),
     });
     const registrations = options.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT;
-    this.#registrations = new LoginLimiter({
+    this.#registrations = limits.failures('registrations', {
       maxFailures: registrations.perAddress,
       windowMs: registrations.windowMs,
-      now: options.now,
     });
   }
 
@@ -125,7 +127,7 @@ export class IdentityService {
     displayName?: string | undefined;
     ip: string;
   }): Promise<UserView> {
-    const wait = this.#registrations.retryAfterMs(input.ip);
+    const wait = await this.#registrations.retryAfterMs(input.ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       this.#o.log.info({ ip: input.ip }, 'registration refused: too many from this address');
@@ -133,7 +135,7 @@ export class IdentityService {
         headers: { 'retry-after': String(seconds) },
       });
     }
-    this.#registrations.recordFailure(input.ip);
+    await this.#registrations.recordFailure(input.ip);
     const passwordHash = await hashPassword(input.password, this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
     const row = {
       id: newId(),
@@ -158,7 +160,12 @@ export class IdentityService {
     ip: string;
   }): Promise<IssuedToken & { user: UserView }> {
     const account = input.email.trim().toLowerCase();
-    const wait = Math.max(this.#accountLimiter.retryAfterMs(account), this.#ipLimiter.retryAfterMs(input.ip));
+    const wait = Math.max(
+      ...(await Promise.all([
+        this.#accountLimiter.retryAfterMs(account),
+        this.#ipLimiter.retryAfterMs(input.ip),
+      ])),
+    );
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new HubError('RATE_LIMITED', `too many failed logins; retry in ${seconds} s`, {
@@ -168,12 +175,14 @@ export class IdentityService {
     const user = await store.findUserByEmail(this.#o.store, input.email.trim());
     const ok = await verifyPassword(input.password, user?.password_hash ?? (await this.#dummy()));
     if (!user || !ok) {
-      this.#accountLimiter.recordFailure(account);
-      this.#ipLimiter.recordFailure(input.ip);
+      await Promise.all([
+        this.#accountLimiter.recordFailure(account),
+        this.#ipLimiter.recordFailure(input.ip),
+      ]);
       this.#o.log.info({ ip: input.ip, known: user !== undefined }, 'login failed');
       throw new HubError('UNAUTHENTICATED', 'wrong email or password');
     }
-    this.#accountLimiter.reset(account);
+    await this.#accountLimiter.reset(account);
     return { ...(await this.issueUserToken(user.id)), user: toView(user) };
   }
 
@@ -221,7 +230,7 @@ export class IdentityService {
     const user = await store.findUserById(this.#o.store, userId);
     if (!user) throw new HubError('NOT_FOUND', 'user not found');
     const account = user.email.toLowerCase();
-    const wait = this.#accountLimiter.retryAfterMs(account);
+    const wait = await this.#accountLimiter.retryAfterMs(account);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new HubError('RATE_LIMITED', `too many wrong passwords; retry in ${seconds} s`, {
@@ -229,7 +238,7 @@ export class IdentityService {
       });
     }
     if (!(await verifyPassword(password, user.password_hash))) {
-      this.#accountLimiter.recordFailure(account);
+      await this.#accountLimiter.recordFailure(account);
       throw new HubError('FORBIDDEN', 'the password does not match', {
         errors: [{ path: '/password', message: 'does not match the account' }],
       });
