@@ -304,6 +304,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         bus,
         registry: metrics.registry,
         commandTtlMs: options.commandTimeoutMs + 60_000,
+        queue: {
+          maxQueuedPerClient: options.limits.maxQueuedPerSession,
+          onDropped: () => metrics.queueDropped.inc(),
+        },
       });
       const member = cluster;
       started.push(() => member.close());
