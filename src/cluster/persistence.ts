@@ -33,6 +33,15 @@ interface AedesRedisPersistence {
   streamWill(brokers: unknown): AsyncIterable<unknown>;
 }
 
+/**
+ * aedes-persistence-redis's name for a client's queue, `outgoing:{encodeURIComponent(id)}` (ioredis
+ * adds the key prefix). Encoded: a phone's id `app/{uid}/{label}` is stored as `app%2F...`, so a
+ * bound on the raw id would never touch the queue it means.
+ */
+function outgoingKey(clientId: string): string {
+  return `outgoing:${encodeURIComponent(clientId)}`;
+}
+
 type PersistenceClass = new (options: {
   conn: Redis;
   packetTTL: () => number;
@@ -69,9 +78,8 @@ export function createRedisPersistence(
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
   persistence.outgoingEnqueueCombi = async (subs, packet) => {
     if (subs.length === 0) return;
-    // ioredis adds the key prefix; the list name is aedes-persistence-redis's `outgoing:{id}`.
     const lengths = conn.pipeline();
-    for (const sub of subs) lengths.llen(`outgoing:${sub.clientId}`);
+    for (const sub of subs) lengths.llen(outgoingKey(sub.clientId));
     const counted = (await lengths.exec()) ?? [];
     const admitted = subs.filter((sub, i) => {
       const length = counted[i]?.[1];
@@ -85,8 +93,8 @@ export function createRedisPersistence(
     await enqueue(admitted, packet);
     const trim = conn.pipeline();
     for (const sub of admitted) {
-      trim.ltrim(`outgoing:${sub.clientId}`, -limits.maxQueuedPerClient, -1);
-      trim.expire(`outgoing:${sub.clientId}`, limits.offlineMessageTtlS);
+      trim.ltrim(outgoingKey(sub.clientId), -limits.maxQueuedPerClient, -1);
+      trim.expire(outgoingKey(sub.clientId), limits.offlineMessageTtlS);
     }
     await trim.exec();
   };
