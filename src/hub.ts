@@ -14,6 +14,7 @@ import { firmwareDeviceRoutes } from './api/routes/firmware-devices.js';
 import { firmwareDownloadRoutes } from './api/routes/firmware-downloads.js';
 import { firmwarePackageRoutes } from './api/routes/firmware-packages.js';
 import { firmwareRolloutRoutes } from './api/routes/firmware-rollouts.js';
+import { flashBatchRoutes } from './api/routes/flash-batches.js';
 import { flashPaymentRoutes } from './api/routes/flash-payments.js';
 import { flashSaleRoutes } from './api/routes/flash-sales.js';
 import { healthRoutes } from './api/routes/health.js';
@@ -35,7 +36,7 @@ import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { CertificationService } from './certification/service.js';
 import type { Cluster } from './cluster/index.js';
 import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js';
-import { fulfilThroughOrders } from './commerce/flash-fulfil.js';
+import { fulfilThroughOrders, preorderLinksThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
 import { type Community, createCommunity } from './community/index.js';
@@ -65,7 +66,7 @@ import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
 import { IngestWriter } from './registry/telemetry/writer.js';
 import { type Db, openDatabase } from './store/database.js';
-import type { Engine } from './store/engine.js';
+import type { Engine, Queryable } from './store/engine.js';
 import { ensurePrivateDir } from './store/files.js';
 import { runMigrations } from './store/migration-runner.js';
 import { openEngine } from './store/open.js';
@@ -231,6 +232,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log: log.child({ module: 'statements' }),
       now: options.now,
       activations: commerce.activations,
+      deposits: {
+        depositTotals: (partnerId, month) => flash.preorders.depositTotals(partnerId, month),
+        partnersWithDeposits: (month) => flash.preorders.partnersWithDeposits(month),
+      },
     });
     bus.on('claimed', (claim) => {
       commerce.activations.record(claim).catch((err: unknown) => {
@@ -269,6 +274,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     );
     metrics.loopDelay.start();
     started.push(() => metrics.loopDelay.stop());
+    const flashRateAt = (partnerId: string, atMs: number, tx: Queryable) =>
+      partners.rateAt(partnerId, atMs, tx);
     const flash = new FlashService({
       store,
       log: log.child({ module: 'flash' }),
@@ -276,6 +283,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       settings: options.flash,
       skuOf: (caller, skuId) => commerce.catalog.sku(caller, skuId),
       fulfil: fulfilThroughOrders({ ...commerce, now: options.now }),
+      preorderLinks: preorderLinksThroughOrders({
+        ...commerce,
+        ledger,
+        rateAt: flashRateAt,
+        now: options.now,
+      }),
+      rateAt: flashRateAt,
       registry: metrics.registry,
       limits,
     });
@@ -532,6 +546,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         commercePaymentRoutes(api, commerce);
         ledgerRoutes(api, { ledger, statements });
         flashSaleRoutes(api, flash);
+        flashBatchRoutes(api, flash);
         flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
         homeRoutes(api, homes);
         communityRoutes(api, community);

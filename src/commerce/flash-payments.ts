@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
-import type { Engine } from '../store/engine.js';
+import type { Engine, Transaction } from '../store/engine.js';
 import * as store from './flash-store.js';
 import { type PurchaseView, purchaseView } from './flash-views.js';
 
 export interface FlashPaymentEvent {
   readonly id: string;
-  readonly type: 'payment.succeeded';
+  /** payment.succeeded pays a purchase (in a deposit sale: its deposit); balance.succeeded a pre-order's balance. */
+  readonly type: 'payment.succeeded' | 'balance.succeeded';
   readonly purchaseId: string;
   readonly amountMinor: number;
   readonly currency: string;
@@ -30,6 +31,13 @@ export interface FlashPaymentsOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly fulfil: Fulfil;
+  /** In the payment's transaction, for a deposit sale: the pre-order and its deposit entry. */
+  readonly depositPaid?: (
+    tx: Transaction,
+    p: store.PurchaseRow,
+    sale: store.SaleRow,
+    now: number,
+  ) => Promise<void>;
 }
 
 function mismatch(path: string, message: string): HubError {
@@ -78,6 +86,7 @@ export class FlashPayments {
         }
         await store.countSold(tx, sale.id, p.quantity);
         if (p.source === 'waitlist') await store.setWaitlistStatus(tx, sale.id, p.user_id, 'bought', null);
+        if (sale.payment === 'deposit') await this.#o.depositPaid?.(tx, p, sale, now);
         return { p, sale };
       },
       { durable: true },
@@ -86,7 +95,8 @@ export class FlashPayments {
       { purchaseId: paid.p.id, saleId: paid.sale.id, eventId: event.id },
       'flash purchase paid',
     );
-    await this.fulfilOne(paid.p, paid.sale).catch(() => undefined);
+    // A deposit holds a place: the units come with a production batch (flash-preorders.ts).
+    if (paid.sale.payment !== 'deposit') await this.fulfilOne(paid.p, paid.sale).catch(() => undefined);
     return purchaseView((await store.findPurchase(this.#o.store, paid.p.id)) ?? paid.p, paid.sale.currency);
   }
 

@@ -198,7 +198,8 @@ export class FlashPurchases {
       sale_id: sale.id,
       user_id: userId,
       quantity,
-      amount_minor: lineAmount(sale.price_minor, quantity, '/quantity'),
+      // A deposit sale's purchase pays the deposit now; the balance comes with the batch.
+      amount_minor: lineAmount(sale.deposit_minor ?? sale.price_minor, quantity, '/quantity'),
       source,
       created_at: now,
       expires_at: now + holdMs,

@@ -32,6 +32,11 @@ export interface SaleInput {
   readonly paymentWindowMs?: number | undefined;
   readonly offerHoldMs?: number | undefined;
   readonly waitlistCap?: number | undefined;
+  /** `deposit`: a pre-order sale (docs/flash-sales.md, "Pre-orders"). */
+  readonly payment?: store.SalePayment | undefined;
+  readonly depositMinor?: number | undefined;
+  readonly balanceWindowMs?: number | undefined;
+  readonly missedBalance?: 'forfeit' | 'refund' | undefined;
 }
 
 export interface FlashSalesOptions {
@@ -106,6 +111,22 @@ export class FlashSales {
     if (closesAt <= this.#o.now()) errors.push({ path: '/closesAt', message: 'must be in the future' });
     const perUserLimit = input.perUserLimit ?? 1;
     if (perUserLimit > input.cap) errors.push({ path: '/perUserLimit', message: 'must be at most cap' });
+    const payment = input.payment ?? 'full';
+    if (payment === 'deposit') {
+      if (input.depositMinor === undefined)
+        errors.push({ path: '/depositMinor', message: 'is required when payment is deposit' });
+      else if (input.depositMinor >= sku.priceMinor)
+        errors.push({ path: '/depositMinor', message: `must be below the SKU's price of ${sku.priceMinor}` });
+      if (input.missedBalance === undefined)
+        errors.push({
+          path: '/missedBalance',
+          message: 'is required when payment is deposit: forfeit or refund',
+        });
+    } else {
+      for (const f of ['depositMinor', 'balanceWindowMs', 'missedBalance'] as const) {
+        if (input[f] !== undefined) errors.push({ path: `/${f}`, message: 'is only for payment deposit' });
+      }
+    }
     if (errors.length > 0) {
       throw new HubError('VALIDATION_FAILED', errors.map((e) => `${e.path} ${e.message}`).join('; '), {
         errors,
@@ -133,6 +154,10 @@ export class FlashSales {
       offer_hold_ms: input.offerHoldMs ?? this.#o.offerHoldMs,
       waitlist_cap: input.waitlistCap ?? Math.min(10 * input.cap, 1_000_000),
       created_at: this.#o.now(),
+      payment,
+      deposit_minor: payment === 'deposit' ? (input.depositMinor ?? null) : null,
+      balance_window_ms: payment === 'deposit' ? (input.balanceWindowMs ?? 7 * 86_400_000) : null,
+      missed_balance: payment === 'deposit' ? (input.missedBalance ?? null) : null,
     };
     await this.#o.store.transaction((tx) => store.insertSale(tx, row), { durable: true });
     this.#o.log.info(

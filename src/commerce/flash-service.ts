@@ -3,8 +3,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { type Limits, localLimits, type RateLimit } from '../limits.js';
-import type { Engine } from '../store/engine.js';
+import type { Engine, Queryable } from '../store/engine.js';
+import { FlashBatches } from './flash-batches.js';
+import { FlashMargins } from './flash-margins.js';
 import { FlashPayments, type Fulfil } from './flash-payments.js';
+import { FlashPreorders, type PreorderLinks } from './flash-preorders.js';
 import { FlashPurchases, type PurchaseAnswer, type PurchaseInput } from './flash-purchases.js';
 import { FlashSales, type SkuFacts } from './flash-sales.js';
 import type { FlashSettings } from './flash-settings.js';
@@ -17,6 +20,10 @@ export interface FlashServiceOptions {
   readonly settings: FlashSettings;
   readonly skuOf: (caller: Identity, skuId: string) => Promise<SkuFacts>;
   readonly fulfil: Fulfil;
+  /** Pre-orders' links to orders, payments and the ledger (flash-fulfil.ts). */
+  readonly preorderLinks: PreorderLinks;
+  /** Commission rate (bp) in force for a partner at a time (PartnerService.rateAt). */
+  readonly rateAt: (partnerId: string, atMs: number, db: Queryable) => Promise<number>;
   /** Where the module's metrics go (the hub's registry). */
   readonly registry?: Registry;
   /** Where the per-user and per-address limits count (Redis in a cluster); this process by default. */
@@ -35,6 +42,9 @@ export class FlashService {
   readonly sales: FlashSales;
   readonly purchases: FlashPurchases;
   readonly payments: FlashPayments;
+  readonly preorders: FlashPreorders;
+  readonly batches: FlashBatches;
+  readonly margins: FlashMargins;
   readonly #o: FlashServiceOptions;
   readonly #perUser: RateLimit;
   readonly #perAddress: RateLimit;
@@ -59,19 +69,41 @@ export class FlashService {
       log: o.log.child({ part: 'purchases' }),
       now: o.now,
     });
+    const registers = o.registry ? [o.registry] : [];
+    this.preorders = new FlashPreorders({
+      store: o.store,
+      log: o.log.child({ part: 'preorders' }),
+      now: o.now,
+      links: o.preorderLinks,
+    });
     this.payments = new FlashPayments({
       store: o.store,
       log: o.log.child({ part: 'payments' }),
       now: o.now,
       fulfil: o.fulfil,
+      depositPaid: (tx, p, sale, now) => this.preorders.depositPaid(tx, p, sale, now),
     });
+    const releases = new Counter({
+      name: 'ecohub_flash_batch_releases_total',
+      help: 'Production batches released, by reason (not_held, margin, partner)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.batches = new FlashBatches({
+      store: o.store,
+      log: o.log.child({ part: 'batches' }),
+      now: o.now,
+      rateAt: o.rateAt,
+      allocate: (tx, modelId, now) => this.preorders.allocate(tx, modelId, now),
+      onRelease: (reason) => releases.inc({ reason }),
+    });
+    this.margins = new FlashMargins({ store: o.store, now: o.now, rateAt: o.rateAt, batches: this.batches });
     const limits = o.limits ?? localLimits(o.now);
     this.#perUser = limits.rate('flash-user', { ratePerSec: s.userRatePerSec, burst: s.userBurst });
     this.#perAddress = limits.rate('flash-address', {
       ratePerSec: s.addressRatePerSec,
       burst: s.addressBurst,
     });
-    const registers = o.registry ? [o.registry] : [];
     this.#answers = new Counter({
       name: 'ecohub_flash_purchase_answers_total',
       help: 'Flash-sale purchase attempts by answer (reserved, waitlisted, replayed, queued, limited, refused)',
@@ -174,6 +206,8 @@ export class FlashService {
         const sale = await store.findSale(engine, p.sale_id);
         if (sale) await this.payments.fulfilOne(p, sale).catch(() => undefined);
       }
+      await this.batches.releaseDue();
+      await this.preorders.sweep();
     } catch (err) {
       log.error({ err }, 'the flash-sale sweep failed');
     }

@@ -87,7 +87,9 @@ export async function markPaid(db: Queryable, id: string, at: number, eventId: s
 
 export function unfulfilled(db: Queryable, limit: number): Promise<PurchaseRow[]> {
   return db.many<PurchaseRow>(sql`SELECT ${PURCHASE_COLUMNS} FROM flash_purchases
-    WHERE status = 'paid' AND fulfilled_at IS NULL ORDER BY paid_at, id LIMIT ${limit}`);
+    WHERE status = 'paid' AND fulfilled_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM flash_preorders r WHERE r.purchase_id = flash_purchases.id)
+    ORDER BY paid_at, id LIMIT ${limit}`);
 }
 
 export async function markFulfilled(db: Queryable, id: string, orderId: string, at: number): Promise<void> {

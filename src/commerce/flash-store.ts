@@ -6,6 +6,8 @@
 import type { Queryable } from '../store/engine.js';
 import { sql } from '../store/sql.js';
 
+export * from './flash-store-batches.js';
+export * from './flash-store-preorders.js';
 export * from './flash-store-purchases.js';
 
 export type SaleMode = 'first_come' | 'draw';
@@ -37,12 +39,19 @@ export interface SaleRow {
   readonly sold: number;
   readonly codes_outstanding: number;
   readonly created_at: number;
+  /** 0210: a deposit sale takes a deposit now and the balance when a production batch is built. */
+  readonly payment: SalePayment;
+  readonly deposit_minor: number | null;
+  readonly balance_window_ms: number | null;
+  readonly missed_balance: 'forfeit' | 'refund' | null;
 }
+
+export type SalePayment = 'full' | 'deposit';
 
 const SALE_COLUMNS = sql`id, partner_id, sku_id, model_id, name, currency, price_minor, cap, per_user_limit,
   registration_cap, registrations, registration_opens_at, opens_at, closes_at, mode, seed, seed_hash,
   drawn_at, payment_window_ms, offer_hold_ms, waitlist_cap, waitlist_seq, taken, sold, codes_outstanding,
-  created_at`;
+  created_at, payment, deposit_minor, balance_window_ms, missed_balance`;
 
 export type NewSale = Omit<
   SaleRow,
@@ -52,11 +61,13 @@ export type NewSale = Omit<
 export async function insertSale(db: Queryable, s: NewSale): Promise<void> {
   await db.run(sql`INSERT INTO flash_sales (id, partner_id, sku_id, model_id, name, currency, price_minor, cap,
       per_user_limit, registration_cap, registration_opens_at, opens_at, closes_at, mode, seed, seed_hash,
-      payment_window_ms, offer_hold_ms, waitlist_cap, created_at)
+      payment_window_ms, offer_hold_ms, waitlist_cap, created_at, payment, deposit_minor, balance_window_ms,
+      missed_balance)
     VALUES (${s.id}, ${s.partner_id}, ${s.sku_id}, ${s.model_id}, ${s.name}, ${s.currency}, ${s.price_minor},
       ${s.cap}, ${s.per_user_limit}, ${s.registration_cap}, ${s.registration_opens_at}, ${s.opens_at},
       ${s.closes_at}, ${s.mode}, ${s.seed}, ${s.seed_hash}, ${s.payment_window_ms}, ${s.offer_hold_ms},
-      ${s.waitlist_cap}, ${s.created_at})`);
+      ${s.waitlist_cap}, ${s.created_at}, ${s.payment}, ${s.deposit_minor}, ${s.balance_window_ms},
+      ${s.missed_balance})`);
 }
 
 export function findSale(db: Queryable, id: string): Promise<SaleRow | undefined> {

@@ -45,6 +45,11 @@ export interface SaleView {
   readonly sold: number;
   readonly codesOutstanding: number;
   readonly createdAt: string;
+  /** full, or deposit: a pre-order sale whose balance is due when a production batch is built. */
+  readonly payment: SaleRow['payment'];
+  readonly depositMinor: number | null;
+  readonly balanceWindowMs: number | null;
+  readonly missedBalance: SaleRow['missed_balance'];
   readonly links: { readonly draw: string };
 }
 
@@ -78,6 +83,10 @@ export function saleView(sale: SaleRow, now: number): SaleView {
     sold: sale.sold,
     codesOutstanding: sale.codes_outstanding,
     createdAt: iso(sale.created_at),
+    payment: sale.payment,
+    depositMinor: sale.deposit_minor,
+    balanceWindowMs: sale.balance_window_ms,
+    missedBalance: sale.missed_balance,
     links: { draw: `/v1/flash-sales/${sale.id}/draw` },
   };
 }

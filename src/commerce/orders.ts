@@ -72,7 +72,7 @@ export class OrderService {
         }
         const now = this.#o.now();
         await this.#expire(db, now);
-        const order = await this.#reserve(db, caller.userId, lines, now);
+        const order = await this.#reserve(db, caller.userId, lines, now, now + this.#o.paymentWindowMs);
         const body = JSON.stringify(await this.viewOf(order.id, db));
         await store.insertIdempotencyKey(db, {
           user_id: caller.userId,
@@ -91,6 +91,47 @@ export class OrderService {
       this.#o.log.info({ orderId: placed.orderId, userId: caller.userId }, 'order placed, stock reserved');
     }
     return { status: placed.status, body: placed.body, replayed: placed.replayed };
+  }
+
+  /**
+   * Places an order inside the caller's transaction, holding its devices until `expiresAt` (a
+   * pre-order's balance window, docs/flash-sales.md). Idempotent by key like `place`: a second call
+   * with the key answers the first order. OUT_OF_STOCK rolls back the caller's transaction.
+   */
+  async placeIn(
+    db: Queryable,
+    userId: string,
+    key: string,
+    lines: readonly OrderLineInput[],
+    expiresAt: number,
+  ): Promise<{ orderId: string; totalMinor: number; replayed: boolean }> {
+    await store.lockIdempotencyKey(db, userId, key);
+    const previous = await store.findIdempotencyKey(db, userId, key);
+    if (previous) {
+      const order = await store.findOrder(db, previous.order_id);
+      return { orderId: previous.order_id, totalMinor: order?.total_minor ?? 0, replayed: true };
+    }
+    const now = this.#o.now();
+    const order = await this.#reserve(db, userId, lines, now, expiresAt);
+    await store.insertIdempotencyKey(db, {
+      user_id: userId,
+      key,
+      request_hash: requestHash({ lines }),
+      order_id: order.id,
+      status: 201,
+      response: JSON.stringify(await this.viewOf(order.id, db)),
+      created_at: now,
+    });
+    return { orderId: order.id, totalMinor: order.total_minor, replayed: false };
+  }
+
+  /** Cancels an unpaid order inside the caller's transaction (its devices return to stock); false if not unpaid. */
+  async cancelIn(db: Queryable, orderId: string): Promise<boolean> {
+    const now = this.#o.now();
+    if (!(await store.transition(db, { id: orderId, from: 'reserved', to: 'cancelled', at: now })))
+      return false;
+    await store.releaseUnits(db, { orderId, at: now, reason: 'cancelled' });
+    return true;
   }
 
   async order(caller: Identity, orderId: string): Promise<OrderView> {
@@ -180,6 +221,7 @@ export class OrderService {
     userId: string,
     lines: readonly OrderLineInput[],
     now: number,
+    expiresAt: number,
   ): Promise<store.OrderRow> {
     const seen = new Map<string, number>();
     const skus: catalog.SkuRow[] = [];
@@ -218,7 +260,7 @@ export class OrderService {
       currency,
       total_minor: sumMinor(amounts, '/lines'),
       created_at: now,
-      expires_at: now + this.#o.paymentWindowMs,
+      expires_at: expiresAt,
       paid_at: null,
       payment_event_id: null,
       ended_at: null,

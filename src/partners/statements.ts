@@ -15,11 +15,31 @@ export interface ActivationSource {
   partnersWithActivations(month: string): Promise<readonly string[]>;
 }
 
+/** Pre-order deposits the hub holds for a partner (flash sales), per statement month and currency. */
+export interface DepositTotals {
+  readonly currency: string;
+  /** Deposits paid by buyers. */
+  readonly receivedMinor: number;
+  /** Deposits that became part of a paid price (the sale entry carries the full price). */
+  readonly appliedMinor: number;
+  /** Deposits kept after a missed balance (a ledger sale entry of quantity 0 carries them). */
+  readonly forfeitedMinor: number;
+  /** Deposits returned to buyers. */
+  readonly refundedMinor: number;
+  readonly entries: number;
+}
+
+export interface DepositSource {
+  depositTotals(partnerId: string, month: string): Promise<readonly DepositTotals[]>;
+  partnersWithDeposits(month: string): Promise<readonly string[]>;
+}
+
 export interface StatementOptions {
   readonly store: Engine;
   readonly log: Logger;
   readonly now: () => number;
   readonly activations: ActivationSource;
+  readonly deposits?: DepositSource | undefined;
 }
 
 /** One currency's totals. netPayableMinor = grossSales - refunds - commission + adjustments. */
@@ -46,6 +66,8 @@ export interface StatementView {
   readonly unitsSold: number;
   readonly unitsRefunded: number;
   readonly unitsActivated: number;
+  /** Pre-order deposits moved in the month, per currency (docs/flash-sales.md, "Pre-orders"). */
+  readonly deposits: readonly DepositTotals[];
 }
 
 export interface ClosureView {
@@ -114,6 +136,7 @@ export class StatementService {
     const ids = new Set([
       ...(await store.partnersWithEntries(this.#o.store, month)),
       ...(await this.#o.activations.partnersWithActivations(month)),
+      ...((await this.#o.deposits?.partnersWithDeposits(month)) ?? []),
     ]);
     // Only the page's statements are built: each one sums the partner's month.
     const { items, next } = pageOfList([...ids].sort(), page, (id) => [id]);
@@ -183,6 +206,7 @@ export class StatementService {
       unitsSold: sum((t) => t.unitsSold),
       unitsRefunded: sum((t) => t.unitsRefunded),
       unitsActivated: sum((t) => t.unitsActivated),
+      deposits: (await this.#o.deposits?.depositTotals(partnerId, month)) ?? [],
     };
   }
 }

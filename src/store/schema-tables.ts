@@ -418,7 +418,9 @@ export const expectedTables: readonly TableSpec[] = [
       'id text, partner_id text, sku_id text, model_id text, name text, currency text, price_minor int, cap int, ' +
       'per_user_limit int, registration_cap int?, registrations int, registration_opens_at int, opens_at int, ' +
       'closes_at int, mode text, seed text, seed_hash text, drawn_at int?, payment_window_ms int, ' +
-      'offer_hold_ms int, waitlist_cap int, waitlist_seq int, taken int, sold int, codes_outstanding int, created_at int',
+      'offer_hold_ms int, waitlist_cap int, waitlist_seq int, taken int, sold int, codes_outstanding int, created_at int, ' +
+      // 0360
+      'payment text, deposit_minor int?, balance_window_ms int?, missed_balance text?',
     primaryKey: 'id',
     indexes: { flash_sales_by_partner: 'partner_id, created_at, id', flash_sales_by_opening: 'opens_at, id' },
     references: { partner_id: 'partners(id)' },
@@ -474,6 +476,44 @@ export const expectedTables: readonly TableSpec[] = [
     columns: 'id text, purchase_id text, amount_minor int, currency text, received_at int',
     primaryKey: 'id',
     references: { purchase_id: 'flash_purchases(id)' },
+  }),
+  // 0360 pre-orders, deposits, production batches
+  table('flash_preorders', {
+    columns:
+      'purchase_id text, sale_id text, user_id text, partner_id text, model_id text, sku_id text, currency text, ' +
+      'quantity int, price_minor int, deposit_minor int, balance_minor int, missed_balance text, ' +
+      'balance_window_ms int, status text, deposit_paid_at int, batch_id text?, order_id text?, ' +
+      'allocated_at int?, balance_due_at int?, balance_event_id text?, balance_paid_at int?, ended_at int?',
+    primaryKey: 'purchase_id',
+    indexes: {
+      flash_preorders_queue: 'model_id, status, deposit_paid_at, purchase_id',
+      flash_preorders_due: 'status, balance_due_at',
+      flash_preorders_by_user: 'user_id, deposit_paid_at',
+    },
+    references: { purchase_id: 'flash_purchases(id)', sale_id: 'flash_sales(id)' },
+    rowid: true,
+  }),
+  table('flash_deposit_entries', {
+    columns:
+      'seq int, id text, partner_id text, purchase_id text, kind text, statement_month text, currency text, ' +
+      'amount_minor int, created_at int',
+    primaryKey: 'seq',
+    unique: ['id', 'purchase_id, kind'],
+    indexes: { flash_deposit_entries_by_partner: 'partner_id, statement_month' },
+    references: { partner_id: 'partners(id)', purchase_id: 'flash_preorders(purchase_id)' },
+    appendOnly: true,
+  }),
+  table('flash_batches', {
+    columns:
+      'batch_id text, partner_id text, model_id text, currency text, units int, bom_cost_minor int, ' +
+      'min_margin_bp int?, status text, allocated int, created_at int, released_at int?, release_reason text?, ' +
+      'released_price_minor int?, released_cost_minor int?, released_margin_bp int?',
+    primaryKey: 'batch_id',
+    indexes: {
+      flash_batches_by_model: 'model_id, created_at',
+      flash_batches_held: "status, created_at WHERE status = 'held'",
+    },
+    references: { batch_id: 'device_batches(id)', partner_id: 'partners(id)' },
   }),
 
   // 0250 certification

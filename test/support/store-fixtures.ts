@@ -69,6 +69,21 @@ export async function seedEveryTable(db: Queryable): Promise<void> {
     sql`INSERT INTO partner_ledger_entries (id, partner_id, kind, statement_month, currency, gross_minor, commission_minor,
           adjustment_minor, payable_minor, rate_bp, quantity, order_id, line_no, created_at, created_by)
         VALUES ('le1', 'p1', 'sale', '2023-11', 'EUR', 1999, 100, 0, 1899, 500, 1, 'o1', 0, ${t}, 'hub')`,
+    sql`INSERT INTO flash_sales (id, partner_id, sku_id, model_id, name, currency, price_minor, cap, per_user_limit,
+          registration_opens_at, opens_at, closes_at, mode, seed, seed_hash, payment_window_ms, offer_hold_ms,
+          waitlist_cap, created_at, payment, deposit_minor, balance_window_ms, missed_balance)
+        VALUES ('fs1', 'p1', 's1', 'acme.light.bulb1', 'Bulb', 'EUR', 1999, 10, 1, ${t}, ${t}, ${t + 1}, 'first_come',
+          'seed', 'hash', 1000, 1000, 10, ${t}, 'deposit', 500, 86400000, 'forfeit')`,
+    sql`INSERT INTO flash_purchases (id, sale_id, user_id, quantity, amount_minor, source, status, created_at, expires_at)
+        VALUES ('fp1', 'fs1', 'u1', 1, 500, 'open', 'paid', ${t}, ${t + 1})`,
+    sql`INSERT INTO flash_preorders (purchase_id, sale_id, user_id, partner_id, model_id, sku_id, currency, quantity,
+          price_minor, deposit_minor, balance_minor, missed_balance, balance_window_ms, status, deposit_paid_at)
+        VALUES ('fp1', 'fs1', 'u1', 'p1', 'acme.light.bulb1', 's1', 'EUR', 1, 1999, 500, 1499, 'forfeit', 86400000,
+          'waiting', ${t})`,
+    sql`INSERT INTO flash_deposit_entries (id, partner_id, purchase_id, kind, statement_month, currency, amount_minor, created_at)
+        VALUES ('de1', 'p1', 'fp1', 'deposit', '2023-11', 'EUR', 500, ${t})`,
+    sql`INSERT INTO flash_batches (batch_id, partner_id, model_id, currency, units, bom_cost_minor, min_margin_bp, status, created_at)
+        VALUES ('b1', 'p1', 'acme.light.bulb1', 'EUR', 2, 900, 3000, 'held', ${t})`,
   ];
   for (const row of rows) await db.run(row);
 }

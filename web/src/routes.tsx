@@ -9,6 +9,7 @@ import { DevicesPage } from './pages/devices.js';
 import { HomePage } from './pages/home.js';
 import { HomesPage } from './pages/homes.js';
 import { LoginPage, RegisterPage } from './pages/sign-in.js';
+import { StorePage } from './pages/store.js';
 import { match, navigate, usePath } from './ui/router.js';
 
 type Page = ComponentType<{ params: Record<string, string> }>;
@@ -51,6 +52,7 @@ const consolePages = {
     import('./console/partner-provisioning.js').then((m) => m.PartnerProvisioningPage),
   ),
   sales: lazyPage(() => import('./console/partner-sales.js').then((m) => m.PartnerSalesPage)),
+  flash: lazyPage(() => import('./console/partner-flash.js').then((m) => m.PartnerFlashPage)),
   applications: lazyPage(() =>
     import('./console/operator-applications.js').then((m) => m.OperatorApplicationsPage),
   ),
@@ -71,6 +73,7 @@ const ROUTES: readonly Route[] = [
   { pattern: '/homes', page: HomesPage, title: 'Homes' },
   { pattern: '/homes/:homeId', page: HomePage, title: 'Home' },
   { pattern: '/community', page: CommunityPage, title: 'Community' },
+  { pattern: '/store', page: StorePage, title: 'Store' },
   { pattern: '/account', page: AccountPage, title: 'Account' },
   { pattern: '/partner', page: consolePages.models, access: 'console', title: 'Models · partner console' },
   {
@@ -90,6 +93,12 @@ const ROUTES: readonly Route[] = [
     page: consolePages.sales,
     access: 'console',
     title: 'Sales · partner console',
+  },
+  {
+    pattern: '/partner/flash',
+    page: consolePages.flash,
+    access: 'console',
+    title: 'Flash sales · partner console',
   },
   {
     pattern: '/operator',

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import type { FlashPaymentEvent } from '../../commerce/flash-payments.js';
 import type { FlashService } from '../../commerce/flash-service.js';
@@ -6,7 +7,7 @@ import { HubError } from '../../errors.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { createValidatorCompiler } from '../validation.js';
-import { FlashPaymentEventSchema, PurchaseSchema } from './flash-schemas.js';
+import { FlashPaymentEventSchema, PreorderSchema, PurchaseSchema } from './flash-schemas.js';
 
 const tags = ['flash sales'];
 
@@ -51,7 +52,16 @@ export function flashPaymentRoutes(app: App, deps: FlashPaymentDeps): void {
         schema: {
           tags,
           summary: 'Payment provider events for flash purchases, HMAC-signed like /v1/payments/webhook',
-          response: responses({ 200: PurchaseSchema }, 400, 401, 404, 409, 413, 415, 503),
+          response: responses(
+            { 200: Type.Union([PurchaseSchema, PreorderSchema]) },
+            400,
+            401,
+            404,
+            409,
+            413,
+            415,
+            503,
+          ),
         },
       },
       async (request) => {
@@ -76,7 +86,10 @@ export function flashPaymentRoutes(app: App, deps: FlashPaymentDeps): void {
         } catch {
           throw new HubError('INVALID_JSON', 'the signed body is not valid JSON');
         }
-        return deps.flash.payments.pay(check(parsed));
+        const event = check(parsed);
+        // balance.succeeded pays a pre-order's balance (docs/flash-sales.md, "Pre-orders").
+        if (event.type === 'balance.succeeded') return deps.flash.preorders.payBalance(event);
+        return deps.flash.payments.pay(event);
       },
     );
   });

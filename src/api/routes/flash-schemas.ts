@@ -18,6 +18,18 @@ export const SaleInputSchema = Type.Object({
   paymentWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3600_000 })),
   offerHoldMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3600_000 })),
   waitlistCap: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  payment: Type.Optional(
+    Type.Union([Type.Literal('full'), Type.Literal('deposit')], {
+      description: 'full (default), or deposit: a pre-order sale, the balance due when a batch is built',
+    }),
+  ),
+  depositMinor: Type.Optional(MinorUnits(1, 'deposit per unit, below the price')),
+  balanceWindowMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 90 * 86_400_000 })),
+  missedBalance: Type.Optional(
+    Type.Union([Type.Literal('forfeit'), Type.Literal('refund')], {
+      description: 'what happens to the deposit when the balance is not paid in its window',
+    }),
+  ),
 });
 
 export const SaleSchema = Type.Object({
@@ -49,6 +61,10 @@ export const SaleSchema = Type.Object({
   sold: Type.Integer(),
   codesOutstanding: Type.Integer(),
   createdAt: Type.String(),
+  payment: Type.String(),
+  depositMinor: Nullable(Type.Integer()),
+  balanceWindowMs: Nullable(Type.Integer()),
+  missedBalance: Nullable(Type.String()),
   links: Type.Object({ draw: Type.String() }),
 });
 
@@ -90,10 +106,40 @@ export const DrawTicketSchema = Type.Object({
 export const FlashPaymentEventSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 255 }),
-    type: Type.Literal('payment.succeeded'),
+    type: Type.Union([Type.Literal('payment.succeeded'), Type.Literal('balance.succeeded')]),
     purchaseId: Id,
     amountMinor: MinorUnits(0, 'the amount paid'),
     currency: CurrencyCode,
   },
   { additionalProperties: false },
 );
+
+export const PreorderSchema = Type.Object({
+  id: Type.String({ description: 'the flash purchase that paid the deposit' }),
+  saleId: Type.String(),
+  modelId: Type.String(),
+  skuId: Type.String(),
+  status: Type.String({ description: 'waiting, allocated, balance_paid, completed, forfeited or refunded' }),
+  quantity: Type.Integer(),
+  currency: Type.String(),
+  priceMinor: Type.Integer(),
+  depositMinor: Type.Integer(),
+  balanceMinor: Type.Integer(),
+  missedBalance: Type.String(),
+  balanceWindowMs: Type.Integer(),
+  depositPaidAt: Type.String(),
+  batchId: Nullable(Type.String()),
+  orderId: Nullable(Type.String()),
+  allocatedAt: Nullable(Type.String()),
+  balanceDueAt: Nullable(Type.String()),
+  balancePaidAt: Nullable(Type.String()),
+  endedAt: Nullable(Type.String()),
+  deposits: Type.Array(
+    Type.Object({
+      kind: Type.String({ description: 'deposit, applied, forfeited or refunded' }),
+      amountMinor: Type.Integer(),
+      statementMonth: Type.String(),
+      createdAt: Type.String(),
+    }),
+  ),
+});

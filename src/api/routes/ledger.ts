@@ -54,6 +54,17 @@ const StatementSchema = Type.Object({
   unitsSold: Type.Integer(),
   unitsRefunded: Type.Integer(),
   unitsActivated: Type.Integer(),
+  deposits: Type.Array(
+    Type.Object({
+      currency: Type.String(),
+      receivedMinor: Type.Integer(),
+      appliedMinor: Type.Integer(),
+      forfeitedMinor: Type.Integer(),
+      refundedMinor: Type.Integer(),
+      entries: Type.Integer(),
+    }),
+    { description: 'pre-order deposits moved in the month (docs/flash-sales.md)' },
+  ),
 });
 
 const ClosureSchema = Type.Object({ month: Type.String(), closedAt: Timestamp });

@@ -11,6 +11,7 @@ import { m0100 } from './0100-firmware.js';
 import { m0150 } from './0150-community.js';
 import { m0200 } from './0200-flash-sales.js';
 import { m0250 } from './0250-certification.js';
+import { m0360 } from './0360-flash-preorders.js';
 
 /** Every shipped migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   m0150,
   m0200,
   m0250,
+  m0360,
 ];

@@ -1,5 +1,6 @@
 import { CommunityWebApi } from './community.js';
 import { num, record, str } from './decode.js';
+import { FlashWebApi } from './flash.js';
 import type { Http } from './http.js';
 import {
   type DeviceEvent,
@@ -30,10 +31,13 @@ export class UserApi {
   readonly #http: Http;
   /** Owners' posts, votes and the inbox (docs/community.md). */
   readonly community: CommunityWebApi;
+  /** Flash sales and pre-orders (docs/flash-sales.md). */
+  readonly flash: FlashWebApi;
 
   constructor(http: Http) {
     this.#http = http;
     this.community = new CommunityWebApi(http);
+    this.flash = new FlashWebApi(http);
   }
 
   async register(body: { email: string; password: string; displayName?: string }): Promise<User> {

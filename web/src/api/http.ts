@@ -59,8 +59,13 @@ export class Http {
     this.#options = options;
   }
 
-  async request(method: Method, path: string, body?: unknown): Promise<unknown> {
-    const text = await this.#send(method, path, body, 'application/json');
+  async request(
+    method: Method,
+    path: string,
+    body?: unknown,
+    extra?: Readonly<Record<string, string>>,
+  ): Promise<unknown> {
+    const text = await this.#send(method, path, body, 'application/json', extra);
     try {
       return text === '' ? undefined : JSON.parse(text);
     } catch {
@@ -73,8 +78,14 @@ export class Http {
     return this.#send('GET', path, undefined, accept);
   }
 
-  async #send(method: Method, path: string, body: unknown, accept: string): Promise<string> {
-    const headers: Record<string, string> = { accept };
+  async #send(
+    method: Method,
+    path: string,
+    body: unknown,
+    accept: string,
+    extra?: Readonly<Record<string, string>>,
+  ): Promise<string> {
+    const headers: Record<string, string> = { ...extra, accept };
     const token = this.#options.token();
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -1,5 +1,7 @@
 import { list, record } from '../api/decode.js';
+import { type FlashSale, readSale } from '../api/flash.js';
 import type { Http } from '../api/http.js';
+import { type ProductionBatch, readProductionBatch } from './flash-types.js';
 import {
   type Application,
   type Batch,
@@ -156,5 +158,38 @@ export class ConsoleApi {
   async closeMonth(month: string): Promise<{ closedAt: string }> {
     const o = record(await this.#http.post(`/v1/statements/${enc(month)}/close`));
     return { closedAt: String(o['closedAt']) };
+  }
+
+  // --- flash sales, production batches, margins (docs/flash-sales.md) -----------------------
+
+  async flashSales(partnerId: string): Promise<FlashSale[]> {
+    return (await this.#http.list(`/v1/flash-sales?partnerId=${enc(partnerId)}`)).map((s, i) =>
+      readSale(s, `/${i}`),
+    );
+  }
+
+  async createFlashSale(body: Record<string, unknown>): Promise<FlashSale> {
+    return readSale(await this.#http.post('/v1/flash-sales', body));
+  }
+
+  async productionBatches(): Promise<ProductionBatch[]> {
+    return (await this.#http.list('/v1/production-batches')).map((b, i) => readProductionBatch(b, `/${i}`));
+  }
+
+  async recordBatch(body: {
+    batchId: string;
+    bomCostMinor?: number;
+    holdUntilMarginBp?: number;
+  }): Promise<ProductionBatch> {
+    return readProductionBatch(await this.#http.post('/v1/production-batches', body));
+  }
+
+  async releaseBatch(batchId: string): Promise<ProductionBatch> {
+    return readProductionBatch(await this.#http.post(`/v1/production-batches/${enc(batchId)}/release`));
+  }
+
+  /** The model's price / BOM / margin chart: SVG text drawn by the hub. */
+  marginChart(modelId: string): Promise<string> {
+    return this.#http.text(`/v1/models/${enc(modelId)}/margin-chart.svg`, 'image/svg+xml');
   }
 }

@@ -32,6 +32,7 @@ export const USER_NAV: readonly NavItem[] = [
   { path: '/homes', label: 'Homes', icon: 'home', prefixes: ['/homes/'] },
   { path: '/add', label: 'Add device', icon: 'add' },
   { path: '/community', label: 'Community', icon: 'community' },
+  { path: '/store', label: 'Store', icon: 'store' },
   { path: '/account', label: 'Account', icon: 'account' },
 ];
 
@@ -40,6 +41,7 @@ export const PARTNER_NAV: readonly NavItem[] = [
   { path: '/partner', label: 'Models', icon: 'models', prefixes: ['/partner/models/'] },
   { path: '/partner/provisioning', label: 'Provisioning', icon: 'devices' },
   { path: '/partner/sales', label: 'Sales', icon: 'sales' },
+  { path: '/partner/flash', label: 'Flash sales', icon: 'store' },
 ];
 
 /** The operator console (operator token). Scorecards side by side slot in here. */

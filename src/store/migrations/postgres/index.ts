@@ -11,6 +11,7 @@ import { m0100 } from './0100-firmware.js';
 import { m0150 } from './0150-community.js';
 import { m0200 } from './0200-flash-sales.js';
 import { m0250 } from './0250-certification.js';
+import { m0360 } from './0360-flash-preorders.js';
 
 /**
  * Every shipped PostgreSQL migration, in order: one per SQLite migration (../index.ts), with the
@@ -29,4 +30,5 @@ export const postgresMigrations: readonly Migration[] = [
   m0150,
   m0200,
   m0250,
+  m0360,
 ];
