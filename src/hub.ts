@@ -52,6 +52,7 @@ import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from '.
 import { linkFirmwareToRegistry } from './firmware/registry-link.js';
 import { Firmware } from './firmware/service.js';
 import { ADMIN_TOKEN_PREFIX, IdentityService, USER_TOKEN_PREFIX } from './identity/service.js';
+import { type Limits, localLimits } from './limits.js';
 import { createLogger } from './log.js';
 import { HubMetrics } from './metrics.js';
 import { LedgerService } from './partners/ledger.js';
@@ -157,6 +158,18 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     storeLog.info({ ...migration, database: store.target, version: store.serverVersion }, 'database ready');
 
     const bus = createRegistryBus();
+    // Cluster mode: abuse limits count in Redis, one budget however many nodes a client uses.
+    let limits: Limits = localLimits(options.now);
+    if (options.cluster) {
+      const { openSharedLimits } = await import('./cluster/limits.js');
+      const shared = await openSharedLimits({
+        redisUrl: options.cluster.redisUrl,
+        log: log.child({ module: 'cluster', part: 'limits' }),
+        now: options.now,
+      });
+      started.push(() => shared.close());
+      limits = shared;
+    }
     // Set once the registry is built: a new account takes over the shares waiting for its email.
     let registered: (user: { id: string; email: string }) => Promise<void> = async () => undefined;
     const identities = new IdentityService({
@@ -164,6 +177,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       log: log.child({ module: 'identity' }),
       now: options.now,
       tokenTtlMs: options.tokenTtlMs,
+      limits,
       registrationLimit: {
         perAddress: options.limits.registrationsPerAddress,
         windowMs: options.limits.registrationWindowMs,
@@ -175,6 +189,8 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     await identities.open();
     started.push(() => identities.close());
+    // A revocation on another node (relayed in cluster mode) ends the token's use here too.
+    bus.on('revokeUser', (revocation) => identities.forget(revocation));
     const bootstrapAdminToken = await identities.operators.bootstrap(options.adminToken);
     const partners = new PartnerService({
       store,
@@ -263,6 +279,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       }),
       rateAt: flashRateAt,
       registry: metrics.registry,
+      limits,
     });
     started.push(() => flash.close());
     let firmwareBaseUrl = '';
@@ -294,6 +311,10 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         bus,
         registry: metrics.registry,
         commandTtlMs: options.commandTimeoutMs + 60_000,
+        queue: {
+          maxQueuedPerClient: options.limits.maxQueuedPerSession,
+          onDropped: () => metrics.queueDropped.inc(),
+        },
       });
       const member = cluster;
       started.push(() => member.close());
@@ -348,6 +369,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         idsTotal: options.limits.commandIdsTotal,
         pendingPerDevice: options.limits.pendingCommandsPerDevice,
       },
+      sharedLimits: limits,
       sales: commerce,
       reportedOf: (deviceId) => devices.reportedJson(deviceId),
       // The broker is built next; commands only flow once it listens.

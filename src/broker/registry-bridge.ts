@@ -32,10 +32,14 @@ export function bridgeRegistryToBroker(deps: {
     broker.retain(topic, JSON.stringify({ online, at: new Date(at).toISOString() })).catch(failed(topic));
   });
 
-  bus.on('presence', ({ deviceId, online, at }) => {
-    // Cluster mode: a device whose session moved to another node stays online (that node said so).
-    if (!online && deps.movedAway?.(deviceId)) return;
-    presence.changed(deviceId, online, at);
+  bus.on('presence', ({ deviceId, online, at, swept }) => {
+    // Cluster mode: a device whose session moved to another node stays online (that node said so);
+    // what the retained message says is that node's business now, so this one forgets it.
+    if (!online && deps.movedAway?.(deviceId)) {
+      presence.forget(deviceId);
+      return;
+    }
+    presence.changed(deviceId, online, at, swept === true);
   });
   bus.on('reported', ({ deviceId, version, at, props, seq }) => {
     const topic = `dev/${deviceId}/shadow`;
@@ -65,22 +69,31 @@ export class PresenceWriter {
   readonly #write: (deviceId: string, online: boolean, at: number) => void;
   /** Devices whose retained presence says online. */
   readonly #online = new Set<string>();
-  #pending = new Map<string, { online: boolean; at: number }>();
+  #pending = new Map<string, { online: boolean; at: number; written: boolean }>();
 
   constructor(write: (deviceId: string, online: boolean, at: number) => void) {
     this.#write = write;
   }
 
-  changed(deviceId: string, online: boolean, at: number): void {
+  /**
+   * `written` (cluster mode: a dead node's device) writes the change even when this writer never
+   * said the opposite: the retained message another node wrote says it.
+   */
+  changed(deviceId: string, online: boolean, at: number, written = false): void {
     if (this.#pending.size === 0) setImmediate(() => this.flush());
-    this.#pending.set(deviceId, { online, at });
+    this.#pending.set(deviceId, { online, at, written });
+  }
+
+  /** Cluster mode: the device's retained presence is another node's to write now. */
+  forget(deviceId: string): void {
+    this.#online.delete(deviceId);
   }
 
   flush(): void {
     const pending = this.#pending;
     this.#pending = new Map();
-    for (const [deviceId, { online, at }] of pending) {
-      if (online === this.#online.has(deviceId)) continue;
+    for (const [deviceId, { online, at, written }] of pending) {
+      if (!written && online === this.#online.has(deviceId)) continue;
       if (online) this.#online.add(deviceId);
       else this.#online.delete(deviceId);
       this.#write(deviceId, online, at);

@@ -7,7 +7,12 @@ import { clusterMetrics } from './metrics.js';
 import { ClusterNode, type NodeHooks } from './node.js';
 import { type ClusterOptions, describeRedis } from './options.js';
 import { PendingLedger } from './pending.js';
-import { createRedisPersistence, PERSISTENCE_PREFIX } from './persistence.js';
+import {
+  createRedisPersistence,
+  DEFAULT_PERSISTENCE_LIMITS,
+  PERSISTENCE_PREFIX,
+  type PersistenceLimits,
+} from './persistence.js';
 import { connectRedis, quitRedis } from './redis.js';
 import { BusRelay } from './relay.js';
 
@@ -36,6 +41,8 @@ export async function openCluster(deps: {
   registry: Registry;
   /** How long a phone command can stay pending (the command timeout), plus margin. */
   commandTtlMs: number;
+  /** The one bound on a persistent session's queue (`--max-queued-messages`), and its drop counter. */
+  queue?: Pick<PersistenceLimits, 'maxQueuedPerClient' | 'onDropped'>;
 }): Promise<Cluster> {
   const { options, log } = deps;
   const opened: Redis[] = [];
@@ -65,7 +72,7 @@ export async function openCluster(deps: {
     node = new ClusterNode({ options, redis, sub: ctlSub, log, counters });
     const relay = new BusRelay({ bus: deps.bus, redis, sub: ctlSub, node: options.nodeId, log });
     const mq = createRedisEmitter(mqSub, mqPub);
-    const persistence = createRedisPersistence(store);
+    const persistence = createRedisPersistence(store, { ...DEFAULT_PERSISTENCE_LIMITS, ...deps.queue });
     const member = node;
     return {
       node: member,

@@ -7,16 +7,21 @@ const require = createRequire(import.meta.url);
 /** Keys aedes-persistence-redis writes are namespaced under this (its own names are bare: `clients`). */
 export const PERSISTENCE_PREFIX = 'ecohub:aedes:';
 
+/**
+ * The same bound as one hub's (src/broker/bounded-persistence.ts, `--max-queued-messages`): QoS 1
+ * messages kept for one persistent session (unacknowledged or queued while offline); past it new
+ * ones are dropped, as mosquitto's max_queued_messages does.
+ */
 export interface PersistenceLimits {
-  /** QoS 1 messages kept for one offline persistent session; the oldest go first past it. */
-  readonly maxOfflineMessages: number;
+  readonly maxQueuedPerClient: number;
   /** A queued message not delivered within this is dropped by Redis (seconds). */
   readonly offlineMessageTtlS: number;
+  /** A message was not queued for a client whose queue is full. */
+  readonly onDropped?: (clientId: string) => void;
 }
 
 export const DEFAULT_PERSISTENCE_LIMITS: PersistenceLimits = {
-  // A device that was away receives its commands' worth, not a day of every shadow update.
-  maxOfflineMessages: 100,
+  maxQueuedPerClient: 1000,
   offlineMessageTtlS: 24 * 3600,
 };
 
@@ -26,6 +31,15 @@ interface AedesRedisPersistence {
   createRetainedStream(pattern: string): AsyncIterable<unknown>;
   outgoingStream(client: unknown): AsyncIterable<unknown>;
   streamWill(brokers: unknown): AsyncIterable<unknown>;
+}
+
+/**
+ * aedes-persistence-redis's name for a client's queue, `outgoing:{encodeURIComponent(id)}` (ioredis
+ * adds the key prefix). Encoded: a phone's id `app/{uid}/{label}` is stored as `app%2F...`, so a
+ * bound on the raw id would never touch the queue it means.
+ */
+function outgoingKey(clientId: string): string {
+  return `outgoing:${encodeURIComponent(clientId)}`;
 }
 
 type PersistenceClass = new (options: {
@@ -38,8 +52,9 @@ type PersistenceClass = new (options: {
  * aedes-persistence-redis (sessions, subscriptions, offline queues, retained messages, wills in
  * Redis; its async class, the API aedes 1.x calls), with the bound its users found missing: it
  * appends to an offline client's queue without limit and reads only the first `maxSessionDelivery`
- * back. Here every enqueue trims the queue to the newest `maxOfflineMessages`, and every queued
- * packet expires (packetTTL), so the packets a trimmed queue no longer names are freed by Redis too.
+ * back. Here a client whose queue holds `maxQueuedPerClient` packets gets no more (counted by
+ * `onDropped`), a trim keeps the bound when two nodes enqueue at once, and every queued packet
+ * expires (packetTTL), so the packets a trimmed queue no longer names are freed by Redis too.
  */
 export function createRedisPersistence(
   conn: Redis,
@@ -49,7 +64,7 @@ export function createRedisPersistence(
   const persistence = new AsyncPersistence({
     conn,
     packetTTL: () => limits.offlineMessageTtlS,
-    maxSessionDelivery: limits.maxOfflineMessages,
+    maxSessionDelivery: limits.maxQueuedPerClient,
   });
   // aedes 1.2 pipes these (`stream.pipe`, `pipeline`); aedes-persistence-redis 11 answers async
   // generators, as its own aedes-persistence 10 did. Readable.from makes them streams again.
@@ -62,13 +77,24 @@ export function createRedisPersistence(
   persistence.streamWill = (brokers) => Readable.from(wills(brokers));
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
   persistence.outgoingEnqueueCombi = async (subs, packet) => {
-    await enqueue(subs, packet);
     if (subs.length === 0) return;
+    const lengths = conn.pipeline();
+    for (const sub of subs) lengths.llen(outgoingKey(sub.clientId));
+    const counted = (await lengths.exec()) ?? [];
+    const admitted = subs.filter((sub, i) => {
+      const length = counted[i]?.[1];
+      if (typeof length === 'number' && length >= limits.maxQueuedPerClient) {
+        limits.onDropped?.(sub.clientId);
+        return false;
+      }
+      return true;
+    });
+    if (admitted.length === 0) return;
+    await enqueue(admitted, packet);
     const trim = conn.pipeline();
-    for (const sub of subs) {
-      // ioredis adds the key prefix; the list name is aedes-persistence-redis's `outgoing:{id}`.
-      trim.ltrim(`outgoing:${sub.clientId}`, -limits.maxOfflineMessages, -1);
-      trim.expire(`outgoing:${sub.clientId}`, limits.offlineMessageTtlS);
+    for (const sub of admitted) {
+      trim.ltrim(outgoingKey(sub.clientId), -limits.maxQueuedPerClient, -1);
+      trim.expire(outgoingKey(sub.clientId), limits.offlineMessageTtlS);
     }
     await trim.exec();
   };

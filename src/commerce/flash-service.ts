@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
-import { TokenBuckets } from '../rate-limit.js';
+import { type Limits, localLimits, type RateLimit } from '../limits.js';
 import type { Engine, Queryable } from '../store/engine.js';
 import { FlashBatches } from './flash-batches.js';
 import { FlashMargins } from './flash-margins.js';
@@ -26,6 +26,8 @@ export interface FlashServiceOptions {
   readonly rateAt: (partnerId: string, atMs: number, db: Queryable) => Promise<number>;
   /** Where the module's metrics go (the hub's registry). */
   readonly registry?: Registry;
+  /** Where the per-user and per-address limits count (Redis in a cluster); this process by default. */
+  readonly limits?: Limits;
 }
 
 const SWEEP_BATCH = 500;
@@ -44,8 +46,8 @@ export class FlashService {
   readonly batches: FlashBatches;
   readonly margins: FlashMargins;
   readonly #o: FlashServiceOptions;
-  readonly #perUser: TokenBuckets;
-  readonly #perAddress: TokenBuckets;
+  readonly #perUser: RateLimit;
+  readonly #perAddress: RateLimit;
   readonly #answers: Counter<'outcome'>;
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -96,11 +98,11 @@ export class FlashService {
       onRelease: (reason) => releases.inc({ reason }),
     });
     this.margins = new FlashMargins({ store: o.store, now: o.now, rateAt: o.rateAt, batches: this.batches });
-    this.#perUser = new TokenBuckets({ ratePerSec: s.userRatePerSec, burst: s.userBurst, now: o.now });
-    this.#perAddress = new TokenBuckets({
+    const limits = o.limits ?? localLimits(o.now);
+    this.#perUser = limits.rate('flash-user', { ratePerSec: s.userRatePerSec, burst: s.userBurst });
+    this.#perAddress = limits.rate('flash-address', {
       ratePerSec: s.addressRatePerSec,
       burst: s.addressBurst,
-      now: o.now,
     });
     this.#answers = new Counter({
       name: 'ecohub_flash_purchase_answers_total',
@@ -122,8 +124,8 @@ export class FlashService {
   }
 
   /** Takes one token of a caller's budget; RATE_LIMITED with Retry-After when it is spent. */
-  limit(kind: 'user' | 'address', key: string): void {
-    const waitMs = (kind === 'user' ? this.#perUser : this.#perAddress).take(key);
+  async limit(kind: 'user' | 'address', key: string): Promise<void> {
+    const waitMs = await (kind === 'user' ? this.#perUser : this.#perAddress).take(key);
     if (waitMs > 0) {
       this.#answers.inc({ outcome: 'limited' });
       const seconds = Math.ceil(waitMs / 1000);
@@ -144,8 +146,8 @@ export class FlashService {
     key: string,
     input: PurchaseInput,
   ): Promise<PurchaseAnswer & { retryAfter?: number }> {
-    this.limit('address', address);
-    if (caller.kind === 'user') this.limit('user', caller.userId);
+    await this.limit('address', address);
+    if (caller.kind === 'user') await this.limit('user', caller.userId);
     const max = this.#o.settings.maxInFlight;
     if (this.#inFlight >= max) {
       this.#answers.inc({ outcome: 'queued' });

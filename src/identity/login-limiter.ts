@@ -1,6 +1,6 @@
 /**
  * Counts failed logins per key (an account, a client address) in a sliding window. Node-local state:
- * behind several hub nodes this moves to Redis with the rest of the shared counters.
+ * in a cluster the same counts live in Redis (src/cluster/limits.ts), this one is their fallback.
  */
 export interface LoginLimiterOptions {
   /** Failures allowed inside the window; the next attempt is refused. */

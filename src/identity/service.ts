@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
+import { type FailureLimit, type Limits, localLimits } from '../limits.js';
 import type { Engine, Queryable } from '../store/engine.js';
 import type { Identity } from './identity.js';
-import { LoginLimiter } from './login-limiter.js';
 import { OperatorTokens } from './operator-tokens.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 import { formatCredential, hashSecret, newId, newSecret, parseCredential, secretMatches } from './secrets.js';
 import * as store from './store.js';
 import { USER_TOKENS_CHANNEL, UserTokenCache } from './token-cache.js';
+import type { TokenLookupOptions } from './token-lookups.js';
 
 export const USER_TOKEN_PREFIX = 'eu';
 export { ADMIN_TOKEN_PREFIX } from './operator-tokens.js';
@@ -17,6 +18,10 @@ export interface IdentityOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly tokenTtlMs: number;
+  /** Bounds of the read-through for tokens not in memory (token-lookups.ts has the defaults). */
+  readonly tokenLookups?: Omit<TokenLookupOptions<store.TokenRow>, 'read' | 'now'>;
+  /** Where failed logins and registrations are counted (shared in Redis in a cluster); this process by default. */
+  readonly limits?: Limits;
   readonly scryptCost?: ScryptCost;
   /** Failed logins allowed per account, then per client address (a household NAT shares one), in the window. */
   readonly loginMaxFailures?: { readonly account: number; readonly ip: number };
@@ -65,6 +70,11 @@ export interface IssuedToken {
   readonly expiresAt: string;
 }
 
+function userIdentity(row: store.TokenRow | undefined, secret: string): Identity | undefined {
+  if (!row || !secretMatches(secret, row.secret_hash)) return undefined;
+  return { kind: 'user', userId: row.user_id, tokenId: row.id, expiresAt: row.expires_at };
+}
+
 function toView(row: store.UserRow): UserView {
   return {
     id: row.id,
@@ -76,12 +86,12 @@ function toView(row: store.UserRow): UserView {
 
 export class IdentityService {
   readonly #o: IdentityOptions;
-  readonly #accountLimiter: LoginLimiter;
-  readonly #ipLimiter: LoginLimiter;
+  readonly #accountLimiter: FailureLimit;
+  readonly #ipLimiter: FailureLimit;
   /** Operator tokens: minted, adopted from ECOHUB_ADMIN_TOKEN, listed and revoked. */
   readonly operators: OperatorTokens;
   /** Every registration attempt counts, refused ones too: each costs a scrypt hash and answers whether an email is taken. */
-  readonly #registrations: LoginLimiter;
+  readonly #registrations: FailureLimit;
   /** Verified with a dummy hash when the account does not exist, so timing does not reveal which emails are registered. */
   #dummyHash: Promise<string> | undefined;
   readonly #tokens: UserTokenCache;
@@ -90,15 +100,20 @@ export class IdentityService {
     this.#o = options;
     const windowMs = options.loginWindowMs ?? 15 * 60_000;
     const max = options.loginMaxFailures ?? { account: 5, ip: 30 };
-    this.#accountLimiter = new LoginLimiter({ maxFailures: max.account, windowMs, now: options.now });
-    this.#ipLimiter = new LoginLimiter({ maxFailures: max.ip, windowMs, now: options.now });
+    const limits = options.limits ?? localLimits(options.now);
+    this.#accountLimiter = limits.failures('login-account', { maxFailures: max.account, windowMs });
+    this.#ipLimiter = limits.failures('login-address', { maxFailures: max.ip, windowMs });
     this.operators = new OperatorTokens({ store: options.store, log: options.log, now: options.now });
-    this.#tokens = new UserTokenCache({ store: options.store, log: options.log, now: options.now });
+    this.#tokens = new UserTokenCache({
+      store: options.store,
+      log: options.log,
+      now: options.now,
+      ...(options.tokenLookups ? { lookups: options.tokenLookups } : {}),
+    });
     const registrations = options.registrationLimit ?? DEFAULT_REGISTRATION_LIMIT;
-    this.#registrations = new LoginLimiter({
+    this.#registrations = limits.failures('registrations', {
       maxFailures: registrations.perAddress,
       windowMs: registrations.windowMs,
-      now: options.now,
     });
   }
 
@@ -117,7 +132,7 @@ export class IdentityService {
     displayName?: string | undefined;
     ip: string;
   }): Promise<UserView> {
-    const wait = this.#registrations.retryAfterMs(input.ip);
+    const wait = await this.#registrations.retryAfterMs(input.ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       this.#o.log.info({ ip: input.ip }, 'registration refused: too many from this address');
@@ -125,7 +140,7 @@ export class IdentityService {
         headers: { 'retry-after': String(seconds) },
       });
     }
-    this.#registrations.recordFailure(input.ip);
+    await this.#registrations.recordFailure(input.ip);
     const passwordHash = await hashPassword(input.password, this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);
     const row = {
       id: newId(),
@@ -150,7 +165,12 @@ export class IdentityService {
     ip: string;
   }): Promise<IssuedToken & { user: UserView }> {
     const account = input.email.trim().toLowerCase();
-    const wait = Math.max(this.#accountLimiter.retryAfterMs(account), this.#ipLimiter.retryAfterMs(input.ip));
+    const wait = Math.max(
+      ...(await Promise.all([
+        this.#accountLimiter.retryAfterMs(account),
+        this.#ipLimiter.retryAfterMs(input.ip),
+      ])),
+    );
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new HubError('RATE_LIMITED', `too many failed logins; retry in ${seconds} s`, {
@@ -160,12 +180,14 @@ export class IdentityService {
     const user = await store.findUserByEmail(this.#o.store, input.email.trim());
     const ok = await verifyPassword(input.password, user?.password_hash ?? (await this.#dummy()));
     if (!user || !ok) {
-      this.#accountLimiter.recordFailure(account);
-      this.#ipLimiter.recordFailure(input.ip);
+      await Promise.all([
+        this.#accountLimiter.recordFailure(account),
+        this.#ipLimiter.recordFailure(input.ip),
+      ]);
       this.#o.log.info({ ip: input.ip, known: user !== undefined }, 'login failed');
       throw new HubError('UNAUTHENTICATED', 'wrong email or password');
     }
-    this.#accountLimiter.reset(account);
+    await this.#accountLimiter.reset(account);
     return { ...(await this.issueUserToken(user.id)), user: toView(user) };
   }
 
@@ -213,7 +235,7 @@ export class IdentityService {
     const user = await store.findUserById(this.#o.store, userId);
     if (!user) throw new HubError('NOT_FOUND', 'user not found');
     const account = user.email.toLowerCase();
-    const wait = this.#accountLimiter.retryAfterMs(account);
+    const wait = await this.#accountLimiter.retryAfterMs(account);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new HubError('RATE_LIMITED', `too many wrong passwords; retry in ${seconds} s`, {
@@ -221,7 +243,7 @@ export class IdentityService {
       });
     }
     if (!(await verifyPassword(password, user.password_hash))) {
-      this.#accountLimiter.recordFailure(account);
+      await this.#accountLimiter.recordFailure(account);
       throw new HubError('FORBIDDEN', 'the password does not match', {
         errors: [{ path: '/password', message: 'does not match the account' }],
       });
@@ -254,14 +276,33 @@ export class IdentityService {
     return toView(row);
   }
 
-  /** From memory (no database round trip): MQTT CONNECT and REST requests both come here. */
-  resolveUserToken = (token: string): Identity | undefined => {
+  /**
+   * MQTT CONNECT and REST requests both come here. From memory when the token is known on this
+   * node (no database round trip); a token issued on another node is read once from the store
+   * (UserTokenCache.resolve), so a phone may land on any node.
+   */
+  resolveUserToken = (token: string): Identity | undefined | Promise<Identity | undefined> => {
     const parsed = parseCredential(token);
     if (!parsed || parsed.prefix !== USER_TOKEN_PREFIX) return undefined;
-    const row = this.#tokens.get(parsed.id);
-    if (!row || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
-    return { kind: 'user', userId: row.user_id, tokenId: row.id, expiresAt: row.expires_at };
+    const row = this.#tokens.resolve(parsed.id);
+    return row instanceof Promise
+      ? row.then((r) => userIdentity(r, parsed.secret))
+      : userIdentity(row, parsed.secret);
   };
+
+  /**
+   * Tokens revoked elsewhere (another node: its registry event relayed here) stop working here
+   * now; a later read through to the store finds them revoked.
+   */
+  forget(revocation: { readonly userId: string; readonly tokenId?: string | undefined }): void {
+    if (revocation.tokenId === undefined) this.#tokens.dropUser(revocation.userId);
+    else this.#tokens.drop(revocation.tokenId);
+  }
+
+  /** How the read-through for tokens not in memory is doing (reads, refusals, negative entries). */
+  get tokenLookups(): { readonly reads: number; readonly refused: number; readonly negative: number } {
+    return this.#tokens.lookups;
+  }
 
   #dummy(): Promise<string> {
     this.#dummyHash ??= hashPassword('not-a-real-password', this.#o.scryptCost ?? DEFAULT_SCRYPT_COST);

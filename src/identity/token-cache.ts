@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Engine, Subscription } from '../store/engine.js';
 import * as store from './store.js';
+import { type TokenLookupOptions, TokenLookups } from './token-lookups.js';
 
 /** Notifications about user tokens: `t:<tokenId>` (issued or revoked), `u:<userId>` (all of them gone). */
 export const USER_TOKENS_CHANNEL = 'user_tokens';
@@ -11,9 +12,16 @@ const SWEEP_INTERVAL_MS = 60_000;
  * Every user token that still works, in memory: the MQTT CONNECT and every REST request resolve a
  * token without a database round trip. Writers tell every hub process on the database through
  * USER_TOKENS_CHANNEL (sent at commit); a process that may have missed notifications reloads all.
- * Bounded by the tokens alive at once (issued in the last token TTL, not revoked): expired ones are
- * swept every minute.
+ * A token not in memory (issued on another node whose notifications do not reach this one, or
+ * during a reload) is read through to the store once (`resolve`), behind a negative cache and a
+ * bound on concurrent reads (token-lookups.ts). Revocation drops a token here and marks it bad, so
+ * it stops working on the next message. Bounded by the tokens alive at once (issued in the last
+ * token TTL, not revoked): expired ones are swept every minute.
  */
+function works(row: store.TokenRow, now: number): boolean {
+  return row.revoked_at === null && row.expires_at > now;
+}
+
 export class UserTokenCache {
   readonly #store: Engine;
   readonly #log: Logger;
@@ -25,10 +33,31 @@ export class UserTokenCache {
   /** Bumped by every reload, so a reload that a newer one overtook does not overwrite it. */
   #generation = 0;
 
-  constructor(options: { store: Engine; log: Logger; now: () => number }) {
+  readonly #lookups: TokenLookups<store.TokenRow>;
+
+  constructor(options: {
+    store: Engine;
+    log: Logger;
+    now: () => number;
+    lookups?: Omit<TokenLookupOptions<store.TokenRow>, 'read' | 'now'>;
+  }) {
     this.#store = options.store;
     this.#log = options.log;
     this.#now = options.now;
+    this.#lookups = new TokenLookups({
+      ...options.lookups,
+      read: (id) => store.findUserToken(this.#store, id),
+      now: options.now,
+    });
+  }
+
+  /** Store reads done and refused by the read-through (for tests and metrics). */
+  get lookups(): { readonly reads: number; readonly refused: number; readonly negative: number } {
+    return {
+      reads: this.#lookups.reads,
+      refused: this.#lookups.refused,
+      negative: this.#lookups.negativeSize,
+    };
   }
 
   get size(): number {
@@ -63,11 +92,40 @@ export class UserTokenCache {
     return row;
   }
 
+  /**
+   * The token if it works: from memory when known there (synchronously), else read once from the
+   * store. Undefined for unknown, revoked and expired tokens; rejects with UNAVAILABLE when too
+   * many reads are waiting.
+   */
+  resolve(
+    tokenId: string,
+    retried = false,
+  ): store.TokenRow | undefined | Promise<store.TokenRow | undefined> {
+    const known = this.get(tokenId);
+    if (known) return known;
+    if (this.#lookups.knownBad(tokenId)) return undefined;
+    return this.#lookups.read(tokenId).then(({ row, fresh }) => {
+      // A notification or a revocation during the read knows better than the row read before it.
+      if (this.#tokens.has(tokenId)) return this.get(tokenId);
+      if (this.#lookups.knownBad(tokenId)) return undefined;
+      // A revocation of a user's tokens overlapped the read: read again, after it.
+      if (!fresh && !retried) return this.resolve(tokenId, true);
+      if (!row) {
+        this.#lookups.markBad(tokenId);
+        return undefined;
+      }
+      if (!fresh) return works(row, this.#now()) ? row : undefined;
+      this.put(row);
+      return this.get(tokenId);
+    });
+  }
+
   put(row: store.TokenRow): void {
-    if (row.revoked_at !== null || row.expires_at <= this.#now()) {
+    if (!works(row, this.#now())) {
       this.drop(row.id);
       return;
     }
+    this.#lookups.forgetBad(row.id);
     this.#tokens.set(row.id, row);
     let ids = this.#byUser.get(row.user_id);
     if (!ids) {
@@ -77,13 +135,23 @@ export class UserTokenCache {
     ids.add(row.id);
   }
 
-  /** Forgets every token of the user (account deleted). */
+  /**
+   * Forgets every token of the user (account deleted, or revoked by another node). Tokens of the
+   * user this node never held are revoked in the store, so a read-through finds them gone.
+   */
   dropUser(userId: string): void {
-    for (const id of this.#byUser.get(userId) ?? []) this.#tokens.delete(id);
+    this.#lookups.revoked();
+    for (const id of this.#byUser.get(userId) ?? []) {
+      this.#tokens.delete(id);
+      this.#lookups.markBad(id);
+    }
     this.#byUser.delete(userId);
   }
 
+  /** The token stopped working (revoked, expired): refused from memory from now on. */
   drop(tokenId: string): void {
+    this.#lookups.revoked();
+    this.#lookups.markBad(tokenId);
     const row = this.#tokens.get(tokenId);
     if (!row) return;
     this.#tokens.delete(tokenId);

@@ -1,3 +1,4 @@
+import type { Identity } from '../identity/identity.js';
 import type { IdentityService } from '../identity/service.js';
 import type {
   BrokerPolicy,
@@ -85,26 +86,36 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     return sub !== undefined && DEVICE_UP.has(sub);
   }
 
+  function userDecision(identity: Identity | undefined, clientId: string): ConnectDecision {
+    if (identity?.kind !== 'user') {
+      return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
+    }
+    if (!phoneClientIdAllowed(identity.userId, clientId)) {
+      return {
+        ok: false,
+        refusal: 'identifier-rejected',
+        reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
+      };
+    }
+    const { userId, tokenId, expiresAt } = identity;
+    return { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
+  }
+
   function authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision> {
     if (attempt.username === undefined || attempt.password === undefined) {
       return { ok: false, refusal: 'bad-credentials', reason: 'anonymous connections are not allowed' };
     }
     if (attempt.username === TOKEN_USERNAME) {
+      // From memory, or read once from the store for a token issued on another node.
       const identity = deps.identities.resolveUserToken(attempt.password.toString('utf8'));
-      if (identity?.kind !== 'user') {
-        return { ok: false, refusal: 'bad-credentials', reason: 'unknown, revoked or expired access token' };
-      }
-      if (!phoneClientIdAllowed(identity.userId, attempt.clientId)) {
-        return {
-          ok: false,
-          refusal: 'identifier-rejected',
-          reason: "a phone's clientId must be app/{uid} or app/{uid}/{label}",
-        };
-      }
-      const { userId, tokenId, expiresAt } = identity;
-      const decision: ConnectDecision = { ok: true, session: { kind: 'user', userId, tokenId, expiresAt } };
-      // The user's devices are in memory before the session starts: the hooks after CONNECT never wait.
-      return access.load(userId).then(() => decision);
+      const clientId = attempt.clientId;
+      const decide = (found: Identity | undefined): ConnectDecision | Promise<ConnectDecision> => {
+        const decision = userDecision(found, clientId);
+        if (!decision.ok || decision.session.kind !== 'user') return decision;
+        // The user's devices are in memory before the session starts: the hooks after CONNECT never wait.
+        return access.load(decision.session.userId).then(() => decision);
+      };
+      return identity instanceof Promise ? identity.then(decide) : decide(identity);
     }
     return deps.devices.authenticate(attempt.clientId, attempt.username, attempt.password).then((device) => {
       if (!device.ok) return device;

@@ -2,8 +2,11 @@ import { EventEmitter } from 'node:events';
 
 /** What the registry announces; the broker adapter and other modules listen, the registry never calls them. */
 export interface RegistryEvents {
-  /** A device connected or disconnected (presence changed). */
-  presence: [{ deviceId: string; online: boolean; at: number }];
+  /**
+   * A device connected or disconnected (presence changed). `swept`: cluster mode, the node that
+   * held the device died and this node announces it offline on its behalf.
+   */
+  presence: [{ deviceId: string; online: boolean; at: number; swept?: true }];
   /** An accepted report changed the shadow. */
   reported: [{ deviceId: string; version: number; at: number; props: Record<string, unknown>; seq: number }];
   /** An accepted device event. */

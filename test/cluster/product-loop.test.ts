@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim, fakeDevice, partnerWithModel, provision, report } from '../support/devices.js';
 import { newUser } from '../support/hub.js';
-import { connected, phoneOptions } from '../support/mqtt.js';
+import { connect, connected, phoneOptions } from '../support/mqtt.js';
 import { rawPhone } from '../support/phone.js';
 import { startCluster, type TestCluster } from './nodes.js';
 
@@ -131,7 +131,22 @@ describe('three nodes as one hub', () => {
     expect(view.status, view.text).toBe(200);
     expect((view.body['presence'] as { online: boolean }).online, view.text).toBe(true);
 
+    // It leaves node 3 (offline), then comes back to node 1, which it had left: online again.
     await second.client.endAsync();
+    await phone.until(
+      () => phone.messages.find((m) => m.topic === `dev/${device.id}/presence` && m.body['online'] === false),
+      'presence offline',
+    );
+    const seen = phone.messages.length;
+    const back = await fakeDevice(n1.mqttUrl, device);
+    await phone.until(
+      () =>
+        phone.messages
+          .slice(seen)
+          .find((m) => m.topic === `dev/${device.id}/presence` && m.body['online'] === true),
+      'presence online again on node 1',
+    );
+    await back.client.endAsync();
     await phone.client.endAsync();
   });
 
@@ -200,5 +215,30 @@ describe('three nodes as one hub', () => {
     await dev.client.endAsync();
     await guestPhone.client.endAsync();
     await ownerPhone.endAsync();
+  });
+  it('takes a token issued on one node on every node, and refuses it everywhere once logged out on another', async () => {
+    const [n1, n2, n3] = cluster.nodes as [
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+    ];
+    // Logged in on node 1: node 2 and node 3 have never seen the token.
+    const user = await newUser(n1);
+    const me2 = await n2.request('GET', '/v1/me', { token: user.token });
+    expect(me2.status, me2.text).toBe(200);
+    const phone = await rawPhone(n3.mqttUrl, user);
+    const closed = new Promise<void>((resolve) => phone.client.once('close', () => resolve()));
+    phone.client.options.reconnectPeriod = 0;
+
+    // Logged out on node 2: the phone on node 3 is disconnected and the token refused on every node.
+    const out = await n2.request('POST', '/v1/auth/logout', { token: user.token });
+    expect(out.status, out.text).toBe(204);
+    await closed;
+    for (const node of [n1, n2, n3]) {
+      const me = await node.request('GET', '/v1/me', { token: user.token });
+      expect(me.status, me.text).toBe(401);
+    }
+    const again = await connect(n1.mqttUrl, phoneOptions(user));
+    expect(again).toMatchObject({ ok: false, code: 4 });
   });
 });

@@ -25,9 +25,9 @@ function identityOn(store: Engine): IdentityService {
 }
 
 /** Polls `check` (a cache fed by notifications) until it holds, for at most `ms`. */
-async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error(`not true within ${ms} ms`);
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -62,12 +62,12 @@ describe('identity on the store engine', () => {
       ip: '10.0.0.1',
     });
     expect(session.user.id).toBe(user.id);
-    const identity = identities.resolveUserToken(session.token);
+    const identity = await identities.resolveUserToken(session.token);
     expect(identity).toMatchObject({ kind: 'user', userId: user.id });
-    expect(identities.resolveUserToken(`${session.token.slice(0, -2)}xx`)).toBeUndefined();
+    expect(await identities.resolveUserToken(`${session.token.slice(0, -2)}xx`)).toBeUndefined();
     if (identity?.kind !== 'user') throw new Error('not a user');
     await identities.logout(identity);
-    expect(identities.resolveUserToken(session.token)).toBeUndefined();
+    expect(await identities.resolveUserToken(session.token)).toBeUndefined();
     const row = await t.engine.one<{ revoked_at: number | null }>(
       sql`SELECT revoked_at FROM user_tokens WHERE id = ${identity.tokenId}`,
     );
@@ -94,27 +94,86 @@ describe('identity on the store engine', () => {
       await second.open();
       // Loaded at start.
       expect(second.resolveUserToken(first.token)).toMatchObject({ userId: user.id });
-      // Issued after the start: learnt through the notification.
+      // Issued after the start: learnt through the notification (in memory, no promise).
       const later = await identities.login({
         email: 'bo@example.com',
         password: 'pw-123456',
         ip: '10.0.0.2',
       });
-      await eventually(() => second.resolveUserToken(later.token) !== undefined);
+      await eventually(() => {
+        const known = second.resolveUserToken(later.token);
+        return known !== undefined && !(known instanceof Promise);
+      });
       // Revoked by the first process: refused by the second.
-      const identity = identities.resolveUserToken(later.token);
+      const identity = await identities.resolveUserToken(later.token);
       if (identity?.kind !== 'user') throw new Error('not a user');
       await identities.logout(identity);
-      await eventually(() => second.resolveUserToken(later.token) === undefined);
-      expect(second.resolveUserToken(first.token)).toBeDefined();
+      await eventually(async () => (await second.resolveUserToken(later.token)) === undefined);
+      expect(await second.resolveUserToken(first.token)).toBeDefined();
       // Account deleted: every token gone everywhere.
       await identities.deleteAccount(user.id, 'pw-123456');
-      expect(identities.resolveUserToken(first.token)).toBeUndefined();
-      await eventually(() => second.resolveUserToken(first.token) === undefined);
+      expect(await identities.resolveUserToken(first.token)).toBeUndefined();
+      await eventually(async () => (await second.resolveUserToken(first.token)) === undefined);
       expect(await second.user(user.id)).toMatchObject({ email: `deleted-${user.id}@users.invalid` });
     } finally {
       await second.close();
       if (separate) await other.close();
+    }
+  });
+
+  // Two engines on one database whose notifications do not reach each other: on SQLite, two hub
+  // nodes sharing one file (the cluster tests); on PostgreSQL, a node that missed a NOTIFY.
+  it('reads a token issued on another node through to the store once, and refuses unknown ones from memory', async () => {
+    const other = await openEngine(t.database.target, { poolSize: 2 });
+    const second = identityOn(other);
+    try {
+      await second.open();
+      const user = await identities.register({
+        email: 'cy@example.com',
+        password: 'pw-123456',
+        ip: '10.0.0.3',
+      });
+      const session = await identities.login({
+        email: 'cy@example.com',
+        password: 'pw-123456',
+        ip: '10.0.0.3',
+      });
+      const before = second.tokenLookups.reads;
+      const pending = second.resolveUserToken(session.token);
+      // Known there already on PostgreSQL when the NOTIFY won the race; read through otherwise.
+      expect(await pending).toMatchObject({ kind: 'user', userId: user.id });
+      const again = second.resolveUserToken(session.token);
+      expect(again instanceof Promise).toBe(false);
+      expect(again).toMatchObject({ userId: user.id });
+      expect(second.tokenLookups.reads - before).toBeLessThanOrEqual(1);
+
+      // A made-up token of the right shape: one store read, then refused from memory.
+      const bogus = 'eu_0123456789abcdef_not-a-real-secret-at-all';
+      const reads = second.tokenLookups.reads;
+      expect(await Promise.all(Array.from({ length: 50 }, () => second.resolveUserToken(bogus)))).toEqual(
+        Array.from({ length: 50 }, () => undefined),
+      );
+      expect(second.resolveUserToken(bogus)).toBeUndefined();
+      expect(second.tokenLookups.reads - reads).toBe(1);
+      // The right id with a wrong secret: refused, from the cached row.
+      expect(second.resolveUserToken(`${session.token.slice(0, -4)}abcd`)).toBeUndefined();
+
+      // Logout on the first node: the relayed revocation (cluster mode) refuses it at once here.
+      const identity = await identities.resolveUserToken(session.token);
+      if (identity?.kind !== 'user') throw new Error('not a user');
+      await identities.logout(identity);
+      second.forget({ userId: user.id, tokenId: identity.tokenId });
+      expect(second.resolveUserToken(session.token)).toBeUndefined();
+      // A node that never held the token reads it revoked from the store.
+      const third = identityOn(other);
+      try {
+        expect(await third.resolveUserToken(session.token)).toBeUndefined();
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await second.close();
+      await other.close();
     }
   });
 

@@ -81,7 +81,7 @@ export function flashSaleRoutes(app: App, flash: FlashService): void {
       },
     },
     async (request, reply) => {
-      flash.limit('address', request.ip);
+      await flash.limit('address', request.ip);
       const { created, registration } = await flash.sales.register(callerOf(request), request.params.saleId);
       return reply.code(created ? 201 : 200).send(registration);
     },

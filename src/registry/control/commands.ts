@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorTable, HubError, isHubError } from '../../errors.js';
+import { type Limits, localLimits, type RateLimit } from '../../limits.js';
 import { clip, LogThrottle } from '../../log-throttle.js';
 import { TokenBuckets } from '../../rate-limit.js';
 import type { RegistryBus } from '../events.js';
@@ -46,6 +47,8 @@ export interface CommandServiceOptions {
   readonly dedupMs?: number;
   readonly limits?: Partial<CommandLimits>;
   readonly now?: () => number;
+  /** Where the per-user command rate is counted (Redis in a cluster: one budget across nodes). */
+  readonly sharedLimits?: Limits;
 }
 
 /** Every per-client structure of the command path has a bound (docs/operations.md, "Limits"). */
@@ -126,7 +129,7 @@ export class CommandService {
   readonly #pendingPerDevice = new Map<string, number>();
   /** (user, device, phone command id) -> the reply (a promise while the command runs). */
   readonly #memory: CommandMemory;
-  readonly #rate: TokenBuckets;
+  readonly #rate: RateLimit;
   readonly #limits: CommandLimits;
   readonly #now: () => number;
   /** Lines a device can cause with bad replies, bounded per device. */
@@ -139,10 +142,9 @@ export class CommandService {
     this.#now = options.now ?? Date.now;
     this.#deviceLog = new LogThrottle(options.log, { now: this.#now });
     this.#memory = new CommandMemory({ perUser: this.#limits.idsPerUser, total: this.#limits.idsTotal });
-    this.#rate = new TokenBuckets({
+    this.#rate = (options.sharedLimits ?? localLimits(this.#now)).rate('commands', {
       ratePerSec: this.#limits.ratePerSec,
       burst: this.#limits.burst,
-      now: this.#now,
     });
     const dedupMs = options.dedupMs ?? 10 * 60_000;
     this.#sweep = setInterval(() => this.#memory.sweep(this.#now() - dedupMs), Math.min(dedupMs, 60_000));
@@ -166,6 +168,18 @@ export class CommandService {
   fromPhone(userId: string, payload: Buffer): void {
     // Every message counts, valid or not: the limit bounds the work one user can cause.
     const wait = this.#rate.take(userId);
+    if (wait instanceof Promise) {
+      // Shared in Redis: one round trip on one connection, so one phone's commands keep their order.
+      wait.then(
+        (w) => this.#fromPhone(userId, payload, w),
+        (err: unknown) => this.#o.log.error({ err, userId }, 'checking the command rate failed'),
+      );
+      return;
+    }
+    this.#fromPhone(userId, payload, wait);
+  }
+
+  #fromPhone(userId: string, payload: Buffer, wait: number): void {
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
@@ -206,9 +220,10 @@ export class CommandService {
    * `remember` (the caller chose the id), a repeat is answered like on MQTT.
    */
   execute(userId: string, command: PhoneCommand, options: { remember: boolean }): Promise<PhoneReply> {
-    const wait = this.#rate.take(userId);
-    if (wait > 0) return Promise.resolve(errorReply(command.id, command.did, tooFast(wait, this.#limits)));
-    return options.remember ? this.#remembered(userId, command) : this.#run(userId, command);
+    return Promise.resolve(this.#rate.take(userId)).then((wait) => {
+      if (wait > 0) return errorReply(command.id, command.did, tooFast(wait, this.#limits));
+      return options.remember ? this.#remembered(userId, command) : this.#run(userId, command);
+    });
   }
 
   /** Forgets the user's command ids (the account was deleted). */
@@ -225,7 +240,7 @@ export class CommandService {
       rememberedIds: memory.ids,
       usersWithIds: memory.users,
       largestUserIds: memory.largestUser,
-      rateLimitedUsers: this.#rate.size,
+      rateLimitedUsers: this.#rate instanceof TokenBuckets ? this.#rate.size : 0,
       pending: this.#pending.size,
       busiestDevice,
     };

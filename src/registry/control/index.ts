@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Limits } from '../../limits.js';
 import type { Engine } from '../../store/engine.js';
 import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
@@ -18,6 +19,8 @@ export interface ControlOptions {
   readonly transport: CommandTransport;
   readonly commandTimeoutMs: number;
   readonly commandLimits?: Partial<CommandLimits>;
+  /** Where the command rate is counted (Redis in a cluster); this process by default. */
+  readonly sharedLimits?: Limits;
   readonly sales?: SalesChannel;
   /** The device's last reported values, property -> stored JSON (for the desired-state delta). */
   readonly reportedOf: (deviceId: string) => Promise<ReadonlyMap<string, string>>;
@@ -70,6 +73,7 @@ export function createControl(o: ControlOptions): Control {
     timeoutMs: o.commandTimeoutMs,
     now: o.now,
     ...(o.commandLimits ? { limits: o.commandLimits } : {}),
+    ...(o.sharedLimits ? { sharedLimits: o.sharedLimits } : {}),
   });
   const failed = (what: string) => (err: unknown) => o.log.error({ err }, `${what} failed`);
   o.bus.on('reported', ({ deviceId, props }) => {

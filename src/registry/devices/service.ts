@@ -188,7 +188,7 @@ export class DeviceService {
     if (this.#online.has(deviceId)) return;
     const at = this.#o.now();
     this.#queuePresence(deviceId, false, at);
-    this.#o.bus.emit('presence', { deviceId, online: false, at });
+    this.#o.bus.emit('presence', { deviceId, online: false, at, swept: true });
   }
 
   /** Writes the presence changes still queued (the hub calls it on close, before the database closes). */
