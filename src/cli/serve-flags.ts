@@ -159,6 +159,14 @@ export const serveFlags: readonly FlagSpec[] = [
     help: "This node's name in the cluster (default: host-pid-random)",
   },
   {
+    name: 'firmware-certification-gate',
+    env: 'ECOHUB_FIRMWARE_CERTIFICATION_GATE',
+    type: 'string',
+    value: 'on|off',
+    help: 'on: firmware of a certified model rolls out beyond beta only after a passing certification run on it',
+    default: 'on',
+  },
+  {
     name: 'trust-proxy',
     env: 'ECOHUB_TRUST_PROXY',
     type: 'boolean',

@@ -115,6 +115,13 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   }
   const firmware = firmwareOptions(get);
   if (Object.keys(firmware).length > 0) input.firmware = firmware;
+  const gate = get('firmware-certification-gate');
+  if (gate) {
+    if (!['on', 'off'].includes(gate.value)) {
+      throw new UsageError(`${gate.source} must be on or off, got '${gate.value}'`);
+    }
+    input.certificationFirmwareGate = gate.value === 'on';
+  }
   const trustProxy = get('trust-proxy');
   if (trustProxy) {
     if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {

@@ -33,6 +33,8 @@ const RESOURCES_WITH_ARRAYS = new Set([
   '/v1/models/{modelId}/beta-testing', // a report: the model's released firmware among its newest 100 packages
   '/v1/me/tester-credit', // one user's credit: a report of the beta releases its devices ran
   '/v1/certification/keys', // every report-signing key in one page: one per key rotation, public
+  '/v1/flash-preorders/{purchaseId}', // one pre-order with its few deposit entries (paid, refunded or forfeited)
+  '/v1/models/{modelId}/batch-margins', // a report: the model's margin per production batch (at most 1,000) and lifetime
 ]);
 
 describe('every list answers { items, next } with a cursor and a bounded limit', () => {
