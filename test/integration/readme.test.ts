@@ -22,7 +22,12 @@ describe('README', () => {
       .filter((l) => l.startsWith('| ') && !l.startsWith('| ---') && !l.startsWith('| flag'))
       .map((l) =>
         // A cell's own bar is escaped in Markdown (`on\|off`).
-        l.split(' | ').map((cell) => cell.replace(/^\| ?| ?\|$/g, '').replace(/\\\|/g, '|').trim()),
+        l.split(' | ').map((cell) =>
+          cell
+            .replace(/^\| ?| ?\|$/g, '')
+            .replace(/\\\|/g, '|')
+            .trim(),
+        ),
       );
     const documented = rows.map(([flag, env, def]) => ({ flag, env, def }));
 
