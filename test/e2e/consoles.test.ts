@@ -158,7 +158,7 @@ describe('the partner and operator consoles', () => {
   });
 
   it('the partner sees its commission and statement; the operator sets a new rate and closes a month', async () => {
-    await partner.getByRole('link', { name: 'Sales' }).click();
+    await partner.getByRole('link', { name: 'Sales', exact: true }).click();
     await waitForText(partner.locator('p'), 'Commission in force: 5 %');
     await partner.locator('table[data-statement]').waitFor();
     await screenshots(partner, 'partner-sales');

@@ -8,7 +8,7 @@ import { runMigrations } from '../../src/store/migration-runner.js';
 import { postgresMigrations } from '../../src/store/migrations/postgres/index.js';
 import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
-import { runCli } from '../support/cli.js';
+import { runCli, spawnServe } from '../support/cli.js';
 import { createTestDatabase, openTestEngine, type TestEngine } from '../support/engine.js';
 import { tempDir } from '../support/hub.js';
 import { introspect } from '../support/introspect.js';
@@ -143,23 +143,37 @@ describe('PostgreSQL engine', { timeout: 120_000 }, () => {
     expect(res.stdout + res.stderr).not.toContain('Definitely-Wrong-Pw');
   });
 
-  it('serve on PostgreSQL migrates the database, then stops: the domain stores are not converted yet', async () => {
+  it('serve on PostgreSQL migrates the database and serves from it; the password never shows', async () => {
     const fresh = await createTestDatabase('postgres');
     try {
-      const res = await runCli(
-        ['serve', '--http-port', '0', '--mqtt-port', '0', '--database', fresh.url],
-        {},
-        60_000,
-      );
-      expect(res.code).toBe(1);
-      expect(res.stderr).toContain(`is reachable and migrated to version ${LATEST}`);
-      expect(res.stdout + res.stderr).not.toContain(new URL(fresh.url).password);
+      const hub = await spawnServe(['--database', fresh.url], { ECOHUB_DATA_DIR: tempDir() }, 60_000);
+      try {
+        const ready = await fetch(`http://127.0.0.1:${hub.httpPort}/readyz`);
+        expect(ready.status).toBe(200);
+        const registered = await fetch(`http://127.0.0.1:${hub.httpPort}/v1/auth/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            email: 'pg@example.com',
+            password: 'a long enough password',
+            displayName: 'PG',
+          }),
+        });
+        expect(registered.status).toBe(201);
+      } finally {
+        hub.child.kill('SIGTERM');
+        expect(await hub.exited(30_000)).toBe(0);
+      }
+      expect(hub.output()).not.toContain(new URL(fresh.url).password);
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
       try {
         expect((await client.query('SELECT max(version) AS v FROM ecohub_migrations')).rows).toEqual([
           { v: String(LATEST) },
         ]);
+        expect(
+          (await client.query("SELECT count(*)::int AS n FROM users WHERE email = 'pg@example.com'")).rows,
+        ).toEqual([{ n: 1 }]);
       } finally {
         await client.end();
       }
