@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { type FieldError, HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { newId } from '../identity/secrets.js';
-import type { Engine, Queryable } from '../store/engine.js';
+import { type Engine, isDatabaseError, type Queryable } from '../store/engine.js';
 import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { requestHash } from './idempotency.js';
 import { lineAmount, sumMinor } from './money.js';
@@ -10,6 +10,9 @@ import * as catalog from './store-catalog.js';
 import * as store from './store-orders.js';
 import { stockNewBatches } from './store-stock.js';
 import { type OrderView, orderView } from './views.js';
+
+/** The ownership trigger's refusal (migration 0070) when a unit in an order was claimed meanwhile. */
+const CLAIMED_RACE = /a claimed device cannot be sold/;
 
 export interface OrderOptions {
   readonly store: Engine;
@@ -48,6 +51,25 @@ export class OrderService {
   async place(caller: Identity, key: string, lines: readonly OrderLineInput[]): Promise<PlacedOrder> {
     if (caller.kind !== 'user') throw new HubError('FORBIDDEN', 'only a user places orders');
     const fingerprint = requestHash({ lines });
+    // A unit picked from stock may be claimed with its pairing code by a transaction that commits
+    // first (PostgreSQL runs them at once): the ownership trigger then refuses the sale, and the
+    // order is placed again from what is left (or answers OUT_OF_STOCK), a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#place(caller.userId, key, fingerprint, lines);
+      } catch (err) {
+        if (attempt >= 5 || !isDatabaseError(err, 'refused') || !CLAIMED_RACE.test(err.message)) throw err;
+      }
+    }
+  }
+
+  async #place(
+    userId: string,
+    key: string,
+    fingerprint: string,
+    lines: readonly OrderLineInput[],
+  ): Promise<PlacedOrder> {
+    const caller = { userId };
     const placed = await this.#o.store.transaction(
       async (db): Promise<PlacedOrder & { orderId: string }> => {
         // Requests with this key wait here for each other: the first places, the rest replay it.
