@@ -69,6 +69,17 @@ export function parsePositiveInt(
   return Number(raw.value);
 }
 
+/** A two-valued flag: true for a value in `on`, false for one in `off`; anything else names the first of each. */
+export function parseSwitch(
+  raw: { value: string; source: string },
+  on: readonly string[],
+  off: readonly string[],
+): boolean {
+  if (on.includes(raw.value)) return true;
+  if (off.includes(raw.value)) return false;
+  throw new UsageError(`${raw.source} must be ${on[0]} or ${off[0]}, got '${raw.value}'`);
+}
+
 export function formatHelp(usage: string, summary: string, specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const left = `  --${s.name}${s.value ? ` ${s.value}` : ''}`;

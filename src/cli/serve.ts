@@ -20,6 +20,7 @@ import {
   parseFlags,
   parsePort,
   parsePositiveInt,
+  parseSwitch,
   pick,
   UsageError,
 } from './flags.js';
@@ -116,19 +117,9 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   const firmware = firmwareOptions(get);
   if (Object.keys(firmware).length > 0) input.firmware = firmware;
   const gate = get('firmware-certification-gate');
-  if (gate) {
-    if (!['on', 'off'].includes(gate.value)) {
-      throw new UsageError(`${gate.source} must be on or off, got '${gate.value}'`);
-    }
-    input.certificationFirmwareGate = gate.value === 'on';
-  }
+  if (gate) input.certificationFirmwareGate = parseSwitch(gate, ['on'], ['off']);
   const trustProxy = get('trust-proxy');
-  if (trustProxy) {
-    if (!['true', 'false', '1', '0'].includes(trustProxy.value)) {
-      throw new UsageError(`${trustProxy.source} must be true or false, got '${trustProxy.value}'`);
-    }
-    input.trustProxy = trustProxy.value === 'true' || trustProxy.value === '1';
-  }
+  if (trustProxy) input.trustProxy = parseSwitch(trustProxy, ['true', '1'], ['false', '0']);
   const cluster = get('cluster');
   const nodeId = get('node-id');
   if (cluster) {

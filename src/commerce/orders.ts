@@ -69,12 +69,11 @@ export class OrderService {
     fingerprint: string,
     lines: readonly OrderLineInput[],
   ): Promise<PlacedOrder> {
-    const caller = { userId };
     const placed = await this.#o.store.transaction(
       async (db): Promise<PlacedOrder & { orderId: string }> => {
         // Requests with this key wait here for each other: the first places, the rest replay it.
-        await store.lockIdempotencyKey(db, caller.userId, key);
-        const previous = await store.findIdempotencyKey(db, caller.userId, key);
+        await store.lockIdempotencyKey(db, userId, key);
+        const previous = await store.findIdempotencyKey(db, userId, key);
         if (previous) {
           if (previous.request_hash !== fingerprint) {
             throw new HubError(
@@ -91,10 +90,10 @@ export class OrderService {
         }
         const now = this.#o.now();
         await this.#expire(db, now);
-        const order = await this.#reserve(db, caller.userId, lines, now, now + this.#o.paymentWindowMs);
+        const order = await this.#reserve(db, userId, lines, now, now + this.#o.paymentWindowMs);
         const body = JSON.stringify(await this.viewOf(order.id, db));
         await store.insertIdempotencyKey(db, {
-          user_id: caller.userId,
+          user_id: userId,
           key,
           request_hash: fingerprint,
           order_id: order.id,
@@ -107,7 +106,7 @@ export class OrderService {
       { durable: true, retries: 3 },
     );
     if (!placed.replayed) {
-      this.#o.log.info({ orderId: placed.orderId, userId: caller.userId }, 'order placed, stock reserved');
+      this.#o.log.info({ orderId: placed.orderId, userId: userId }, 'order placed, stock reserved');
     }
     return { status: placed.status, body: placed.body, replayed: placed.replayed };
   }

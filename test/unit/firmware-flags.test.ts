@@ -63,3 +63,22 @@ describe('firmware serve flags', () => {
     for (const [argv, env, message] of cases) expect(() => serveOptions(argv, env)).toThrow(message);
   });
 });
+
+describe('the firmware certification gate and other switches', () => {
+  it('reads on/off and true/false, and refuses anything else naming the flag and both values', () => {
+    const off = serveOptions(['--firmware-certification-gate', 'off', '--trust-proxy'], {});
+    if (off === 'help') throw new Error('help');
+    expect(off.certificationFirmwareGate).toBe(false);
+    expect(off.trustProxy).toBe(true);
+    const on = serveOptions([], { ECOHUB_FIRMWARE_CERTIFICATION_GATE: 'on', ECOHUB_TRUST_PROXY: 'false' });
+    if (on === 'help') throw new Error('help');
+    expect(on.certificationFirmwareGate).toBe(true);
+    expect(on.trustProxy).toBe(false);
+    expect(() => serveOptions(['--firmware-certification-gate', 'maybe'], {})).toThrow(
+      "--firmware-certification-gate must be on or off, got 'maybe'",
+    );
+    expect(() => serveOptions([], { ECOHUB_TRUST_PROXY: 'yes' })).toThrow(
+      "ECOHUB_TRUST_PROXY must be true or false, got 'yes'",
+    );
+  });
+});
