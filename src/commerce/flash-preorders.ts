@@ -6,6 +6,7 @@ import type { DepositTotals } from '../partners/statements.js';
 import type { Engine, Queryable, Transaction } from '../store/engine.js';
 import type { Page, PageRequest } from '../store/page.js';
 import { type PreorderView, preorderView } from './flash-preorder-views.js';
+import { listScope } from './flash-purchases.js';
 import * as store from './flash-store.js';
 
 /** How pre-orders reach orders, payments and the ledger (wired in the hub through their services). */
@@ -242,21 +243,7 @@ export class FlashPreorders {
     q: { saleId?: string | undefined },
     page: PageRequest,
   ): Promise<Page<PreorderView>> {
-    let userId: string | undefined;
-    if (caller.kind === 'user') userId = caller.userId;
-    else if (q.saleId === undefined) {
-      throw new HubError(
-        'VALIDATION_FAILED',
-        'querystring: /saleId is required for a partner or an operator',
-        {
-          errors: [{ path: '/saleId', message: 'is required for a partner or an operator' }],
-        },
-      );
-    } else {
-      const sale = await store.findSale(this.#o.store, q.saleId);
-      if (!sale || (caller.kind === 'partner' && sale.partner_id !== caller.partnerId))
-        throw new HubError('NOT_FOUND', 'flash sale not found');
-    }
+    const userId = await listScope(this.#o.store, caller, q.saleId);
     const rows = await store.preordersOf(this.#o.store, {
       ...(userId !== undefined ? { userId } : {}),
       ...(q.saleId !== undefined ? { saleId: q.saleId } : {}),

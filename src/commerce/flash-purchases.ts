@@ -44,6 +44,28 @@ function answerBody(saleId: string, o: Outcome): { status: number; body: string 
 }
 
 /**
+ * Whose purchases or pre-orders a list shows: a user's own (undefined saleId allowed), or one sale's
+ * for its partner or an operator (the sale must exist and be theirs). Answers the user id to filter by.
+ */
+export async function listScope(
+  engine: Engine,
+  caller: Identity,
+  saleId: string | undefined,
+): Promise<string | undefined> {
+  if (caller.kind === 'user') return caller.userId;
+  if (saleId === undefined) {
+    throw new HubError('VALIDATION_FAILED', 'querystring: /saleId is required for a partner or an operator', {
+      errors: [{ path: '/saleId', message: 'is required for a partner or an operator' }],
+    });
+  }
+  const sale = await store.findSale(engine, saleId);
+  if (!sale || (caller.kind === 'partner' && sale.partner_id !== caller.partnerId)) {
+    throw new HubError('NOT_FOUND', 'flash sale not found');
+  }
+  return undefined;
+}
+
+/**
  * Purchases in a flash sale. Each attempt is one durable transaction: the Idempotency-Key lookup, the
  * cap (`taken + n <= cap`), the per-user limit, the one-active-reservation rule, the purchase and the
  * stored answer commit together or not at all.
@@ -223,22 +245,7 @@ export class FlashPurchases {
     q: { saleId?: string | undefined },
     page: PageRequest,
   ): Promise<Page<PurchaseView>> {
-    let userId: string | undefined;
-    if (caller.kind === 'user') userId = caller.userId;
-    else if (q.saleId === undefined) {
-      throw new HubError(
-        'VALIDATION_FAILED',
-        'querystring: /saleId is required for a partner or an operator',
-        {
-          errors: [{ path: '/saleId', message: 'is required for a partner or an operator' }],
-        },
-      );
-    } else {
-      const sale = await store.findSale(this.#o.store, q.saleId);
-      if (!sale || (caller.kind === 'partner' && sale.partner_id !== caller.partnerId)) {
-        throw new HubError('NOT_FOUND', 'flash sale not found');
-      }
-    }
+    const userId = await listScope(this.#o.store, caller, q.saleId);
     const rows = await store.purchasesOf(this.#o.store, {
       ...(q.saleId !== undefined ? { saleId: q.saleId } : {}),
       ...(userId !== undefined ? { userId } : {}),
