@@ -109,7 +109,7 @@ export class BindingService {
         if (owner === userId) throw new HubError('ALREADY_EXISTS', 'you already own this device');
         // A claim never takes a device from its owner, not even the buyer's claim by order: whoever
         // holds the device (and claimed it with its pairing code) keeps it until removing it.
-        if (owner !== undefined || !(await store.insertOwner(tx, deviceId, userId, at))) {
+        if (owner !== undefined || !(await store.insertBinding(tx, deviceId, userId, 'owner', at))) {
           throw new HubError(
             'ALREADY_OWNED',
             'the device is bound to another user; its owner must remove it before it can be claimed',
@@ -189,7 +189,7 @@ export class BindingService {
               invited_by: userId,
               created_at: at,
             })
-          : member.id !== userId && (await store.insertMember(tx, deviceId, member.id, at));
+          : member.id !== userId && (await store.insertBinding(tx, deviceId, member.id, 'member', at));
       if (!added) {
         throw new HubError('ALREADY_EXISTS', 'the device is already shared with this email', {
           errors: [{ path: '/email', message: 'already has access' }],
@@ -214,7 +214,8 @@ export class BindingService {
       const taken: string[] = [];
       for (const i of await invitations.takeInvitations(tx, email)) {
         if ((await store.ownerOf(tx, i.device_id)) !== i.invited_by) continue;
-        if (await store.insertMember(tx, i.device_id, userId, i.created_at)) taken.push(i.device_id);
+        if (await store.insertBinding(tx, i.device_id, userId, 'member', i.created_at))
+          taken.push(i.device_id);
       }
       if (taken.length > 0) await this.#o.access.notify(tx, [userId]);
       return taken;

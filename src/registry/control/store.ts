@@ -46,15 +46,19 @@ export function bindingsOf(db: Queryable, deviceId: string): Promise<BindingRow[
   );
 }
 
-/** False when the device already has an owner (the partial unique index refuses a second one). */
-export async function insertOwner(
+/**
+ * False when the binding exists already, or (owner) when the device already has an owner: the
+ * partial unique index refuses a second one.
+ */
+export async function insertBinding(
   db: Queryable,
   deviceId: string,
   userId: string,
+  role: 'owner' | 'member',
   at: number,
 ): Promise<boolean> {
   const { changes } = await db.run(
-    sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (${deviceId}, ${userId}, 'owner', ${at})
+    sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (${deviceId}, ${userId}, ${role}, ${at})
         ON CONFLICT DO NOTHING`,
   );
   return changes === 1;
@@ -67,19 +71,6 @@ export async function clearPairing(db: Queryable, deviceId: string): Promise<voi
 
 export async function setPairing(db: Queryable, deviceId: string, hash: Buffer): Promise<void> {
   await db.run(sql`UPDATE devices SET pairing_hash = ${hash} WHERE id = ${deviceId}`);
-}
-
-export async function insertMember(
-  db: Queryable,
-  deviceId: string,
-  userId: string,
-  at: number,
-): Promise<boolean> {
-  const { changes } = await db.run(
-    sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES (${deviceId}, ${userId}, 'member', ${at})
-        ON CONFLICT DO NOTHING`,
-  );
-  return changes === 1;
 }
 
 export async function deleteBinding(db: Queryable, deviceId: string, userId: string): Promise<boolean> {
