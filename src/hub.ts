@@ -497,7 +497,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
     bus.on('reported', ({ deviceId, props }) => {
       const firmware = props['device-information.firmware-revision'];
-      if (typeof firmware === 'string') community.releases.firmwareReported(deviceId, firmware);
+      if (typeof firmware === 'string') community.reach.firmwareReported(deviceId, firmware);
     });
     const certification = new CertificationService({
       store,

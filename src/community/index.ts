@@ -11,6 +11,7 @@ import { CommunityMetrics } from './metrics.js';
 import { Moderation } from './moderation.js';
 import type { CommunityNotifier, CommunityRegistry, CommunityReleases } from './ports.js';
 import { CommunityPosts } from './posts.js';
+import { ReleaseReach } from './reach.js';
 import { BetaTesting } from './testing.js';
 import { VoteVerifier } from './verification.js';
 
@@ -42,6 +43,8 @@ export interface Community {
   readonly comments: Comments;
   readonly moderation: Moderation;
   readonly releases: ReleaseLoop;
+  /** Tells each voter when a linked stable release reaches their device (device reports feed it). */
+  readonly reach: ReleaseReach;
   readonly inbox: Inbox;
   readonly verifier: VoteVerifier;
   /** Tester credit: releases' beta testing for partners, each user's own credit. */
@@ -62,19 +65,21 @@ export async function createCommunity(o: CommunityOptions): Promise<Community> {
     metrics: new CommunityMetrics(o.metricsRegistry),
   };
   const releases = new ReleaseLoop(context);
-  await releases.start();
+  const reach = new ReleaseReach(context);
+  await reach.start();
   const verifier = new VoteVerifier(context);
   return {
     posts: new CommunityPosts(context),
     comments: new Comments(context),
     moderation: new Moderation(context),
     releases,
+    reach,
     inbox: new Inbox(context),
     verifier,
     testing: new BetaTesting(context),
     digest: (caller, modelId, week) => weeklyDigest(context, caller, modelId, week),
     async stop() {
-      await releases.stop();
+      await reach.stop();
       await verifier.idle();
     },
   };
