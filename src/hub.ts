@@ -37,6 +37,7 @@ import { brokerDeviceLink } from './broker/device-link.js';
 import { watchCommandQuality } from './broker/quality-probe.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { certificationFirmwareLink } from './certification/firmware-adapter.js';
+import { publishRunProgress } from './certification/progress.js';
 import { QualityRecorder } from './certification/quality/recorder.js';
 import { ScorecardService } from './certification/quality/scorecards.js';
 import { CertificationService } from './certification/service.js';
@@ -67,6 +68,7 @@ import { findDevice, findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
 import { HomeService } from './registry/homes/service.js';
 import { findModelSpec, ModelService } from './registry/models/service.js';
+import { PartnerAccess } from './registry/partner-access.js';
 import type { ModelSpec } from './registry/spec/index.js';
 import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
@@ -196,7 +198,11 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       store,
       log: log.child({ module: 'partners' }),
       now: options.now,
+      onKeyRevoked: (revocation) => bus.emit('revokePartnerKey', revocation),
     });
+    // Partner MQTT sessions watch their certification runs (docs/protocol.md, "Partners").
+    const partnerAccess = new PartnerAccess({ resolveKey: partners.resolveApiKey, now: options.now });
+    bus.on('revokePartnerKey', ({ keyId }) => partnerAccess.revoke(keyId));
     const models = new ModelService({ store, log: log.child({ module: 'models' }), now: options.now });
 
     // Commerce and ledger writes are durable transactions (fsynced at commit on SQLite too): a paid
@@ -423,6 +429,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
       countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
       otaProgress: (deviceId, payload) => firmware.engine.progress(deviceId, payload),
+      partners: partnerAccess,
     });
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
@@ -522,6 +529,9 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
     });
     await certification.start();
+    started.push(
+      publishRunProgress(certification.events, { publish: publishJson, watched: (t) => broker.watched(t) }),
+    );
     started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 
     const app: App = await buildApi(
