@@ -261,6 +261,11 @@ describe('watching a run over MQTT', () => {
       failed: 0,
     });
 
+    // The closing figure of issue 17 (docs/certification.md): one run against a well-behaved device.
+    console.log(
+      `${doc.model}: ${planned.length} cases, ${String(final.body['durationMs'])} ms, ${cases.length} case messages over MQTT`,
+    );
+
     // The final message names the signed report: its hash is that of the bytes served.
     const report = final.body['report'] as { keyId: string; sha256: string; href: string };
     const raw = await hub.request('GET', `/v1/certification/runs/${runId}/report.json`, { token: acme.key });
