@@ -200,9 +200,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
       onKeyRevoked: (revocation) => bus.emit('revokePartnerKey', revocation),
     });
-    // Partner MQTT sessions watch their certification runs (docs/protocol.md, "Partners").
-    const partnerAccess = new PartnerAccess({ resolveKey: partners.resolveApiKey, now: options.now });
-    bus.on('revokePartnerKey', ({ keyId }) => partnerAccess.revoke(keyId));
     const models = new ModelService({ store, log: log.child({ module: 'models' }), now: options.now });
 
     // Commerce and ledger writes are durable transactions (fsynced at commit on SQLite too): a paid
@@ -421,6 +418,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
+    // Partner MQTT sessions watch their certification runs (docs/protocol.md, "Partners").
+    const partnerAccess = new PartnerAccess({
+      resolveKey: partners.resolveApiKey,
+      now: options.now,
+      metrics: metrics.registry,
+    });
+    bus.on('revokePartnerKey', ({ keyId }) => partnerAccess.revoke(keyId));
     const policy = createAccessPolicy({
       identities,
       devices,
@@ -530,7 +534,11 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     });
     await certification.start();
     started.push(
-      publishRunProgress(certification.events, { publish: publishJson, watched: (t) => broker.watched(t) }),
+      publishRunProgress(certification.events, {
+        publish: publishJson,
+        watched: (t) => broker.watched(t),
+        metrics: metrics.registry,
+      }),
     );
     started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { Counter, type Registry } from 'prom-client';
 import { certRunTopic } from '../registry/partner-access.js';
 import type { CertificationEvents } from './execute.js';
 import type { CaseResult } from './results.js';
@@ -8,6 +9,8 @@ export interface ProgressOutlet {
   readonly publish: (topic: string, body: unknown) => void;
   /** Whether any session would receive `topic`: nothing is built for nobody. */
   readonly watched: (topic: string) => boolean;
+  /** Prometheus registry: `ecohub_certification_progress_messages_total{topic}`. */
+  readonly metrics?: Registry;
 }
 
 /** Counts of the evidence a case kept, by direction: the messages themselves are at `href`. */
@@ -33,8 +36,18 @@ export function publishRunProgress(
   events: EventEmitter<CertificationEvents>,
   outlet: ProgressOutlet,
 ): () => void {
+  const counter =
+    outlet.metrics &&
+    new Counter({
+      name: 'ecohub_certification_progress_messages_total',
+      help: 'Certification progress messages published over MQTT, by topic (cases, state)',
+      labelNames: ['topic'],
+      registers: [outlet.metrics],
+    });
   const send = (topic: string, body: unknown) => {
-    if (outlet.watched(topic)) outlet.publish(topic, body);
+    if (!outlet.watched(topic)) return;
+    outlet.publish(topic, body);
+    counter?.inc({ topic: topic.slice(topic.lastIndexOf('/') + 1) });
   };
   const at = () => new Date().toISOString();
   const onRunStarted: (...a: CertificationEvents['runStarted']) => void = ({ run }) => {

@@ -1,3 +1,4 @@
+import { Gauge, type Registry } from 'prom-client';
 import type { CredentialResolver, Identity } from '../identity/identity.js';
 import { TokenBuckets } from '../rate-limit.js';
 import type { ConnectAttempt, ConnectDecision, MqttSession, PublishAdmission } from './broker-policy.js';
@@ -56,6 +57,8 @@ export interface PartnerAccessOptions {
   /** SUBSCRIBE filters per partner, all its sessions together: a burst, then a rate (default 20, 2/s). */
   readonly subscribeBurst?: number;
   readonly subscribeRatePerSec?: number;
+  /** Prometheus registry: `ecohub_mqtt_partner_sessions`. */
+  readonly metrics?: Registry;
 }
 
 type PartnerSession = Extract<MqttSession, { kind: 'partner' }>;
@@ -82,6 +85,19 @@ export class PartnerAccess {
       now: options.now,
       maxKeys: 10_000,
     });
+    if (options.metrics) {
+      const sessions = this.#sessions;
+      new Gauge({
+        name: 'ecohub_mqtt_partner_sessions',
+        help: 'Partner MQTT sessions (watching certification runs) connected to this hub process',
+        registers: [options.metrics],
+        collect() {
+          let n = 0;
+          for (const count of sessions.values()) n += count;
+          this.set(n);
+        },
+      });
+    }
   }
 
   get maxSubscriptions(): number {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/index.js';
 import type { ModelSpec } from '../../src/registry/spec/index.js';
 import { connectDevice, onboardDeviceMaker, type ProvisionedDevice, provision } from '../support/devices.js';
-import { newUser, startHub, type TestHub } from '../support/hub.js';
+import { newUser, scrapeMetrics, startHub, type TestHub } from '../support/hub.js';
 import { connect, connected, end, phoneOptions, subscribeCode } from '../support/mqtt.js';
 import type { OnboardedPartner } from '../support/partners.js';
 import { startSim, submittedModel, TEST_BUDGETS } from './certification-support.js';
@@ -280,5 +280,9 @@ describe('watching a run over MQTT', () => {
     expect(seenByStranger).toEqual([]);
     expect(seenByDevice).toEqual([]);
     expect(seenByPhone).toEqual([]);
+
+    const metrics = await scrapeMetrics(hub);
+    expect(metrics.get('ecohub_certification_progress_messages_total{topic="cases"}')).toBe(cases.length);
+    expect(metrics.get('ecohub_mqtt_partner_sessions')).toBeGreaterThanOrEqual(2);
   }, 150_000);
 });
