@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claim, type ProvisionedDevice, partnerWithModel, provision } from '../support/devices.js';
-import { type OtaDevice, startOtaDevices, stopOtaDevices } from '../support/firmware.js';
+import { type OtaDevice, shipPackage, startOtaDevices, stopOtaDevices } from '../support/firmware.js';
 import { startHub, type TestHub } from '../support/hub.js';
 import type { OnboardedPartner } from '../support/partners.js';
 import { openBrowser, screenshots, type TestBrowser } from './support/browser.js';
@@ -165,5 +165,33 @@ describe('firmware updates in the web app', () => {
     await waitForText(panel.locator('[data-firmware-version]'), '1.1.0');
     await screenshots(owner, 'device-firmware');
     await owner.close();
+  });
+
+  it('a rollout of firmware without a passing certification run is refused with CERTIFICATION_REQUIRED', async () => {
+    // A hub with the certification gate on (docs/certification.md): the model is certified (by
+    // override), its firmware 2.0.0 has no passing run.
+    const gated = await startHub({ certificationFirmwareGate: true });
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => browser.problems.push(`page error: ${err.message}`));
+    try {
+      const made = await partnerWithModel(gated);
+      await provision(gated, made.partner, made.modelId, 1);
+      await shipPackage(gated, made.partner.key, made.modelId, '2.0.0');
+      await page.goto(`${gated.httpUrl}/partner/firmware`);
+      await page.getByLabel('API key').fill(made.partner.key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const form = page.getByRole('form', { name: 'New rollout' });
+      await form.getByRole('button', { name: 'Start rollout' }).click();
+      await waitForText(
+        form.locator('.error-note'),
+        /CERTIFICATION_REQUIRED: firmware 2\.0\.0 of certified model/,
+      );
+      await form.locator('[data-certification-needed] a[href="/partner/certification"]').waitFor();
+      expect(page.url()).toMatch(/\/partner\/firmware$/);
+      await screenshots(page, 'partner-rollout-certification-required');
+    } finally {
+      await page.close();
+      await gated.stop();
+    }
   });
 });

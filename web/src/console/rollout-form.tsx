@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Json } from '../api/decode.js';
+import { ApiError } from '../api/http.js';
 import { ErrorNote, Field, fieldError, Submit } from '../ui/forms.js';
 import { useAction } from '../ui/hooks.js';
 import { navigate } from '../ui/router.js';
@@ -224,6 +225,13 @@ export function RolloutForm({ packages }: { packages: readonly FirmwarePackage[]
         )}
       </Labelled>
       <ErrorNote error={create.error} />
+      {create.error instanceof ApiError && create.error.code === 'CERTIFICATION_REQUIRED' && (
+        <p class="warn-note" data-certification-needed>
+          Beyond the beta channel a certified model's firmware needs a passing certification run on that
+          firmware: start one with this release in <a href="/partner/certification">Certification</a> (the
+          release on beta needs none).
+        </p>
+      )}
       <Submit busy={create.busy}>Start rollout</Submit>
     </form>
   );
