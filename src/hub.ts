@@ -37,6 +37,7 @@ import { brokerDeviceLink } from './broker/device-link.js';
 import { watchCommandQuality } from './broker/quality-probe.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { certificationFirmwareLink } from './certification/firmware-adapter.js';
+import { publishRunProgress } from './certification/progress.js';
 import { QualityRecorder } from './certification/quality/recorder.js';
 import { ScorecardService } from './certification/quality/scorecards.js';
 import { CertificationService } from './certification/service.js';
@@ -67,6 +68,7 @@ import { findDevice, findModelVersion } from './registry/devices/store.js';
 import { createRegistryBus, type RegistryBus } from './registry/events.js';
 import { HomeService } from './registry/homes/service.js';
 import { findModelSpec, ModelService } from './registry/models/service.js';
+import { PartnerAccess } from './registry/partner-access.js';
 import type { ModelSpec } from './registry/spec/index.js';
 import { SpecCache } from './registry/spec-cache.js';
 import { TelemetryService } from './registry/telemetry/service.js';
@@ -196,6 +198,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       store,
       log: log.child({ module: 'partners' }),
       now: options.now,
+      onKeyRevoked: (revocation) => bus.emit('revokePartnerKey', revocation),
     });
     const models = new ModelService({ store, log: log.child({ module: 'models' }), now: options.now });
 
@@ -416,6 +419,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
     };
     let publishJson: (topic: string, body: unknown) => void = () => undefined;
 
+    // Partner MQTT sessions watch their certification runs (docs/protocol.md, "Partners").
+    const partnerAccess = new PartnerAccess({
+      resolveKey: partners.resolveApiKey,
+      now: options.now,
+      metrics: metrics.registry,
+    });
+    bus.on('revokePartnerKey', ({ keyId }) => partnerAccess.revoke(keyId));
     const policy = createAccessPolicy({
       identities,
       devices,
@@ -424,6 +434,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
       countPublish: (kind) => metrics.messagesIn.inc({ topic: kind }),
       otaProgress: (deviceId, payload) => firmware.engine.progress(deviceId, payload),
+      partners: partnerAccess,
     });
     const broker = new MqttBroker({
       log: log.child({ module: 'broker' }),
@@ -523,6 +534,13 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       now: options.now,
     });
     await certification.start();
+    started.push(
+      publishRunProgress(certification.events, {
+        publish: publishJson,
+        watched: (t) => broker.watched(t),
+        metrics: metrics.registry,
+      }),
+    );
     started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 
     const app: App = await buildApi(

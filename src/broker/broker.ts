@@ -185,11 +185,15 @@ export class MqttBroker {
       authorizeSubscribe: (client, sub, done) => {
         const session = this.#sessions.get(client);
         const filters = this.#sessions.filters(client);
-        const full = !filters.has(sub.topic) && filters.size >= this.#o.maxSubscriptionsPerSession;
+        const cap = Math.min(
+          this.#o.maxSubscriptionsPerSession,
+          (session && this.#o.policy.maxSubscriptions?.(session)) ?? Number.POSITIVE_INFINITY,
+        );
+        const full = !filters.has(sub.topic) && filters.size >= cap;
         const denied = !session
           ? 'no session'
           : full
-            ? `more than ${this.#o.maxSubscriptionsPerSession} subscriptions`
+            ? `more than ${cap} subscriptions`
             : this.#o.policy.subscribeDenied(session, sub.topic);
         if (denied) {
           this.#log.info(
@@ -378,6 +382,17 @@ export class MqttBroker {
     return clients.length;
   }
 
+  /** Closes every connection whose session matches (a revoked partner key); how many. Rare: scans. */
+  disconnectSessions(match: (session: MqttSession) => boolean): number {
+    const { clients } = this.aedes as unknown as { clients: Record<string, Client | undefined> };
+    const closing = Object.values(clients).filter((client): client is Client => {
+      const session = client && this.#sessions.get(client);
+      return session !== undefined && match(session);
+    });
+    for (const client of closing) client.close();
+    return closing.length;
+  }
+
   /** Messages queued for a persistent session (tests, metrics). */
   queuedFor(clientId: string): number {
     return this.#queues.queued(clientId);
@@ -481,6 +496,7 @@ export class MqttBroker {
       username,
       password,
       willTopic: notes.willTopic,
+      clean: notes.clean,
     });
     if (decision instanceof Promise) {
       // A credential not cached yet: read once from the database, then decided as below.

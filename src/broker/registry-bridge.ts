@@ -58,6 +58,10 @@ export function bridgeRegistryToBroker(deps: {
     const sessions = broker.disconnectUser(userId, tokenId);
     if (sessions > 0) log.info({ userId, sessions, reason }, 'user sessions closed');
   });
+  bus.on('revokePartnerKey', ({ partnerId, keyId, reason }) => {
+    const sessions = broker.disconnectSessions((s) => s.kind === 'partner' && s.keyId === keyId);
+    if (sessions > 0) log.info({ partnerId, keyId, sessions, reason }, 'partner sessions closed');
+  });
 }
 
 /**

@@ -78,6 +78,7 @@ export class SessionTable {
   identity(client: Client): string | undefined {
     const session = this.#sessions.get(client);
     if (!session) return undefined;
+    if (session.kind === 'partner') return `partner:${session.partnerId}`;
     return session.kind === 'user' ? `user:${session.userId}` : `device:${session.deviceId}`;
   }
 }

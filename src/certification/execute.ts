@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { compileSpec, type ModelSpec } from '../registry/spec/index.js';
@@ -5,7 +6,7 @@ import type { Engine } from '../store/engine.js';
 import type { DeviceLink } from './device-link.js';
 import type { SigningKeys } from './keys.js';
 import type { CertificationMetrics } from './metrics.js';
-import type { TestPlan } from './plan.js';
+import type { PlanCase, TestPlan } from './plan.js';
 import { REPORT_FORMAT, type ReportBody, reportBytes, verdictOf } from './report.js';
 import type { CaseResult } from './results.js';
 import { type RunInput, runPlan } from './runner.js';
@@ -13,9 +14,21 @@ import { signBytes } from './signing.js';
 import * as store from './store.js';
 import { type RunView, runView } from './views.js';
 
+/** The signed report of a finished run, as announced (fetch it at `href`). */
+export interface ReportRef {
+  readonly keyId: string;
+  /** SHA-256 (hex) of the exact signed bytes served at `.../report.json`. */
+  readonly sha256: string;
+  readonly href: string;
+}
+
+/** A run as it goes (the MQTT progress topics, docs/certification.md "Watching a run"). */
 export type CertificationEvents = {
-  case: [{ runId: string; partnerId: string; result: CaseResult }];
-  finished: [RunView];
+  runStarted: [{ run: RunView }];
+  caseStarted: [{ runId: string; partnerId: string; case: PlanCase; position: number; total: number }];
+  /** A case decided; `revised` when the final list changed a verdict announced before (a late duplicate reply). */
+  case: [{ runId: string; partnerId: string; result: CaseResult; position: number; revised?: true }];
+  finished: [RunView, ReportRef | undefined];
 };
 
 export interface ExecuteDeps {
@@ -44,6 +57,8 @@ export async function executeRun(
   const log = deps.log.child({ runId: row.id });
   const positions = new Map(plan.cases.map((c, i) => [c.id, i]));
   const writes: Array<Promise<void>> = [];
+  const announced = new Map<string, CaseResult>();
+  const total = plan.cases.length;
   const save = (result: CaseResult) =>
     store.insertCase(deps.store, {
       run_id: row.id,
@@ -60,14 +75,26 @@ export async function executeRun(
     link: deps.link,
     signal,
     update,
+    onCaseStart: (c) => {
+      const position = positions.get(c.id) ?? 0;
+      deps.events.emit('caseStarted', { runId: row.id, partnerId: row.partner_id, case: c, position, total });
+    },
     onCase: (result) => {
       writes.push(
         save(result).catch((err: unknown) => log.error({ err, caseId: result.id }, 'saving a case failed')),
       );
-      deps.events.emit('case', { runId: row.id, partnerId: row.partner_id, result });
+      announced.set(result.id, result);
+      const position = positions.get(result.id) ?? 0;
+      deps.events.emit('case', { runId: row.id, partnerId: row.partner_id, result, position });
     },
   });
   await Promise.all(writes);
+  for (const result of outcome.results) {
+    const before = announced.get(result.id);
+    if (before === undefined || before.verdict === result.verdict) continue;
+    const position = positions.get(result.id) ?? 0;
+    deps.events.emit('case', { runId: row.id, partnerId: row.partner_id, result, position, revised: true });
+  }
   // The final list decides (a duplicate reply found at the end may have failed a case again).
   for (const result of outcome.results) await save(result);
   const passed = outcome.results.filter((r) => r.verdict === 'pass').length;
@@ -77,6 +104,7 @@ export async function executeRun(
   const verdict = cancelled ? null : verdictOf(outcome.results);
   const key = deps.keys.current;
   const firmware = outcome.firmwareRevision ?? null;
+  let reportRef: ReportRef | undefined;
   if (!cancelled && key !== undefined && verdict !== null) {
     const body: ReportBody = {
       format: REPORT_FORMAT,
@@ -96,6 +124,11 @@ export async function executeRun(
       cases: outcome.results,
     };
     const bytes = reportBytes(body);
+    reportRef = {
+      keyId: key.id,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      href: `/v1/certification/runs/${row.id}/report`,
+    };
     await deps.store.transaction(
       async (tx) => {
         await store.finishRun(tx, {
@@ -137,5 +170,5 @@ export async function executeRun(
     'certification run finished',
   );
   const finished = await store.findRun(deps.store, row.id);
-  if (finished !== undefined) deps.events.emit('finished', runView(finished, outcome.results));
+  if (finished !== undefined) deps.events.emit('finished', runView(finished, outcome.results), reportRef);
 }

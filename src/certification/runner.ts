@@ -17,6 +17,8 @@ export interface RunInput {
   readonly link: DeviceLink;
   /** Each case as it is decided (a later duplicate reply may still fail it: the final list decides). */
   readonly onCase?: (result: CaseResult) => void;
+  /** Each case as it starts (the cases of a phase start together); always before its onCase. */
+  readonly onCaseStart?: (c: PlanCase) => void;
   readonly signal?: AbortSignal;
   /** The package and firmware domain for the `update.*` cases (a plan with them needs it). */
   readonly update?: Omit<UpdateContext, keyof CheckContext> | undefined;
@@ -43,8 +45,17 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
   const ctx: CheckContext = { session, link, spec, budgets: plan.budgets };
   const byId = new Map<string, CaseResult>();
   const pending = new Map(plan.cases.map((c) => [c.id, c]));
+  const begun = new Set<string>();
+  const begin = (...cases: PlanCase[]) => {
+    for (const c of cases) {
+      if (begun.has(c.id)) continue;
+      begun.add(c.id);
+      input.onCaseStart?.(c);
+    }
+  };
 
   const finish = (c: PlanCase, startedAt: number, out: CheckOutcome) => {
+    begin(c);
     const evidence = session.take();
     const result: CaseResult = {
       id: c.id,
@@ -73,6 +84,7 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
     // 1. Reports after a connect: force one, so every run measures the same thing.
     const reportCases = plan.cases.filter((c) => c.kind === 'report');
     let phaseStart = Date.now();
+    begin(...reportCases);
     const connected = await reconnectCycleWithoutHold(ctx);
     if (connected.onlineAt === undefined) {
       for (const c of plan.cases) fail(c, connected.problem ?? 'the device did not connect');
@@ -100,6 +112,7 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
     for (const c of plan.cases) {
       if (aborted()) break;
       if (!['read', 'write', 'invalid', 'action'].includes(c.kind)) continue;
+      begin(c);
       if (
         !session.online &&
         (await session.waitFor('online', plan.budgets.reconnectMs, (at) => at)) === undefined
@@ -131,6 +144,7 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
     const desiredOut: CheckOutcome = { reasons: [], measured: {} };
     phaseStart = Date.now();
     if (!aborted()) {
+      begin(...plan.cases.filter((c) => c.kind === 'reconnect' || c.kind === 'desired'));
       for (let i = 0; i < 2; i++) {
         session.currentCase = 'desired.after-reconnect';
         const delivery = i === 1 && desiredCase !== undefined ? deliverOnReturn(ctx, desiredOut) : undefined;
@@ -204,6 +218,7 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
       session.currentCase = c.id;
       if (blocked !== undefined || uctx === undefined) fail(c, blocked ?? 'not run');
       else {
+        begin(c);
         const startedAt = Date.now();
         finish(c, startedAt, await checkUpdate(uctx, c));
       }

@@ -190,6 +190,8 @@ export class CertificationService {
     const firmware = this.#o.firmware;
     const update = pkg && firmware && { pkg, firmware, tampered: this.tampered };
     const deps = { ...this.#o, keys: this.#keys, metrics: this.#metrics, events: this.events };
+    // Announced before its first case can start (executeRun runs up to its first await now).
+    this.events.emit('runStarted', { run: runView(row, []) });
     const done = executeRun(deps, row, plan, model.spec, abort.signal, update).catch((err: unknown) => {
       this.#o.log.error({ err, runId: row.id }, 'certification run failed');
     });

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { verifyBytes } from '../certification/signing.js';
+import { type DecidedCase, watchOverMqtt } from './cert-watch.js';
 import { type FlagSpec, formatHelp, parseFlags, parsePositiveInt, pick, UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 
@@ -51,12 +52,19 @@ const flags: readonly FlagSpec[] = [
     help: "verify: the hub's public key (from 'ecohub cert key')",
   },
   { name: 'signature', type: 'string', value: 'FILE', help: 'verify: the signature (default REPORT.sig)' },
+  {
+    name: 'mqtt',
+    env: 'ECOHUB_MQTT_URL',
+    type: 'string',
+    value: 'URL',
+    help: 'run: follow the run over MQTT (mqtt:// or ws://; a partner API key), not by polling REST',
+  },
 ];
 
 export const CERT_HELP = formatHelp(
   'ecohub cert run|report|key|verify [options]',
   'Certification (docs/certification.md):\n' +
-    '  cert run --model ID --version N --device ID [--package ID]   run the harness, print each case; exit 0 on pass\n' +
+    '  cert run --model ID --version N --device ID [--package ID] [--mqtt URL]   run the harness, print each case; exit 0 on pass\n' +
     '  cert report RUN --out FILE      fetch the signed report: the exact bytes to FILE, the signature to FILE.sig\n' +
     "  cert key --out FILE              fetch the hub's report-signing public key (PEM)\n" +
     '  cert verify FILE --key PEM       verify a report offline, with no hub: exit 0 valid, 1 not',
@@ -93,13 +101,14 @@ async function call(hub: string, apiKey: string | undefined, method: string, pat
 
 interface RunView {
   id: string;
+  partnerId: string;
   state: string;
   verdict: string | null;
   total: number;
   passed: number;
   failed: number;
   firmwareRevision: string | null;
-  cases?: Array<{ id: string; verdict: string; reasons: string[]; durationMs: number }>;
+  cases?: DecidedCase[];
 }
 
 export async function runCert(argv: readonly string[], io: CliIo): Promise<number> {
@@ -179,19 +188,42 @@ export async function runCert(argv: readonly string[], io: CliIo): Promise<numbe
     ) as RunView;
     io.stderr(`run ${started.id}: ${started.total} cases\n`);
     const printed = new Set<string>();
-    let run = started;
-    // Watches the run case by case (the REST view lists every case decided so far).
-    for (;;) {
-      run = JSON.parse(
-        (await call(hub, apiKey, 'GET', `/v1/certification/runs/${started.id}`)).text,
-      ) as RunView;
-      for (const c of run.cases ?? []) {
-        if (printed.has(c.id)) continue;
-        printed.add(c.id);
-        io.stdout(
-          `${c.verdict === 'pass' ? 'pass' : 'FAIL'} ${c.id} (${c.durationMs} ms)${c.reasons.length > 0 ? `: ${c.reasons.join('; ')}` : ''}\n`,
+    const print = (c: DecidedCase, revised = false) => {
+      if (printed.has(c.id) && !revised) return;
+      printed.add(c.id);
+      io.stdout(
+        `${c.verdict === 'pass' ? 'pass' : 'FAIL'} ${c.id} (${c.durationMs} ms)${revised ? ' (revised)' : ''}${c.reasons.length > 0 ? `: ${c.reasons.join('; ')}` : ''}\n`,
+      );
+    };
+    const fetchRun = async () =>
+      JSON.parse((await call(hub, apiKey, 'GET', `/v1/certification/runs/${started.id}`)).text) as RunView;
+    const mqttUrl = pick(values, spec('mqtt'), io.env)?.value;
+    if (mqttUrl !== undefined) {
+      if (!/^(mqtts?|wss?):\/\/[^\s]+$/.test(mqttUrl))
+        throw new UsageError(`--mqtt must be an mqtt:// or ws:// URL, got '${mqttUrl}'`);
+      io.stderr(`watching run ${started.id} over MQTT at ${mqttUrl}\n`);
+      try {
+        await watchOverMqtt({
+          mqttUrl,
+          apiKey,
+          partnerId: started.partnerId,
+          runId: started.id,
+          decided: fetchRun,
+          onCase: print,
+          timeoutMs: 3_600_000,
+        });
+      } catch (err) {
+        io.stderr(
+          `watching over MQTT failed (${err instanceof Error ? err.message : String(err)}); polling REST\n`,
         );
       }
+    }
+    let run = started;
+    // Watches the run case by case (the REST view lists every case decided so far); after MQTT,
+    // one read gives the final counts.
+    for (;;) {
+      run = await fetchRun();
+      for (const c of run.cases ?? []) print(c);
       if (run.state !== 'running') break;
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -9,7 +9,7 @@ import { CHANNELS } from './directory.js';
  * delivery on every node on the next message), a revoked device, a revoked user session. Presence,
  * reports and events are not relayed: they travel as MQTT messages through the Redis emitter.
  */
-export const RELAYED = ['access', 'revoke', 'revokeUser'] as const;
+export const RELAYED = ['access', 'revoke', 'revokeUser', 'revokePartnerKey'] as const;
 type Relayed = (typeof RELAYED)[number];
 
 interface Envelope {

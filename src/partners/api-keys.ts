@@ -26,6 +26,8 @@ export interface ApiKeyOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly maxActive?: number;
+  /** A key stopped working (revoked or rotated): its live MQTT sessions end (hub wiring). */
+  readonly onRevoke?: (revocation: { partnerId: string; keyId: string; reason: string }) => void;
 }
 
 /** Partner API keys `ek_<id>_<secret>`: shown once when issued, stored as SHA-256, never logged. */
@@ -77,6 +79,7 @@ export class ApiKeys {
       { partnerId, revokedKeyId: keyId, keyId: issued.id, by: caller.kind },
       'API key rotated',
     );
+    this.#o.onRevoke?.({ partnerId, keyId, reason: 'rotated' });
     return issued;
   }
 
@@ -88,6 +91,8 @@ export class ApiKeys {
       return keys.revokeApiKey(tx, keyId, this.#o.now());
     });
     if (revoked) this.#o.log.info({ partnerId, keyId, by: caller.kind }, 'API key revoked');
+    // Also when it was revoked already: a session opened on another node in between ends too.
+    this.#o.onRevoke?.({ partnerId, keyId, reason: 'revoked' });
   }
 
   /** Inserts a new key; the caller owns the transaction and the access check. */

@@ -33,6 +33,8 @@ export interface PartnerOptions {
   readonly now: () => number;
   readonly catalog?: CategoryCatalog;
   readonly maxActiveApiKeys?: number;
+  /** A key stopped working (revoked or rotated): its live MQTT sessions end (hub wiring). */
+  readonly onKeyRevoked?: (revocation: { partnerId: string; keyId: string; reason: string }) => void;
 }
 
 export interface ApplicationInput {
@@ -90,6 +92,7 @@ export class PartnerService {
       log: options.log,
       now: options.now,
       ...(options.maxActiveApiKeys !== undefined ? { maxActive: options.maxActiveApiKeys } : {}),
+      ...(options.onKeyRevoked !== undefined ? { onRevoke: options.onKeyRevoked } : {}),
     });
   }
 

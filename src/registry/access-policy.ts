@@ -9,6 +9,7 @@ import type {
 } from './broker-policy.js';
 import type { Control } from './control/index.js';
 import type { DeviceService } from './devices/service.js';
+import { PARTNER_USERNAME, type PartnerAccess } from './partner-access.js';
 import type { CompiledSpec } from './spec/index.js';
 import type { TelemetryService } from './telemetry/service.js';
 
@@ -25,6 +26,8 @@ export interface AccessPolicyDeps {
   readonly countPublish?: (kind: string) => void;
   /** `dev/{did}/ota/progress` (src/firmware): the PUBACK waits until the progress is stored. */
   readonly otaProgress?: (deviceId: string, payload: Buffer) => Promise<void>;
+  /** Partner sessions (username `partner`, an API key): without it a partner cannot connect. */
+  readonly partners?: PartnerAccess;
 }
 
 /** Topics a device publishes to, below `dev/{did}/` (docs/protocol.md). */
@@ -81,6 +84,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
   function willAllowed(session: MqttSession, willTopic: string | undefined): boolean {
     if (willTopic === undefined) return true;
+    if (session.kind === 'partner') return false;
     if (session.kind === 'user') return willTopic.startsWith(inbox(session.userId));
     const sub = deviceSubtopic(session.deviceId, willTopic);
     return sub !== undefined && DEVICE_UP.has(sub);
@@ -105,6 +109,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     if (attempt.username === undefined || attempt.password === undefined) {
       return { ok: false, refusal: 'bad-credentials', reason: 'anonymous connections are not allowed' };
     }
+    if (attempt.username === PARTNER_USERNAME && deps.partners) return deps.partners.authenticate(attempt);
     if (attempt.username === TOKEN_USERNAME) {
       // From memory, or read once from the store for a token issued on another node.
       const identity = deps.identities.resolveUserToken(attempt.password.toString('utf8'));
@@ -141,6 +146,10 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     },
 
     admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission {
+      if (session.kind === 'partner') {
+        deps.countPublish?.('refused');
+        return deps.partners?.admitPublish(session, topic) ?? 'no partner sessions';
+      }
       if (session.kind === 'user') {
         if (session.expiresAt <= deps.now()) return `the access token of user ${session.userId} expired`;
         if (topic === `${inbox(session.userId)}cmd`) {
@@ -167,6 +176,8 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
     },
 
     subscribeDenied(session: MqttSession, filter: string): string | undefined {
+      if (session.kind === 'partner')
+        return deps.partners ? deps.partners.subscribeDenied(session, filter) : 'no partner sessions';
       if (session.kind === 'user') {
         if (session.expiresAt <= deps.now()) return 'the access token expired';
         if (filter.startsWith(inbox(session.userId)) || userMayWatch(session.userId, filter, WATCH_FILTERS))
@@ -177,7 +188,12 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       return sub !== undefined && DEVICE_DOWN.has(sub) ? undefined : `device may not subscribe to ${filter}`;
     },
 
+    maxSubscriptions(session: MqttSession): number | undefined {
+      return session.kind === 'partner' ? deps.partners?.maxSubscriptions : undefined;
+    },
+
     mayReceive(session: MqttSession, topic: string): boolean {
+      if (session.kind === 'partner') return deps.partners?.mayReceive(session, topic) === true;
       if (session.kind === 'user') {
         // Checked per delivery: revoking a share stops the next message, not the next subscribe.
         if (session.expiresAt <= deps.now()) return false;
@@ -189,11 +205,13 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
 
     sessionStarted(session: MqttSession): void {
       if (session.kind === 'device') deps.devices.connected(session.deviceId);
+      else if (session.kind === 'partner') deps.partners?.started(session);
       else access.retain(session.userId);
     },
 
     sessionEnded(session: MqttSession): void {
       if (session.kind === 'device') deps.devices.disconnected(session.deviceId);
+      else if (session.kind === 'partner') deps.partners?.ended(session);
       else access.release(session.userId);
     },
 

@@ -14,7 +14,9 @@ export type MqttSession =
       /** The access token's expiry: past it the session receives nothing and may not publish. */
       readonly expiresAt: number;
     }
-  | { readonly kind: 'device'; readonly deviceId: string };
+  | { readonly kind: 'device'; readonly deviceId: string }
+  /** A partner watching its certification runs (docs/protocol.md, "Partners"): subscribe only. */
+  | { readonly kind: 'partner'; readonly partnerId: string; readonly keyId: string };
 
 /**
  * The answer to a PUBLISH, given before it is acknowledged: undefined accepts it now; a string
@@ -43,6 +45,8 @@ export interface ConnectAttempt {
   readonly password: Buffer | undefined;
   /** The will message's topic, if the client set one: it must be a topic the client may publish to. */
   readonly willTopic: string | undefined;
+  /** cleanSession=1 (absent: treated as clean). */
+  readonly clean?: boolean;
 }
 
 export interface BrokerPolicy {
@@ -53,6 +57,8 @@ export interface BrokerPolicy {
   authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision>;
   admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission;
   subscribeDenied(session: MqttSession, topicFilter: string): string | undefined;
+  /** Topic filters this session may hold, when below the broker's own cap (partner sessions). */
+  maxSubscriptions?(session: MqttSession): number | undefined;
   /** Checked for every delivery, so revoking access takes effect on the next message. */
   mayReceive(session: MqttSession, topic: string): boolean;
   /** The session's connection is registered (CONNACK sent). */

@@ -30,6 +30,8 @@ export interface RegistryEvents {
   revoke: [{ deviceId: string; reason: string }];
   /** A user's sessions must end now: one token's (logout), or all of them (account deleted). */
   revokeUser: [{ userId: string; tokenId?: string; reason: string }];
+  /** A partner API key was revoked (or rotated): the MQTT sessions it opened must end now. */
+  revokePartnerKey: [{ partnerId: string; keyId: string; reason: string }];
 }
 
 export type RegistryBus = EventEmitter<RegistryEvents>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/index.js';
 import { runCli } from '../support/cli.js';
-import { onboardDeviceMaker } from '../support/devices.js';
+import { onboardDeviceMaker, provision } from '../support/devices.js';
 import { startHub, type TestHub } from '../support/hub.js';
 import { startSim, submittedModel, TEST_BUDGETS } from './certification-support.js';
 
@@ -12,6 +12,7 @@ import { startSim, submittedModel, TEST_BUDGETS } from './certification-support.
 
 let hub: TestHub;
 let sim: SimulatedDevice;
+let watchedSim: SimulatedDevice;
 let dir: string;
 
 beforeAll(async () => {
@@ -20,6 +21,7 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await sim?.stop();
+  await watchedSim?.stop();
   await hub?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -28,25 +30,39 @@ describe('ecohub cert', () => {
   it('runs a certification, prints each case, and the report verifies offline until a byte changes', async () => {
     const partner = await onboardDeviceMaker(hub);
     const { doc, device } = await submittedModel(hub, partner, 'acme.remote-control.r1');
+    const [second] = await provision(hub, partner, doc.model, 1);
+    if (second === undefined) throw new Error('no device');
     sim = await startSim(hub, doc, device);
+    watchedSim = await startSim(hub, doc, second);
     const env = { ECOHUB_URL: hub.httpUrl, ECOHUB_API_KEY: partner.key };
-    const run = await runCli(
-      [
-        'cert',
-        'run',
-        '--model',
-        doc.model,
-        '--version',
-        '1',
-        '--device',
-        device.id,
-        '--budgets',
-        JSON.stringify(TEST_BUDGETS),
-      ],
-      env,
-      90_000,
-    );
+    const runArgs = (did: string) => [
+      'cert',
+      'run',
+      '--model',
+      doc.model,
+      '--version',
+      '1',
+      '--device',
+      did,
+      '--budgets',
+      JSON.stringify(TEST_BUDGETS),
+    ];
+    // One run polled over REST, one followed over MQTT with the partner's key, side by side.
+    const [run, overMqtt] = await Promise.all([
+      runCli(runArgs(device.id), env, 90_000),
+      runCli([...runArgs(second.id), '--mqtt', hub.mqttUrl], env, 90_000),
+    ]);
     expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(overMqtt.code, overMqtt.stderr + overMqtt.stdout).toBe(0);
+    expect(overMqtt.stderr).toContain('over MQTT at');
+    expect(overMqtt.stderr).not.toContain('polling REST');
+    const lines = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => /^(pass|FAIL) /.test(l))
+        .map((l) => l.split(' ')[1]);
+    expect(lines(overMqtt.stdout)).toEqual(lines(run.stdout));
+    expect(overMqtt.stdout).toMatch(/^run \S+ finished: pass/m);
     expect(run.stdout).toContain('pass reconnect.backoff');
     const runId = /^run (\S+) finished: pass/m.exec(run.stdout)?.[1];
     expect(runId).toBeDefined();

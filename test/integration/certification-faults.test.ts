@@ -58,6 +58,7 @@ describe('the harness against every fault mode of the simulator', () => {
         const partner = await onboardDeviceMaker(hub);
         const { doc, device } = await submittedModel(hub, partner, MODEL);
         const sim = await startSim(hub, doc, device, faults);
+        const started = Date.now();
         try {
           const run = await runToEnd(hub, partner.key, {
             modelId: doc.model,
@@ -70,7 +71,7 @@ describe('the harness against every fault mode of the simulator', () => {
             .cases.filter((c) => rule(c, notify))
             .map((c) => c.id)
             .sort();
-          return { name, expected, failed: failedCases(run), run };
+          return { name, expected, failed: failedCases(run), run, ms: Date.now() - started };
         } finally {
           await sim.stop();
         }
@@ -85,7 +86,9 @@ describe('the harness against every fault mode of the simulator', () => {
     }
     // The matrix, as the closing note of the issue shows it.
     console.log(
-      runs.map((r) => `${r.name}: ${r.failed.length} of ${r.run.cases.length} cases fail`).join('\n'),
+      runs
+        .map((r) => `${r.name}: ${r.failed.length} of ${r.run.cases.length} cases fail (${r.ms} ms)`)
+        .join('\n'),
     );
   }, 240_000);
 });
