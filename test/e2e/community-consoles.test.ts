@@ -58,11 +58,6 @@ describe('the partner’s community page and the operator’s moderation page', 
     dimId = await post(hub, writer.token, modelId, 'Dim to 1%', 'For the night');
     duplicateId = await post(hub, writer.token, modelId, 'Lowest brightness', 'Darker please');
     expect((await hub.request('PUT', `/v1/posts/${sunrise}/vote`, { token: ownerToken })).status).toBe(200);
-    const reported = await hub.request('POST', `/v1/posts/${spamId}/reports`, {
-      token: ownerToken,
-      body: { reason: 'Spam link' },
-    });
-    expect(reported.status, reported.text).toBe(200);
     await shipPackage(hub, partner.key, modelId, '2.1.0');
   }, 120_000);
 
@@ -121,8 +116,15 @@ describe('the partner’s community page and the operator’s moderation page', 
   });
 
   it('the operator hides a reported post with a reason and the owner no longer sees it', async () => {
+    // The owner reports a post from the app.
     await owner.goto('/community');
-    await owner.locator('li.post', { hasText: 'Cheap watches here' }).waitFor();
+    const spam = owner.locator('li.post', { hasText: 'Cheap watches here' });
+    await spam.getByText('Report “Cheap watches here”').click();
+    await spam.getByLabel('What is wrong with it').fill('Spam link');
+    await spam.getByRole('button', { name: 'Send report' }).click();
+    await waitForText(spam, 'Reported: moderators will look at it.');
+    expect(await unlabelledControls(owner)).toEqual([]);
+    await screenshots(owner, 'community-report');
 
     await operatorTab.goto('/operator/moderation');
     await operatorTab.getByLabel('Operator token').fill(ADMIN_TOKEN);
