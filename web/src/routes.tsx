@@ -72,6 +72,8 @@ const consolePages = {
   operatorModeration: lazyPage(() =>
     import('./console/community-moderation.js').then((m) => m.OperatorModerationPage),
   ),
+  firmware: lazyPage(() => import('./console/partner-firmware.js').then((m) => m.PartnerFirmwarePage)),
+  rollout: lazyPage(() => import('./console/rollout-detail.js').then((m) => m.PartnerRolloutPage)),
 };
 
 const ROUTES: readonly Route[] = [
@@ -151,6 +153,18 @@ const ROUTES: readonly Route[] = [
     page: consolePages.scorecard,
     access: 'console',
     title: 'Scorecard · partner console',
+  },
+  {
+    pattern: '/partner/firmware',
+    page: consolePages.firmware,
+    access: 'console',
+    title: 'Firmware · partner console',
+  },
+  {
+    pattern: '/partner/firmware/rollouts/:rolloutId',
+    page: consolePages.rollout,
+    access: 'console',
+    title: 'Rollout · partner console',
   },
   {
     pattern: '/operator/scorecards',

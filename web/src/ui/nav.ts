@@ -46,6 +46,7 @@ export const PARTNER_NAV: readonly NavItem[] = [
   { path: '/partner/flash', label: 'Flash sales', icon: 'store' },
   { path: '/partner/community', label: 'Community', icon: 'community' },
   { path: '/partner/moderation', label: 'Moderation', icon: 'inbox' },
+  { path: '/partner/firmware', label: 'Firmware', icon: 'firmware', prefixes: ['/partner/firmware/'] },
 ];
 
 /** The operator console (operator token). Scorecards side by side slot in here. */
