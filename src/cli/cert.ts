@@ -2,28 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { verifyBytes } from '../certification/signing.js';
 import { type DecidedCase, watchOverMqtt } from './cert-watch.js';
 import { type FlagSpec, formatHelp, parseFlags, parsePositiveInt, pick, UsageError } from './flags.js';
+import { call, connectionFlags, hubConnection } from './hub-api.js';
 import type { CliIo } from './io.js';
 
-const connection: readonly FlagSpec[] = [
-  {
-    name: 'hub',
-    env: 'ECOHUB_URL',
-    type: 'string',
-    value: 'URL',
-    help: 'The hub HTTP base URL',
-    default: 'http://127.0.0.1:8080',
-  },
-  {
-    name: 'api-key',
-    env: 'ECOHUB_API_KEY',
-    type: 'string',
-    value: 'KEY',
-    help: 'Partner API key or operator token; prefer the env variable',
-  },
-];
-
 const flags: readonly FlagSpec[] = [
-  ...connection,
+  ...connectionFlags,
   { name: 'model', type: 'string', value: 'ID', help: 'run: the model id' },
   { name: 'version', type: 'string', value: 'N', help: 'run: the model version' },
   { name: 'device', type: 'string', value: 'ID', help: 'run: the connected test device' },
@@ -77,28 +60,6 @@ function required(values: Record<string, string | boolean | undefined>, name: st
   return v;
 }
 
-/** One REST call; a refusal is an Error with the problem's code and detail. */
-async function call(hub: string, apiKey: string | undefined, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.replace(/\/+$/, '')}${path}`, {
-    method,
-    headers: {
-      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (res.status >= 400) {
-    let detail = text;
-    try {
-      const problem = JSON.parse(text) as { code?: string; detail?: string };
-      detail = `${problem.code ?? res.status}: ${problem.detail ?? text}`;
-    } catch {}
-    throw new Error(`the hub refused ${method} ${path} (${res.status}) ${detail}`);
-  }
-  return { res, text };
-}
-
 interface RunView {
   id: string;
   partnerId: string;
@@ -118,10 +79,7 @@ export async function runCert(argv: readonly string[], io: CliIo): Promise<numbe
     io.stdout(CERT_HELP);
     return sub === undefined ? 2 : 0;
   }
-  const spec = (name: string) => flags.find((f) => f.name === name) as FlagSpec;
-  const hub = pick(values, spec('hub'), io.env)?.value ?? 'http://127.0.0.1:8080';
-  if (!/^https?:\/\/[^\s]+$/.test(hub)) throw new UsageError(`--hub must be an http(s) URL, got '${hub}'`);
-  const apiKey = pick(values, spec('api-key'), io.env)?.value;
+  const { hub, apiKey } = hubConnection(values, io);
 
   if (sub === 'verify') {
     const file = positionals[0];
@@ -197,7 +155,7 @@ export async function runCert(argv: readonly string[], io: CliIo): Promise<numbe
     };
     const fetchRun = async () =>
       JSON.parse((await call(hub, apiKey, 'GET', `/v1/certification/runs/${started.id}`)).text) as RunView;
-    const mqttUrl = pick(values, spec('mqtt'), io.env)?.value;
+    const mqttUrl = pick(values, flags.find((f) => f.name === 'mqtt') as FlagSpec, io.env)?.value;
     if (mqttUrl !== undefined) {
       if (!/^(mqtts?|wss?):\/\/[^\s]+$/.test(mqttUrl))
         throw new UsageError(`--mqtt must be an mqtt:// or ws:// URL, got '${mqttUrl}'`);

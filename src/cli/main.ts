@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { ADMIN_HELP, runAdmin } from './admin.js';
 import { BACKUP_HELP, runBackup } from './backup.js';
 import { CERT_HELP, runCert } from './cert.js';
+import { COMMUNITY_HELP, runCommunity } from './community.js';
 import { UsageError } from './flags.js';
 import type { CliIo } from './io.js';
 import { MIGRATE_HELP, runMigrate } from './migrate.js';
@@ -24,6 +25,7 @@ Commands:
   spec import miot FILE...  Convert MIoT-Spec-V2 instance documents into model documents
   spec export miot FILE     Convert a model document into a MIoT-Spec-V2 instance document
   cert run|report|key|verify  Run certification, fetch a signed report, verify one offline
+  community queue|hide|restore|lock|dismiss|status|export  Moderate owners' posts, export them
 
 Run 'ecohub <command> --help' for a command's options.
 
@@ -33,7 +35,8 @@ ${BACKUP_HELP}
 ${ADMIN_HELP}
 ${PROVISION_HELP}
 ${SPEC_HELP}
-${CERT_HELP}`;
+${CERT_HELP}
+${COMMUNITY_HELP}`;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -53,6 +56,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runSpec(rest, io);
       case 'cert':
         return await runCert(rest, io);
+      case 'community':
+        return await runCommunity(rest, io);
       case '--version':
       case 'version':
         io.stdout(`${VERSION}\n`);
@@ -65,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `unknown command '${command}' (commands: serve, migrate, backup, admin, provision, spec, cert)`,
+          `unknown command '${command}' (commands: serve, migrate, backup, admin, provision, spec, cert, community)`,
         );
     }
   } catch (err) {

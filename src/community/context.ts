@@ -12,12 +12,14 @@ export interface CommunityLimits {
   readonly postsPerHour: number;
   readonly commentsPerHour: number;
   readonly votesPerHour: number;
+  readonly reportsPerHour: number;
 }
 
 export const DEFAULT_COMMUNITY_LIMITS: CommunityLimits = {
   postsPerHour: 10,
   commentsPerHour: 60,
   votesPerHour: 200,
+  reportsPerHour: 30,
 };
 
 /** What every part of the community module shares. */

@@ -75,7 +75,7 @@ export async function weeklyDigest(
   };
 }
 
-function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | null): string {
   const text = value === null ? '' : String(value);
   // Cells a spreadsheet would run as a formula are prefixed with a quote (CSV injection).
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;

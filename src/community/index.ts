@@ -12,6 +12,7 @@ import { Moderation } from './moderation.js';
 import type { CommunityNotifier, CommunityRegistry, CommunityReleases } from './ports.js';
 import { CommunityPosts } from './posts.js';
 import { ReleaseReach } from './reach.js';
+import { Reports } from './reports.js';
 import { BetaTesting } from './testing.js';
 import { VoteVerifier } from './verification.js';
 
@@ -42,6 +43,8 @@ export interface Community {
   readonly posts: CommunityPosts;
   readonly comments: Comments;
   readonly moderation: Moderation;
+  /** Users' reports of posts and the moderation queue they make. */
+  readonly reports: Reports;
   readonly releases: ReleaseLoop;
   /** Tells each voter when a linked stable release reaches their device (device reports feed it). */
   readonly reach: ReleaseReach;
@@ -72,6 +75,7 @@ export async function createCommunity(o: CommunityOptions): Promise<Community> {
     posts: new CommunityPosts(context),
     comments: new Comments(context),
     moderation: new Moderation(context),
+    reports: new Reports(context),
     releases,
     reach,
     inbox: new Inbox(context),

@@ -37,7 +37,7 @@ export class CommunityMetrics {
     });
     this.moderation = new Counter({
       name: 'ecohub_community_moderation_total',
-      help: 'Moderation actions (hide, show, lock, unlock, merge, hide-comment)',
+      help: 'Moderation actions (hide, show, lock, unlock, merge, hide-comment, report, dismiss-reports)',
       labelNames: ['action'],
       registers,
     });

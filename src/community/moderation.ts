@@ -7,6 +7,7 @@ import * as comments from './store-comments.js';
 import * as events from './store-events.js';
 import * as loop from './store-loop.js';
 import * as posts from './store-posts.js';
+import * as reports from './store-reports.js';
 import * as votes from './store-votes.js';
 
 /** Statuses a moderator sets directly; `duplicate` comes from a merge. */
@@ -107,12 +108,24 @@ export class Moderation {
     await deliver(c, statusNotices(changed.post, changed.voters, to, eventId, note));
   }
 
-  async hide(caller: Identity, postId: string, reason: string | null): Promise<void> {
+  /** Hides the post from other users (its author still sees it, with the reason); resolves its reports. */
+  async hide(caller: Identity, postId: string, reason: string): Promise<void> {
+    await this.#setHidden(caller, postId, reason, reason);
+  }
+
+  /** Shows a hidden post again; `note` (why) is kept in its history. */
+  async show(caller: Identity, postId: string, note: string | null): Promise<void> {
+    await this.#setHidden(caller, postId, null, note);
+  }
+
+  async #setHidden(caller: Identity, postId: string, reason: string | null, note: string | null) {
     const c = this.#c;
     const post = requireModerator(caller, await posts.postRow(c.store, postId), postId);
     const at = c.now();
     await c.store.transaction(async (tx) => {
       await posts.setHidden(tx, postId, reason, at);
+      // Hiding answers every open report of the post: it leaves the moderation queue.
+      if (reason !== null) await reports.resolveReports(tx, postId, 'hidden', at);
       await events.insertPostEvent(tx, {
         id: newId('pev'),
         post_id: postId,
@@ -120,7 +133,7 @@ export class Moderation {
         kind: reason === null ? 'shown' : 'hidden',
         from_status: null,
         to_status: null,
-        note: reason,
+        note,
         actor: actorOf(caller),
         at,
       });

@@ -28,6 +28,8 @@ export interface PostListQuery {
   readonly sort: posts.PostSort;
   readonly status?: posts.PostStatus | undefined;
   readonly kind?: posts.PostKind | undefined;
+  /** Moderators: only hidden posts (true) or only shown ones (false); users never list hidden ones. */
+  readonly hidden?: boolean | undefined;
 }
 
 /** How much a post's verified votes can be trusted: tenure and activity of the voters' devices. */
@@ -232,6 +234,7 @@ export class CommunityPosts {
       status: q.status,
       kind: q.kind,
       includeHidden: caller.kind !== 'user',
+      hidden: q.hidden,
       sort: q.sort,
       trendingSince: c.now() - TRENDING_WINDOW_MS,
       after: page.after,

@@ -11,7 +11,8 @@ export type PostEventKind =
   | 'locked'
   | 'unlocked'
   | 'merged'
-  | 'release-linked';
+  | 'release-linked'
+  | 'reports-dismissed';
 
 export interface PostEventRow {
   readonly id: string;

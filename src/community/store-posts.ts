@@ -32,13 +32,13 @@ export interface RankedPostRow extends PostRow {
   readonly trending_votes: number;
 }
 
-const POST_COLUMNS = sql.raw(
+export const POST_COLUMNS = sql.raw(
   'p.id, p.model_id, p.partner_id, p.author_id, p.kind, p.title, p.body, p.status, p.duplicate_of, p.locked, ' +
     'p.hidden_reason, p.hidden_at, p.attachment, p.attached_device_id, p.created_at, p.updated_at',
 );
 
 /** Vote counts of post p: every vote, verified ones, verified ones since `since` (trending). */
-function countColumns(since: number): Sql {
+export function countColumns(since: number): Sql {
   return sql`(SELECT count(*) FROM community_votes v WHERE v.post_id = p.id) AS votes,
     (SELECT count(*) FROM community_votes v WHERE v.post_id = p.id AND v.verified) AS verified_votes,
     (SELECT count(*) FROM community_votes v WHERE v.post_id = p.id AND v.verified AND v.created_at >= ${since})
@@ -85,6 +85,8 @@ export interface PostFilter {
   readonly kind?: PostKind | undefined;
   /** Hidden posts are listed for moderators only. */
   readonly includeHidden: boolean;
+  /** Moderators: only hidden posts (true) or only shown ones (false). */
+  readonly hidden?: boolean | undefined;
   readonly sort: PostSort;
   readonly trendingSince: number;
   readonly after: PageKey | undefined;
@@ -104,7 +106,8 @@ export function listPosts(db: Queryable, f: PostFilter): Promise<RankedPostRow[]
   if (f.authorId !== undefined) where.push(sql`p.author_id = ${f.authorId}`);
   if (f.status !== undefined) where.push(sql`p.status = ${f.status}`);
   if (f.kind !== undefined) where.push(sql`p.kind = ${f.kind}`);
-  if (!f.includeHidden) where.push(sql`p.hidden_at IS NULL`);
+  if (!f.includeHidden || f.hidden === false) where.push(sql`p.hidden_at IS NULL`);
+  else if (f.hidden === true) where.push(sql`p.hidden_at IS NOT NULL`);
   const score = sql.raw(f.sort === 'top' ? 'verified_votes' : f.sort === 'trending' ? 'trending_votes' : '0');
   const after =
     f.after === undefined

@@ -106,6 +106,11 @@ export class CommunityApi {
     return this.#rest('GET', `/v1/posts/${enc(postId)}/comments${query(q)}`);
   }
 
+  /** Reports a post to its moderators; reporting again replaces your reason. */
+  report(postId: string, reason: string): Promise<{ open: number }> {
+    return this.#rest('POST', `/v1/posts/${enc(postId)}/reports`, { reason });
+  }
+
   /** Your inbox, newest first, with the unread count. */
   inbox(
     q: { unread?: boolean; cursor?: string; limit?: number } = {},

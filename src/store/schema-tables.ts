@@ -559,6 +559,16 @@ export const expectedTables: readonly TableSpec[] = [
     primaryKey: 'model_id, day, metric, label',
     indexes: { quality_counters_by_partner: 'partner_id, day' },
   }),
+  // 0410 community reports (the moderation queue)
+  table('community_reports', {
+    columns: 'post_id text, user_id text, reason text, created_at int, resolution text?, resolved_at int?',
+    primaryKey: 'post_id, user_id',
+    indexes: {
+      community_reports_open: 'post_id WHERE resolved_at IS NULL',
+      community_reports_by_user: 'user_id, created_at',
+    },
+    references: { post_id: 'community_posts(id)', user_id: 'users(id)' },
+  }),
 ];
 
 /** Boolean columns, by table: what the SQLite engine turns from 0/1 back into false/true. */

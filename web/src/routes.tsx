@@ -65,6 +65,13 @@ const consolePages = {
   runs: lazyPage(() => import('./console/certification.js').then((m) => m.PartnerCertificationPage)),
   scorecard: lazyPage(() => import('./console/certification.js').then((m) => m.PartnerScorecardPage)),
   scorecards: lazyPage(() => import('./console/certification.js').then((m) => m.OperatorScorecardsPage)),
+  community: lazyPage(() => import('./console/partner-community.js').then((m) => m.PartnerCommunityPage)),
+  partnerModeration: lazyPage(() =>
+    import('./console/community-moderation.js').then((m) => m.PartnerModerationPage),
+  ),
+  operatorModeration: lazyPage(() =>
+    import('./console/community-moderation.js').then((m) => m.OperatorModerationPage),
+  ),
   firmware: lazyPage(() => import('./console/partner-firmware.js').then((m) => m.PartnerFirmwarePage)),
   rollout: lazyPage(() => import('./console/rollout-detail.js').then((m) => m.PartnerRolloutPage)),
 };
@@ -164,6 +171,24 @@ const ROUTES: readonly Route[] = [
     page: consolePages.scorecards,
     access: 'console',
     title: 'Scorecards · operator console',
+  },
+  {
+    pattern: '/partner/community',
+    page: consolePages.community,
+    access: 'console',
+    title: 'Community · partner console',
+  },
+  {
+    pattern: '/partner/moderation',
+    page: consolePages.partnerModeration,
+    access: 'console',
+    title: 'Moderation · partner console',
+  },
+  {
+    pattern: '/operator/moderation',
+    page: consolePages.operatorModeration,
+    access: 'console',
+    title: 'Moderation · operator console',
   },
 ];
 

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Community } from '../../community/index.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
-import { moderators, NoContent, tags } from './community-access.js';
+import { moderators, NoContent, tags, users } from './community-access.js';
 import {
   CommentParams,
   HideBody,
@@ -11,12 +12,15 @@ import {
   MergeBody,
   PostDetailSchema,
   PostParams,
+  QueuedPostSchema,
+  ReportBody,
+  ShowQuery,
   StatusBody,
 } from './community-schemas.js';
 
 /** Moderation by the model's partner and the operator: status, hiding, locking, merging (docs/community.md). */
 export function communityModerationRoutes(app: App, community: Community): void {
-  const { posts, moderation } = community;
+  const { posts, moderation, reports } = community;
 
   app.put(
     '/v1/posts/:postId/status',
@@ -48,7 +52,7 @@ export function communityModerationRoutes(app: App, community: Community): void 
       config: moderators,
       schema: {
         tags,
-        summary: 'Hide a post from users, with a reason (its author still sees it)',
+        summary: 'Hide a post from users, with a reason (its author still sees it); resolves its reports',
         params: PostParams,
         body: HideBody,
         response: responses(NoContent, 400, 401, 403, 404),
@@ -66,13 +70,14 @@ export function communityModerationRoutes(app: App, community: Community): void 
       config: moderators,
       schema: {
         tags,
-        summary: 'Show a hidden post again',
+        summary: 'Show a hidden post again (`reason`, optional, is kept in its history)',
         params: PostParams,
+        querystring: ShowQuery,
         response: responses(NoContent, 401, 403, 404),
       },
     },
     async (request, reply) => {
-      await moderation.hide(callerOf(request), request.params.postId, null);
+      await moderation.show(callerOf(request), request.params.postId, request.query.reason ?? null);
       return reply.code(204).send(null);
     },
   );
@@ -159,5 +164,56 @@ export function communityModerationRoutes(app: App, community: Community): void 
       await moderation.hideComment(callerOf(request), request.params.commentId, null);
       return reply.code(204).send(null);
     },
+  );
+
+  app.post(
+    '/v1/posts/:postId/reports',
+    {
+      config: users,
+      schema: {
+        tags,
+        summary: 'Report a post to its moderators, with a reason (reporting again replaces yours)',
+        description:
+          'Any user who can read the post may report it; moderators see open reports in the queue ' +
+          '(`GET /v1/community/reports`), reporters never named.',
+        params: PostParams,
+        body: ReportBody,
+        response: responses({ 200: Type.Object({ open: Type.Integer() }) }, 400, 401, 403, 404, 409, 429),
+      },
+    },
+    async (request) => reports.report(callerOf(request), request.params.postId, request.body.reason),
+  );
+
+  app.get(
+    '/v1/community/reports',
+    {
+      config: moderators,
+      schema: {
+        tags,
+        summary: 'The moderation queue: posts with open reports, most reported first',
+        description: 'A partner sees its models’ posts; the operator every model’s.',
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(QueuedPostSchema) }, 400, 401, 403),
+      },
+    },
+    async (request) =>
+      pageResponse(
+        await reports.queue(callerOf(request), pageRequest(request.query, ['number', 'number', 'string'])),
+      ),
+  );
+
+  app.post(
+    '/v1/posts/:postId/reports/dismiss',
+    {
+      config: moderators,
+      schema: {
+        tags,
+        summary: 'Keep the post and close its open reports, with a reason (kept in its history)',
+        params: PostParams,
+        body: HideBody,
+        response: responses({ 200: Type.Object({ dismissed: Type.Integer() }) }, 400, 401, 403, 404),
+      },
+    },
+    async (request) => reports.dismiss(callerOf(request), request.params.postId, request.body.reason),
   );
 }

@@ -44,6 +44,8 @@ export const StatusBody = Type.Object({
   note: Type.Optional(Text(1000, 'told to every voter')),
 });
 export const HideBody = Type.Object({ reason: Reason });
+export const ReportBody = Type.Object({ reason: Text(500, 'what is wrong with the post, for moderators') });
+export const ShowQuery = Type.Object({ reason: Type.Optional(Reason) });
 export const LockBody = Type.Object({ locked: Type.Boolean(), note: Type.Optional(Reason) });
 export const MergeBody = Type.Object({ into: PostId });
 export const LinkBody = Type.Object({
@@ -66,6 +68,9 @@ export const PostListQuery = {
   ),
   status: Type.Optional(Status),
   kind: Type.Optional(Kind),
+  hidden: Type.Optional(
+    Type.Boolean({ description: 'moderators: only hidden posts (true) or only shown ones (false)' }),
+  ),
 };
 
 const Hidden = Nullable(Type.Object({ reason: Type.String(), at: Timestamp }));
@@ -185,4 +190,16 @@ export const DigestSchema = Type.Object({
     }),
   ),
   truncated: Type.Boolean(),
+});
+
+export const QueuedPostSchema = Type.Object({
+  post: PostSchema,
+  reports: Type.Object({
+    open: Type.Integer(),
+    firstAt: Timestamp,
+    lastAt: Timestamp,
+    reasons: Type.Array(Type.Object({ reason: Type.String(), at: Timestamp }), {
+      description: 'the newest open reports (at most 5), reporters never named',
+    }),
+  }),
 });

@@ -69,12 +69,12 @@ export function communityRoutes(app: App, community: Community): void {
       },
     },
     async (request) => {
-      const { sort = 'top', status, kind } = request.query;
+      const { sort = 'top', status, kind, hidden } = request.query;
       return pageResponse(
         await posts.list(
           callerOf(request),
           { modelId: request.params.modelId },
-          { sort, status, kind },
+          { sort, status, kind, hidden },
           pageRequest(request.query, POST_KEY),
         ),
       );
@@ -93,9 +93,14 @@ export function communityRoutes(app: App, community: Community): void {
       },
     },
     async (request) => {
-      const { sort = 'new', status, kind } = request.query;
+      const { sort = 'new', status, kind, hidden } = request.query;
       return pageResponse(
-        await posts.list(callerOf(request), {}, { sort, status, kind }, pageRequest(request.query, POST_KEY)),
+        await posts.list(
+          callerOf(request),
+          {},
+          { sort, status, kind, hidden },
+          pageRequest(request.query, POST_KEY),
+        ),
       );
     },
   );

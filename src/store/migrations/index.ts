@@ -14,6 +14,7 @@ import { m0250 } from './0250-certification.js';
 import { m0360 } from './0360-flash-preorders.js';
 import { m0370 } from './0370-quality.js';
 import { m0380 } from './0380-ingest-marks.js';
+import { m0410 } from './0410-community-reports.js';
 
 /** Every shipped migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   m0360,
   m0370,
   m0380,
+  m0410,
 ];

@@ -85,6 +85,11 @@ export class CommunityWebApi {
     return readPost(on ? await this.#http.put(path, undefined) : await this.#http.delete(path));
   }
 
+  /** Flags a post for its moderators, with a reason. */
+  async report(postId: string, reason: string): Promise<void> {
+    await this.#http.post(`/v1/posts/${enc(postId)}/reports`, { reason });
+  }
+
   async inbox(): Promise<{ items: Notice[]; unread: number }> {
     const page = record(await this.#http.get('/v1/me/notifications?limit=50'));
     return { items: list(page['items'], '/items', readNotice), unread: num(page['unread'], '/unread') };

@@ -91,6 +91,7 @@ function ModelPosts({ modelId }: { modelId: string }) {
                       : ''}
                     {post.votes.last7Days > 0 ? `, ${post.votes.last7Days} this week` : ''}
                   </p>
+                  {!post.mine && <Report post={post} />}
                 </div>
                 {!post.locked && post.status !== 'duplicate' && (
                   <button
@@ -109,6 +110,43 @@ function ModelPosts({ modelId }: { modelId: string }) {
       </div>
       <NewPost modelId={modelId} onPosted={() => posts.reload()} />
     </>
+  );
+}
+
+/** Flags a post for the maker's and the hub's moderators, with a reason. */
+function Report({ post }: { post: Post }) {
+  const { api } = useApp();
+  const [reason, setReason] = useState('');
+  const [sent, setSent] = useState(false);
+  const report = useAction(async () => {
+    await api.community.report(post.id, reason.trim());
+    setSent(true);
+  });
+  if (sent) return <p class="hint">Reported: moderators will look at it.</p>;
+  return (
+    <details class="report">
+      <summary>Report “{post.title}”</summary>
+      <form
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void report.run();
+        }}
+      >
+        <Field
+          label="What is wrong with it"
+          required
+          maxLength={500}
+          value={reason}
+          onValue={setReason}
+          error={fieldError(report.error, '/reason')}
+        />
+        <button type="submit" class="secondary" disabled={report.busy || reason.trim() === ''}>
+          Send report
+        </button>
+      </form>
+      <ErrorNote error={report.error} />
+    </details>
   );
 }
 

@@ -44,6 +44,8 @@ export const PARTNER_NAV: readonly NavItem[] = [
   { path: '/partner/certification', label: 'Certification', icon: 'check' },
   { path: '/partner/scorecard', label: 'Scorecard', icon: 'sales' },
   { path: '/partner/flash', label: 'Flash sales', icon: 'store' },
+  { path: '/partner/community', label: 'Community', icon: 'community' },
+  { path: '/partner/moderation', label: 'Moderation', icon: 'inbox' },
   { path: '/partner/firmware', label: 'Firmware', icon: 'firmware', prefixes: ['/partner/firmware/'] },
 ];
 
@@ -54,6 +56,7 @@ export const OPERATOR_NAV: readonly NavItem[] = [
   { path: '/operator/certification', label: 'Certification', icon: 'check' },
   { path: '/operator/months', label: 'Months', icon: 'calendar' },
   { path: '/operator/scorecards', label: 'Scorecards', icon: 'sales' },
+  { path: '/operator/moderation', label: 'Moderation', icon: 'community' },
 ];
 
 /** Which console a path belongs to, if any. */
