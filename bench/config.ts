@@ -47,6 +47,14 @@ export interface BenchConfig {
     readonly loadFraction: number;
     readonly loadWarmupMs: number;
   };
+  /** (d) the flash-sale opening (issue 16): the same size in both modes, fewer runs in quick. */
+  readonly flash: {
+    readonly buyers: number;
+    readonly cap: number;
+    readonly inFlight: number;
+    /** Runs (each a fresh hub and sale): the hub's setup of 10,000 buyers costs seconds. */
+    readonly runs: number;
+  };
 }
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--no-mosquitto] [--profile|--no-profile]
@@ -123,6 +131,7 @@ export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
           loadFraction: 0.7,
           loadWarmupMs: 2000,
         },
+    flash: { buyers: 10_000, cap: 1000, inFlight: 256, runs: quick ? 1 : runs },
   };
 }
 
