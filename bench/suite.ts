@@ -76,11 +76,15 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
     cleanup: ctx.cleanup,
     progress: ctx.progress,
   };
+  const { only } = ctx.config;
+  const traffic = only.has('b') || only.has('c');
   const [connectHubs, hubTarget, refTarget, firstFlash] = await Promise.all([
-    settle('(a) setup', () => mapLimit(hubCount, 2, () => prepareConnectHub(ctx))),
-    settle('(b)/(c) ecohub setup', () => hubTraffic(ctx)),
-    withRef ? settle('(b)/(c) mosquitto setup', () => mosquittoTraffic(ctx)) : undefined,
-    settle('(d) flash sale setup', () => prepareFlash(flashOptions)),
+    only.has('a')
+      ? settle('(a) setup', () => mapLimit(hubCount, 2, () => prepareConnectHub(ctx)))
+      : undefined,
+    traffic ? settle('(b)/(c) ecohub setup', () => hubTraffic(ctx)) : undefined,
+    withRef && traffic ? settle('(b)/(c) mosquitto setup', () => mosquittoTraffic(ctx)) : undefined,
+    only.has('d') ? settle('(d) flash sale setup', () => prepareFlash(flashOptions)) : undefined,
   ]);
 
   if (connectHubs !== undefined) {
@@ -103,7 +107,7 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
   const resultsOf = (t: TrafficTarget) => (t.name === 'ecohub' ? hub : (ref ?? emptyResults()));
   if (targets.length > 0) {
     await attempt('(b) ingest', async () => {
-      for (let i = 1; i <= runs; i++) {
+      for (let i = 1; i <= (only.has('b') ? runs : 0); i++) {
         for (const t of targets) resultsOf(t).ingest.push(await ingestRun(ctx, t, `run ${i}/${runs}`));
       }
     });
@@ -113,14 +117,14 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
       ? Math.min(loadTargetPerSec, Math.round(hubIngest * loadFraction))
       : loadTargetPerSec;
     await attempt('(c) round trip idle', async () => {
-      for (let i = 1; i <= runs; i++) {
+      for (let i = 1; i <= (only.has('c') ? runs : 0); i++) {
         for (const t of targets)
           resultsOf(t).rtIdle.push(await roundTripRun(ctx, t, `idle run ${i}/${runs}`, undefined));
       }
     });
     const load = loadPerSec;
     await attempt('(c) round trip under load', async () => {
-      for (let i = 1; i <= runs; i++) {
+      for (let i = 1; i <= (only.has('c') ? runs : 0); i++) {
         for (const t of targets)
           resultsOf(t).rtLoaded.push(await roundTripRun(ctx, t, `loaded run ${i}/${runs}`, load));
       }
@@ -130,7 +134,7 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
 
   const flash: FlashRun[] = [];
   await attempt('(d) flash sale', async () => {
-    const flashRuns = ctx.config.flash.runs;
+    const flashRuns = only.has('d') ? ctx.config.flash.runs : 0;
     for (let i = 1; i <= flashRuns; i++) {
       if (i > 1) ctx.progress(`(d) flash sale run ${i}/${flashRuns}: setting up a fresh hub and sale`);
       const prepared = i === 1 ? firstFlash : await prepareFlash(flashOptions);
