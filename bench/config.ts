@@ -7,6 +7,8 @@ export interface BenchConfig {
   readonly out: string;
   readonly mosquitto: boolean;
   readonly profile: boolean;
+  /** The scenarios to run (--only): (a) connect, (b) ingest, (c) round trip, (d) flash sale. */
+  readonly only: ReadonlySet<Scenario>;
   readonly connect: {
     readonly devices: number;
     /** Sockets per generator process: each stays well below its 20,000 open files. */
@@ -47,7 +49,18 @@ export interface BenchConfig {
     readonly loadFraction: number;
     readonly loadWarmupMs: number;
   };
+  /** (d) the flash-sale opening (issue 16): the same size in both modes, fewer runs in quick. */
+  readonly flash: {
+    readonly buyers: number;
+    readonly cap: number;
+    readonly inFlight: number;
+    /** Runs (each a fresh hub and sale): the hub's setup of 10,000 buyers costs seconds. */
+    readonly runs: number;
+  };
 }
+
+export type Scenario = 'a' | 'b' | 'c' | 'd';
+const SCENARIOS: readonly Scenario[] = ['a', 'b', 'c', 'd'];
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--runs N] [--out FILE] [--no-mosquitto] [--profile|--no-profile]
 
@@ -60,6 +73,8 @@ markdown report (default docs/benchmarks.md).
   --no-mosquitto   skip the reference broker
   --profile        also profile the hub (node --cpu-prof); default on in full mode
   --no-profile     do not profile
+  --only LIST      only these scenarios, e.g. --only a or --only b,c (a connect, b ingest,
+                   c round trip, d flash sale; c takes its load from b when b runs)
 `;
 
 export class UsageError extends Error {}
@@ -78,12 +93,19 @@ export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
   if (!Number.isInteger(runs) || runs < 1 || runs > 50)
     throw new UsageError(`--runs must be 1..50, got '${values.runs}'`);
   const profile = values['no-profile'] === true ? false : values.profile === true ? true : !quick;
+  const only = new Set<Scenario>();
+  for (const name of (values.only ?? SCENARIOS.join(',')).split(',')) {
+    const scenario = SCENARIOS.find((s) => s === name.trim());
+    if (scenario === undefined) throw new UsageError(`--only takes a list of a, b, c, d; got '${name}'`);
+    only.add(scenario);
+  }
   return {
     mode: quick ? 'quick' : 'full',
     runs,
     out: values.out ?? 'docs/benchmarks.md',
     mosquitto: values['no-mosquitto'] !== true,
     profile,
+    only,
     connect: quick
       ? {
           devices: 200,
@@ -123,6 +145,7 @@ export function benchConfig(argv: readonly string[]): BenchConfig | 'help' {
           loadFraction: 0.7,
           loadWarmupMs: 2000,
         },
+    flash: { buyers: 10_000, cap: 1000, inFlight: 256, runs: quick ? 1 : runs },
   };
 }
 
@@ -136,6 +159,7 @@ function parse(argv: readonly string[]) {
       'no-mosquitto': { type: 'boolean' },
       profile: { type: 'boolean' },
       'no-profile': { type: 'boolean' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

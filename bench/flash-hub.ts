@@ -3,12 +3,15 @@
  * a published model, `cap` devices in stock, a SKU and a first-come sale of `cap` units opening in
  * `openInMs`, and `buyers` registered users whose tokens it writes to a file (users and registrations
  * go straight into the store: 10,000 scrypt hashes through the API would take half an hour).
- * Prints one JSON line with what the driver needs, then serves until SIGTERM.
+ * Prints one JSON line with what the driver needs (the database file included, for the oversell
+ * check), then serves until SIGTERM; `open <ms>` on stdin moves the opening to <ms> from then.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DATABASE_FILE } from '../src/config.js';
 import { createHub } from '../src/hub.js';
 import { newId } from '../src/identity/secrets.js';
 import { createLogger } from '../src/log.js';
@@ -75,8 +78,18 @@ for (const id of ids) tokens.push((await hub.identities.issueUserToken(id)).toke
 const tokenFile = join(dataDir, 'tokens.json');
 writeFileSync(tokenFile, JSON.stringify(tokens));
 process.stdout.write(
-  `${JSON.stringify({ httpUrl: hub.httpUrl, saleId: sale.id, opensAt: Date.parse(sale.opensAt), tokenFile, adminToken })}\n`,
+  `${JSON.stringify({ httpUrl: hub.httpUrl, saleId: sale.id, opensAt: Date.parse(sale.opensAt), tokenFile, adminToken, databaseFile: join(dataDir, DATABASE_FILE), pid: process.pid })}\n`,
 );
+// "open <ms>" on stdin moves the opening to <ms> from now and answers {"opensAt": ...}: the bench sets
+// this hub up while others are measured, and opens the sale when its turn comes.
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const match = /^open (\d+)$/.exec(line.trim());
+  if (match === null) return;
+  const opensAt = Date.now() + Number(match[1]);
+  void hub.store
+    .run(sql`UPDATE flash_sales SET opens_at = ${opensAt} WHERE id = ${sale.id}`)
+    .then(() => process.stdout.write(`${JSON.stringify({ opensAt })}\n`));
+});
 process.on('SIGTERM', () => {
   void hub.close().finally(() => {
     rmSync(dataDir, { recursive: true, force: true });

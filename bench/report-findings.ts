@@ -105,5 +105,43 @@ Quick bench (\`npm run bench -- --quick\`) before and after, on the same saturat
 there is bounded by the CPU the hub got, 20–25% of a core): the ingest transaction went from 56.5
 to 7.6 ms mean, the command round trip p99 under load from 199 to 104 ms, the event-loop p99 under
 full ingest from 300 to 200 ms. The full bench on a quiet machine decides the targets.
+
+### Profiles of the measured workload only (2026-11-30)
+
+A hub's profile covers its whole life; in quick mode start-up (ajv and fast-json-stringify compiling
+the routes' schemas: 25% and 13% of the busy time) drowned the workload. \`bench/profile.ts\` now
+keeps the samples taken between the workload's start and end (\`monotonicUs()\`, the clock V8's
+profile uses), and (b) and (c) get a profile each. \`npm run bench -- --quick --only a --profile\`
+(200 devices, the box at load ~14):
+
+- **(a) connect + storm** (busy 2.9 s, idle 0.6 s): \`writev\` 9.4% (CONNACK and SUBACK, one syscall
+  each per client), GC 6.1%, better-sqlite3 \`exec\` + the engine's \`#all\` 7.7% (presence
+  transactions and the device read on a directory miss), \`close\` 3.0%, aedes 7.2%, the hub's
+  broker 6.2%, \`defaultPrepareStackTrace\` 1.9% (the per-connect \`stream.pipeline\` abort above),
+  the quality recorder's \`#add\` 1.6% per connect.
+- **(c) round trips under load** (busy 3.0 s, idle 0.25 s: saturated): \`writev\` 19.9% (PUBACKs are
+  already coalesced per client per batch: mqtt-packet corks until the next tick and a batch's
+  acknowledgements are written in one microtask run), \`postMessage\` 8.9% (statements to the writer
+  thread), report parsing (\`parseReport\`, \`parseJson\`, \`admit\`) 7.6%, the watched-topic
+  enumeration (\`#held\`, twice per report) 3.9% plus \`Qlobber._match\` 2.5%.
+
+Changed: a topic's "watched" answer is kept until a filter appears or disappears (never stale;
+\`src/broker/watchers.ts\`), which removes the enumeration from the per-report path. Measured with
+\`--only b,c\` three runs before and after on the same box: every figure moved within the noise (the
+box at 100% CPU, the hub getting 35–75% of a core; loaded round trips completed 74–395 in the 2 s
+window), so no ratio can be claimed from them. What stands between the hub and the unmet targets is
+in the profiles: in (c) the loop is busy 92% of the time with ~2,600 reports/s, and its p99 follows
+the loop delay (70–100 ms): the per-report JavaScript (parse, validate, plan, copy to the thread)
+and a syscall per client per batch, which mosquitto does in C at a fraction of the CPU.
+
+### Flash-sale opening (d)
+
+Profile of the hub during a 10,000-buyer opening before this round (\`--cpu-prof\`, whole run):
+better-sqlite3 \`exec\` 39% (each purchase's \`COMMIT\` with its fsync, on the event loop) and the
+engine's \`#all\` 16% (the waitlist position: \`count(*)\` over everyone waiting ahead, quadratic over
+9,000 places). Now durable transactions are group-committed (one fsync per I/O round,
+\`src/store/sqlite-group-commit.ts\`) and the position is the place number less those ahead who
+left. Same box, \`npm run bench:flash\` (10,000 buyers): 284 -> 400 answers/s; against the ceiling
+0.06x -> 0.27x (the ceiling then was the hub's own \`/healthz\`, now a bare fastify route).
 `;
 }

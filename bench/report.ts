@@ -4,9 +4,11 @@ import type { LoopDelay } from './loop-delay.js';
 import type { MachineInfo } from './machine.js';
 import type { ProfileSummary } from './profile.js';
 import { findingsSection } from './report-findings.js';
+import { flashSection } from './report-flash.js';
 import { figure, fmtSpread, num, ratioText, sig, table } from './report-format.js';
 import { methodSection } from './report-intro.js';
 import { reportNotes } from './report-notes.js';
+import type { FlashRun } from './scenarios/flash.js';
 import { ratio } from './stats.js';
 import { targetsSection } from './targets.js';
 
@@ -25,6 +27,8 @@ export interface BenchReport {
   readonly loadPerSec: number | undefined;
   readonly profiles: readonly ProfileSummary[];
   readonly errors: readonly string[];
+  /** (d) the flash sale. */
+  readonly flash: readonly FlashRun[];
 }
 
 type Pick<T> = (run: T) => number | undefined;
@@ -268,6 +272,8 @@ ${notes.join('\n')}
 ${cpuSection(r)}
 
 ${loopDelaySection(r)}
+
+${flashSection(r)}
 
 ${targetsSection(r)}
 

@@ -107,6 +107,7 @@ async function bench(
       loadPerSec: suite.loadPerSec,
       profiles: suite.profiles,
       errors: suite.errors,
+      flash: suite.flash,
     }),
   );
   progress(`wrote ${out}${suite.errors.length > 0 ? ` with ${suite.errors.length} error(s)` : ''}`);

@@ -6,6 +6,7 @@ import {
   prepareConnectHub,
   startConnectGenerators,
 } from './scenarios/connect.js';
+import { type FlashOptions, type FlashRun, flashRun, prepareFlash } from './scenarios/flash.js';
 import { ingestRun } from './scenarios/ingest.js';
 import { profilePasses } from './scenarios/profiled.js';
 import { roundTripRun } from './scenarios/roundtrip.js';
@@ -18,6 +19,8 @@ export interface SuiteResults {
   readonly loadPerSec: number | undefined;
   readonly profiles: ProfileSummary[];
   readonly errors: string[];
+  /** (d) the flash-sale opening, hub against a bare fastify route. */
+  readonly flash: FlashRun[];
 }
 
 function message(error: unknown): string {
@@ -26,7 +29,8 @@ function message(error: unknown): string {
 
 /**
  * Runs (a), then (b) and (c) on one hub and one mosquitto kept up for them, hub and mosquitto
- * runs alternating; then the profiled runs. A scenario that fails is recorded and skipped, the
+ * runs alternating; then (d) the flash sale (its own hub, and a bare fastify as the reference);
+ * then the profiled runs. A scenario that fails is recorded and skipped, the
  * others still run.
  */
 export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
@@ -60,11 +64,27 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
   // CPU): the idle ones cost nothing while the others are measured.
   const { freshHubPerRun } = ctx.config.connect;
   const hubCount = freshHubPerRun ? runs : 1;
-  ctx.progress(`starting ${hubCount} hub(s) for (a) and the servers for (b)/(c), setting them up over REST`);
-  const [connectHubs, hubTarget, refTarget] = await Promise.all([
-    settle('(a) setup', () => mapLimit(hubCount, 2, () => prepareConnectHub(ctx))),
-    settle('(b)/(c) ecohub setup', () => hubTraffic(ctx)),
-    withRef ? settle('(b)/(c) mosquitto setup', () => mosquittoTraffic(ctx)) : undefined,
+  ctx.progress(
+    `starting ${hubCount} hub(s) for (a), the servers for (b)/(c) and (d), setting them up over REST`,
+  );
+  const flashOptions: FlashOptions = {
+    root: ctx.root,
+    buyers: ctx.config.flash.buyers,
+    cap: ctx.config.flash.cap,
+    inFlight: ctx.config.flash.inFlight,
+    retries: 5,
+    cleanup: ctx.cleanup,
+    progress: ctx.progress,
+  };
+  const { only } = ctx.config;
+  const traffic = only.has('b') || only.has('c');
+  const [connectHubs, hubTarget, refTarget, firstFlash] = await Promise.all([
+    only.has('a')
+      ? settle('(a) setup', () => mapLimit(hubCount, 2, () => prepareConnectHub(ctx)))
+      : undefined,
+    traffic ? settle('(b)/(c) ecohub setup', () => hubTraffic(ctx)) : undefined,
+    withRef && traffic ? settle('(b)/(c) mosquitto setup', () => mosquittoTraffic(ctx)) : undefined,
+    only.has('d') ? settle('(d) flash sale setup', () => prepareFlash(flashOptions)) : undefined,
   ]);
 
   if (connectHubs !== undefined) {
@@ -87,7 +107,7 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
   const resultsOf = (t: TrafficTarget) => (t.name === 'ecohub' ? hub : (ref ?? emptyResults()));
   if (targets.length > 0) {
     await attempt('(b) ingest', async () => {
-      for (let i = 1; i <= runs; i++) {
+      for (let i = 1; i <= (only.has('b') ? runs : 0); i++) {
         for (const t of targets) resultsOf(t).ingest.push(await ingestRun(ctx, t, `run ${i}/${runs}`));
       }
     });
@@ -97,20 +117,36 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
       ? Math.min(loadTargetPerSec, Math.round(hubIngest * loadFraction))
       : loadTargetPerSec;
     await attempt('(c) round trip idle', async () => {
-      for (let i = 1; i <= runs; i++) {
+      for (let i = 1; i <= (only.has('c') ? runs : 0); i++) {
         for (const t of targets)
           resultsOf(t).rtIdle.push(await roundTripRun(ctx, t, `idle run ${i}/${runs}`, undefined));
       }
     });
     const load = loadPerSec;
     await attempt('(c) round trip under load', async () => {
-      for (let i = 1; i <= runs; i++) {
+      for (let i = 1; i <= (only.has('c') ? runs : 0); i++) {
         for (const t of targets)
           resultsOf(t).rtLoaded.push(await roundTripRun(ctx, t, `loaded run ${i}/${runs}`, load));
       }
     });
   }
   for (const t of targets) await attempt(`closing ${t.name}`, () => t.close());
+
+  const flash: FlashRun[] = [];
+  await attempt('(d) flash sale', async () => {
+    const flashRuns = only.has('d') ? ctx.config.flash.runs : 0;
+    for (let i = 1; i <= flashRuns; i++) {
+      if (i > 1) ctx.progress(`(d) flash sale run ${i}/${flashRuns}: setting up a fresh hub and sale`);
+      const prepared = i === 1 ? firstFlash : await prepareFlash(flashOptions);
+      if (prepared === undefined) break;
+      const run = await flashRun(prepared, `run ${i}/${flashRuns}`);
+      ctx.progress(
+        `(d) flash sale run ${i}/${flashRuns}: ${Math.round(run.perSec)} answers/s (fastify ${Math.round(run.ceilingPerSec)}/s), ` +
+          `p99 ${run.p99.toFixed(1)} ms, ${run.reserved} reserved, ${run.oversold} oversold`,
+      );
+      flash.push(run);
+    }
+  });
 
   let profiles: ProfileSummary[] = [];
   if (ctx.config.profile) {
@@ -119,7 +155,7 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteResults> {
       profiles = await profilePasses(ctx, load);
     });
   }
-  return { hub, mosquitto: ref, loadPerSec, profiles, errors };
+  return { hub, mosquitto: ref, loadPerSec, profiles, errors, flash };
 }
 
 /** `count` tasks, at most `limit` at once; results in order. */

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
-import { type ProfileSummary, readProfile, summariseProfile } from '../profile.js';
+import { monotonicUs, type ProfileSummary, readProfile, summariseProfile } from '../profile.js';
 import { connectRunHub, prepareConnectHub, startConnectGenerators } from './connect.js';
 import { ingestRun } from './ingest.js';
 import { roundTripRun } from './roundtrip.js';
@@ -21,13 +21,21 @@ export async function profilePasses(ctx: BenchContext, loadPerSec: number): Prom
   const generators = startConnectGenerators(ctx);
   try {
     const prepared = await prepareConnectHub(ctx, connectDir);
+    const fromUs = monotonicUs();
     try {
       await connectRunHub(ctx, generators, 'profiled', prepared);
     } finally {
       await prepared.hub.stop();
     }
+    const window = { fromUs, toUs: monotonicUs() };
     summaries.push(
-      summariseProfile(readProfile(connectDir), `(a) connect ${n} devices + reconnect storm`, ctx.root),
+      summariseProfile(
+        readProfile(connectDir),
+        `(a) connect ${n} devices + reconnect storm (set-up and start-up left out)`,
+        ctx.root,
+        15,
+        window,
+      ),
     );
   } finally {
     await Promise.all(generators.map((g) => g.close()));
@@ -38,17 +46,27 @@ export async function profilePasses(ctx: BenchContext, loadPerSec: number): Prom
   const removeTrafficDir = ctx.cleanup.dir(trafficDir);
   try {
     const target = await hubTraffic(ctx, trafficDir);
+    const marks: number[] = [monotonicUs()];
     try {
       await ingestRun(ctx, target, 'profiled');
+      marks.push(monotonicUs());
       await roundTripRun(ctx, target, 'profiled', loadPerSec);
+      marks.push(monotonicUs());
     } finally {
       await target.close();
     }
+    const profile = readProfile(trafficDir);
+    const [a = 0, b = 0, c = 0] = marks;
+    summaries.push(
+      summariseProfile(profile, '(b) ingest at full speed', ctx.root, 15, { fromUs: a, toUs: b }),
+    );
     summaries.push(
       summariseProfile(
-        readProfile(trafficDir),
-        `(b) ingest at full speed, then (c) round trips under ${Math.round(loadPerSec).toLocaleString('en-US')} reports/s`,
+        profile,
+        `(c) round trips under ${Math.round(loadPerSec).toLocaleString('en-US')} reports/s`,
         ctx.root,
+        15,
+        { fromUs: b, toUs: c },
       ),
     );
   } finally {

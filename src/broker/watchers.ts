@@ -15,6 +15,12 @@ export class WatchedTopics {
   /** Persistent client id -> its QoS 1 filters; and filter -> how many such clients hold it. */
   readonly #persistentByClient = new Map<string, Set<string>>();
   readonly #persistent = new Map<string, number>();
+  /**
+   * Topic -> watched, for the filters held now: a report asks twice (shadow, events) and a fleet
+   * asks for the same topics over and over while subscriptions rarely change. Emptied whenever a
+   * filter appears or disappears (so never stale), and when it reaches its bound.
+   */
+  readonly #answers = new Map<string, boolean>();
 
   /** Whether any session, connected or persistent, holds a filter matching `topic`. */
   watched(topic: string): boolean {
@@ -22,7 +28,12 @@ export class WatchedTopics {
     const levels = topic.split('/');
     // Topics the hub publishes have 3 levels; past 6, enumerating filters costs more than routing.
     if (levels.length > 6) return true;
-    return this.#anyFilter(levels, 0, '');
+    const known = this.#answers.get(topic);
+    if (known !== undefined) return known;
+    const answer = this.#anyFilter(levels, 0, '');
+    if (this.#answers.size >= MAX_ANSWERS) this.#answers.clear();
+    this.#answers.set(topic, answer);
+    return answer;
   }
 
   /** Wraps aedes' subscribe/unsubscribe (the only path a live filter takes in or out of its router). */
@@ -35,15 +46,15 @@ export class WatchedTopics {
     // Counted before the router adds it (synchronously), uncounted after it removed it: the
     // index may say "watched" a moment too long, never too short.
     aedes.subscribe = (topic, func, done) => {
-      bump(this.#live, topic, 1);
+      this.#bump(this.#live, topic, 1);
       subscribe(topic, func, (err) => {
-        if (err) bump(this.#live, topic, -1);
+        if (err) this.#bump(this.#live, topic, -1);
         done?.(err);
       });
     };
     aedes.unsubscribe = (topic, func, done) => {
       unsubscribe(topic, func, (err) => {
-        if (!err) bump(this.#live, topic, -1);
+        if (!err) this.#bump(this.#live, topic, -1);
         done?.(err);
       });
     };
@@ -100,6 +111,10 @@ export class WatchedTopics {
     return !dollar && this.#anyFilter(levels, i + 1, `${prefix}${sep}+`);
   }
 
+  #bump(counts: Map<string, number>, key: string, by: 1 | -1): void {
+    if (bump(counts, key, by)) this.#answers.clear();
+  }
+
   #held(filter: string): boolean {
     return this.#live.has(filter) || this.#persistent.has(filter);
   }
@@ -112,14 +127,14 @@ export class WatchedTopics {
     }
     if (filters.has(filter)) return;
     filters.add(filter);
-    bump(this.#persistent, filter, 1);
+    this.#bump(this.#persistent, filter, 1);
   }
 
   #dropPersistent(clientId: string, filter: string): void {
     const filters = this.#persistentByClient.get(clientId);
     if (!filters?.delete(filter)) return;
     if (filters.size === 0) this.#persistentByClient.delete(clientId);
-    bump(this.#persistent, filter, -1);
+    this.#bump(this.#persistent, filter, -1);
   }
 }
 
@@ -132,8 +147,12 @@ interface PersistenceSubscriptions {
   cleanSubscriptions(client: { id: string }): Promise<void>;
 }
 
-function bump(counts: Map<string, number>, key: string, by: 1 | -1): void {
+const MAX_ANSWERS = 10_000;
+
+/** Counts `key` up or down; true when it appeared or disappeared. */
+function bump(counts: Map<string, number>, key: string, by: 1 | -1): boolean {
   const n = (counts.get(key) ?? 0) + by;
   if (n > 0) counts.set(key, n);
   else counts.delete(key);
+  return n === (by === 1 ? 1 : 0);
 }

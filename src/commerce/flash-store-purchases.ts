@@ -130,11 +130,16 @@ export async function joinWaitlist(
   return seq;
 }
 
-/** 1-based place among those still waiting. */
+/**
+ * 1-based place among those still waiting. Places are numbered 1, 2, 3... with no gaps (the sale's
+ * `waitlist_seq` and the row are written in one transaction, rows are never deleted), so the place is
+ * `seq` less those ahead who left the waiting state: a count over the few offered, lapsed or bought
+ * rows instead of over everyone waiting ahead (which made an opening burst quadratic).
+ */
 export async function waitlistPosition(db: Queryable, saleId: string, seq: number): Promise<number> {
   const row = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM flash_waitlist
-    WHERE sale_id = ${saleId} AND status = 'waiting' AND seq <= ${seq}`);
-  return Number(row?.n ?? 0);
+    WHERE sale_id = ${saleId} AND status IN ('offered', 'lapsed', 'bought') AND seq <= ${seq}`);
+  return seq - Number(row?.n ?? 0);
 }
 
 export function nextWaiting(db: Queryable, saleId: string, limit: number): Promise<WaitlistRow[]> {

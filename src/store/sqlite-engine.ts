@@ -17,6 +17,7 @@ import { LocalNotifications } from './local-notifications.js';
 import type { BooleanColumns } from './schema.js';
 import { schemaBooleans } from './schema-tables.js';
 import { type CompiledSql, compile, type Sql } from './sql.js';
+import { DurableGroups } from './sqlite-group-commit.js';
 import { normalize, StatementCache, wrap } from './sqlite-statements.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -59,6 +60,7 @@ export class SqliteEngine implements Engine {
   readonly #synchronous: 'NORMAL' | 'FULL';
   readonly #notifications: LocalNotifications;
   readonly #queue: WriteQueue;
+  readonly #groups: DurableGroups;
   #closed = false;
 
   constructor(options: SqliteEngineOptions) {
@@ -87,6 +89,7 @@ export class SqliteEngine implements Engine {
     }
     const booleans = options.booleanColumns ?? schemaBooleans;
     this.#writes = new StatementCache(this.#writer, booleans);
+    this.#groups = new DurableGroups(this.#writer, this.#synchronous);
     this.#reads = new StatementCache(this.#reader, booleans);
     this.serverVersion = String(
       (this.#reader.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
@@ -99,8 +102,8 @@ export class SqliteEngine implements Engine {
 
   /** Runs `fn` on the writer once no transaction holds it (at once when none does). */
   async #write<T>(fn: () => T): Promise<T> {
-    if (!this.#queue.held) return fn();
-    await this.#queue.acquire();
+    if (!this.#queue.held && !this.#groups.open) return fn();
+    await this.#acquire();
     try {
       this.#open();
       return fn();
@@ -183,6 +186,17 @@ export class SqliteEngine implements Engine {
     this.#notifications.emit(channel, payload);
   }
 
+  /** Takes the writer: after the queue, commits an open group of durable transactions. */
+  async #acquire(): Promise<void> {
+    await this.#queue.acquire();
+    try {
+      this.#groups.flush();
+    } catch (err) {
+      this.#queue.release();
+      throw err;
+    }
+  }
+
   async exec(script: string): Promise<void> {
     this.#open();
     await this.#write(() => {
@@ -196,15 +210,85 @@ export class SqliteEngine implements Engine {
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#open();
-    await this.#queue.acquire();
-    const durable = options.durable === true && this.#synchronous !== 'FULL';
+    if (options.durable === true) return this.#durable(fn);
+    await this.#acquire();
     const pending: Array<[string, string]> = [];
     const token = { open: true };
+    const tx = this.#handle(pending, token);
+    try {
+      this.#writer.exec('BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await fn(tx);
+        token.open = false;
+        this.#writer.exec('COMMIT');
+      } catch (err) {
+        token.open = false;
+        // SQLite ends the transaction itself after some errors (disk full, I/O).
+        if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
+        throw err;
+      }
+      for (const [channel, payload] of pending) this.#notifications.emit(channel, payload);
+      return result;
+    } catch (err) {
+      throw wrap(err);
+    } finally {
+      this.#queue.release();
+    }
+  }
+
+  /** A durable transaction: a member of a group commit (sqlite-group-commit.ts). */
+  async #durable<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    await this.#queue.acquire();
+    const pending: Array<[string, string]> = [];
+    const token = { open: true };
+    const tx = this.#handle(pending, token);
+    let held = true;
+    try {
+      const member = await this.#groups.member(
+        async () => {
+          try {
+            return await fn(tx);
+          } finally {
+            token.open = false;
+          }
+        },
+        (commit) => setImmediate(() => void this.#commitSoon(commit)),
+      );
+      held = false;
+      this.#queue.release();
+      await member.committed;
+      for (const [channel, payload] of pending) this.#notifications.emit(channel, payload);
+      return member.result;
+    } catch (err) {
+      throw wrap(err);
+    } finally {
+      if (held) this.#queue.release();
+    }
+  }
+
+  /** Commits a group once the writer is free (a write that took it first has committed it already). */
+  async #commitSoon(commit: () => void): Promise<void> {
+    try {
+      await this.#queue.acquire();
+    } catch {
+      // Waited past the queue timeout: the next write commits the group, or we try again.
+      setImmediate(() => void this.#commitSoon(commit));
+      return;
+    }
+    try {
+      commit();
+    } finally {
+      this.#queue.release();
+    }
+  }
+
+  #handle(pending: Array<[string, string]>, token: { open: boolean }): Transaction {
     const check = () => {
       if (!token.open)
         throw new Error('the transaction is over: queries must finish before its callback returns');
     };
-    const tx: Transaction = {
+    return {
       dialect: 'sqlite',
       many: async <R extends object>(query: Sql, o?: QueryOptions) => {
         check();
@@ -233,28 +317,6 @@ export class SqliteEngine implements Engine {
         }
       },
     };
-    try {
-      if (durable) this.#writer.pragma('synchronous = FULL');
-      this.#writer.exec('BEGIN IMMEDIATE');
-      let result: T;
-      try {
-        result = await fn(tx);
-        token.open = false;
-        this.#writer.exec('COMMIT');
-      } catch (err) {
-        token.open = false;
-        // SQLite ends the transaction itself after some errors (disk full, I/O).
-        if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
-        throw err;
-      }
-      for (const [channel, payload] of pending) this.#notifications.emit(channel, payload);
-      return result;
-    } catch (err) {
-      throw wrap(err);
-    } finally {
-      if (durable) this.#writer.pragma(`synchronous = ${this.#synchronous}`);
-      this.#queue.release();
-    }
   }
 
   /**
@@ -265,7 +327,7 @@ export class SqliteEngine implements Engine {
    */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.#open();
-    await this.#queue.acquire();
+    await this.#acquire();
     try {
       return await fn();
     } finally {
@@ -280,8 +342,8 @@ export class SqliteEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    // Let a running transaction finish first.
-    await this.#queue.acquire();
+    // Let a running transaction finish first, and commit a group of durable ones.
+    await this.#acquire();
     this.#closed = true;
     this.#reader.close();
     this.#writer.close();

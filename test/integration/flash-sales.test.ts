@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawOrder } from '../../src/commerce/flash-draw.js';
 import { openShop, WEBHOOK_SECRET } from '../support/commerce.js';
@@ -291,3 +292,99 @@ describe('flash sales: abuse limits at the opening', () => {
     expect(others.every((r) => r.status === 201)).toBe(true);
   });
 });
+
+describe('flash sales: a saturated hub answers a queue position', () => {
+  let hub: TestHub;
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    hub = await startHub({
+      paymentWebhookSecret: WEBHOOK_SECRET,
+      now: () => clock,
+      // One purchase in flight at most: each waits for its group commit (the next I/O round), so
+      // the requests of a burst read meanwhile are past it.
+      flash: { sweepIntervalMs: 3_600_000, userBurst: 100, addressBurst: 100_000, maxInFlight: 1 },
+    });
+  });
+  afterAll(() => hub.stop());
+
+  it('answers 202 queued with a position and Retry-After past its purchases in flight, creates nothing, and the same key buys on retry', async () => {
+    const shop = await openShop(hub, 20, { priceMinor: 500, currency: 'EUR' });
+    const sale = await createSale(
+      hub,
+      shop.partner,
+      shop.skuId,
+      { registrationOpensAt: clock, opensAt: clock + MIN, closesAt: clock + 60 * MIN },
+      { cap: 20 },
+    );
+    const saleId = String(sale['id']);
+    const users = await manyUsers(hub, 20);
+    for (const u of users) await register(hub, u.token, saleId);
+    clock += MIN;
+
+    // Every buyer's request is on the wire before the hub reads any: one I/O round holds them all.
+    const port = Number(new URL(hub.httpUrl).port);
+    const sockets = await Promise.all(
+      users.map(
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(port, '127.0.0.1', () => resolve(socket));
+            socket.once('error', reject);
+          }),
+      ),
+    );
+    const keys = users.map(() => randomUUID());
+    const body = '{"quantity":1}';
+    const answers = await Promise.all(
+      sockets.map((socket, i) => {
+        const answer = rawAnswer(socket);
+        socket.write(
+          `POST /v1/flash-sales/${saleId}/purchases HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+            `authorization: Bearer ${users[i]?.token}\r\nidempotency-key: ${keys[i]}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        );
+        return answer;
+      }),
+    );
+    const queued = answers.filter((a) => a.status === 202);
+    expect(queued.length).toBeGreaterThan(0);
+    for (const a of queued) {
+      expect(a.body['outcome']).toBe('queued');
+      expect(a.body['position']).toBeGreaterThanOrEqual(1);
+      expect(Number(a.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    expect(answers.every((a) => a.status === 201 || a.status === 202)).toBe(true);
+    // A queued answer created nothing; the same key buys when tried again.
+    const first = await hub.request('GET', `/v1/flash-sales/${saleId}`);
+    expect(first.body['reserved']).toBe(answers.length - queued.length);
+    for (const [i, a] of answers.entries()) {
+      if (a.status !== 202) continue;
+      const retry = await buy(hub, users[i]?.token ?? '', saleId, {}, keys[i]);
+      expect(retry.status, retry.text).toBe(201);
+    }
+    const after = await hub.request('GET', `/v1/flash-sales/${saleId}`);
+    expect(after.body['reserved']).toBe(20);
+  });
+});
+
+/** The status, headers and JSON body of the one HTTP/1.1 answer on a socket the server closes. */
+function rawAnswer(socket: Socket) {
+  return new Promise<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.once('error', reject);
+      socket.once('close', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const [head = '', rest = ''] = text.split('\r\n\r\n');
+        const [statusLine = '', ...lines] = head.split('\r\n');
+        const headers: Record<string, string> = {};
+        for (const line of lines) {
+          const at = line.indexOf(':');
+          headers[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim();
+        }
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest) });
+      });
+    },
+  );
+}

@@ -153,4 +153,68 @@ describe('SQLite engine', () => {
       process.umask(previous);
     }
   });
+  it('commits durable transactions of one event-loop turn together, each answered only once committed', async () => {
+    const { db, file } = await engine();
+    const outside = new Database(file, { readonly: true });
+    cleanups.push(() => {
+      outside.close();
+    });
+    const committed: string[] = [];
+    const seenByOthers: number[] = [];
+    const buy = (id: string, fail = false) =>
+      db
+        .transaction(
+          async (t) => {
+            await t.run(sql`INSERT INTO things (id, flag) VALUES (${id}, 1)`);
+            if (fail) throw new Error(`${id} refused`);
+            return id;
+          },
+          { durable: true },
+        )
+        .then((v) => {
+          // Answered: another connection sees the row (it is committed, not only written).
+          seenByOthers.push(
+            (outside.prepare('SELECT count(*) AS n FROM things WHERE id = ?').get(v) as { n: number }).n,
+          );
+          committed.push(v);
+          return v;
+        });
+    const results = await Promise.allSettled([buy('a'), buy('b'), buy('c', true), buy('d')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toContain('c refused');
+    expect(committed).toEqual(['a', 'b', 'd']);
+    expect(seenByOthers).toEqual([1, 1, 1]);
+    // The refused one was rolled back alone.
+    expect((await db.many(sql`SELECT id FROM things ORDER BY id`)).map((r) => r['id'])).toEqual([
+      'a',
+      'b',
+      'd',
+    ]);
+    // One group: no member answered before the last one had run.
+    expect(committed.length).toBe(3);
+  });
+
+  it('commits an open group of durable transactions before any other write takes the connection', async () => {
+    const { db } = await engine();
+    const order: string[] = [];
+    const durable = db
+      .transaction(async (t) => t.run(sql`INSERT INTO things (id, flag) VALUES ('durable', 1)`), {
+        durable: true,
+      })
+      .then(() => order.push('durable answered'));
+    // Issued in the same turn, before the group's own commit: it must not run inside the group.
+    const plain = db
+      .transaction(async (t) => {
+        const n = await t.one<{ n: number }>(sql`SELECT count(*) AS n FROM things`);
+        order.push(`plain saw ${n?.n}`);
+        await t.run(sql`INSERT INTO things (id, flag) VALUES ('plain', 0)`);
+      })
+      .then(() => order.push('plain answered'));
+    await Promise.all([durable, plain]);
+    expect(order).toEqual(['plain saw 1', 'durable answered', 'plain answered']);
+    expect((await db.many(sql`SELECT id FROM things ORDER BY id`)).map((r) => r['id'])).toEqual([
+      'durable',
+      'plain',
+    ]);
+  });
 });

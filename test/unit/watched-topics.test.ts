@@ -36,6 +36,29 @@ function fakePersistence() {
 }
 
 describe('watched topics', () => {
+  it('answers a topic asked again from what is held now: a filter added or dropped changes the answer at once', () => {
+    const index = new WatchedTopics();
+    const router = fakeRouter();
+    index.trackLive(router);
+    const other = () => undefined;
+    router.subscribe('dev/a/cmd', other);
+    expect(index.watched('dev/b/shadow')).toBe(false);
+    expect(index.watched('dev/b/shadow')).toBe(false);
+    router.subscribe('dev/+/shadow', other);
+    expect(index.watched('dev/b/shadow')).toBe(true);
+    router.subscribe('dev/+/shadow', other);
+    router.unsubscribe('dev/+/shadow', other);
+    expect(index.watched('dev/b/shadow')).toBe(true);
+    router.unsubscribe('dev/+/shadow', other);
+    expect(index.watched('dev/b/shadow')).toBe(false);
+    const persistence = index.trackPersistent(fakePersistence());
+    return persistence.addSubscriptions({ id: 'phone' }, [{ topic: 'dev/b/#', qos: 1 }]).then(async () => {
+      expect(index.watched('dev/b/shadow')).toBe(true);
+      await persistence.cleanSubscriptions({ id: 'phone' });
+      expect(index.watched('dev/b/shadow')).toBe(false);
+    });
+  });
+
   it('matches a topic against exact, + and # filters held by live sessions', () => {
     const index = new WatchedTopics();
     const router = fakeRouter();
