@@ -145,16 +145,26 @@ export class MqttBroker {
       authenticate: (client, username, password, done) =>
         this.#authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => {
-        if (!client) {
-          const will = packet as typeof packet & { brokerId?: string; clientId?: string };
-          if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
-            // A dead node's will, found by every node that sweeps wills: only the first fires it.
-            cluster.firstToFire(will.brokerId, will.clientId).then(
-              (first) => done(first ? null : new Error('will already fired by another node')),
+        const will = packet as typeof packet & { brokerId?: string; clientId?: string };
+        if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
+          // A dead node's will, found by every node that sweeps wills (aedes passes the client when
+          // it has reconnected here, null otherwise): only the first fires it, and as the client's
+          // own publish (a device's will is validated, stored and reaches its watchers on `notify`).
+          const { brokerId, clientId } = will;
+          cluster
+            .firstToFire(brokerId, clientId)
+            .then((first) =>
+              first
+                ? this.#o.policy.admitWill(clientId, packet.topic, packet.payload as Buffer).then(() => null)
+                : new Error('will already fired by another node'),
+            )
+            .then(
+              (refused) => done(refused),
               (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
             );
-            return;
-          }
+          return;
+        }
+        if (!client) {
           done(null); // the hub's own publishes
           return;
         }

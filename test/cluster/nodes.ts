@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { HubInput } from '../../src/config.js';
-import { createTestDatabase, type TestDatabase, testEngineKind } from '../support/engine.js';
+import { createTestDatabase } from '../support/engine.js';
 import { startHub, type TestHub, tempDir } from '../support/hub.js';
 
 /**
  * N hub nodes in this process, one cluster: a shared Redis (each cluster its own key namespace is
- * not needed: the suite runs one file at a time and flushes between clusters) and one database
- * (PostgreSQL under ECOHUB_TEST_ENGINE=postgres, else one SQLite file through the test-only escape).
+ * not needed: the suite runs one file at a time and flushes between clusters) and one fresh
+ * PostgreSQL database (a node refuses cluster mode on SQLite).
  */
 export interface TestCluster {
   readonly nodes: TestHub[];
@@ -30,9 +30,8 @@ export async function startCluster(
   const redis = new Redis(redisUrl);
   await redis.flushall();
   const dataDir = tempDir('ecohub-cluster-');
-  let database: TestDatabase | undefined;
-  if (testEngineKind() === 'postgres') database = await createTestDatabase('postgres');
-  const target = database?.target ?? { kind: 'sqlite' as const, file: join(dataDir, 'ecohub.db') };
+  const database = await createTestDatabase('postgres');
+  const target = database.target;
   const nodes: TestHub[] = [];
   try {
     for (let i = 0; i < count; i++) {
@@ -46,7 +45,6 @@ export async function startCluster(
             nodeId: `node${i + 1}-${randomBytes(2).toString('hex')}`,
             heartbeatMs: extra.heartbeatMs ?? 500,
             takeoverTimeoutMs: 2000,
-            allowSqliteForTests: true,
           },
         }),
       );
@@ -64,7 +62,7 @@ export async function startCluster(
     dataDir,
     async stop() {
       for (const node of nodes) await node.stop();
-      await database?.drop();
+      await database.drop();
       redis.disconnect();
       rmSync(dataDir, { recursive: true, force: true });
     },
