@@ -31,6 +31,7 @@ interface AedesRedisPersistence {
   createRetainedStream(pattern: string): AsyncIterable<unknown>;
   outgoingStream(client: unknown): AsyncIterable<unknown>;
   streamWill(brokers: unknown): AsyncIterable<unknown>;
+  destroy(): Promise<void>;
 }
 
 /**
@@ -75,6 +76,15 @@ export function createRedisPersistence(
   persistence.outgoingStream = (client) => Readable.from(outgoing(client));
   const wills = persistence.streamWill.bind(persistence);
   persistence.streamWill = (brokers) => Readable.from(wills(brokers));
+  // aedes-persistence-redis sends some commands without awaiting them (LREM of a will's list entry)
+  // and destroys with disconnect(), which rejects what is still in flight: an unhandled rejection
+  // at every stop that races a will. Redis answers in order, so once a PING is answered nothing
+  // sent before it is still in flight.
+  const destroy = persistence.destroy.bind(persistence);
+  persistence.destroy = async () => {
+    await conn.ping().catch(() => undefined);
+    await destroy();
+  };
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
   persistence.outgoingEnqueueCombi = async (subs, packet) => {
     if (subs.length === 0) return;

@@ -346,3 +346,11 @@ export function deviceHistory(
     { booleans: ['rollback'] },
   );
 }
+
+/** Executions by id (a node refreshes the rows it indexed before deciding on a device's report). */
+export async function findExecutions(db: Queryable, ids: readonly string[]): Promise<ExecutionRow[]> {
+  if (ids.length === 0) return [];
+  return db.many<ExecutionRow>(
+    sql`SELECT ${COLUMNS} FROM firmware_executions WHERE id IN (${sql.join(ids)})`,
+  );
+}

@@ -24,7 +24,7 @@ export interface TestCluster {
 
 export async function startCluster(
   count: number,
-  extra: { heartbeatMs?: number; limits?: HubInput['limits'] } = {},
+  extra: { heartbeatMs?: number; limits?: HubInput['limits']; hub?: (dataDir: string) => HubInput } = {},
 ): Promise<TestCluster> {
   const redisUrl = inject('redisUrl');
   const redis = new Redis(redisUrl);
@@ -40,6 +40,7 @@ export async function startCluster(
           dataDir: join(dataDir, `node${i + 1}`),
           database: target,
           ...(extra.limits ? { limits: extra.limits } : {}),
+          ...(extra.hub ? extra.hub(dataDir) : {}),
           cluster: {
             redisUrl,
             nodeId: `node${i + 1}-${randomBytes(2).toString('hex')}`,
