@@ -65,8 +65,6 @@ export interface BrokerCluster {
   claim(clientId: string, isDevice: boolean): Promise<{ epoch: number }>;
   /** The session of this epoch ended here. */
   release(clientId: string, epoch: number, isDevice: boolean): void;
-  /** Several nodes find a dead node's wills: true only for the first to ask, so a will fires once. */
-  firstToFire(brokerId: string, clientId: string): Promise<boolean>;
 }
 
 const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
@@ -147,21 +145,13 @@ export class MqttBroker {
       authorizePublish: (client, packet, done) => {
         const will = packet as typeof packet & { brokerId?: string; clientId?: string };
         if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
-          // A dead node's will, found by every node that sweeps wills (aedes passes the client when
-          // it has reconnected here, null otherwise): only the first fires it, and as the client's
-          // own publish (a device's will is validated, stored and reaches its watchers on `notify`).
-          const { brokerId, clientId } = will;
-          cluster
-            .firstToFire(brokerId, clientId)
-            .then((first) =>
-              first
-                ? this.#o.policy.admitWill(clientId, packet.topic, packet.payload as Buffer).then(() => null)
-                : new Error('will already fired by another node'),
-            )
-            .then(
-              (refused) => done(refused),
-              (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-            );
+          // A dead node's will this node won the right to fire (the cluster's will stream yields
+          // only those), whether or not the client reconnected here: fired as the client's own
+          // publish (a device's will is validated, stored and reaches its watchers on `notify`).
+          this.#o.policy.admitWill(will.clientId, packet.topic, packet.payload as Buffer).then(
+            () => done(null),
+            (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+          );
           return;
         }
         if (!client) {
@@ -225,8 +215,7 @@ export class MqttBroker {
     });
     // aedes reports failures of its background work (sweeping dead nodes' wills) here.
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => {
-      if (err.message !== 'will already fired by another node')
-        this.#o.log.warn({ err: clip(err.message) }, 'broker background error');
+      this.#o.log.warn({ err: clip(err.message) }, 'broker background error');
     });
     this.#watched.trackLive(this.aedes as never);
     this.aedes.on('clientReady', (client) => {

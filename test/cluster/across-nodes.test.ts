@@ -166,7 +166,10 @@ describe('wills, flash sales and firmware rollouts across three nodes', () => {
     expect(state.counts['succeeded']).toBe(6);
     const { total, ...byState } = state.counts;
     expect(total).toBe(6);
-    expect(Object.values(byState).reduce((a, b) => a + b, 0), JSON.stringify(state.counts)).toBe(6);
+    expect(
+      Object.values(byState).reduce((a, b) => a + b, 0),
+      JSON.stringify(state.counts),
+    ).toBe(6);
     for (const d of devices) {
       const view = await n2.request('GET', `/v1/devices/${d.id}`, { token: partner.key });
       expect(view.body['firmwareVersion']).toBe('1.1.0');

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { inject } from 'vitest';
 import type { HubInput } from '../../src/config.js';
-import { createTestDatabase } from '../support/engine.js';
+import { parseDatabaseUrl } from '../../src/store/database-url.js';
 import { startHub, type TestHub, tempDir } from '../support/hub.js';
 
 /**
@@ -30,7 +31,7 @@ export async function startCluster(
   const redis = new Redis(redisUrl);
   await redis.flushall();
   const dataDir = tempDir('ecohub-cluster-');
-  const database = await createTestDatabase('postgres');
+  const database = await clusterDatabase();
   const target = database.target;
   const nodes: TestHub[] = [];
   try {
@@ -67,5 +68,33 @@ export async function startCluster(
       redis.disconnect();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A fresh copy of the suite's migrated template database (test/cluster/database-setup.ts). */
+async function clusterDatabase() {
+  const admin = process.env['ECOHUB_TEST_POSTGRES_URL'];
+  if (!admin) throw new Error('ECOHUB_TEST_POSTGRES_URL is not set: test:cluster needs a PostgreSQL server');
+  const context = inject as unknown as (key: string) => unknown;
+  const template = context('clusterTemplate') as string;
+  const { role, password } = context('postgresApp') as { role: string; password: string };
+  const name = `ecohub_c_${randomBytes(6).toString('hex')}`;
+  const asAdmin = async (query: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  await asAdmin(`CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${role}`);
+  const url = new URL(admin);
+  url.username = role;
+  url.password = password;
+  url.pathname = `/${name}`;
+  return {
+    target: parseDatabaseUrl(url.toString()),
+    drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
