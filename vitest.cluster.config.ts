@@ -2,14 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:cluster`: several hub nodes on loopback as one hub, on a real redis-server started
- * by test/cluster/redis-setup.ts (the suite fails, never skips, without one). The nodes share one
- * database: PostgreSQL once the domains serve from it (ECOHUB_TEST_ENGINE=postgres), one SQLite
- * file meanwhile (ECOHUB_CLUSTER_TEST_SQLITE's escape, for tests only).
+ * by test/cluster/redis-setup.ts and a real PostgreSQL server (ECOHUB_TEST_POSTGRES_URL, checked by
+ * test/cluster/database-setup.ts): the nodes of each test cluster share one PostgreSQL database, as
+ * production nodes do. The suite fails, never skips, without either server.
  */
 export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],
-    globalSetup: ['test/cluster/redis-setup.ts'],
+    globalSetup: ['test/cluster/database-setup.ts', 'test/cluster/redis-setup.ts'],
+    env: { ECOHUB_TEST_ENGINE: 'postgres' },
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,

@@ -140,7 +140,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
   };
 
   try {
-    if (options.cluster && options.database.kind === 'sqlite' && !options.cluster.allowSqliteForTests) {
+    if (options.cluster && options.database.kind === 'sqlite') {
       throw new Error(
         'cluster mode (--cluster) needs the shared PostgreSQL database of the cluster (--database postgres://...): ' +
           'a SQLite file belongs to one machine, and nodes on it would each keep their own truth',

@@ -65,8 +65,6 @@ export interface BrokerCluster {
   claim(clientId: string, isDevice: boolean): Promise<{ epoch: number }>;
   /** The session of this epoch ended here. */
   release(clientId: string, epoch: number, isDevice: boolean): void;
-  /** Several nodes find a dead node's wills: true only for the first to ask, so a will fires once. */
-  firstToFire(brokerId: string, clientId: string): Promise<boolean>;
 }
 
 const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
@@ -145,16 +143,18 @@ export class MqttBroker {
       authenticate: (client, username, password, done) =>
         this.#authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => {
+        const will = packet as typeof packet & { brokerId?: string; clientId?: string };
+        if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
+          // A dead node's will this node won the right to fire (the cluster's will stream yields
+          // only those), whether or not the client reconnected here: fired as the client's own
+          // publish (a device's will is validated, stored and reaches its watchers on `notify`).
+          this.#o.policy.admitWill(will.clientId, packet.topic, packet.payload as Buffer).then(
+            () => done(null),
+            (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+          );
+          return;
+        }
         if (!client) {
-          const will = packet as typeof packet & { brokerId?: string; clientId?: string };
-          if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
-            // A dead node's will, found by every node that sweeps wills: only the first fires it.
-            cluster.firstToFire(will.brokerId, will.clientId).then(
-              (first) => done(first ? null : new Error('will already fired by another node')),
-              (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-            );
-            return;
-          }
           done(null); // the hub's own publishes
           return;
         }
@@ -219,8 +219,7 @@ export class MqttBroker {
     });
     // aedes reports failures of its background work (sweeping dead nodes' wills) here.
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => {
-      if (err.message !== 'will already fired by another node')
-        this.#o.log.warn({ err: clip(err.message) }, 'broker background error');
+      this.#o.log.warn({ err: clip(err.message) }, 'broker background error');
     });
     this.#watched.trackLive(this.aedes as never);
     this.aedes.on('clientReady', (client) => {

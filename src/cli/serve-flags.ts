@@ -181,10 +181,6 @@ export const serveEnvOnly: ReadonlyArray<{ readonly env: string; readonly help: 
     help: 'adopts that string (24+ characters) as an operator token while it is set',
   },
   {
-    env: 'ECOHUB_CLUSTER_TEST_SQLITE',
-    help: '1 lets cluster nodes share one SQLite file on one machine: for the cluster tests only, never production',
-  },
-  {
     env: 'ECOHUB_PAYMENT_WEBHOOK_SECRET',
     help: 'the key (16+ characters) payment webhooks are signed with; unset, POST /v1/payments/webhook answers 503',
   },

@@ -128,7 +128,6 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
         redisUrl: parseRedisUrl(cluster.value),
         nodeId: nodeId ? checkNodeId(nodeId.value) : defaultNodeId(),
         ...CLUSTER_DEFAULTS,
-        allowSqliteForTests: env['ECOHUB_CLUSTER_TEST_SQLITE'] === '1',
       };
     } catch (err) {
       if (err instanceof ClusterUrlError)

@@ -70,10 +70,14 @@ export async function openCluster(deps: {
       remoteOnline: () => node?.remoteOnline ?? 0,
     });
     node = new ClusterNode({ options, redis, sub: ctlSub, log, counters });
+    const member = node;
     const relay = new BusRelay({ bus: deps.bus, redis, sub: ctlSub, node: options.nodeId, log });
     const mq = createRedisEmitter(mqSub, mqPub);
-    const persistence = createRedisPersistence(store, { ...DEFAULT_PERSISTENCE_LIMITS, ...deps.queue });
-    const member = node;
+    const persistence = createRedisPersistence(
+      store,
+      { ...DEFAULT_PERSISTENCE_LIMITS, ...deps.queue },
+      (brokerId, clientId) => member.firstToFire(brokerId, clientId),
+    );
     return {
       node: member,
       mq,

@@ -168,8 +168,13 @@ export class ClusterNode {
     return true;
   }
 
-  /** Fires a will of a dead node's client only on the first node to ask (several nodes sweep wills). */
+  /**
+   * Fires a will of a dead node's client only on the first node to ask (several nodes sweep wills),
+   * and never while that node is alive here: aedes judges a node dead by its own heartbeat setting,
+   * so a node beating slower than this one would otherwise lose its clients' wills while alive.
+   */
   async firstToFire(brokerId: string, clientId: string): Promise<boolean> {
+    if ((await this.#redis.exists(KEYS.nodeAlive(brokerId))) === 1) return false;
     const won = await this.#redis.set(KEYS.will(brokerId, clientId), this.id, 'PX', 10 * 60_000, 'NX');
     return won !== null;
   }

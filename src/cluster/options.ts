@@ -14,11 +14,6 @@ export interface ClusterOptions {
   readonly heartbeatMs: number;
   /** How long a connect waits for the node holding the same client id to close it. */
   readonly takeoverTimeoutMs: number;
-  /**
-   * Test only: lets nodes share one SQLite file on one machine while the domains cannot serve from
-   * PostgreSQL yet (ECOHUB_CLUSTER_TEST_SQLITE=1). Never a production setting: SQLite is one machine.
-   */
-  readonly allowSqliteForTests?: boolean;
 }
 
 export const CLUSTER_DEFAULTS = { heartbeatMs: 2000, takeoverTimeoutMs: 2000 };

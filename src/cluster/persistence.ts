@@ -31,6 +31,7 @@ interface AedesRedisPersistence {
   createRetainedStream(pattern: string): AsyncIterable<unknown>;
   outgoingStream(client: unknown): AsyncIterable<unknown>;
   streamWill(brokers: unknown): AsyncIterable<unknown>;
+  destroy(): Promise<void>;
 }
 
 /**
@@ -59,7 +60,19 @@ type PersistenceClass = new (options: {
 export function createRedisPersistence(
   conn: Redis,
   limits: PersistenceLimits = DEFAULT_PERSISTENCE_LIMITS,
+  /** True for the one node that fires a dead node's will (see ClusterNode.firstToFire). */
+  claimWill?: (brokerId: string, clientId: string) => Promise<boolean>,
 ): unknown {
+  // aedes-persistence-redis sends LREM and RPUSH of its will list without awaiting them: a failure
+  // (the connection closing at stop) would be an unhandled rejection. Callers that await still see it.
+  for (const name of ['lrem', 'rpush'] as const) {
+    const original = conn[name].bind(conn) as (...args: unknown[]) => Promise<unknown>;
+    (conn as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const sent = original(...args);
+      sent.catch(() => undefined);
+      return sent;
+    };
+  }
   const AsyncPersistence = require('aedes-persistence-redis/asyncPersistence.js') as PersistenceClass;
   const persistence = new AsyncPersistence({
     conn,
@@ -74,7 +87,26 @@ export function createRedisPersistence(
   const outgoing = persistence.outgoingStream.bind(persistence);
   persistence.outgoingStream = (client) => Readable.from(outgoing(client));
   const wills = persistence.streamWill.bind(persistence);
-  persistence.streamWill = (brokers) => Readable.from(wills(brokers));
+  persistence.streamWill = (brokers) => Readable.from(claimed(wills(brokers)));
+  // Every node sweeps dead nodes' wills; aedes would publish each on every node (and a refusal in
+  // authorizePublish becomes an unhandled rejection inside its sweep). Only the node that claims
+  // a will sees it, so each fires once.
+  async function* claimed(stream: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+    for await (const will of stream) {
+      const { brokerId, clientId } = will as { brokerId?: unknown; clientId?: unknown };
+      if (typeof brokerId !== 'string' || typeof clientId !== 'string') continue;
+      if (!claimWill || (await claimWill(brokerId, clientId).catch(() => false))) yield will;
+    }
+  }
+  // aedes-persistence-redis sends some commands without awaiting them (LREM of a will's list entry)
+  // and destroys with disconnect(), which rejects what is still in flight: an unhandled rejection
+  // at every stop that races a will. Redis answers in order, so once a PING is answered nothing
+  // sent before it is still in flight.
+  const destroy = persistence.destroy.bind(persistence);
+  persistence.destroy = async () => {
+    await conn.ping().catch(() => undefined);
+    await destroy();
+  };
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
   persistence.outgoingEnqueueCombi = async (subs, packet) => {
     if (subs.length === 0) return;

@@ -18,7 +18,6 @@ export function brokerCluster(cluster: Cluster, log: Logger): BrokerCluster {
         log.warn({ clientId, err: String(err) }, 'releasing a session in redis failed');
       });
     },
-    firstToFire: (brokerId, clientId) => cluster.node.firstToFire(brokerId, clientId),
   };
 }
 

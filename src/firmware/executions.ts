@@ -120,6 +120,21 @@ export class ExecutionEngine {
     return this.#byDevice.get(deviceId)?.find((l) => l.row.id === executionId);
   }
 
+  /**
+   * Re-reads the device's indexed executions: with several hub nodes, the offer, the progress and
+   * the report of the new revision may each be handled by another node, so the indexed state may be
+   * behind. Only for a device in a live rollout, and only on progress or a revision report.
+   */
+  async #refresh(deviceId: string): Promise<void> {
+    const list = this.#byDevice.get(deviceId);
+    if (!list || list.length === 0) return;
+    for (const row of await store.findExecutions(
+      this.#o.store,
+      list.map((l) => l.row.id),
+    ))
+      this.#update(row);
+  }
+
   #update(row: ExecutionRow): void {
     const live = this.#find(row.device_id, row.id);
     if (live) live.row = row;
@@ -196,6 +211,7 @@ export class ExecutionEngine {
       );
       return;
     }
+    await this.#refresh(deviceId);
     const live = this.#find(deviceId, body.executionId);
     if (!live || TERMINAL.has(live.row.state)) {
       this.#o.log.debug(
@@ -237,6 +253,7 @@ export class ExecutionEngine {
   async reported(deviceId: string, props: Record<string, unknown>): Promise<void> {
     const revision = props[FIRMWARE_KEY];
     if (typeof revision !== 'string') return;
+    await this.#refresh(deviceId);
     for (const live of this.#byDevice.get(deviceId) ?? []) {
       const { row } = live;
       if (row.state !== 'offered' && row.state !== 'in_progress') continue;

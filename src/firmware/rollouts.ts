@@ -14,6 +14,8 @@ import * as store from './store-rollouts.js';
 import { type ResolvedTargets, resolveTargets, type Target } from './targets.js';
 import { type ExecutionView, executionView } from './views.js';
 
+/** Notification channel: a rollout's executions were created or added; every node indexes them. */
+export const ROLLOUT_INDEXED = 'firmware_rollout_indexed';
 export interface NewRollout {
   readonly packageId: string;
   readonly target: Target;
@@ -156,6 +158,7 @@ export class RolloutService {
       rollback ? 'rollback rollout created' : 'rollout created',
     );
     await this.load(id);
+    await this.announce(id);
     this.#o.poke();
     return { ...(await this.get(caller, id)), skipped: targets.skipped };
   }
@@ -181,9 +184,18 @@ export class RolloutService {
     );
     if (added) {
       await this.load(rolloutId);
+      await this.announce(rolloutId);
       this.#o.poke();
     }
     return added;
+  }
+
+  /**
+   * Tells the other hub nodes on this database to index the rollout too (ROLLOUT_INDEXED): a
+   * device's progress and its report of the new revision arrive on whichever node it is connected to.
+   */
+  async announce(rolloutId: string): Promise<void> {
+    await this.#o.store.notify(ROLLOUT_INDEXED, rolloutId);
   }
 
   /** Indexes a rollout's executions in the engine (at creation, and for every live rollout at start). */

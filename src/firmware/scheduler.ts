@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Engine } from '../store/engine.js';
+import type { Engine, Subscription } from '../store/engine.js';
 import type { ExecutionEngine, RolloutContext } from './executions.js';
 import { haltReason } from './health.js';
 import type { FirmwareMetrics } from './metrics.js';
 import { currentRate, lastStage, stageCapacity } from './policy.js';
-import type { RolloutService } from './rollouts.js';
+import { ROLLOUT_INDEXED, type RolloutService } from './rollouts.js';
 import * as executions from './store-executions.js';
 import * as fleet from './store-fleet.js';
 import * as store from './store-rollouts.js';
@@ -41,6 +41,7 @@ export class RolloutScheduler {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
+  #subscription: Subscription | undefined;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -52,6 +53,20 @@ export class RolloutScheduler {
 
   /** Rebuilds the in-memory index from the database, then ticks every `tickMs`. */
   async start(): Promise<void> {
+    // Rollouts created on other hub nodes (cluster mode): their devices may be connected here.
+    const reload = (id: string) =>
+      this.#o.rollouts
+        .load(id)
+        .catch((err: unknown) => this.#o.log.error({ err, rolloutId: id }, 'indexing a rollout failed'));
+    this.#subscription = await this.#o.store.listen(ROLLOUT_INDEXED, {
+      message: (id) => void reload(id),
+      reset: () => {
+        store.liveRolloutIds(this.#o.store).then(
+          (ids) => ids.forEach((id) => void reload(id)),
+          (err: unknown) => this.#o.log.error({ err }, 'reloading live rollouts failed'),
+        );
+      },
+    });
     for (const id of await store.liveRolloutIds(this.#o.store)) await this.#o.rollouts.load(id);
     this.#timer = setInterval(() => this.poke(), this.#o.tickMs);
     this.#timer.unref();
@@ -79,6 +94,8 @@ export class RolloutScheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    await this.#subscription?.close();
+    this.#subscription = undefined;
     await this.#running;
   }
 

@@ -379,3 +379,11 @@ export async function stageFigures(db: Queryable, rolloutId: string): Promise<St
   }
   return [...out].map(([stage, byState]) => ({ stage, byState }));
 }
+
+/** Executions by id (a node refreshes the rows it indexed before deciding on a device's report). */
+export async function findExecutions(db: Queryable, ids: readonly string[]): Promise<ExecutionRow[]> {
+  if (ids.length === 0) return [];
+  return db.many<ExecutionRow>(
+    sql`SELECT ${COLUMNS} FROM firmware_executions WHERE id IN (${sql.join(ids)})`,
+  );
+}

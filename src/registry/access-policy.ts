@@ -175,6 +175,15 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       return undefined;
     },
 
+    async admitWill(clientId: string, topic: string, payload: Buffer): Promise<unknown> {
+      const sub = deviceSubtopic(clientId, topic);
+      if (sub !== 'props' && sub !== 'events') return undefined; // a phone's will: its own inbox
+      const spec = await deps.devices.specOf(clientId);
+      if (!spec) return undefined;
+      deps.countPublish?.(sub);
+      return deps.telemetry.admit(clientId, spec, sub === 'props' ? 'props' : 'event', payload);
+    },
+
     subscribeDenied(session: MqttSession, filter: string): string | undefined {
       if (session.kind === 'partner')
         return deps.partners ? deps.partners.subscribeDenied(session, filter) : 'no partner sessions';

@@ -56,6 +56,11 @@ export interface BrokerPolicy {
    */
   authenticate(attempt: ConnectAttempt): ConnectDecision | Promise<ConnectDecision>;
   admitPublish(session: MqttSession, topic: string, payload: Buffer): PublishAdmission;
+  /**
+   * The will of a client whose node died, fired by another node that holds no session of it (its
+   * topic was checked at CONNECT): a device's will is admitted as that device's publish would be.
+   */
+  admitWill(clientId: string, topic: string, payload: Buffer): Promise<unknown>;
   subscribeDenied(session: MqttSession, topicFilter: string): string | undefined;
   /** Topic filters this session may hold, when below the broker's own cap (partner sessions). */
   maxSubscriptions?(session: MqttSession): number | undefined;

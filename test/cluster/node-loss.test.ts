@@ -31,16 +31,35 @@ describe('losing a node (kill -9)', () => {
     const user = await newUser(n1);
     for (const d of [moving, gone, silent]) await claim(n1, user.token, d);
 
-    // Two devices on the doomed node; one that never answers on node 1.
+    // Two devices on the doomed node, each with a will; one that never answers on node 1.
     const noReconnect = { reconnectPeriod: 0 };
-    const movingDev = await connectDevice(doomed.mqttUrl, moving, noReconnect);
-    const goneDev = await connectDevice(doomed.mqttUrl, gone, noReconnect);
+    const willSeq = Date.now();
+    const will = (did: string, seq: number) => ({
+      topic: `dev/${did}/events`,
+      payload: Buffer.from(
+        JSON.stringify({ seq, event: 'light.fault-occurred', arguments: [{ piid: 4, value: 2 }] }),
+      ),
+      qos: 1 as const,
+      retain: false,
+    });
+    const movingDev = await connectDevice(doomed.mqttUrl, moving, {
+      ...noReconnect,
+      will: will(moving.id, willSeq),
+    });
+    const goneDev = await connectDevice(doomed.mqttUrl, gone, {
+      ...noReconnect,
+      will: will(gone.id, willSeq + 1),
+    });
     await fakeDevice(n1.mqttUrl, silent, () => undefined);
     // Acknowledged by the doomed node (PUBACK after the durable write).
     await report(movingDev, moving.id, { 'light.on': true });
 
     const watcher = await rawPhone(n1.mqttUrl, user);
     await watcher.client.subscribeAsync([`dev/${moving.id}/presence`, `dev/${gone.id}/presence`], { qos: 1 });
+    // Watchers of the wills on both surviving nodes.
+    const willWatchers = [watcher, await rawPhone(n2.mqttUrl, user)];
+    for (const w of willWatchers)
+      await w.client.subscribeAsync([`dev/${moving.id}/notify`, `dev/${gone.id}/notify`], { qos: 1 });
     await watcher.until(
       () => watcher.messages.find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === true),
       'gone online',
@@ -84,6 +103,31 @@ describe('losing a node (kill -9)', () => {
     const reported = movingView.body['reported'] as Record<string, { value: unknown }>;
     expect(reported['light.on']?.value, movingView.text).toBe(true);
 
+    // Both wills (the device that moved and the one that never came back) reach the watchers on
+    // both surviving nodes exactly once: several nodes sweep a dead node's wills, one fires each.
+    const isWill = (did: string, seq: number) => (m: { topic: string; body: Record<string, unknown> }) =>
+      m.topic === `dev/${did}/notify` && m.body['seq'] === seq;
+    for (const w of willWatchers) {
+      await w.until(() => w.messages.find(isWill(moving.id, willSeq)), "the moved device's will", 15_000);
+      await w.until(() => w.messages.find(isWill(gone.id, willSeq + 1)), "the gone device's will", 15_000);
+    }
+    // Once no will of the dead node is left to sweep, a later event is the barrier: still one each.
+    const sweptBy = Date.now() + 15_000;
+    while ((await cluster.redis.keys('ecohub:aedes:will:doomed-node:*')).length > 0) {
+      if (Date.now() > sweptBy) throw new Error("the dead node's wills were never swept");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await moved.publishAsync(
+      `dev/${moving.id}/events`,
+      JSON.stringify({ seq: willSeq + 2, event: 'light.fault-occurred', arguments: [{ piid: 4, value: 0 }] }),
+      { qos: 1 },
+    );
+    for (const w of willWatchers) {
+      await w.until(() => w.messages.find(isWill(moving.id, willSeq + 2)), 'the barrier event');
+      expect(w.messages.filter(isWill(moving.id, willSeq))).toHaveLength(1);
+      expect(w.messages.filter(isWill(gone.id, willSeq + 1))).toHaveLength(1);
+    }
+
     // The stranded phone reconnects to node 2 and gets a clear end for its command.
     const back = await rawPhone(n2.mqttUrl, user);
     const lost = await back.reply('stranded', 10_000);
@@ -94,6 +138,6 @@ describe('losing a node (kill -9)', () => {
     await goneDev.endAsync(true);
     await movingDev.endAsync(true);
     await back.client.endAsync();
-    await watcher.client.endAsync();
+    for (const w of willWatchers) await w.client.endAsync();
   });
 });

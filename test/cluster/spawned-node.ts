@@ -45,7 +45,7 @@ export async function spawnNode(opts: {
       'warn',
     ],
     {
-      env: { ...process.env, ECOHUB_CLUSTER_TEST_SQLITE: '1', ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN },
+      env: { ...process.env, ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

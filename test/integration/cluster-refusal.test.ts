@@ -17,7 +17,6 @@ describe('cluster mode on the embedded default', () => {
     if (input === 'help') return;
     expect(input.cluster?.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(input.cluster?.nodeId).toBe('hub-a');
-    expect(input.cluster?.allowSqliteForTests).toBe(false);
     const fromEnv = serveOptions([], { ECOHUB_CLUSTER_URL: 'redis://r:6379' });
     expect(fromEnv !== 'help' && fromEnv.cluster?.nodeId).toMatch(/^[A-Za-z0-9.-]+-\d+-[0-9a-f]{4}$/);
     expect(() => serveOptions(['--node-id', 'x'], {})).toThrow(/--node-id needs --cluster/);
