@@ -226,13 +226,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         partnersWithDeposits: (month) => flash.preorders.partnersWithDeposits(month),
       },
     });
-    bus.on('claimed', (claim) => {
-      commerce.activations.record(claim).catch((err: unknown) => {
-        log
-          .child({ module: 'commerce' })
-          .error({ err, deviceId: claim.deviceId }, 'recording an activation failed');
-      });
-    });
     // Submitted and later versions are immutable, so a compiled spec never goes stale.
     const specs = new SpecCache(async (modelId, version) => {
       const row = await findModelVersion(store, modelId, version);
