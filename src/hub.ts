@@ -152,7 +152,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         'the data folder is open to other local users; chmod 700 it',
       );
     }
-    const store = await openEngine(options.database, { log: storeLog });
+    const store = await openEngine(options.database, { log: storeLog, poolSize: options.databasePoolSize });
     started.push(() => store.close());
     const migration = await runMigrations(store);
     storeLog.info({ ...migration, database: store.target, version: store.serverVersion }, 'database ready');
