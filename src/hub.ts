@@ -292,6 +292,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
             certification.decisions.requireForRollout(modelId, specVersion, version)
         : undefined,
       setSpecVersion: (deviceId, version) => devices.setModelVersion(deviceId, version),
+      toOwner: (userId, notice) => publishJson(`app/${userId}/firmware`, notice),
     });
     started.push(() => firmware.stop());
     started.push(linkFirmwareToRegistry(bus, firmware.engine, firmwareLog));

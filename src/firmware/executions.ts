@@ -67,6 +67,8 @@ export interface ExecutionEngineOptions {
    * implements, so its reports and commands are checked against that version's spec.
    */
   readonly updated?: (deviceId: string, specVersion: number) => Promise<void>;
+  /** An execution changed (offered, progress, ended, withdrawn): its device's owner is told. */
+  readonly notify?: (row: ExecutionRow, pkg: PackageRow) => void;
 }
 
 const TERMINAL = new Set<ExecutionState>(['succeeded', 'failed', 'timed_out', 'rejected', 'cancelled']);
@@ -136,6 +138,7 @@ export class ExecutionEngine {
     this.track(offered, rollout);
     this.#o.metrics.offers.inc();
     this.#send(offered, rollout);
+    this.#o.notify?.(offered, rollout.pkg);
     return true;
   }
 
@@ -221,7 +224,10 @@ export class ExecutionEngine {
       at: now,
       dueAt: Math.min(now + timeouts.progressMs, offeredAt + timeouts.inProgressMs),
     });
-    if (updated) this.#update(updated);
+    if (updated) {
+      this.#update(updated);
+      this.#o.notify?.(updated, live.rollout.pkg);
+    }
   }
 
   /**
@@ -328,6 +334,7 @@ export class ExecutionEngine {
     });
     if (!ended) return;
     live.row = ended;
+    this.#o.notify?.(ended, live.rollout.pkg);
     this.#o.metrics.finished.inc({ state: retry ? `${state}_retrying` : state });
     this.#o.log.info(
       {
@@ -349,6 +356,7 @@ export class ExecutionEngine {
       const held = live?.row.state === 'offered' || live?.row.state === 'in_progress';
       this.#update(row);
       if (held) this.#o.toDevice(row.device_id, { type: 'cancel', executionId: row.id });
+      if (live) this.#o.notify?.(row, live.rollout.pkg);
     }
   }
 

@@ -7,6 +7,7 @@ import { iso, notUser, partnerScope, visibleTo } from './access.js';
 import { ExecutionEngine, type RolloutContext } from './executions.js';
 import type { PackageService } from './packages.js';
 import { lastStage, type RolloutPolicy, type RolloutPolicyInput, resolvePolicy } from './policy.js';
+import { type StageProgress, stageProgress } from './stages.js';
 import * as executions from './store-executions.js';
 import * as packages from './store-packages.js';
 import * as store from './store-rollouts.js';
@@ -260,6 +261,15 @@ export class RolloutService {
       items: shown.map(executionView),
       next: rows.length > page.limit && last ? [last.updated_at, last.id] : null,
     };
+  }
+
+  /** Each stage's planned share and its executions by outcome (the console's progress bars). */
+  async stages(caller: Identity, rolloutId: string): Promise<{ rolloutId: string; stages: StageProgress[] }> {
+    const row = await this.#visible(caller, rolloutId);
+    const counts = await executions.countRollout(this.#o.store, rolloutId, this.#o.now());
+    const figures = await executions.stageFigures(this.#o.store, rolloutId);
+    const policy = JSON.parse(row.policy) as RolloutPolicy;
+    return { rolloutId, stages: stageProgress(policy, counts.total, row.stage, figures) };
   }
 
   async pause(caller: Identity, rolloutId: string): Promise<RolloutView> {

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import type { Engine } from '../store/engine.js';
+import { iso } from './access.js';
 import { BetaService } from './beta.js';
 import { DownloadTokens } from './download-tokens.js';
 import { ExecutionEngine } from './executions.js';
@@ -15,8 +16,11 @@ import { RolloutService } from './rollouts.js';
 import { RolloutScheduler } from './scheduler.js';
 import { compareVersions } from './semver.js';
 import type { FirmwareSettings } from './settings.js';
+import type { ExecutionRow } from './store-executions.js';
 import * as executions from './store-executions.js';
 import * as fleet from './store-fleet.js';
+import type { PackageRow } from './store-packages.js';
+import * as packages from './store-packages.js';
 import { executionView } from './views.js';
 
 export interface FirmwareOptions {
@@ -34,6 +38,30 @@ export interface FirmwareOptions {
     | undefined;
   /** Records the spec version an updated device's firmware implements (the registry's devices). */
   readonly setSpecVersion?: (deviceId: string, specVersion: number) => Promise<void>;
+  /** Publishes to a device owner's inbox (`app/{uid}/firmware`): its device's update changed. */
+  readonly toOwner?: (userId: string, notice: FirmwareNotice) => void;
+}
+
+/** What a device's owner is told live of its device's update (`app/{uid}/firmware`, docs/ota.md). */
+export interface FirmwareNotice {
+  readonly type: 'firmware-update';
+  readonly deviceId: string;
+  readonly executionId: string;
+  readonly version: string;
+  readonly state: ExecutionRow['state'];
+  readonly phase: string | null;
+  readonly percent: number | null;
+  readonly reason: string | null;
+  readonly updatedAt: string;
+}
+
+/** A release a device may take: the newest on the channels it follows, newer than what it runs. */
+export interface AvailableRelease {
+  readonly packageId: string;
+  readonly version: string;
+  readonly notes: string;
+  readonly channel: 'beta' | 'stable';
+  readonly releasedAt: string | null;
 }
 
 /** What a device owner sees of its device's firmware (REST and the SDK). */
@@ -42,7 +70,11 @@ export interface DeviceFirmwareView {
   readonly modelId: string;
   readonly currentVersion: string | null;
   readonly beta: boolean;
-  readonly updates: ReadonlyArray<ReturnType<typeof executionView> & { version: string; rollback: boolean }>;
+  /** The newest release on stable (and beta, when opted in) newer than the running version. */
+  readonly available: AvailableRelease | null;
+  readonly updates: ReadonlyArray<
+    ReturnType<typeof executionView> & { version: string; notes: string; rollback: boolean }
+  >;
 }
 
 /**
@@ -89,6 +121,7 @@ export class Firmware {
       downloadTtlMs: o.settings.downloadTtlMs,
       toDevice: o.toDevice,
       changed: () => scheduler?.poke(),
+      notify: (row, pkg) => void this.#notifyOwner(row, pkg),
       ...(o.setSpecVersion ? { updated: o.setSpecVersion } : {}),
     });
     this.rollouts = new RolloutService({
@@ -147,17 +180,62 @@ export class Firmware {
       throw new HubError('NOT_FOUND', 'device not found');
     }
     const history = await executions.deviceHistory(this.#o.store, deviceId, 20);
+    const beta = await this.beta.enrolled(deviceId);
+    const current = device.firmware_version;
+    const releases = await packages.releasesOfModel(
+      this.#o.store,
+      device.model_id,
+      beta ? ['stable', 'beta'] : ['stable'],
+    );
+    const newest = releases
+      .filter((p) => current === null || compareVersions(p.version, current) > 0)
+      .sort((a, b) => compareVersions(b.version, a.version))[0];
     return {
       deviceId,
       modelId: device.model_id,
-      currentVersion: device.firmware_version,
-      beta: await this.beta.enrolled(deviceId),
+      currentVersion: current,
+      beta,
+      available:
+        newest === undefined
+          ? null
+          : {
+              packageId: newest.id,
+              version: newest.version,
+              notes: newest.notes,
+              channel: newest.channel === 'beta' ? 'beta' : 'stable',
+              releasedAt: iso(newest.channel === 'beta' ? newest.beta_at : newest.stable_at),
+            },
       updates: history.map((row) => ({
         ...executionView(row),
         version: row.version,
+        notes: row.notes,
         rollback: row.rollback,
       })),
     };
+  }
+
+  /** Tells the device's owner (if it has one now) that its update changed; never fails the caller. */
+  async #notifyOwner(row: ExecutionRow, pkg: PackageRow): Promise<void> {
+    const toOwner = this.#o.toOwner;
+    if (toOwner === undefined) return;
+    try {
+      const owner = await fleet.ownerOf(this.#o.store, row.device_id);
+      if (owner === undefined) return;
+      const view = executionView(row);
+      toOwner(owner, {
+        type: 'firmware-update',
+        deviceId: row.device_id,
+        executionId: row.id,
+        version: pkg.version,
+        state: view.state,
+        phase: view.phase,
+        percent: view.percent,
+        reason: view.reason,
+        updatedAt: view.updatedAt,
+      });
+    } catch (err) {
+      this.#o.log.warn({ err, executionId: row.id }, 'telling the owner of an update failed');
+    }
   }
 
   /** Which firmware runs on a device (for other domains: community, certification). */

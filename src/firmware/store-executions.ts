@@ -333,11 +333,11 @@ export function deviceHistory(
   db: Queryable,
   deviceId: string,
   limit: number,
-): Promise<Array<ExecutionRow & { version: string; rollback: boolean }>> {
+): Promise<Array<ExecutionRow & { version: string; notes: string; rollback: boolean }>> {
   return db.many(
     sql`SELECT e.id, e.rollout_id, e.device_id, e.position, e.state, e.stage, e.attempts, e.from_version,
                e.phase, e.percent, e.reason, e.due_at, e.offered_at, e.succeeded_at, e.finished_at,
-               e.updated_at, p.version, r.rollback
+               e.updated_at, p.version, p.notes, r.rollback
         FROM firmware_executions e
         JOIN firmware_rollouts r ON r.id = e.rollout_id
         JOIN firmware_packages p ON p.id = r.package_id
@@ -345,4 +345,37 @@ export function deviceHistory(
         ORDER BY e.updated_at DESC, e.id DESC LIMIT ${limit}`,
     { booleans: ['rollback'] },
   );
+}
+
+export interface StageFigures {
+  readonly stage: number;
+  readonly byState: Readonly<Record<ExecutionState, number>>;
+}
+
+/** Executions taken into each stage so far, by state (the console's per-stage progress). */
+export async function stageFigures(db: Queryable, rolloutId: string): Promise<StageFigures[]> {
+  const rows = await db.many<{ stage: number; state: ExecutionState; n: number }>(
+    sql`SELECT stage, state, COUNT(*) AS n FROM firmware_executions
+        WHERE rollout_id = ${rolloutId} AND stage IS NOT NULL GROUP BY stage, state ORDER BY stage`,
+  );
+  const out = new Map<number, Record<ExecutionState, number>>();
+  for (const r of rows) {
+    const stage = Number(r.stage);
+    let counts = out.get(stage);
+    if (counts === undefined) {
+      counts = {
+        queued: 0,
+        offered: 0,
+        in_progress: 0,
+        succeeded: 0,
+        failed: 0,
+        timed_out: 0,
+        rejected: 0,
+        cancelled: 0,
+      };
+      out.set(stage, counts);
+    }
+    counts[r.state] = Number(r.n);
+  }
+  return [...out].map(([stage, byState]) => ({ stage, byState }));
 }

@@ -123,3 +123,16 @@ export function currentBeta(db: Queryable, modelId: string): Promise<PackageRow 
         ORDER BY beta_at DESC, id DESC LIMIT 1`,
   );
 }
+
+/** The model's ready releases on these channels, newest released first (bounded: a model ships weekly). */
+export function releasesOfModel(
+  db: Queryable,
+  modelId: string,
+  channels: readonly ReleaseChannel[],
+): Promise<PackageRow[]> {
+  return db.many<PackageRow>(
+    sql`SELECT ${COLUMNS} FROM firmware_packages
+        WHERE model_id = ${modelId} AND state = 'ready' AND channel IN (${sql.join([...channels])})
+        ORDER BY COALESCE(stable_at, beta_at) DESC, id DESC LIMIT 200`,
+  );
+}

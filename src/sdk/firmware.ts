@@ -3,6 +3,8 @@ export interface DeviceUpdate {
   readonly id: string;
   readonly rolloutId: string;
   readonly version: string;
+  /** The release notes of that version. */
+  readonly notes: string;
   readonly rollback: boolean;
   readonly state:
     | 'queued'
@@ -30,6 +32,14 @@ export interface DeviceFirmware {
   readonly modelId: string;
   readonly currentVersion: string | null;
   readonly beta: boolean;
+  /** The newest release on stable (and beta, when opted in) newer than the running version. */
+  readonly available: {
+    readonly packageId: string;
+    readonly version: string;
+    readonly notes: string;
+    readonly channel: 'beta' | 'stable';
+    readonly releasedAt: string | null;
+  } | null;
   /** Newest first: offers, updates in progress (with their progress) and finished ones. */
   readonly updates: readonly DeviceUpdate[];
 }

@@ -30,6 +30,7 @@ const RESOURCES_WITH_ARRAYS = new Set([
   '/v1/posts/{postId}/releases', // the few firmware releases linked to one post
   '/v1/models/{modelId}/digest', // one week's digest of a model's posts: a report, not a list
   '/v1/me/devices/{deviceId}/firmware', // one device's firmware and its recent updates
+  '/v1/firmware/rollouts/{rolloutId}/stages', // one rollout's stages: at most 11 (the canary and 10 stages)
   '/v1/models/{modelId}/beta-testing', // a report: the model's released firmware among its newest 100 packages
   '/v1/me/tester-credit', // one user's credit: a report of the beta releases its devices ran
   '/v1/certification/keys', // every report-signing key in one page: one per key rotation, public

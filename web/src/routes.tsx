@@ -65,6 +65,8 @@ const consolePages = {
   runs: lazyPage(() => import('./console/certification.js').then((m) => m.PartnerCertificationPage)),
   scorecard: lazyPage(() => import('./console/certification.js').then((m) => m.PartnerScorecardPage)),
   scorecards: lazyPage(() => import('./console/certification.js').then((m) => m.OperatorScorecardsPage)),
+  firmware: lazyPage(() => import('./console/partner-firmware.js').then((m) => m.PartnerFirmwarePage)),
+  rollout: lazyPage(() => import('./console/rollout-detail.js').then((m) => m.PartnerRolloutPage)),
 };
 
 const ROUTES: readonly Route[] = [
@@ -144,6 +146,18 @@ const ROUTES: readonly Route[] = [
     page: consolePages.scorecard,
     access: 'console',
     title: 'Scorecard · partner console',
+  },
+  {
+    pattern: '/partner/firmware',
+    page: consolePages.firmware,
+    access: 'console',
+    title: 'Firmware · partner console',
+  },
+  {
+    pattern: '/partner/firmware/rollouts/:rolloutId',
+    page: consolePages.rollout,
+    access: 'console',
+    title: 'Rollout · partner console',
   },
   {
     pattern: '/operator/scorecards',

@@ -12,6 +12,7 @@ import {
   NewRolloutBody,
   RolloutIdParams,
   RolloutSchema,
+  RolloutStagesSchema,
 } from './firmware-schemas.js';
 
 const tags = ['firmware'];
@@ -87,6 +88,20 @@ export function firmwareRolloutRoutes(app: App, firmware: Firmware): void {
       },
     },
     async (request) => rollouts.get(callerOf(request), request.params.rolloutId),
+  );
+
+  app.get(
+    '/v1/firmware/rollouts/:rolloutId/stages',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: "A rollout's progress per stage: planned, targeted, succeeded, failed, in progress",
+        params: RolloutIdParams,
+        response: responses({ 200: RolloutStagesSchema }, 401, 403, 404),
+      },
+    },
+    async (request) => rollouts.stages(callerOf(request), request.params.rolloutId),
   );
 
   app.get(

@@ -139,7 +139,40 @@ export const DeviceFirmwareSchema = Type.Object({
   modelId: Type.String(),
   currentVersion: Nullable(Type.String()),
   beta: Type.Boolean(),
+  available: Nullable(
+    Type.Object(
+      {
+        packageId: Type.String(),
+        version: Type.String(),
+        notes: Type.String({ description: 'release notes (Markdown)' }),
+        channel: Type.Union([Type.Literal('beta'), Type.Literal('stable')]),
+        releasedAt: Nullable(Timestamp),
+      },
+      { description: 'the newest release on stable (and beta, when opted in) newer than the device runs' },
+    ),
+  ),
   updates: Type.Array(
-    Type.Composite([ExecutionSchema, Type.Object({ version: Type.String(), rollback: Type.Boolean() })]),
+    Type.Composite([
+      ExecutionSchema,
+      Type.Object({ version: Type.String(), notes: Type.String(), rollback: Type.Boolean() }),
+    ]),
+  ),
+});
+
+export const RolloutStagesSchema = Type.Object({
+  rolloutId: Type.String(),
+  stages: Type.Array(
+    Type.Object({
+      stage: Type.Integer({ description: '0 is the canary' }),
+      label: Type.String({ description: '`canary`, or the cumulative percentage of the target' }),
+      planned: Type.Integer({ description: 'devices this stage adds to the rollout' }),
+      targeted: Type.Integer({ description: 'devices taken into this stage so far' }),
+      succeeded: Type.Integer(),
+      failed: Type.Integer({ description: 'failed, timed out or rejected' }),
+      inProgress: Type.Integer({ description: 'offered or in progress' }),
+      retrying: Type.Integer({ description: 'waiting for a retry' }),
+      cancelled: Type.Integer(),
+      status: Type.Union([Type.Literal('done'), Type.Literal('current'), Type.Literal('waiting')]),
+    }),
   ),
 });

@@ -1,5 +1,6 @@
 import { CommunityWebApi } from './community.js';
 import { num, record, str } from './decode.js';
+import { FirmwareWebApi } from './firmware.js';
 import { FlashWebApi } from './flash.js';
 import type { Http } from './http.js';
 import {
@@ -33,11 +34,14 @@ export class UserApi {
   readonly community: CommunityWebApi;
   /** Flash sales and pre-orders (docs/flash-sales.md). */
   readonly flash: FlashWebApi;
+  /** Firmware of the user's devices and the beta channel (docs/ota.md). */
+  readonly firmware: FirmwareWebApi;
 
   constructor(http: Http) {
     this.#http = http;
     this.community = new CommunityWebApi(http);
     this.flash = new FlashWebApi(http);
+    this.firmware = new FirmwareWebApi(http);
   }
 
   async register(body: { email: string; password: string; displayName?: string }): Promise<User> {

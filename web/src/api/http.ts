@@ -73,6 +73,12 @@ export class Http {
     }
   }
 
+  /** Sends a file as `application/octet-stream` (a firmware binary); answers the JSON reply. */
+  async upload(method: Method, path: string, file: Blob): Promise<unknown> {
+    const text = await this.#send(method, path, file, 'application/json');
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+
   /** A text answer (CSV), with the same authentication and errors as JSON requests. */
   text(path: string, accept: string): Promise<string> {
     return this.#send('GET', path, undefined, accept);
@@ -88,13 +94,15 @@ export class Http {
     const headers: Record<string, string> = { ...extra, accept };
     const token = this.#options.token();
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const binary = body instanceof Blob;
+    if (body !== undefined)
+      headers['content-type'] = binary ? 'application/octet-stream' : 'application/json';
     let res: Response;
     try {
       res = await fetch(path, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: binary ? body : JSON.stringify(body) } : {}),
       });
     } catch {
       throw new ApiError(0, 'NETWORK', 'The hub cannot be reached. Check your connection.');

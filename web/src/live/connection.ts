@@ -125,7 +125,11 @@ export class LiveConnection extends Observable {
     client.on('connect', () => {
       if (this.#client !== client) return;
       this.#attempt = 0;
-      const filters = [`${this.inbox}replies`, ...[...this.#watched].map((id) => `dev/${id}/+`)];
+      const filters = [
+        `${this.inbox}replies`,
+        `${this.inbox}firmware`,
+        ...[...this.#watched].map((id) => `dev/${id}/+`),
+      ];
       client.subscribe(filters, { qos: 1 }, () => {
         if (this.#client !== client) return;
         const again = this.#everOnline;

@@ -6,6 +6,7 @@ import { type CompiledSpec, readModel } from '../spec/model.js';
 import { type CommandResult, CommandTracker } from './commands.js';
 import { LiveConnection } from './connection.js';
 import { DeviceLive, type Outcome } from './device-live.js';
+import { FirmwareLive } from './firmware-live.js';
 import { Observable } from './observable.js';
 
 export interface RemoteOptions {
@@ -45,6 +46,8 @@ export class Remote extends Observable {
   readonly devices = new Map<string, DeviceLive>();
   readonly link: LiveConnection;
   readonly commands: CommandTracker;
+  /** Live updates of the user's devices' firmware (`app/{uid}/firmware`). */
+  readonly firmware = new FirmwareLive();
   /** The user's devices in the order the hub lists them; undefined until the first load. */
   states: DeviceState[] | undefined;
   loadError: string | undefined;
@@ -67,6 +70,7 @@ export class Remote extends Observable {
       onOnline: (again) => {
         this.commands.resend();
         if (again) for (const live of this.devices.values()) live.resubscribed();
+        if (again) this.firmware.reconnected();
         // Subscribed first, then the snapshot: a report published before the SUBACK (missed by MQTT)
         // is in the REST state, and every report after it arrives live. Versions order the two.
         void this.refresh();
@@ -238,6 +242,10 @@ export class Remote extends Observable {
   #message(topic: string, body: unknown): void {
     if (topic === `${this.link.inbox}replies`) {
       this.commands.onReply(body);
+      return;
+    }
+    if (topic === `${this.link.inbox}firmware`) {
+      this.firmware.apply(body);
       return;
     }
     const match = /^dev\/([0-9a-f]{16})\/(presence|shadow|notify)$/.exec(topic);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApp, useRemote } from '../app.js';
 import { ActivityList } from '../device/activity.js';
 import { DeviceCard, Presence } from '../device/card.js';
+import { FirmwarePanel } from '../device/firmware-panel.js';
 import { deviceTitle, shortId, whereText } from '../device/names.js';
 import { DeviceSettings } from '../device/settings.js';
 import { EventTimeline } from '../device/timeline.js';
@@ -81,6 +82,7 @@ export function DevicePage({ params }: { params: Record<string, string> }) {
           <div class="side-col">
             {Chart && <Chart api={api} spec={spec} live={live} />}
             <EventTimeline spec={spec} events={live.events} />
+            {state.role === 'owner' && <FirmwarePanel deviceId={deviceId} live={live} />}
             <DeviceSettings state={state} />
           </div>
         </div>

@@ -44,6 +44,7 @@ export const PARTNER_NAV: readonly NavItem[] = [
   { path: '/partner/certification', label: 'Certification', icon: 'check' },
   { path: '/partner/scorecard', label: 'Scorecard', icon: 'sales' },
   { path: '/partner/flash', label: 'Flash sales', icon: 'store' },
+  { path: '/partner/firmware', label: 'Firmware', icon: 'firmware', prefixes: ['/partner/firmware/'] },
 ];
 
 /** The operator console (operator token). Scorecards side by side slot in here. */
