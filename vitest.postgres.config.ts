@@ -11,12 +11,6 @@ import { defineConfig } from 'vitest/config';
  * - cli: `ecohub serve` on the default SQLite file in its data folder, `ecohub backup` of that file;
  * - cluster-refusal: refusing cluster mode on the SQLite default;
  * - ingest-event-loop: holds SQLite's write lock from another connection to starve the writer thread.
- * Excluded because they fail on PostgreSQL today (issue 11 stays open until each passes here):
- * - lifecycle, devices-presence-history: a restart on the same data folder (bootstrap token minted
- *   again, tokens and presence not found after the restart);
- * - commerce-activation: activations are not counted after the buyer claims a paid order's devices;
- * - flash-deposit-crash: deposits acknowledged before kill -9 are not found after the restart;
- * - sim-fleet, sim-remote-control: fleet connects counted and a desired value cleared too early.
  */
 export default defineConfig({
   test: {
@@ -27,12 +21,6 @@ export default defineConfig({
       'test/integration/cli.test.ts',
       'test/integration/cluster-refusal.test.ts',
       'test/integration/ingest-event-loop.test.ts',
-      'test/integration/lifecycle.test.ts',
-      'test/integration/devices-presence-history.test.ts',
-      'test/integration/commerce-activation.test.ts',
-      'test/integration/flash-deposit-crash.test.ts',
-      'test/integration/sim-fleet.test.ts',
-      'test/integration/sim-remote-control.test.ts',
     ],
     globalSetup: ['test/support/postgres-setup.ts'],
     env: { ECOHUB_TEST_ENGINE: 'postgres' },

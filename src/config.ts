@@ -14,6 +14,8 @@ export interface HubOptions {
   readonly dataDir: string;
   /** Where the hub's state lives (--database): SQLite (default: dataDir/ecohub.db) or PostgreSQL. */
   readonly database: DatabaseTarget;
+  /** PostgreSQL: connections this process keeps open to the database (--database-pool-size). */
+  readonly databasePoolSize: number;
   readonly host: string;
   /** REST, OpenAPI, Swagger UI and MQTT over WebSocket (/mqtt). 0 = any free port. */
   readonly httpPort: number;
@@ -145,7 +147,11 @@ export const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   tokenTtlMs: 30 * 24 * 3600_000,
   commandTimeoutMs: 5000,
+  databasePoolSize: 10,
 };
+
+/** Most --database-pool-size: PostgreSQL's own default max_connections is 100 for all clients. */
+export const MAX_DATABASE_POOL_SIZE = 1000;
 
 export type HubInput = Partial<Omit<HubOptions, 'limits' | 'commerce' | 'flash' | 'firmware'>> & {
   readonly limits?: Partial<HubLimits>;
@@ -176,6 +182,7 @@ export function resolveOptions(input: HubInput): HubOptions {
   return {
     dataDir,
     database: input.database ?? { kind: 'sqlite', file: join(dataDir, DATABASE_FILE) },
+    databasePoolSize: input.databasePoolSize ?? DEFAULTS.databasePoolSize,
     host: input.host ?? DEFAULTS.host,
     httpPort: input.httpPort ?? DEFAULTS.httpPort,
     mqttPort: input.mqttPort ?? DEFAULTS.mqttPort,

@@ -154,7 +154,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         'the data folder is open to other local users; chmod 700 it',
       );
     }
-    const store = await openEngine(options.database, { log: storeLog });
+    const store = await openEngine(options.database, { log: storeLog, poolSize: options.databasePoolSize });
     started.push(() => store.close());
     const migration = await runMigrations(store);
     storeLog.info({ ...migration, database: store.target, version: store.serverVersion }, 'database ready');
@@ -228,13 +228,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         depositTotals: (partnerId, month) => flash.preorders.depositTotals(partnerId, month),
         partnersWithDeposits: (month) => flash.preorders.partnersWithDeposits(month),
       },
-    });
-    bus.on('claimed', (claim) => {
-      commerce.activations.record(claim).catch((err: unknown) => {
-        log
-          .child({ module: 'commerce' })
-          .error({ err, deviceId: claim.deviceId }, 'recording an activation failed');
-      });
     });
     // Submitted and later versions are immutable, so a compiled spec never goes stale.
     const specs = new SpecCache(async (modelId, version) => {

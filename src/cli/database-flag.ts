@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { DATABASE_FILE } from '../config.js';
+import { DATABASE_FILE, DEFAULTS, MAX_DATABASE_POOL_SIZE } from '../config.js';
 import { type DatabaseTarget, DatabaseUrlError, parseDatabaseUrl } from '../store/database-url.js';
-import { type FlagSpec, UsageError } from './flags.js';
+import { type FlagSpec, parsePositiveInt, UsageError } from './flags.js';
 
 export const databaseFlag: FlagSpec = {
   name: 'database',
@@ -11,6 +11,33 @@ export const databaseFlag: FlagSpec = {
   help: 'sqlite:PATH or postgres://user:password@host:port/db',
   default: 'sqlite:DATA_DIR/ecohub.db',
 };
+
+export const databasePoolSizeFlag: FlagSpec = {
+  name: 'database-pool-size',
+  env: 'ECOHUB_DATABASE_POOL_SIZE',
+  type: 'string',
+  value: 'N',
+  help: `PostgreSQL connections this hub process keeps open (1-${MAX_DATABASE_POOL_SIZE}); not for SQLite`,
+  default: String(DEFAULTS.databasePoolSize),
+};
+
+/**
+ * --database-pool-size (or ECOHUB_DATABASE_POOL_SIZE): a whole number in range, and only with a
+ * PostgreSQL --database (SQLite has one writer and one reader connection, nothing to size).
+ */
+export function databasePoolSize(
+  raw: { value: string; source: string } | undefined,
+  target: DatabaseTarget,
+): number | undefined {
+  if (!raw) return undefined;
+  const size = parsePositiveInt(raw, MAX_DATABASE_POOL_SIZE);
+  if (target.kind !== 'postgres') {
+    throw new UsageError(
+      `${raw.source} sizes the PostgreSQL pool: it needs --database postgres://... (the database is SQLite)`,
+    );
+  }
+  return size;
+}
 
 /** The --database value (or ECOHUB_DATABASE_URL), else SQLite in the data folder; a bad URL names its source. */
 export function databaseTarget(

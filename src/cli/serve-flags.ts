@@ -1,7 +1,7 @@
 import { DEFAULT_FLASH } from '../commerce/flash-settings.js';
 import { DEFAULT_LIMITS, DEFAULTS } from '../config.js';
 import { LOG_LEVELS } from '../log.js';
-import { databaseFlag } from './database-flag.js';
+import { databaseFlag, databasePoolSizeFlag } from './database-flag.js';
 import { firmwareFlags } from './firmware-flags.js';
 import type { FlagSpec } from './flags.js';
 
@@ -16,6 +16,7 @@ export const serveFlags: readonly FlagSpec[] = [
     default: DEFAULTS.dataDir,
   },
   databaseFlag,
+  databasePoolSizeFlag,
   {
     name: 'host',
     env: 'ECOHUB_HOST',

@@ -12,7 +12,7 @@ import { DEFAULTS, type HubInput, type HubLimits } from '../config.js';
 import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { describeTarget } from '../store/database-url.js';
-import { databaseTarget } from './database-flag.js';
+import { databasePoolSize, databaseTarget } from './database-flag.js';
 import { firmwareOptions } from './firmware-flags.js';
 import {
   type FlagSpec,
@@ -59,6 +59,11 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   }
   const database = get('database');
   if (database) input.database = databaseTarget(database, input.dataDir ?? DEFAULTS.dataDir);
+  const poolSize = databasePoolSize(
+    get('database-pool-size'),
+    input.database ?? databaseTarget(undefined, input.dataDir ?? DEFAULTS.dataDir),
+  );
+  if (poolSize !== undefined) input.databasePoolSize = poolSize;
   const host = get('host');
   if (host) {
     if (!/^[A-Za-z0-9.:-]+$/.test(host.value))

@@ -1,19 +1,17 @@
-import type { Logger } from 'pino';
 import type { LedgerService } from '../partners/ledger.js';
 import type { ActivationSource } from '../partners/statements.js';
-import type { Engine, Queryable } from '../store/engine.js';
+import type { Engine, Queryable, Transaction } from '../store/engine.js';
 import * as store from './store-payments.js';
 
 export interface ActivationOptions {
   readonly store: Engine;
-  readonly log: Logger;
   readonly now: () => number;
   readonly ledger: LedgerService;
 }
 
 /**
- * Sale -> device -> activation. A sold device is activated when a user first claims it (the
- * registry's `claimed` event); the activation is dated in the statement month open at that moment.
+ * Sale -> device -> activation. A sold device is activated when a user first claims it (in the
+ * claim's transaction); the activation is dated in the statement month open at that moment.
  */
 export class ActivationRecorder implements ActivationSource {
   readonly #o: ActivationOptions;
@@ -27,27 +25,24 @@ export class ActivationRecorder implements ActivationSource {
     return (await store.saleOfDevice(db, deviceId))?.user_id;
   }
 
-  /** Records the first claim of a sold device; false for a device not sold here or already activated. */
-  async record(claim: { deviceId: string; userId: string; at: number }): Promise<boolean> {
-    const recorded = await this.#o.store.transaction(
-      async (tx) => {
-        const sale = await store.saleOfDevice(tx, claim.deviceId);
-        if (!sale) return false;
-        return store.insertActivation(tx, {
-          device_id: claim.deviceId,
-          order_id: sale.order_id,
-          line_no: sale.line_no,
-          partner_id: sale.partner_id,
-          user_id: claim.userId,
-          currency: sale.currency,
-          activated_at: claim.at,
-          statement_month: await this.#o.ledger.openMonth(tx, this.#o.now()),
-        });
-      },
-      { durable: true },
-    );
-    if (recorded) this.#o.log.info({ deviceId: claim.deviceId }, 'sold device activated');
-    return recorded;
+  /**
+   * Records the first claim of a sold device, inside the claim's transaction (`tx`): a claim that
+   * was answered is counted, and one that was rolled back is not. False for a device not sold here
+   * or already activated.
+   */
+  async record(tx: Transaction, claim: { deviceId: string; userId: string; at: number }): Promise<boolean> {
+    const sale = await store.saleOfDevice(tx, claim.deviceId);
+    if (!sale) return false;
+    return store.insertActivation(tx, {
+      device_id: claim.deviceId,
+      order_id: sale.order_id,
+      line_no: sale.line_no,
+      partner_id: sale.partner_id,
+      user_id: claim.userId,
+      currency: sale.currency,
+      activated_at: claim.at,
+      statement_month: await this.#o.ledger.openMonth(tx, this.#o.now()),
+    });
   }
 
   async unitsActivated(partnerId: string, month: string): Promise<ReadonlyMap<string, number>> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CommerceSettings } from '../config.js';
 import { HubError } from '../errors.js';
 import type { LedgerService } from '../partners/ledger.js';
-import type { Engine, Queryable } from '../store/engine.js';
+import type { Engine, Queryable, Transaction } from '../store/engine.js';
 import { ActivationRecorder } from './activations.js';
 import { CatalogService } from './catalog.js';
 import { OrderService } from './orders.js';
@@ -63,11 +63,7 @@ export class CommerceService {
       refunds: this.refunds,
       rateAt: o.rateAt,
     });
-    this.activations = new ActivationRecorder({
-      ...base,
-      log: o.log.child({ part: 'activations' }),
-      ledger: o.ledger,
-    });
+    this.activations = new ActivationRecorder({ ...base, ledger: o.ledger });
     this.#timer = setInterval(() => this.#sweep(), o.settings.sweepIntervalMs);
     this.#timer.unref();
   }
@@ -75,6 +71,11 @@ export class CommerceService {
   /** User id of the paid, not refunded order a device was sold on (for claiming without a pairing code). */
   buyerOf(deviceId: string, db?: Queryable): Promise<string | undefined> {
     return this.activations.buyerOf(deviceId, db);
+  }
+
+  /** The first claim of a sold device activates it; recorded in the claim's transaction (`tx`). */
+  activate(tx: Transaction, claim: { deviceId: string; userId: string; at: number }): Promise<boolean> {
+    return this.activations.record(tx, claim);
   }
 
   /**

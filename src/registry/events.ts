@@ -22,7 +22,7 @@ export interface RegistryEvents {
       at: number;
     },
   ];
-  /** A user claimed a device and became its owner: the device's activation. */
+  /** A user claimed a device and became its owner (a sold device's activation was recorded with it). */
   claimed: [{ deviceId: string; userId: string; at: number; via: 'pairing-code' | 'order' }];
   /** Who may watch or control some devices changed (claim, share, revoke, remove, home membership). */
   access: [{ userIds: readonly string[] }];

@@ -1,7 +1,8 @@
-import type { Db } from './database.js';
-
 export interface Migration {
-  /** Numbered in steps of 10, ascending, never reused; stored in PRAGMA user_version. */
+  /**
+   * Numbered in steps of 10, ascending, never reused; a database records the highest applied
+   * (SQLite: PRAGMA user_version; PostgreSQL: ecohub_migrations). Applied by migration-runner.ts.
+   */
   readonly version: number;
   readonly name: string;
   readonly up: string;
@@ -21,27 +22,4 @@ export interface MigrationResult {
   readonly from: number;
   readonly to: number;
   readonly applied: readonly string[];
-}
-
-/**
- * Applies every migration newer than the database's user_version, each in its own transaction
- * together with the user_version bump, so a crash leaves the file at a whole version.
- */
-export function migrate(db: Db, migrations: readonly Migration[]): MigrationResult {
-  checkMigrationOrder(migrations);
-  const from = Number(db.pragma('user_version', { simple: true }));
-  const latest = migrations.at(-1)?.version ?? 0;
-  if (from > latest) {
-    throw new Error(`database is at version ${from}, newer than this hub (${latest}): refusing to run`);
-  }
-  const applied: string[] = [];
-  for (const m of migrations) {
-    if (m.version <= from) continue;
-    db.transaction(() => {
-      db.exec(m.up);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-    applied.push(`${m.version}-${m.name}`);
-  }
-  return { from, to: Math.max(from, latest), applied };
 }

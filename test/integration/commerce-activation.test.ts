@@ -40,12 +40,17 @@ describe('sale -> device -> activation', () => {
       body: { orderId },
     });
     expect(theft.status).toBe(404);
-    for (const deviceId of sold) {
+    const month = monthOf(Date.now());
+    const activated = async () =>
+      (await hub.commerce.activations.unitsActivated(partner.partnerId, month)).get('EUR') ?? 0;
+    for (const [i, deviceId] of sold.entries()) {
       const claim = await hub.request('POST', `/v1/devices/${deviceId}/claim`, {
         token: buyer.token,
         body: { orderId },
       });
       expect(claim.status, claim.text).toBe(201);
+      // Counted once the claim is answered: recorded in the claim's transaction, not after it.
+      expect(await activated()).toBe(i + 1);
     }
 
     // The unsold device claimed with its sticker's pairing code is not a sale's activation.
@@ -56,7 +61,6 @@ describe('sale -> device -> activation', () => {
     });
     expect(byCode.status, byCode.text).toBe(201);
 
-    const month = monthOf(Date.now());
     const statement = await hub.request('GET', `/v1/partners/${partner.partnerId}/statements/${month}`, {
       token: partner.key,
     });

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/commerce/signature.js';
+import { sql } from '../../src/store/sql.js';
 import { spawnServe } from '../support/cli.js';
 import { openShop, WEBHOOK_SECRET } from '../support/commerce.js';
 import { buy, createSale, manyUsers, register } from '../support/flash.js';
 import { ADMIN_TOKEN, type HttpHub, httpRequester, startHub, tempDir } from '../support/hub.js';
+import { spawnedDatabase } from '../support/spawned-database.js';
 
 const BUYERS = 40;
 const ACKED_BEFORE_KILL = 12;
@@ -32,9 +32,16 @@ function payDeposit(api: Pick<HttpHub, 'request'>, purchaseId: string, eventId: 
 describe('pre-order deposits survive kill -9', () => {
   it('every acknowledged deposit has its pre-order and one deposit entry after a restart; a replay changes nothing', async () => {
     const dataDir = tempDir();
+    // The run's engine: the spawned hubs reach it through ECOHUB_DATABASE_URL, the checks below too.
+    const database = await spawnedDatabase();
     const real = Date.now();
     let clock = real - 2 * 3600_000;
-    const setup = await startHub({ dataDir, paymentWebhookSecret: WEBHOOK_SECRET, now: () => clock });
+    const setup = await startHub({
+      dataDir,
+      database: database.target,
+      paymentWebhookSecret: WEBHOOK_SECRET,
+      now: () => clock,
+    });
     let purchases: Array<{ id: string; token: string }> = [];
     try {
       const shop = await openShop(setup, 0, { priceMinor: 20000, currency: 'EUR' });
@@ -60,6 +67,7 @@ describe('pre-order deposits survive kill -9', () => {
     }
 
     const env = {
+      ...database.env,
       ECOHUB_DATA_DIR: dataDir,
       ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN,
       ECOHUB_PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -105,19 +113,15 @@ describe('pre-order deposits survive kill -9', () => {
         expect(replay.status).toBe(409);
         expect(replay.body['code']).toBe('ALREADY_EXISTS');
       }
-      const db = new Database(join(dataDir, 'ecohub.db'), { readonly: true });
-      const check = db
-        .prepare(
-          `SELECT
+      const [check = {}] = await database.many<Record<string, number>>(
+        sql`SELECT
              (SELECT count(*) FROM flash_purchases WHERE status = 'paid') AS paid,
              (SELECT count(*) FROM flash_preorders) AS preorders,
              (SELECT count(*) FROM flash_deposit_entries WHERE kind = 'deposit') AS deposits,
              (SELECT coalesce(sum(amount_minor), 0) FROM flash_deposit_entries) AS held,
              (SELECT count(*) FROM flash_purchases p WHERE p.status = 'paid'
                 AND NOT EXISTS (SELECT 1 FROM flash_preorders r WHERE r.purchase_id = p.id)) AS without_preorder`,
-        )
-        .get() as Record<string, number>;
-      db.close();
+      );
       // A paid deposit, its pre-order and its one deposit entry committed together, or none of them.
       expect(check['paid']).toBeGreaterThanOrEqual(acked.length);
       expect(check['preorders']).toBe(check['paid']);
@@ -127,6 +131,7 @@ describe('pre-order deposits survive kill -9', () => {
     } finally {
       second.child.kill('SIGTERM');
       await second.exited();
+      await database.drop();
     }
   }, 240_000);
 });

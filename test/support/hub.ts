@@ -74,8 +74,9 @@ const DATABASE_NOTE = 'test-database.json';
 /**
  * A real hub on 127.0.0.1, ports chosen by the OS, data in a fresh temp folder, logs silent. With
  * ECOHUB_TEST_ENGINE=postgres its state goes to a fresh PostgreSQL database, dropped at stop(); a
- * hub started again on a data folder the test passed (a restart) finds that folder's database
- * again, which lives until the suite's teardown drops it (test/support/postgres-setup.ts).
+ * hub started again on a data folder (a restart, its own `hub.dataDir` included) finds that
+ * folder's database again, which lives until the suite's teardown drops it
+ * (test/support/postgres-setup.ts).
  */
 export async function startHub(overrides: HubInput & { dataDir?: string } = {}): Promise<TestHub> {
   const dataDir = overrides.dataDir ?? tempDir();
@@ -88,8 +89,9 @@ export async function startHub(overrides: HubInput & { dataDir?: string } = {}):
       database = { url, target: parseDatabaseUrl(url), drop: async () => undefined };
     } else {
       database = await createTestDatabase('postgres');
-      if (overrides.dataDir !== undefined)
-        writeFileSync(note, JSON.stringify({ url: database.url }), { mode: 0o600 });
+      // Every data folder remembers its database, the fresh ones too: a test that close()s a hub
+      // and starts another on `hub.dataDir` restarts on the same state, as it would on SQLite.
+      writeFileSync(note, JSON.stringify({ url: database.url }), { mode: 0o600 });
     }
     dropAtStop = overrides.dataDir === undefined;
   }

@@ -1,20 +1,18 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../src/store/database.js';
+import type { Engine } from '../../src/store/engine.js';
+import { runMigrations } from '../../src/store/migration-runner.js';
 import { migrations } from '../../src/store/migrations/index.js';
-import { migrate } from '../../src/store/migrations.js';
-import { tempDir } from '../support/hub.js';
+import { sql } from '../../src/store/sql.js';
+import { openTestEngine, type TestEngine } from '../support/engine.js';
 
 /** A database as 0060 left it, with rows the old code could write (foreign keys off: only these tables matter). */
-function before0070(dir: string): Db {
-  const db = openDatabase({ file: join(dir, 'test.db') });
-  migrate(
+async function before0070(db: Engine): Promise<void> {
+  await runMigrations(
     db,
     migrations.filter((m) => m.version <= 60),
   );
-  db.pragma('foreign_keys = OFF');
-  db.exec(`
+  await db.exec(`
+    PRAGMA foreign_keys = OFF;
     INSERT INTO device_batches (id, partner_id, model_id, model_version, size, created_at)
       VALUES ('b1', 'p1', 'acme.light.bulb1', 1, 4, 1);
     INSERT INTO devices (id, partner_id, model_id, model_version, batch_id, secret_hash, created_at)
@@ -32,60 +30,61 @@ function before0070(dir: string): Db {
     INSERT INTO device_desired (device_id, property, value, set_at, set_by)
       VALUES ('d1', 'light.on', 'true', 11, 'u1'), ('d2', 'light.on', 'false', 21, 'u2');
   `);
-  return db;
 }
 
-const column = (db: Db, sql: string) => (db.prepare(sql).all() as Array<{ v: string }>).map((r) => r.v);
+const column = async (db: Engine, query: ReturnType<typeof sql>) =>
+  (await db.many<{ v: string }>(query)).map((r) => r.v);
 
 describe('migration 0070-ownership', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  const engines: TestEngine[] = [];
+  afterEach(async () => {
+    for (const t of engines.splice(0)) await t.close();
   });
-  const open = () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    return before0070(dir);
+  const open = async () => {
+    const t = await openTestEngine('sqlite');
+    engines.push(t);
+    await before0070(t.engine);
+    return t.engine;
   };
 
-  it('takes devices claimed so far out of stock and drops desired values of unbound devices', () => {
-    const db = open();
-    expect(migrate(db, migrations).applied).toContain('70-ownership');
-    expect(column(db, 'SELECT device_id AS v FROM commerce_free_devices ORDER BY 1')).toEqual(['d3', 'd4']);
-    expect(column(db, 'SELECT device_id AS v FROM commerce_claimed_devices ORDER BY 1')).toEqual([
+  it('takes devices claimed so far out of stock and drops desired values of unbound devices', async () => {
+    const db = await open();
+    expect((await runMigrations(db, migrations)).applied).toContain('70-ownership');
+    expect(await column(db, sql`SELECT device_id AS v FROM commerce_free_devices ORDER BY 1`)).toEqual([
+      'd3',
+      'd4',
+    ]);
+    expect(await column(db, sql`SELECT device_id AS v FROM commerce_claimed_devices ORDER BY 1`)).toEqual([
       'd1',
       'd2',
     ]);
-    expect(column(db, 'SELECT device_id AS v FROM device_desired ORDER BY 1')).toEqual(['d1']);
-    db.close();
+    expect(await column(db, sql`SELECT device_id AS v FROM device_desired ORDER BY 1`)).toEqual(['d1']);
   });
 
-  it('keeps claims and reservations apart in the database itself', () => {
-    const db = open();
-    migrate(db, migrations);
+  it('keeps claims and reservations apart in the database itself', async () => {
+    const db = await open();
+    await runMigrations(db, migrations);
     // A claim leaves stock in its own statement.
-    db.prepare(
-      "INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES ('d3', 'u3', 'owner', 30)",
-    ).run();
-    expect(column(db, 'SELECT device_id AS v FROM commerce_free_devices')).toEqual(['d4']);
-    expect(column(db, 'SELECT device_id AS v FROM commerce_claimed_devices WHERE claimed_at = 30')).toEqual([
-      'd3',
-    ]);
-    // A claimed device is never held by an order...
-    const hold = db.prepare(
-      `INSERT INTO commerce_units (device_id, order_id, line_no, model_id, state, reserved_at)
-         VALUES (?, 'o2', 0, 'acme.light.bulb1', 'reserved', 40)`,
+    await db.run(
+      sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES ('d3', 'u3', 'owner', 30)`,
     );
-    expect(() => hold.run('d3')).toThrow(/a claimed device cannot be sold/);
+    expect(await column(db, sql`SELECT device_id AS v FROM commerce_free_devices`)).toEqual(['d4']);
+    expect(
+      await column(db, sql`SELECT device_id AS v FROM commerce_claimed_devices WHERE claimed_at = 30`),
+    ).toEqual(['d3']);
+    // A claimed device is never held by an order...
+    const hold = (deviceId: string) =>
+      db.run(
+        sql`INSERT INTO commerce_units (device_id, order_id, line_no, model_id, state, reserved_at)
+            VALUES (${deviceId}, 'o2', 0, 'acme.light.bulb1', 'reserved', 40)`,
+      );
+    await expect(hold('d3')).rejects.toThrow(/a claimed device cannot be sold/);
     // ...and a device an unpaid order holds gets no owner.
-    hold.run('d4');
-    expect(() =>
-      db
-        .prepare(
-          "INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES ('d4', 'u4', 'owner', 50)",
-        )
-        .run(),
-    ).toThrow(/reserved for an order/);
-    db.close();
+    await hold('d4');
+    await expect(
+      db.run(
+        sql`INSERT INTO device_bindings (device_id, user_id, role, created_at) VALUES ('d4', 'u4', 'owner', 50)`,
+      ),
+    ).rejects.toThrow(/reserved for an order/);
   });
 });

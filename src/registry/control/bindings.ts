@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { HubError } from '../../errors.js';
 import { LoginLimiter } from '../../identity/login-limiter.js';
 import { findUserByEmail, findUserById } from '../../identity/store.js';
-import { type Engine, isDatabaseError, type Queryable } from '../../store/engine.js';
+import { type Engine, isDatabaseError, type Queryable, type Transaction } from '../../store/engine.js';
 import { compareKeys, type Page, type PageRequest, pageOfList } from '../../store/page.js';
 import { DEVICE_ID_PATTERN, hashPairingCode, newPairingCode } from '../devices/credentials.js';
 import type { RegistryBus } from '../events.js';
@@ -33,6 +33,11 @@ export interface SalesChannel {
    * migration 0070), so this is for the clear answer.
    */
   isReserved(deviceId: string, db: Queryable): Promise<boolean>;
+  /**
+   * The claim's transaction is about to commit: a sold device's first claim is its activation (on
+   * the partner's statement), recorded with the claim or not at all. True if this one was.
+   */
+  activate(tx: Transaction, claim: { deviceId: string; userId: string; at: number }): Promise<boolean>;
 }
 
 const RESERVED = () =>
@@ -86,45 +91,51 @@ export class BindingService {
     const at = this.#o.now();
     const sales = this.#o.sales;
     let wrongCode = false;
+    let activated = false;
     try {
-      await this.#db.transaction(async (tx) => {
-        wrongCode = false;
-        if ('pairingCode' in proof) {
-          const found = await store.findDeviceByPairingHash(tx, hashPairingCode(proof.pairingCode));
-          if (!found || found.id !== deviceId) {
-            wrongCode = true;
-            throw new HubError('NOT_FOUND', 'no device with this id and pairing code', {
-              errors: [{ path: '/pairingCode', message: 'does not match the device' }],
+      // Durable: an answered claim (and the activation it may record) survives a crash.
+      await this.#db.transaction(
+        async (tx) => {
+          wrongCode = false;
+          if ('pairingCode' in proof) {
+            const found = await store.findDeviceByPairingHash(tx, hashPairingCode(proof.pairingCode));
+            if (!found || found.id !== deviceId) {
+              wrongCode = true;
+              throw new HubError('NOT_FOUND', 'no device with this id and pairing code', {
+                errors: [{ path: '/pairingCode', message: 'does not match the device' }],
+              });
+            }
+            // Claiming and reserving exclude each other: a device an unpaid order holds waits until the
+            // order is paid (then anyone holding its pairing code may claim it) or released to stock.
+            if (sales && (await sales.isReserved(deviceId, tx))) throw RESERVED();
+          } else if (!DEVICE_ID_PATTERN.test(deviceId) || (await sales?.buyerOf(deviceId, tx)) !== userId) {
+            throw new HubError('NOT_FOUND', 'no device of yours in a paid order with this id', {
+              errors: [{ path: '/orderId', message: 'does not hold this device for you' }],
             });
           }
-          // Claiming and reserving exclude each other: a device an unpaid order holds waits until the
-          // order is paid (then anyone holding its pairing code may claim it) or released to stock.
-          if (sales && (await sales.isReserved(deviceId, tx))) throw RESERVED();
-        } else if (!DEVICE_ID_PATTERN.test(deviceId) || (await sales?.buyerOf(deviceId, tx)) !== userId) {
-          throw new HubError('NOT_FOUND', 'no device of yours in a paid order with this id', {
-            errors: [{ path: '/orderId', message: 'does not hold this device for you' }],
-          });
-        }
-        const owner = await store.ownerOf(tx, deviceId);
-        if (owner === userId) throw new HubError('ALREADY_EXISTS', 'you already own this device');
-        // A claim never takes a device from its owner, not even the buyer's claim by order: whoever
-        // holds the device (and claimed it with its pairing code) keeps it until removing it.
-        if (owner !== undefined || !(await store.insertBinding(tx, deviceId, userId, 'owner', at))) {
-          throw new HubError(
-            'ALREADY_OWNED',
-            'the device is bound to another user; its owner must remove it before it can be claimed',
-          );
-        }
-        await store.clearPairing(tx, deviceId);
-        await this.#o.access.notify(tx, [userId]);
-      });
+          const owner = await store.ownerOf(tx, deviceId);
+          if (owner === userId) throw new HubError('ALREADY_EXISTS', 'you already own this device');
+          // A claim never takes a device from its owner, not even the buyer's claim by order: whoever
+          // holds the device (and claimed it with its pairing code) keeps it until removing it.
+          if (owner !== undefined || !(await store.insertBinding(tx, deviceId, userId, 'owner', at))) {
+            throw new HubError(
+              'ALREADY_OWNED',
+              'the device is bound to another user; its owner must remove it before it can be claimed',
+            );
+          }
+          await store.clearPairing(tx, deviceId);
+          await this.#o.access.notify(tx, [userId]);
+          activated = (await sales?.activate(tx, { deviceId, userId, at })) ?? false;
+        },
+        { durable: true },
+      );
     } catch (err) {
       if (wrongCode) this.#wrongCodes.recordFailure(userId);
       // An order reserved the device between the check and the claim (PostgreSQL): the database refused.
       if (isDatabaseError(err, 'refused')) throw RESERVED();
       throw err;
     }
-    this.#o.log.info({ deviceId, userId, via }, 'device claimed');
+    this.#o.log.info({ deviceId, userId, via, activated }, 'device claimed');
     await this.#o.access.changed([userId]);
     this.#o.bus.emit('claimed', { deviceId, userId, at, via });
     return { deviceId, role: 'owner' };

@@ -26,6 +26,12 @@ export class DesiredState {
    * A set on any hub process on the database adds its device here (DESIRED_SET).
    */
   readonly #devices = new Set<string>();
+  /**
+   * Clears of reflected values in progress, at most one chain per device: a read of the device
+   * waits for its own, so whoever saw the report (or the command's "ok") never reads a desired
+   * value the report already satisfied. Entries go when their clear ends.
+   */
+  readonly #clearing = new Map<string, Promise<void>>();
   /** Bumped by every set: a recheck that raced with one keeps the device. */
   #sets = 0;
   #subscription: Subscription | undefined;
@@ -79,6 +85,7 @@ export class DesiredState {
   }
 
   async view(deviceId: string): Promise<DesiredView['desired']> {
+    await this.#clearing.get(deviceId)?.catch(() => undefined);
     const out: DesiredView['desired'] = {};
     for (const row of await store.readDesired(this.#db, deviceId)) {
       out[row.property] = { value: JSON.parse(row.value), setAt: new Date(row.set_at).toISOString() };
@@ -121,9 +128,20 @@ export class DesiredState {
     return out;
   }
 
-  /** A report was stored: clear each desired value it now matches. */
-  async reported(deviceId: string, props: Record<string, unknown>): Promise<void> {
-    if (!this.#devices.has(deviceId)) return;
+  /** A report was stored: clear each desired value it now matches (reads of the device wait for it). */
+  reported(deviceId: string, props: Record<string, unknown>): Promise<void> {
+    if (!this.#devices.has(deviceId)) return Promise.resolve();
+    const before = this.#clearing.get(deviceId) ?? Promise.resolve();
+    const clearing = before.catch(() => undefined).then(() => this.#clearReflected(deviceId, props));
+    this.#clearing.set(deviceId, clearing);
+    const done = () => {
+      if (this.#clearing.get(deviceId) === clearing) this.#clearing.delete(deviceId);
+    };
+    clearing.then(done, done);
+    return clearing;
+  }
+
+  async #clearReflected(deviceId: string, props: Record<string, unknown>): Promise<void> {
     let cleared = false;
     for (const [property, value] of Object.entries(props)) {
       if (await store.clearDesiredIfReported(this.#db, deviceId, property, JSON.stringify(value)))

@@ -215,11 +215,18 @@ export class DeviceService {
     const batch = this.#presence;
     if (batch.length > 0 && !this.#closed) {
       this.#presence = [];
+      // Rows updated in device id order, each device's changes still in the order they happened:
+      // the ingest writer locks its devices in that order too (telemetry/store.ts readIngestStates),
+      // so on PostgreSQL the two wait for each other instead of deadlocking (the database would abort
+      // one: lost presence, or a failed ingest batch whose devices the broker disconnects).
+      const ordered = [...batch].sort((a, b) =>
+        a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
+      );
       this.#writing = this.#writing
         .catch(() => undefined)
         .then(() =>
           this.#db.transaction(async (tx) => {
-            for (const p of batch) {
+            for (const p of ordered) {
               if (p.online) await store.markOnline(tx, p.deviceId, p.at);
               else await store.markOffline(tx, p.deviceId, p.at);
             }

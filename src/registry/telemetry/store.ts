@@ -26,7 +26,9 @@ export interface IngestStateRow {
  * The shadow version and deduplication marks of these devices (distinct ids). `lock`: inside a
  * PostgreSQL transaction, lock the rows until COMMIT, so that two writers (two hub processes)
  * never count from the same version; SQLite has one writer at a time already. Rows are locked in
- * id order (give `ids` sorted): two writers never wait for each other in a cycle.
+ * id order (give `ids` sorted): two writers, or a writer and a presence batch (which updates its
+ * rows in that order too), never wait for each other in a cycle. `FOR NO KEY UPDATE`, the lock an
+ * UPDATE takes: rows that only reference a device (a binding, an order unit) do not wait for it.
  */
 export async function readIngestStates(
   db: Queryable,
@@ -34,7 +36,7 @@ export async function readIngestStates(
   lock: boolean,
 ): Promise<IngestStateRow[]> {
   const out: IngestStateRow[] = [];
-  const forUpdate = lock && db.dialect === 'postgres' ? sql`FOR UPDATE` : sql.empty;
+  const forUpdate = lock && db.dialect === 'postgres' ? sql`FOR NO KEY UPDATE` : sql.empty;
   for (const part of chunks(ids)) {
     out.push(
       ...(await db.many<IngestStateRow>(

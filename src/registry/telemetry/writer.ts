@@ -150,12 +150,18 @@ export class IngestWriter {
     const started = process.hrtime.bigint();
     // Locked in one order by every writer: two hub processes never deadlock on each other's rows.
     const ids = [...new Set(batch.map((p) => p.deviceId))].sort();
-    const plan = await this.#o.store.transaction(async (tx) => {
-      const rows = await readIngestStates(tx, ids, true);
-      const planned = planBatch(batch, new Map(rows.map((r) => [r.id, stateOf(r)])));
-      await writePlan(tx, planned);
-      return planned;
-    });
+    // Run again if the database aborts it (a deadlock with a writer that locks devices in another
+    // order, a CLI or an older hub): the plan is worked out afresh from the rows read inside, and
+    // the devices are still waiting for their PUBACKs; failing would disconnect them all.
+    const plan = await this.#o.store.transaction(
+      async (tx) => {
+        const rows = await readIngestStates(tx, ids, true);
+        const planned = planBatch(batch, new Map(rows.map((r) => [r.id, stateOf(r)])));
+        await writePlan(tx, planned);
+        return planned;
+      },
+      { retries: 3 },
+    );
     return { plan, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   }
 
