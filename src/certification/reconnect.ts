@@ -75,24 +75,44 @@ function differs(a: number, b: number): boolean {
 
 /**
  * Jitter: a device without it retries at the same moments in every cycle (and, across a fleet, all
- * at once). The two cycles' delays must differ beyond timer noise in at least one position.
+ * at once). Some two cycles' delays must differ beyond timer noise in at least one position. Two
+ * jittered cycles can, rarely, land within noise of each other; the runner then adds a cycle
+ * (`needsAnotherCycle`) rather than fail a good device, so a device without jitter is judged on
+ * three identical cycles and one with jitter on at least one pair that differs.
  */
 export function judgeJitter(cycles: readonly ReconnectCycle[]): CheckOutcome {
   const out = outcome();
-  const [a, b] = cycles;
-  if (a === undefined || b === undefined || a.problem !== undefined || b.problem !== undefined) {
+  const done = cycles.filter((c) => c.problem === undefined);
+  if (done.length < 2 || done.length < cycles.length) {
     out.reasons.push('needs two completed reconnect cycles');
     return out;
   }
-  const n = Math.min(a.delaysMs.length, b.delaysMs.length);
-  const diffs = Array.from({ length: n }, (_, i) =>
-    Math.abs((a.delaysMs[i] as number) - (b.delaysMs[i] as number)),
-  );
-  out.measured['differencesMs'] = diffs;
-  if (!diffs.some((_, i) => differs(a.delaysMs[i] as number, b.delaysMs[i] as number))) {
-    out.reasons.push('both cycles retried after the same delays (within timer noise): no jitter');
+  let jittered = false;
+  for (let i = 0; i < done.length; i++) {
+    for (let j = i + 1; j < done.length; j++) {
+      const a = (done[i] as ReconnectCycle).delaysMs;
+      const b = (done[j] as ReconnectCycle).delaysMs;
+      const n = Math.min(a.length, b.length);
+      const diffs = Array.from({ length: n }, (_, k) => Math.abs((a[k] as number) - (b[k] as number)));
+      out.measured[i === 0 && j === 1 ? 'differencesMs' : `differencesMs${i + 1}${j + 1}`] = diffs;
+      for (let k = 0; k < n; k++) if (differs(a[k] as number, b[k] as number)) jittered = true;
+    }
+  }
+  if (!jittered) {
+    out.reasons.push(
+      `all ${done.length} cycles retried after the same delays (within timer noise): no jitter`,
+    );
   }
   return out;
+}
+
+/** Two completed cycles that look alike get a third before jitter is judged (see judgeJitter). */
+export function needsAnotherCycle(cycles: readonly ReconnectCycle[]): boolean {
+  return (
+    cycles.length === 2 &&
+    judgeJitter(cycles).reasons.length > 0 &&
+    cycles.every((c) => c.problem === undefined)
+  );
 }
 
 /** When each key was first carried by an accepted report at or after `since`, waiting until `deadline`. */

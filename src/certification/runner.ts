@@ -2,7 +2,14 @@ import type { CompiledSpec } from '../registry/spec/index.js';
 import { type CheckContext, checkAction, checkInvalid, checkRead, checkWrite, command } from './checks.js';
 import type { DeviceLink } from './device-link.js';
 import { desiredProperty, type PlanCase, type TestPlan } from './plan.js';
-import { judgeBackoff, judgeJitter, type ReconnectCycle, reconnectCycle, reportsAfter } from './reconnect.js';
+import {
+  judgeBackoff,
+  judgeJitter,
+  needsAnotherCycle,
+  type ReconnectCycle,
+  reconnectCycle,
+  reportsAfter,
+} from './reconnect.js';
 import type { CaseResult, CheckOutcome } from './results.js';
 import { DeviceSession } from './session.js';
 import { checkUpdate, type UpdateContext, updateBlocker } from './update.js';
@@ -166,6 +173,10 @@ export async function runPlan(input: RunInput): Promise<RunOutcome> {
         } else rereport.reasons.push(`cycle ${i + 1}: ${cycle.problem}`);
         await delivery?.done;
       }
+    }
+    if (!aborted() && needsAnotherCycle(cycles)) {
+      session.currentCase = 'reconnect.jitter';
+      cycles.push(await reconnectCycle(ctx));
     }
     const cycleEvidence = session.take();
     const withEvidence = (id: string, out: CheckOutcome) => {

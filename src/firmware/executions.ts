@@ -258,10 +258,11 @@ export class ExecutionEngine {
       const { row } = live;
       if (row.state !== 'offered' && row.state !== 'in_progress') continue;
       if (revision === live.rollout.pkg.version) {
-        await this.#end(live, 'succeeded', null, false);
+        // The device's spec version first: whoever sees the update succeeded sees the new version.
         await this.#o.updated?.(deviceId, live.rollout.pkg.spec_version).catch((err: unknown) => {
           this.#o.log.error({ err, deviceId }, 'recording the spec version of an updated device failed');
         });
+        await this.#end(live, 'succeeded', null, false);
       } else if (row.phase === 'installing' || row.phase === 'rebooting') {
         await this.#end(live, 'failed', `reverted: came back on ${revision}`, true);
       }
