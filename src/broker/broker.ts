@@ -183,30 +183,37 @@ export class MqttBroker {
         }
       },
       authorizeSubscribe: (client, sub, done) => {
-        const session = this.#sessions.get(client);
-        const filters = this.#sessions.filters(client);
-        const cap = Math.min(
-          this.#o.maxSubscriptionsPerSession,
-          (session && this.#o.policy.maxSubscriptions?.(session)) ?? Number.POSITIVE_INFINITY,
-        );
-        const full = !filters.has(sub.topic) && filters.size >= cap;
-        const denied = !session
-          ? 'no session'
-          : full
-            ? `more than ${cap} subscriptions`
-            : this.#o.policy.subscribeDenied(session, sub.topic);
-        if (denied) {
-          this.#log.info(
-            this.#source(client),
-            'subscribe refused',
-            { clientId: clip(client.id), topic: clip(sub.topic), reason: clip(denied) },
-            'subscribe refused',
+        // A user's access being reloaded (a change made on another node) is waited for, not refused.
+        const authorize = (): void => {
+          const session = this.#sessions.get(client);
+          const filters = this.#sessions.filters(client);
+          const cap = Math.min(
+            this.#o.maxSubscriptionsPerSession,
+            (session && this.#o.policy.maxSubscriptions?.(session)) ?? Number.POSITIVE_INFINITY,
           );
-          // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in SUBACK; aedes sends that for a null subscription.
-          return done(null, null);
-        }
-        filters.add(sub.topic);
-        done(null, sub);
+          const full = !filters.has(sub.topic) && filters.size >= cap;
+          const denied = !session
+            ? 'no session'
+            : full
+              ? `more than ${cap} subscriptions`
+              : this.#o.policy.subscribeDenied(session, sub.topic);
+          if (denied) {
+            this.#log.info(
+              this.#source(client),
+              'subscribe refused',
+              { clientId: clip(client.id), topic: clip(sub.topic), reason: clip(denied) },
+              'subscribe refused',
+            );
+            // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in SUBACK; aedes sends that for a null subscription.
+            return done(null, null);
+          }
+          filters.add(sub.topic);
+          done(null, sub);
+        };
+        const current = this.#sessions.get(client);
+        const ready = current && this.#o.policy.subscribeReady?.(current);
+        if (ready) ready.then(authorize, authorize);
+        else authorize();
       },
       authorizeForward: (client, packet) => {
         // A revoked session is closed synchronously; deliveries already queued for it stop here.

@@ -21,6 +21,15 @@ export async function connectRedis(
     enableOfflineQueue: true,
     ...extra,
   });
+  // Libraries on this connection (aedes-persistence-redis, mqemitter-redis) send some commands
+  // without awaiting them; when the connection closes (a node stopping) the commands in flight are
+  // rejected with "Connection is closed." and nobody would handle that. Each command's promise is
+  // marked handled here; a caller that awaits it still sees the rejection.
+  const send = conn.sendCommand.bind(conn);
+  conn.sendCommand = (command, stream) => {
+    command.promise.catch(() => undefined);
+    return send(command, stream);
+  };
   let lastError = '';
   conn.on('error', (err: Error) => {
     // ioredis retries on its own; one line per distinct error, not one per retry.

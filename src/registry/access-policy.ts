@@ -197,6 +197,12 @@ export function createAccessPolicy(deps: AccessPolicyDeps): BrokerPolicy {
       return sub !== undefined && DEVICE_DOWN.has(sub) ? undefined : `device may not subscribe to ${filter}`;
     },
 
+    subscribeReady(session: MqttSession): Promise<void> | undefined {
+      return session.kind === 'user' && access.reloading(session.userId)
+        ? access.load(session.userId)
+        : undefined;
+    },
+
     maxSubscriptions(session: MqttSession): number | undefined {
       return session.kind === 'partner' ? deps.partners?.maxSubscriptions : undefined;
     },

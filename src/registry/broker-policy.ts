@@ -62,6 +62,11 @@ export interface BrokerPolicy {
    */
   admitWill(clientId: string, topic: string, payload: Buffer): Promise<unknown>;
   subscribeDenied(session: MqttSession, topicFilter: string): string | undefined;
+  /**
+   * A promise when the session's access is being loaded or reloaded (a change made on another
+   * node): the subscribe is decided once it settles, on fresh access, instead of refused meanwhile.
+   */
+  subscribeReady?(session: MqttSession): Promise<void> | undefined;
   /** Topic filters this session may hold, when below the broker's own cap (partner sessions). */
   maxSubscriptions?(session: MqttSession): number | undefined;
   /** Checked for every delivery, so revoking access takes effect on the next message. */

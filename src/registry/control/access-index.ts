@@ -103,6 +103,11 @@ export class AccessIndex {
     return this.#fresh(userId);
   }
 
+  /** True while the user's entry is missing or being reloaded (peek would deny meanwhile). */
+  reloading(userId: string): boolean {
+    return !this.#entries.has(userId) || this.#stale.has(userId);
+  }
+
   /** Loads the user's entry (an MQTT session is authenticating). */
   async load(userId: string): Promise<void> {
     await this.#fresh(userId);
