@@ -205,7 +205,8 @@ export class MqttBroker {
               'subscribe refused',
             );
             // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in SUBACK; aedes sends that for a null subscription.
-            return done(null, null);
+            done(null, null);
+            return;
           }
           filters.add(sub.topic);
           done(null, sub);
