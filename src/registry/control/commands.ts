@@ -351,14 +351,21 @@ export class CommandService {
       if (command.op === 'clear-desired')
         return { id, did, status: 'ok', data: await userDesired.clear(userId, did, command.props) };
       const valid = validateCommand(spec, command);
-      if (valid.op === 'set') await this.#o.desired.set(did, valid.props, userId);
+      // A set's desired values are stored while the device is being asked, not before: the device
+      // gets the command one commit sooner (a commit that waits its turn behind the ingest batch
+      // being written), and the phone's answer still waits for both, so an "ok" or "queued" means
+      // stored. A report or refusal that comes back first waits for the write (DesiredState).
+      const storing = valid.op === 'set' ? this.#o.desired.set(did, valid.props, userId) : undefined;
       if (!this.#o.isOnline(did)) {
+        await storing;
         if (valid.op === 'set') return { id, did, status: 'queued', data: { desired: valid.props } };
         throw new HubError('DEVICE_OFFLINE', `device ${did} is offline`);
       }
-      const reply = await this.#send(did, spec, valid, userId);
+      const sent = this.#send(did, spec, valid, userId);
+      const reply = storing ? (await Promise.all([sent, storing]))[0] : await sent;
       // A refusal the device answered before this reply is stored before this answer goes out.
-      await this.#recording.get(did);
+      const recording = this.#recording.get(did);
+      if (recording) await recording;
       return { ...reply, id };
     } catch (err) {
       if (isHubError(err)) return errorReply(id, did, err);
