@@ -134,6 +134,72 @@ in the profiles: in (c) the loop is busy 92% of the time with ~2,600 reports/s, 
 the loop delay (70–100 ms): the per-report JavaScript (parse, validate, plan, copy to the thread)
 and a syscall per client per batch, which mosquitto does in C at a fraction of the CPU.
 
+### Command round trip and answering ingest (2026-11-30, second round)
+
+\`--profile\` now also profiles the idle round trips (2,000 after (b), on the profiled hub; the
+section's title gives the hub's busy time per round trip, inflated by the profiler and by the
+box's load). \`npm run bench -- --quick --only c --profile\`, the box at load 11–17 on 2 cores,
+before this round:
+
+- **(c) idle** (841 round trips, busy 1,461 ms): \`writev\` 29.6% (the four packets of a round
+  trip, one syscall each: PUBACK to the phone, command to the device, PUBACK to the device, reply
+  to the phone; mosquitto writes the same four), better-sqlite3 \`exec\` 9.4% and the engine's
+  \`#run\` 1.9% (a \`set\`'s desired-state transaction), \`randomFillSync\` 3.1% (a CSPRNG call
+  per command id), the id memory's \`canonical\` + \`commandFingerprint\` + \`Hash\` 4.4%, the
+  quality recorder's \`dayOf\` 1.9% (\`toISOString\` three times per command), the quality
+  probe's \`onPublish\` 1.0% (it parses the command and the reply again).
+- **(b) and (c) loaded**: \`postMessage\` 4–10% (statements to the writer thread), firmware's
+  \`reported\` 2.0–2.3% (two promises per stored report, with or without a firmware revision),
+  \`#announce\` 2.2%, \`parseJson\` 2.2%.
+
+Changed:
+
+- **A set goes to the device while its desired values are stored, not after the commit**
+  (\`src/registry/control/commands.ts\`). Under load that commit waits for the ingest batch on the
+  writer thread (the engine's queue is held meanwhile: 1.4 ms mean in the quick run); now it
+  overlaps the device's round trip. The phone's answer still waits for both, so "ok" and "queued"
+  mean stored; a report or refusal that comes back before the commit waits for it and still finds
+  the values (\`DesiredState\` chains them per device; \`test/store/desired-ordering.test.ts\`).
+  If that write fails the phone gets INTERNAL while the device may have applied the command.
+- Command ids come from a pool of random bytes (512 ids per CSPRNG call); the quality recorder
+  keeps the UTC day it last counted in.
+- The firmware and desired-state listeners return at once for a report without a firmware
+  revision / a device without desired values (no promise per report).
+- **A committed batch is answered 128 reports per event-loop turn** (\`IngestWriter#answer\`, in
+  commit order; \`test/store/ingest-answer-slices.test.ts\`): releasing a batch's PUBACKs (each
+  routed by aedes) and announcing its reports was one synchronous run of up to 1,000 items
+  (229 mean at full ingest in the quick run), which a phone's command and the loop-delay timer
+  waited behind.
+
+Measured: \`--only c --profile\` interleaved before/after the first change (A, B, A, B): idle p50
+1.12, 0.64, 0.53 and 1.18, 0.83, 0.51 ms before; 1.39, 0.64, 0.76 and 1.36, 0.81, 0.72 ms after;
+mosquitto 0.16–0.35 ms in the same runs. Loaded p50 7.4, 13.0, 7.6 and 23.6, 1.9, 5.7 ms before;
+0.64, 13.9, 8.0 and 24.1, 8.5, 5.5 ms after, with the hub managing 3,600–9,000 of the 10,000
+reports/s asked: the noise is larger than any difference, no ratio is claimed. In the profile
+after the first three changes \`randomFillSync\` and \`dayOf\` are gone from the top functions;
+\`exec\` (the desired write, kept by design) is 5.1%; \`writev\` 42% on the busier box.
+
+What stands between the hub and each unmet target:
+
+- **Idle round trip p99 <= 1.5x**: mosquitto's p50 (0.11 ms) is about the cost of the four
+  loopback writes; the hub's 0.37 ms adds, on one thread, parsing and validating the command,
+  binding and spec checks, the id memory (canonical JSON and a SHA-256), a SQLite transaction per
+  \`set\` (desired state: what makes an offline device get the value later), a timer, the reply's
+  JSON, and the quality probe's two parses. Next: give the probe the parsed command and reply
+  instead of the packets, a cheaper fingerprint.
+- **Loaded round trip under 5 ms and <= 2x**: the command shares the one loop with 10,000
+  reports/s at ~25 µs of JavaScript each (parse, validate, plan, copy to the thread, route,
+  acknowledge, announce); the loop is busy 94–98% of the quick run, so the command waits for what
+  is ahead of it in the turn. The phone's packets are read in the sockets' readiness order, not
+  before the devices'; the desired write still waits for the ingest commit before the phone is
+  answered (it could join the thread's transaction).
+- **Event-loop p99 <= 5 ms under full ingest (6.0 ms)**: the largest synchronous runs were answering
+  a committed batch (now sliced) and the poll phase reading 20 sockets with 16 reports in flight
+  each (aedes parses and admits a socket's chunk in one callback); planning a batch of up to 1,000
+  reports is a third.
+- **Connect rate, reconnect storm, RSS per connection**: not worked on in this round; the
+  connect-path and memory findings above still stand.
+
 ### Flash-sale opening (d)
 
 Profile of the hub during a 10,000-buyer opening before this round (\`--cpu-prof\`, whole run):

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BenchContext } from '../context.js';
+import type { BenchContext, RoundTripRun } from '../context.js';
 import { monotonicUs, type ProfileSummary, readProfile, summariseProfile } from '../profile.js';
 import { connectRunHub, prepareConnectHub, startConnectGenerators } from './connect.js';
 import { ingestRun } from './ingest.js';
@@ -47,8 +47,11 @@ export async function profilePasses(ctx: BenchContext, loadPerSec: number): Prom
   try {
     const target = await hubTraffic(ctx, trafficDir);
     const marks: number[] = [monotonicUs()];
+    let idle: RoundTripRun | undefined;
     try {
       await ingestRun(ctx, target, 'profiled');
+      marks.push(monotonicUs());
+      idle = await roundTripRun(ctx, target, 'profiled idle', undefined);
       marks.push(monotonicUs());
       await roundTripRun(ctx, target, 'profiled', loadPerSec);
       marks.push(monotonicUs());
@@ -56,17 +59,30 @@ export async function profilePasses(ctx: BenchContext, loadPerSec: number): Prom
       await target.close();
     }
     const profile = readProfile(trafficDir);
-    const [a = 0, b = 0, c = 0] = marks;
+    const [a = 0, b = 0, c = 0, d = 0] = marks;
     summaries.push(
       summariseProfile(profile, '(b) ingest at full speed', ctx.root, 15, { fromUs: a, toUs: b }),
     );
+    // Idle, the busy time over the round trips is the hub's CPU per command (less noisy than latency).
+    const idleSummary = summariseProfile(profile, '(c) round trips, idle', ctx.root, 15, {
+      fromUs: b,
+      toUs: c,
+    });
+    const trips = idle?.count ?? 0;
+    summaries.push({
+      ...idleSummary,
+      label:
+        trips > 0
+          ? `(c) ${trips.toLocaleString('en-US')} round trips, idle: ${((idleSummary.busyMs * 1000) / trips).toFixed(0)} µs of the hub's CPU each`
+          : idleSummary.label,
+    });
     summaries.push(
       summariseProfile(
         profile,
         `(c) round trips under ${Math.round(loadPerSec).toLocaleString('en-US')} reports/s`,
         ctx.root,
         15,
-        { fromUs: b, toUs: c },
+        { fromUs: c, toUs: d },
       ),
     );
   } finally {

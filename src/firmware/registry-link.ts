@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RegistryBus } from '../registry/events.js';
-import type { ExecutionEngine } from './executions.js';
+import { type ExecutionEngine, FIRMWARE_KEY } from './executions.js';
 
 /**
  * Firmware listens to the registry's events: a report carrying the firmware revision is the proof
@@ -8,6 +8,8 @@ import type { ExecutionEngine } from './executions.js';
  */
 export function linkFirmwareToRegistry(bus: RegistryBus, engine: ExecutionEngine, log: Logger): () => void {
   const reported = (e: { deviceId: string; props: Record<string, unknown> }) => {
+    // Most reports carry no firmware revision: no promise per report for them (the ingest hot path).
+    if (typeof e.props[FIRMWARE_KEY] !== 'string') return;
     engine
       .reported(e.deviceId, e.props)
       .catch((err: unknown) => log.error({ err, deviceId: e.deviceId }, 'firmware report handling failed'));

@@ -42,6 +42,8 @@ export class QualityRecorder {
   readonly #timer: NodeJS.Timeout;
   readonly #metric: Counter<'model' | 'metric'> | undefined;
   #dropped = 0;
+  /** The UTC day last counted in, and its bounds: a command counts 3 times, nearly always in the same day. */
+  #day = { from: 0, to: 0, day: '' };
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(options: QualityRecorderOptions) {
@@ -154,8 +156,16 @@ export class QualityRecorder {
     }
   }
 
+  #dayOf(at: number): string {
+    if (at < this.#day.from || at >= this.#day.to) {
+      const from = at - (((at % DAY_MS) + DAY_MS) % DAY_MS);
+      this.#day = { from, to: from + DAY_MS, day: dayOf(at) };
+    }
+    return this.#day.day;
+  }
+
   #add(deviceId: string, at: number, metric: string, label: string, n = 1): void {
-    const key = `${deviceId}\u0000${dayOf(at)}\u0000${metric}\u0000${label}`;
+    const key = `${deviceId}\u0000${this.#dayOf(at)}\u0000${metric}\u0000${label}`;
     const current = this.#pending.get(key);
     if (current === undefined && this.#pending.size >= MAX_PENDING) {
       this.#dropped++;

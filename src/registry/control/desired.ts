@@ -27,9 +27,9 @@ export class DesiredState {
    */
   readonly #devices = new Set<string>();
   /**
-   * Clears of reflected values in progress, at most one chain per device: a read of the device
-   * waits for its own, so whoever saw the report (or the command's "ok") never reads a desired
-   * value the report already satisfied. Entries go when their clear ends.
+   * Sets and clears of reflected values in progress, at most one chain per device: a read of the
+   * device waits for its own, so whoever saw the report (or the command's "ok") never reads a
+   * desired value the report already satisfied, nor misses one just set. Entries go when they end.
    */
   readonly #clearing = new Map<string, Promise<void>>();
   /** Bumped by every set: a recheck that raced with one keeps the device. */
@@ -67,16 +67,36 @@ export class DesiredState {
     this.#devices.add(deviceId);
   }
 
-  async set(deviceId: string, props: Record<string, unknown>, userId: string): Promise<void> {
+  /**
+   * Stores desired values. The device is marked as having desired values at once, and the reports'
+   * clears, refusals and reads of the device queued after this wait for the write: a command may be
+   * sent to the device while its desired values are being stored (commands.ts), and a report or a
+   * refusal that comes back before they are committed still finds them.
+   */
+  set(deviceId: string, props: Record<string, unknown>, userId: string): Promise<void> {
     const at = this.#now();
-    await this.#db.transaction(async (tx) => {
+    this.#added(deviceId);
+    const writing = this.#db.transaction(async (tx) => {
       for (const [property, value] of Object.entries(props)) {
         await store.upsertDesired(tx, deviceId, property, JSON.stringify(value), at, userId);
         await store.deleteRefusal(tx, deviceId, property);
       }
       await tx.notify(DESIRED_SET, deviceId);
     });
-    this.#added(deviceId);
+    this.#after(deviceId, () => writing);
+    return writing;
+  }
+
+  /** Runs `step` after the device's writes and clears in progress (one chain per device). */
+  #after(deviceId: string, step: () => Promise<void>): Promise<void> {
+    const before = this.#clearing.get(deviceId) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(step);
+    this.#clearing.set(deviceId, next);
+    const done = () => {
+      if (this.#clearing.get(deviceId) === next) this.#clearing.delete(deviceId);
+    };
+    next.then(done, done);
+    return next;
   }
 
   /** A hint: false means no desired value for sure; true means look (values() may still be empty). */
@@ -131,14 +151,7 @@ export class DesiredState {
   /** A report was stored: clear each desired value it now matches (reads of the device wait for it). */
   reported(deviceId: string, props: Record<string, unknown>): Promise<void> {
     if (!this.#devices.has(deviceId)) return Promise.resolve();
-    const before = this.#clearing.get(deviceId) ?? Promise.resolve();
-    const clearing = before.catch(() => undefined).then(() => this.#clearReflected(deviceId, props));
-    this.#clearing.set(deviceId, clearing);
-    const done = () => {
-      if (this.#clearing.get(deviceId) === clearing) this.#clearing.delete(deviceId);
-    };
-    clearing.then(done, done);
-    return clearing;
+    return this.#after(deviceId, () => this.#clearReflected(deviceId, props));
   }
 
   async #clearReflected(deviceId: string, props: Record<string, unknown>): Promise<void> {
@@ -160,6 +173,8 @@ export class DesiredState {
     reason: { code: string; message: string },
   ): Promise<void> {
     if (!this.#devices.has(deviceId)) return;
+    // The values refused may still be being stored (the command went out while they were).
+    await this.#clearing.get(deviceId)?.catch(() => undefined);
     const at = this.#now();
     await this.#db.transaction(async (tx) => {
       const current = new Map((await store.readDesired(tx, deviceId)).map((r) => [r.property, r]));

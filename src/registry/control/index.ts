@@ -77,6 +77,7 @@ export function createControl(o: ControlOptions): Control {
   });
   const failed = (what: string) => (err: unknown) => o.log.error({ err }, `${what} failed`);
   o.bus.on('reported', ({ deviceId, props }) => {
+    if (!desired.has(deviceId)) return; // no promise per report of a device nobody set anything on
     desired.reported(deviceId, props).catch(failed('clearing reflected desired values'));
   });
   // Unbinding, removal, a revoked share or a left home: what those users left desired goes with it,

@@ -42,6 +42,9 @@ export interface IngestWriterOptions {
   readonly cachedDevices?: number;
 }
 
+/** Committed items answered per event-loop turn (see IngestWriter#answer). */
+const RESOLVE_SLICE = 128;
+
 /** Times a batch meets the thread's busy timeout (5 s each) before it fails. */
 const BUSY_ATTEMPTS = 6;
 
@@ -66,6 +69,8 @@ export const DEFAULT_CACHED_DEVICES = 100_000;
 export class IngestWriter {
   readonly #o: IngestWriterOptions;
   #queue: Pending[] = [];
+  /** Committed batches being answered, slice by slice, in commit order. */
+  #answering: Promise<void> = Promise.resolve();
   /** The batch being written, if any: one transaction at a time keeps shadow versions in order. */
   #writing: Promise<void> | undefined;
   #closed = false;
@@ -98,6 +103,7 @@ export class IngestWriter {
       if (this.#writing) await this.#writing;
       else this.#start();
     }
+    await this.#answering;
     await this.#thread?.thread.close();
   }
 
@@ -134,15 +140,36 @@ export class IngestWriter {
       return;
     }
     this.#o.observer?.batch(batch.length, seconds);
-    batch.forEach((p, i) => {
-      const result = plan.results[i];
-      if (result?.outcome === 'unknown-device') p.reject(new Error(`device ${p.deviceId} does not exist`));
-      else p.resolve(result?.outcome ?? 'stored');
-    });
-    batch.forEach((p, i) => {
-      const result = plan.results[i];
-      if (result?.outcome === 'stored') this.#announce(p, result.version);
-    });
+    // Batches are answered in commit order; the next one is planned meanwhile.
+    this.#answering = this.#answering.then(() => this.#answer(batch, plan));
+  }
+
+  /**
+   * Answers a committed batch (each report's PUBACK, then its announcement) RESOLVE_SLICE items per
+   * event-loop turn: a phone's command, a timer or another socket waits for one slice, not for the
+   * whole batch (each item is routed by aedes, acknowledged and announced: ~10 µs).
+   */
+  async #answer(batch: readonly Pending[], plan: BatchPlan): Promise<void> {
+    for (let from = 0; from < batch.length; from += RESOLVE_SLICE) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const to = Math.min(batch.length, from + RESOLVE_SLICE);
+      for (let i = from; i < to; i++) {
+        const p = batch[i] as Pending;
+        const result = plan.results[i];
+        if (result?.outcome === 'unknown-device') p.reject(new Error(`device ${p.deviceId} does not exist`));
+        else p.resolve(result?.outcome ?? 'stored');
+      }
+      for (let i = from; i < to; i++) {
+        const result = plan.results[i];
+        if (result?.outcome !== 'stored') continue;
+        try {
+          this.#announce(batch[i] as Pending, result.version);
+        } catch (err) {
+          // A listener's failure loses no report (stored, acknowledged) and answers the rest.
+          this.#o.log.error({ err, deviceId: batch[i]?.deviceId }, 'announcing a stored report failed');
+        }
+      }
+    }
   }
 
   /** PostgreSQL (or a shared file): one engine transaction reads and locks the devices, then writes. */
