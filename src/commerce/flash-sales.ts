@@ -74,6 +74,9 @@ function time(path: string, value: string): number {
   return ms;
 }
 
+/** Sales remembered as needing no draw (a cache: past it, every sale is read again once). */
+const SETTLED_SALES = 10_000;
+
 /** Codes are 20 characters of Crockford base32: 100 bits, shown once, stored as SHA-256. */
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 function newCode(): string {
@@ -92,6 +95,8 @@ export function normalizeCode(code: string): string {
  */
 export class FlashSales {
   readonly #o: FlashSalesOptions;
+  /** Sales that need no draw now or ever (first come, or drawn): bounded, forgotten wholesale. */
+  readonly #noDrawDue = new Set<string>();
 
   constructor(options: FlashSalesOptions) {
     this.#o = options;
@@ -275,9 +280,20 @@ export class FlashSales {
     return { codes, sale: await this.view(saleId) };
   }
 
-  /** Runs the draw of a draw-mode sale once it has opened; true when this call ran it. */
+  /**
+   * Runs the draw of a draw-mode sale once it has opened; true when this call ran it. Every purchase
+   * asks first, so the answer for a sale that needs no draw (first come, or drawn already: both
+   * final) is kept in memory, and a committed read decides whether to open a transaction at all.
+   */
   async runDrawIfDue(saleId: string): Promise<boolean> {
+    if (this.#noDrawDue.has(saleId)) return false;
     const now = this.#o.now();
+    const seen = await store.findSale(this.#o.store, saleId);
+    if (seen?.mode !== 'draw' || seen.drawn_at !== null) {
+      if (seen) this.#settle(saleId);
+      return false;
+    }
+    if (now < seen.opens_at) return false;
     const ran = await this.#o.store.transaction(
       async (tx) => {
         const sale = await store.findSale(tx, saleId);
@@ -289,7 +305,13 @@ export class FlashSales {
       { durable: true, isolation: 'serializable' },
     );
     if (ran) this.#o.log.info({ saleId }, 'flash sale draw made');
+    this.#settle(saleId);
     return ran;
+  }
+
+  #settle(saleId: string): void {
+    if (this.#noDrawDue.size >= SETTLED_SALES) this.#noDrawDue.clear();
+    this.#noDrawDue.add(saleId);
   }
 
   async #draw(tx: Transaction, sale: store.SaleRow, now: number): Promise<void> {
