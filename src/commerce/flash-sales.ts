@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { type FieldError, HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { hashSecret, newId } from '../identity/secrets.js';
-import type { Engine, Transaction } from '../store/engine.js';
+import type { Engine } from '../store/engine.js';
 import type { Page, PageRequest } from '../store/page.js';
-import { drawOrder, newSeed, seedHash } from './flash-draw.js';
+import { newSeed, seedHash } from './flash-draw.js';
+import { FlashDraws } from './flash-draws.js';
 import * as store from './flash-store.js';
 import { phaseOf, type SaleView, saleView } from './flash-views.js';
 
@@ -58,12 +59,6 @@ export interface RegistrationView {
   readonly registeredAt: string;
 }
 
-export interface DrawTicket {
-  readonly number: number;
-  readonly ticket: string;
-  readonly won: boolean;
-}
-
 function fieldError(path: string, message: string): HubError {
   return new HubError('VALIDATION_FAILED', `${path} ${message}`, { errors: [{ path, message }] });
 }
@@ -87,14 +82,16 @@ export function normalizeCode(code: string): string {
 }
 
 /**
- * Flash sales: creation by the partner, registration by users, priority codes, and the committed
- * draw. Purchases, the waitlist and payments are in flash-purchases.ts.
+ * Flash sales: creation by the partner, registration by users, priority codes; the committed draw
+ * is in flash-draws.ts. Purchases, the waitlist and payments are in flash-purchases.ts.
  */
 export class FlashSales {
   readonly #o: FlashSalesOptions;
+  readonly #draws: FlashDraws;
 
   constructor(options: FlashSalesOptions) {
     this.#o = options;
+    this.#draws = new FlashDraws({ store: options.store, log: options.log, now: options.now });
   }
 
   async create(caller: Identity, input: SaleInput): Promise<SaleView> {
@@ -275,70 +272,14 @@ export class FlashSales {
     return { codes, sale: await this.view(saleId) };
   }
 
-  /** Runs the draw of a draw-mode sale once it has opened; true when this call ran it. */
-  async runDrawIfDue(saleId: string): Promise<boolean> {
-    const now = this.#o.now();
-    const ran = await this.#o.store.transaction(
-      async (tx) => {
-        const sale = await store.findSale(tx, saleId);
-        if (sale?.mode !== 'draw' || sale.drawn_at !== null || now < sale.opens_at) return false;
-        if (!(await store.markDrawn(tx, saleId, now))) return false;
-        await this.#draw(tx, sale, now);
-        return true;
-      },
-      { durable: true, isolation: 'serializable' },
-    );
-    if (ran) this.#o.log.info({ saleId }, 'flash sale draw made');
-    return ran;
+  /** Runs the draw of a draw-mode sale once it has opened; true when this call ran it (flash-draws.ts). */
+  runDrawIfDue(saleId: string): Promise<boolean> {
+    return this.#draws.runDrawIfDue(saleId);
   }
 
-  async #draw(tx: Transaction, sale: store.SaleRow, now: number): Promise<void> {
-    const registrations = await store.registrationsOf(tx, sale.id);
-    const byTicket = new Map(registrations.map((r) => [r.ticket, r]));
-    let free = sale.cap - sale.taken;
-    for (const ticket of drawOrder(sale.seed, [...byTicket.keys()])) {
-      const r = byTicket.get(ticket);
-      if (!r) continue;
-      const eligible = free > 0 && !(await store.activePurchase(tx, sale.id, r.user_id));
-      if (eligible && (await store.addUserUnits(tx, sale.id, r.user_id, 1, sale.per_user_limit))) {
-        await store.takeUnits(tx, sale.id, 1);
-        await store.insertPurchase(tx, {
-          id: newId(),
-          sale_id: sale.id,
-          user_id: r.user_id,
-          quantity: 1,
-          amount_minor: sale.price_minor,
-          source: 'draw',
-          created_at: now,
-          expires_at: now + sale.payment_window_ms,
-        });
-        free--;
-      } else if (!(await store.findWaitlisted(tx, sale.id, r.user_id))) {
-        await store.joinWaitlist(tx, sale.id, r.user_id, now);
-      }
-    }
-  }
-
-  /** The draw, recomputable: tickets in registration order, which won, the seed hash and (after close) the seed. */
-  async draw(
-    saleId: string,
-    page: PageRequest,
-  ): Promise<
-    Page<DrawTicket> & { saleId: string; seedHash: string; seed: string | null; drawnAt: string | null }
-  > {
-    const sale = await store.findSale(this.#o.store, saleId);
-    if (sale?.mode !== 'draw') throw new HubError('NOT_FOUND', 'no draw for this sale');
-    const view = saleView(sale, this.#o.now());
-    const head = { saleId, seedHash: sale.seed_hash, seed: view.seed, drawnAt: view.drawnAt };
-    if (sale.drawn_at === null) return { ...head, items: [], next: null };
-    const after = (page.after?.[0] as number | undefined) ?? 0;
-    const rows = await store.drawTickets(this.#o.store, saleId, after, page.limit);
-    const shown = rows.slice(0, page.limit);
-    return {
-      ...head,
-      items: shown.map((r) => ({ number: r.seq, ticket: r.ticket, won: r.won })),
-      next: rows.length > page.limit && shown.length > 0 ? [shown[shown.length - 1]?.seq ?? 0] : null,
-    };
+  /** The draw, recomputable (flash-draws.ts). */
+  draw(saleId: string, page: PageRequest): ReturnType<FlashDraws['draw']> {
+    return this.#draws.draw(saleId, page);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type Transaction,
   type TransactionOptions,
 } from './engine.js';
+import { CoalescedSync, datasyncFile, type SyncFile } from './file-sync.js';
 import { ensurePrivateFile } from './files.js';
 import { LocalNotifications } from './local-notifications.js';
 import type { BooleanColumns } from './schema.js';
@@ -37,6 +38,8 @@ export interface SqliteEngineOptions {
   /** Which table columns hold booleans (default: the hub's schema, schema-tables.ts). */
   readonly booleanColumns?: BooleanColumns;
   readonly log?: Logger;
+  /** How a durable group's WAL reaches the disk (default: fdatasync off the event loop); for tests. */
+  readonly syncFile?: SyncFile;
 }
 
 /**
@@ -89,7 +92,12 @@ export class SqliteEngine implements Engine {
     }
     const booleans = options.booleanColumns ?? schemaBooleans;
     this.#writes = new StatementCache(this.#writer, booleans);
-    this.#groups = new DurableGroups(this.#writer, this.#synchronous);
+    const onDisk = this.#synchronous !== 'FULL' && options.file !== ':memory:' && options.file !== '';
+    const wal = `${options.file}-wal`;
+    this.#groups = new DurableGroups(
+      this.#writer,
+      onDisk ? new CoalescedSync(wal, options.syncFile ?? datasyncFile(options.file)) : undefined,
+    );
     this.#reads = new StatementCache(this.#reader, booleans);
     this.serverVersion = String(
       (this.#reader.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { CoalescedSync } from './file-sync.js';
 import { wrap } from './sqlite-statements.js';
 
 /**
@@ -7,23 +8,30 @@ import { wrap } from './sqlite-statements.js';
  * a millisecond or more of the loop blocked per purchase, so a flash-sale opening was bounded by the
  * disk, not by the work.
  *
- * Now the first durable transaction opens a group (`BEGIN IMMEDIATE`, synchronous = FULL); it and the
- * durable transactions that follow before the next turn of the event loop each run in a `SAVEPOINT`
- * of it, and the group commits once (one fsync) at `setImmediate`, or earlier when any other write
- * needs the connection. A member's promise settles only after that commit: "answered" still means
- * "on disk". A member that throws is rolled back to its savepoint alone; a failed COMMIT (or an
- * error that ends SQLite's transaction) fails every member of the group, none of which has answered.
- * Members run one after another (the engine's write queue), so each sees the ones before it, as
- * with separate transactions; the reader connection sees none of them until the commit.
+ * Now the first durable transaction opens a group (`BEGIN IMMEDIATE`); it and the durable
+ * transactions that follow before the next turn of the event loop each run in a `SAVEPOINT` of it,
+ * and the group commits once at `setImmediate`, or earlier when any other write needs the
+ * connection. The COMMIT writes the group's pages to the WAL (synchronous = NORMAL: into the OS,
+ * which keeps them if the process dies), then one fdatasync of the WAL runs on libuv's thread pool
+ * (`CoalescedSync`: the commits made while one runs share the next) instead of holding the event
+ * loop for the disk (~10 ms on the development machine). A member's promise settles only after that
+ * sync: "answered" still means "on disk". Other connections may see a group's rows from its COMMIT,
+ * before the sync, as they see any non-durable commit. With the engine at synchronous = FULL the
+ * COMMIT itself syncs, and nothing runs after it. A member that throws is rolled back to its
+ * savepoint alone; a failed COMMIT or sync (or an error that ends SQLite's transaction) fails every
+ * member of the group, none of which has answered. Members run one after another (the engine's
+ * write queue), so each sees the ones before it, as with separate transactions.
  */
 export class DurableGroups {
   readonly #writer: Database.Database;
-  readonly #synchronous: 'NORMAL' | 'FULL';
+  /** Undefined when the COMMIT is durable by itself (synchronous = FULL) or nothing is on disk. */
+  readonly #wal: CoalescedSync | undefined;
   #group: Group | undefined;
 
-  constructor(writer: Database.Database, synchronous: 'NORMAL' | 'FULL') {
+  /** `wal`: the -wal file to sync after a commit at synchronous = NORMAL. */
+  constructor(writer: Database.Database, wal: CoalescedSync | undefined) {
     this.#writer = writer;
-    this.#synchronous = synchronous;
+    this.#wal = wal;
   }
 
   get open(): boolean {
@@ -38,11 +46,9 @@ export class DurableGroups {
   async member<T>(body: () => Promise<T>, scheduleCommit: (commit: () => void) => void): Promise<Member<T>> {
     let group = this.#group;
     if (group === undefined) {
-      if (this.#synchronous !== 'FULL') this.#writer.pragma('synchronous = FULL');
       try {
         this.#writer.exec('BEGIN IMMEDIATE');
       } catch (err) {
-        this.#restore();
         throw wrap(err);
       }
       group = newGroup();
@@ -78,24 +84,19 @@ export class DurableGroups {
     this.#group = undefined;
     try {
       this.#writer.exec('COMMIT');
-      group.resolve();
     } catch (err) {
       if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
       group.reject(wrap(err));
-    } finally {
-      this.#restore();
+      return;
     }
+    if (this.#wal === undefined) group.resolve();
+    else this.#wal.sync().then(group.resolve, group.reject);
   }
 
   #fail(group: Group, err: unknown): void {
     if (this.#group !== group) return;
     this.#group = undefined;
-    this.#restore();
     group.reject(wrap(err));
-  }
-
-  #restore(): void {
-    if (this.#synchronous !== 'FULL') this.#writer.pragma(`synchronous = ${this.#synchronous}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawOrder } from '../../src/commerce/flash-draw.js';
+import { sql } from '../../src/store/sql.js';
 import { openShop, WEBHOOK_SECRET } from '../support/commerce.js';
 import { onboardDeviceMaker } from '../support/devices.js';
 import { buy, createSale, manyUsers, payPurchase, register } from '../support/flash.js';
@@ -301,8 +301,7 @@ describe('flash sales: a saturated hub answers a queue position', () => {
     hub = await startHub({
       paymentWebhookSecret: WEBHOOK_SECRET,
       now: () => clock,
-      // One purchase in flight at most: each waits for its group commit (the next I/O round), so
-      // the requests of a burst read meanwhile are past it.
+      // One purchase in flight at most: the others of a burst are past it.
       flash: { sweepIntervalMs: 3_600_000, userBurst: 100, addressBurst: 100_000, maxInFlight: 1 },
     });
   });
@@ -322,36 +321,38 @@ describe('flash sales: a saturated hub answers a queue position', () => {
     for (const u of users) await register(hub, u.token, saleId);
     clock += MIN;
 
-    // Every buyer's request is on the wire before the hub reads any: one I/O round holds them all.
-    const port = Number(new URL(hub.httpUrl).port);
-    const sockets = await Promise.all(
-      users.map(
-        () =>
-          new Promise<Socket>((resolve, reject) => {
-            const socket = connect(port, '127.0.0.1', () => resolve(socket));
-            socket.once('error', reject);
-          }),
-      ),
-    );
+    // A transaction holding the sale's row keeps the first purchase that reaches it in flight (on
+    // SQLite it waits for the writer, on PostgreSQL for the row lock), whatever the I/O rounds: every
+    // other buyer finds the hub at its one purchase in flight.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const holder = hub.store.transaction(async (tx) => {
+      await tx.run(sql`UPDATE flash_sales SET taken = taken WHERE id = ${saleId}`);
+      holding();
+      await gate;
+    });
+    await held;
     const keys = users.map(() => randomUUID());
-    const body = '{"quantity":1}';
-    const answers = await Promise.all(
-      sockets.map((socket, i) => {
-        const answer = rawAnswer(socket);
-        socket.write(
-          `POST /v1/flash-sales/${saleId}/purchases HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
-            `authorization: Bearer ${users[i]?.token}\r\nidempotency-key: ${keys[i]}\r\n` +
-            `content-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
-        );
-        return answer;
+    let settled = 0;
+    const pending = users.map((u, i) =>
+      buy(hub, u.token, saleId, {}, keys[i]).finally(() => {
+        if (++settled === users.length - 1) open();
       }),
     );
+    const answers = await Promise.all(pending);
+    await holder;
     const queued = answers.filter((a) => a.status === 202);
-    expect(queued.length).toBeGreaterThan(0);
+    expect(queued.length).toBe(users.length - 1);
     for (const a of queued) {
       expect(a.body['outcome']).toBe('queued');
       expect(a.body['position']).toBeGreaterThanOrEqual(1);
-      expect(Number(a.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
     expect(answers.every((a) => a.status === 201 || a.status === 202)).toBe(true);
     // A queued answer created nothing; the same key buys when tried again.
@@ -366,25 +367,3 @@ describe('flash sales: a saturated hub answers a queue position', () => {
     expect(after.body['reserved']).toBe(20);
   });
 });
-
-/** The status, headers and JSON body of the one HTTP/1.1 answer on a socket the server closes. */
-function rawAnswer(socket: Socket) {
-  return new Promise<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>(
-    (resolve, reject) => {
-      const chunks: Buffer[] = [];
-      socket.on('data', (c: Buffer) => chunks.push(c));
-      socket.once('error', reject);
-      socket.once('close', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const [head = '', rest = ''] = text.split('\r\n\r\n');
-        const [statusLine = '', ...lines] = head.split('\r\n');
-        const headers: Record<string, string> = {};
-        for (const line of lines) {
-          const at = line.indexOf(':');
-          headers[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim();
-        }
-        resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest) });
-      });
-    },
-  );
-}

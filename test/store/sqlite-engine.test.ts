@@ -78,17 +78,93 @@ describe('SQLite engine', () => {
     expect(returned).toEqual({ changes: 1, rows: [{ id: 'a', flag: false }] });
   });
 
-  it('fsyncs a durable transaction (synchronous=FULL) and only that one', async () => {
+  it('answers a durable transaction only once its WAL is synced, off the event loop, and syncs for durable ones only', async () => {
+    const synced: string[] = [];
+    const disk = gate();
+    const { db, file } = await engine({
+      syncFile: async (path) => {
+        await disk.closed;
+        synced.push(path);
+      },
+    });
+    let answered = false;
+    const durable = db
+      .transaction(async (t) => t.run(sql`INSERT INTO things (id, flag) VALUES ('d', 1)`), { durable: true })
+      .then(() => {
+        answered = true;
+      });
+    // Committed (another connection sees it), not answered: the sync has not finished.
+    const outside = new Database(file, { readonly: true });
+    cleanups.push(() => {
+      outside.close();
+    });
+    const seen = () => (outside.prepare('SELECT count(*) AS n FROM things').get() as { n: number }).n;
+    await db.transaction(async (t) => t.run(sql`INSERT INTO things (id, flag) VALUES ('plain', 0)`));
+    expect(seen()).toBe(2);
+    expect(answered).toBe(false);
+    disk.open();
+    await durable;
+    expect(synced).toEqual([`${file}-wal`]);
+    // A durable transaction at synchronous=FULL is synced by its COMMIT: nothing after it.
+    const full = await engine({
+      synchronous: 'FULL',
+      syncFile: async (path) => {
+        synced.push(path);
+      },
+    });
+    await full.db.transaction(async (t) => t.run(sql`INSERT INTO things (id, flag) VALUES ('f', 1)`), {
+      durable: true,
+    });
+    expect(synced).toHaveLength(1);
+  });
+
+  it('syncs the WAL once for the commits made while a sync runs', async () => {
+    const synced: string[] = [];
+    let release!: () => void;
+    const { db, file } = await engine({
+      syncFile: (path) => {
+        synced.push(path);
+        return synced.length === 1
+          ? new Promise<void>((resolve) => {
+              release = resolve;
+            })
+          : Promise.resolve();
+      },
+    });
+    const outside = new Database(file, { readonly: true });
+    cleanups.push(() => {
+      outside.close();
+    });
+    const committed = (id: string) =>
+      new Promise<void>((resolve) => {
+        const poll = () =>
+          outside.prepare('SELECT 1 FROM things WHERE id = ?').get(id) ? resolve() : setImmediate(poll);
+        poll();
+      });
+    const buy = (id: string) =>
+      db.transaction(async (t) => t.run(sql`INSERT INTO things (id, flag) VALUES (${id}, 1)`), {
+        durable: true,
+      });
+    const first = buy('a');
+    await committed('a');
+    // Three more groups commit while the first group's sync runs.
+    const later: Array<Promise<unknown>> = [];
+    for (const id of ['b', 'c', 'd']) {
+      later.push(buy(id));
+      await committed(id);
+    }
+    expect(synced).toHaveLength(1);
+    release();
+    await Promise.all([first, ...later]);
+    expect(synced).toHaveLength(2);
+  });
+
+  it('uses the WAL file fdatasync by default: durable transactions answer', async () => {
     const { db } = await engine();
-    const level = (durable: boolean) =>
-      db.transaction(
-        async (t) => (await t.one<{ synchronous: number }>(sql`PRAGMA synchronous`))?.synchronous,
-        {
-          durable,
-        },
-      );
-    expect(await level(true)).toBe(2);
-    expect(await level(false)).toBe(1);
+    await db.transaction(async (t) => t.run(sql`INSERT INTO things (id, flag) VALUES ('x', 1)`), {
+      durable: true,
+    });
+    expect((await db.many(sql`SELECT id FROM things`)).map((r) => r['id'])).toEqual(['x']);
   });
 
   it("fails with kind 'busy' when another process holds the write lock past the timeout", async () => {
@@ -211,7 +287,9 @@ describe('SQLite engine', () => {
       })
       .then(() => order.push('plain answered'));
     await Promise.all([durable, plain]);
-    expect(order).toEqual(['plain saw 1', 'durable answered', 'plain answered']);
+    // The durable one answers after its sync, which may end after the plain one's commit.
+    expect(order[0]).toBe('plain saw 1');
+    expect([...order].sort()).toEqual(['durable answered', 'plain answered', 'plain saw 1']);
     expect((await db.many(sql`SELECT id FROM things ORDER BY id`)).map((r) => r['id'])).toEqual([
       'durable',
       'plain',
