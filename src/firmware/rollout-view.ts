@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/engine.js';
 import { iso } from './access.js';
 import { lastStage, type RolloutPolicy } from './policy.js';
-import { countRollout, type RolloutCounts } from './store-executions.js';
+import { countRollout, type RolloutCounts } from './store-execution-figures.js';
 import { findPackage } from './store-packages.js';
 import type { RolloutRow, RolloutState } from './store-rollouts.js';
 import type { Target } from './targets.js';

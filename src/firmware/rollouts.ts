@@ -10,6 +10,7 @@ import { lastStage, type RolloutPolicy } from './policy.js';
 import { type NewRollout, refuseUnreleasable, rolloutTiming, shuffled } from './rollout-input.js';
 import { type RolloutView, rolloutView } from './rollout-view.js';
 import { type StageProgress, stageProgress } from './stages.js';
+import * as tally from './store-execution-figures.js';
 import * as executions from './store-executions.js';
 import * as packages from './store-packages.js';
 import * as store from './store-rollouts.js';
@@ -217,8 +218,8 @@ export class RolloutService {
   /** Each stage's planned share and its executions by outcome (the console's progress bars). */
   async stages(caller: Identity, rolloutId: string): Promise<{ rolloutId: string; stages: StageProgress[] }> {
     const row = await this.#visible(caller, rolloutId);
-    const counts = await executions.countRollout(this.#o.store, rolloutId, this.#o.now());
-    const figures = await executions.stageFigures(this.#o.store, rolloutId);
+    const counts = await tally.countRollout(this.#o.store, rolloutId, this.#o.now());
+    const figures = await tally.stageFigures(this.#o.store, rolloutId);
     const policy = JSON.parse(row.policy) as RolloutPolicy;
     return { rolloutId, stages: stageProgress(policy, counts.total, row.stage, figures) };
   }
