@@ -1,37 +1,8 @@
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
-import { authRoutes } from './api/routes/auth.js';
-import { catalogRoutes } from './api/routes/catalog.js';
-import { certificationRoutes } from './api/routes/certification.js';
-import { certificationDownloadRoutes } from './api/routes/certification-downloads.js';
-import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
-import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
-import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
-import { communityRoutes } from './api/routes/community.js';
-import { controlRoutes } from './api/routes/control.js';
-import { desiredRoutes } from './api/routes/desired.js';
-import { deviceRoutes } from './api/routes/devices.js';
-import { firmwareDeviceRoutes } from './api/routes/firmware-devices.js';
-import { firmwareDownloadRoutes } from './api/routes/firmware-downloads.js';
-import { firmwarePackageRoutes } from './api/routes/firmware-packages.js';
-import { firmwareRolloutRoutes } from './api/routes/firmware-rollouts.js';
-import { flashBatchRoutes } from './api/routes/flash-batches.js';
-import { flashPaymentRoutes } from './api/routes/flash-payments.js';
-import { flashSaleRoutes } from './api/routes/flash-sales.js';
+import { hubRoutes } from './api/hub-routes.js';
 import { healthRoutes } from './api/routes/health.js';
-import { homeRoutes } from './api/routes/homes.js';
-import { ledgerRoutes } from './api/routes/ledger.js';
-import { metricsRoutes } from './api/routes/metrics.js';
-import { modelRoutes } from './api/routes/models.js';
-import { myDeviceRoutes } from './api/routes/my-devices.js';
-import { operatorTokenRoutes } from './api/routes/operator-tokens.js';
-import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
-import { partnerContractRoutes } from './api/routes/partner-contracts.js';
-import { partnerKeyRoutes } from './api/routes/partner-keys.js';
-import { partnerRoutes } from './api/routes/partners.js';
-import { scorecardRoutes } from './api/routes/scorecards.js';
 import type { App } from './api/types.js';
-import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
 import { watchCommandQuality } from './broker/quality-probe.js';
@@ -61,7 +32,6 @@ import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
-import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
 import { findDevice, findModelVersion } from './registry/devices/store.js';
@@ -562,50 +532,25 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           },
           ...(member ? { node: () => ({ id: member.node.id, nodesAlive: member.node.nodesAlive }) } : {}),
         });
-        authRoutes(api, identities);
-        operatorTokenRoutes(api, identities.operators);
-        deviceRoutes(api, { devices, telemetry });
-        controlRoutes(api, control);
-        desiredRoutes(api, control);
-        myDeviceRoutes(api, {
-          control,
-          views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),
+        hubRoutes(api, {
+          options,
+          store,
+          identities,
+          devices,
           telemetry,
+          control,
+          homes,
+          metrics,
+          partners,
+          models,
+          certification,
+          commerce,
+          ledger,
+          statements,
+          flash,
+          community,
+          firmware,
         });
-        metricsRoutes(api, metrics);
-        partnerApplicationRoutes(api, partners);
-        partnerRoutes(api, partners);
-        partnerKeyRoutes(api, partners);
-        partnerContractRoutes(api, partners);
-        modelRoutes(api, models, {
-          basis: (modelId, version, override) => certification.certificationBasis(modelId, version, override),
-          record: (caller, modelId, version, basis, note) =>
-            certification.recordDecision(
-              caller,
-              modelId,
-              version,
-              basis as Parameters<CertificationService['recordDecision']>[3],
-              note,
-            ),
-        });
-        certificationRoutes(api, certification);
-        certificationDownloadRoutes(api, certification.tampered);
-        scorecardRoutes(api, certification.scorecards);
-        catalogRoutes(api, models);
-        commerceCatalogRoutes(api, commerce.catalog);
-        commerceOrderRoutes(api, commerce);
-        commercePaymentRoutes(api, commerce);
-        ledgerRoutes(api, { ledger, statements });
-        flashSaleRoutes(api, flash);
-        flashBatchRoutes(api, flash);
-        flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
-        homeRoutes(api, homes);
-        communityRoutes(api, community);
-        firmwarePackageRoutes(api, firmware);
-        firmwareRolloutRoutes(api, firmware);
-        firmwareDownloadRoutes(api, { firmware, store, now: options.now });
-        firmwareDeviceRoutes(api, firmware);
-        registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
     started.push(() => app.close());
