@@ -17,9 +17,8 @@ import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js'
 import { fulfilThroughOrders, preorderLinksThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
-import { firmwareReleases } from './community/firmware-facts.js';
-import { type Community, createCommunity } from './community/index.js';
-import { registryFacts } from './community/registry-facts.js';
+import type { Community } from './community/index.js';
+import { wireCommunity } from './community/wiring.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { linkFirmwareToRegistry } from './firmware/registry-link.js';
 import { Firmware } from './firmware/service.js';
@@ -439,40 +438,19 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       ...(member ? { movedAway: (deviceId: string) => member.node.movedAway(deviceId) } : {}),
     });
 
-    const community = await createCommunity({
+    const community = await wireCommunity({
       store,
-      log: log.child({ module: 'community' }),
-      now: options.now,
-      registry: registryFacts({
-        devices,
-        control,
-        models,
-        telemetry,
-        accessible: async (userId) => control.access.devices(userId),
-        now: options.now,
-      }),
-      releases: firmwareReleases(firmware),
-      notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
-      metricsRegistry: metrics.registry,
-      limits: {
-        postsPerHour: options.limits.communityPostsPerHour,
-        commentsPerHour: options.limits.communityCommentsPerHour,
-        votesPerHour: options.limits.communityVotesPerHour,
-      },
-    });
-    started.push(() => community.stop());
-    // A release entering beta or stable moves its linked posts and tells their voters (issue 15).
-    started.push(
-      firmware.beta.onRelease(async (packageId, channel) => {
-        if (channel === 'beta') await community.releases.releaseInBeta(packageId);
-        else await community.releases.releaseOnStable(packageId);
-      }),
-    );
-    await community.releases.catchUp();
-    bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
-    bus.on('reported', ({ deviceId, props }) => {
-      const firmware = props['device-information.firmware-revision'];
-      if (typeof firmware === 'string') community.reach.firmwareReported(deviceId, firmware);
+      log,
+      options,
+      bus,
+      devices,
+      control,
+      models,
+      telemetry,
+      firmware,
+      metrics,
+      publishJson,
+      started,
     });
     const certification = new CertificationService({
       store,
