@@ -1,37 +1,8 @@
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
-import { authRoutes } from './api/routes/auth.js';
-import { catalogRoutes } from './api/routes/catalog.js';
-import { certificationRoutes } from './api/routes/certification.js';
-import { certificationDownloadRoutes } from './api/routes/certification-downloads.js';
-import { commerceCatalogRoutes } from './api/routes/commerce-catalog.js';
-import { commerceOrderRoutes } from './api/routes/commerce-orders.js';
-import { commercePaymentRoutes } from './api/routes/commerce-payments.js';
-import { communityRoutes } from './api/routes/community.js';
-import { controlRoutes } from './api/routes/control.js';
-import { desiredRoutes } from './api/routes/desired.js';
-import { deviceRoutes } from './api/routes/devices.js';
-import { firmwareDeviceRoutes } from './api/routes/firmware-devices.js';
-import { firmwareDownloadRoutes } from './api/routes/firmware-downloads.js';
-import { firmwarePackageRoutes } from './api/routes/firmware-packages.js';
-import { firmwareRolloutRoutes } from './api/routes/firmware-rollouts.js';
-import { flashBatchRoutes } from './api/routes/flash-batches.js';
-import { flashPaymentRoutes } from './api/routes/flash-payments.js';
-import { flashSaleRoutes } from './api/routes/flash-sales.js';
+import { hubRoutes } from './api/hub-routes.js';
 import { healthRoutes } from './api/routes/health.js';
-import { homeRoutes } from './api/routes/homes.js';
-import { ledgerRoutes } from './api/routes/ledger.js';
-import { metricsRoutes } from './api/routes/metrics.js';
-import { modelRoutes } from './api/routes/models.js';
-import { myDeviceRoutes } from './api/routes/my-devices.js';
-import { operatorTokenRoutes } from './api/routes/operator-tokens.js';
-import { partnerApplicationRoutes } from './api/routes/partner-applications.js';
-import { partnerContractRoutes } from './api/routes/partner-contracts.js';
-import { partnerKeyRoutes } from './api/routes/partner-keys.js';
-import { partnerRoutes } from './api/routes/partners.js';
-import { scorecardRoutes } from './api/routes/scorecards.js';
 import type { App } from './api/types.js';
-import { registerWebApp } from './api/web-app.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
 import { watchCommandQuality } from './broker/quality-probe.js';
@@ -46,9 +17,8 @@ import { brokerCluster, clusterPolicy, routeCommand } from './cluster/wiring.js'
 import { fulfilThroughOrders, preorderLinksThroughOrders } from './commerce/flash-fulfil.js';
 import { FlashService } from './commerce/flash-service.js';
 import { CommerceService } from './commerce/service.js';
-import { firmwareReleases } from './community/firmware-facts.js';
-import { type Community, createCommunity } from './community/index.js';
-import { registryFacts } from './community/registry-facts.js';
+import type { Community } from './community/index.js';
+import { wireCommunity } from './community/wiring.js';
 import { DATABASE_FILE, type HubInput, type HubOptions, resolveOptions } from './config.js';
 import { linkFirmwareToRegistry } from './firmware/registry-link.js';
 import { Firmware } from './firmware/service.js';
@@ -61,7 +31,6 @@ import { API_KEY_PREFIX, PartnerService } from './partners/service.js';
 import { StatementService } from './partners/statements.js';
 import { createAccessPolicy } from './registry/access-policy.js';
 import { type Control, createControl } from './registry/control/index.js';
-import { UserDeviceViews } from './registry/control/views.js';
 import { DeviceDirectory } from './registry/devices/directory.js';
 import { DeviceService } from './registry/devices/service.js';
 import { findDevice, findModelVersion } from './registry/devices/store.js';
@@ -469,40 +438,19 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       ...(member ? { movedAway: (deviceId: string) => member.node.movedAway(deviceId) } : {}),
     });
 
-    const community = await createCommunity({
+    const community = await wireCommunity({
       store,
-      log: log.child({ module: 'community' }),
-      now: options.now,
-      registry: registryFacts({
-        devices,
-        control,
-        models,
-        telemetry,
-        accessible: async (userId) => control.access.devices(userId),
-        now: options.now,
-      }),
-      releases: firmwareReleases(firmware),
-      notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
-      metricsRegistry: metrics.registry,
-      limits: {
-        postsPerHour: options.limits.communityPostsPerHour,
-        commentsPerHour: options.limits.communityCommentsPerHour,
-        votesPerHour: options.limits.communityVotesPerHour,
-      },
-    });
-    started.push(() => community.stop());
-    // A release entering beta or stable moves its linked posts and tells their voters (issue 15).
-    started.push(
-      firmware.beta.onRelease(async (packageId, channel) => {
-        if (channel === 'beta') await community.releases.releaseInBeta(packageId);
-        else await community.releases.releaseOnStable(packageId);
-      }),
-    );
-    await community.releases.catchUp();
-    bus.on('access', ({ userIds }) => community.verifier.accessChanged(userIds));
-    bus.on('reported', ({ deviceId, props }) => {
-      const firmware = props['device-information.firmware-revision'];
-      if (typeof firmware === 'string') community.reach.firmwareReported(deviceId, firmware);
+      log,
+      options,
+      bus,
+      devices,
+      control,
+      models,
+      telemetry,
+      firmware,
+      metrics,
+      publishJson,
+      started,
     });
     const certification = new CertificationService({
       store,
@@ -562,50 +510,25 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
           },
           ...(member ? { node: () => ({ id: member.node.id, nodesAlive: member.node.nodesAlive }) } : {}),
         });
-        authRoutes(api, identities);
-        operatorTokenRoutes(api, identities.operators);
-        deviceRoutes(api, { devices, telemetry });
-        controlRoutes(api, control);
-        desiredRoutes(api, control);
-        myDeviceRoutes(api, {
-          control,
-          views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),
+        hubRoutes(api, {
+          options,
+          store,
+          identities,
+          devices,
           telemetry,
+          control,
+          homes,
+          metrics,
+          partners,
+          models,
+          certification,
+          commerce,
+          ledger,
+          statements,
+          flash,
+          community,
+          firmware,
         });
-        metricsRoutes(api, metrics);
-        partnerApplicationRoutes(api, partners);
-        partnerRoutes(api, partners);
-        partnerKeyRoutes(api, partners);
-        partnerContractRoutes(api, partners);
-        modelRoutes(api, models, {
-          basis: (modelId, version, override) => certification.certificationBasis(modelId, version, override),
-          record: (caller, modelId, version, basis, note) =>
-            certification.recordDecision(
-              caller,
-              modelId,
-              version,
-              basis as Parameters<CertificationService['recordDecision']>[3],
-              note,
-            ),
-        });
-        certificationRoutes(api, certification);
-        certificationDownloadRoutes(api, certification.tampered);
-        scorecardRoutes(api, certification.scorecards);
-        catalogRoutes(api, models);
-        commerceCatalogRoutes(api, commerce.catalog);
-        commerceOrderRoutes(api, commerce);
-        commercePaymentRoutes(api, commerce);
-        ledgerRoutes(api, { ledger, statements });
-        flashSaleRoutes(api, flash);
-        flashBatchRoutes(api, flash);
-        flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
-        homeRoutes(api, homes);
-        communityRoutes(api, community);
-        firmwarePackageRoutes(api, firmware);
-        firmwareRolloutRoutes(api, firmware);
-        firmwareDownloadRoutes(api, { firmware, store, now: options.now });
-        firmwareDeviceRoutes(api, firmware);
-        registerWebApp(api, { root: options.webRoot ?? undefined });
       },
     );
     started.push(() => app.close());

@@ -1,24 +1,11 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { MAX_BATCH_SIZE } from '../registry/devices/provisioning.js';
-import { type FlagSpec, formatHelp, parseFlags, parsePositiveInt, pick, UsageError } from './flags.js';
+import { type FlagSpec, formatHelp, parseFlags, parsePositiveInt, UsageError } from './flags.js';
+import { connectionFlags, hubConnection } from './hub-api.js';
 import type { CliIo } from './io.js';
 
 const flags: readonly FlagSpec[] = [
-  {
-    name: 'hub',
-    env: 'ECOHUB_URL',
-    type: 'string',
-    value: 'URL',
-    help: 'The hub HTTP base URL',
-    default: 'http://127.0.0.1:8080',
-  },
-  {
-    name: 'api-key',
-    env: 'ECOHUB_API_KEY',
-    type: 'string',
-    value: 'KEY',
-    help: 'Partner API key (ek_...); prefer the env variable',
-  },
+  ...connectionFlags,
   { name: 'model', type: 'string', value: 'ID', help: 'Model id, e.g. acme.light.bulb1' },
   { name: 'version', type: 'string', value: 'N', help: 'Certified or published model version' },
   { name: 'count', type: 'string', value: 'N', help: `Devices to provision (1..${MAX_BATCH_SIZE * 10})` },
@@ -42,7 +29,7 @@ const flags: readonly FlagSpec[] = [
 export const PROVISION_HELP = formatHelp(
   'ecohub provision --model ID --version N --count N --out FILE [options]',
   'Provisions devices through the REST API in chunks, showing progress, and writes their credentials\n' +
-    '(shown only once by the hub) to FILE as CSV or JSON.',
+    '(shown only once by the hub) to FILE as CSV or JSON. It needs a partner API key (ek_...).',
   flags,
 );
 
@@ -63,10 +50,7 @@ export async function runProvision(argv: readonly string[], io: CliIo): Promise<
     io.stdout(PROVISION_HELP);
     return 0;
   }
-  const spec = (name: string) => flags.find((f) => f.name === name) as FlagSpec;
-  const hub = pick(values, spec('hub'), io.env)?.value ?? 'http://127.0.0.1:8080';
-  if (!/^https?:\/\/[^\s]+$/.test(hub)) throw new UsageError(`--hub must be an http(s) URL, got '${hub}'`);
-  const apiKey = pick(values, spec('api-key'), io.env)?.value;
+  const { hub, apiKey } = hubConnection(values, io);
   if (!apiKey) throw new UsageError('--api-key (or ECOHUB_API_KEY) is required');
   const modelId = required(values, 'model');
   const version = parsePositiveInt({ value: required(values, 'version'), source: '--version' });

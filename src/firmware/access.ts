@@ -34,3 +34,12 @@ export async function managedModel(db: Queryable, caller: Identity, modelId: str
   if (!model || !visibleTo(caller, model.partner_id)) throw new HubError('NOT_FOUND', 'model not found');
   return model.partner_id;
 }
+
+/** Who did it, for the log and a rollout's createdBy: `partner:{id}`, `operator:{tokenId}` or `user`. */
+export function who(caller: Identity): string {
+  return caller.kind === 'partner'
+    ? `partner:${caller.partnerId}`
+    : caller.kind === 'operator'
+      ? `operator:${caller.tokenId}`
+      : 'user';
+}

@@ -8,6 +8,7 @@ import type { RolloutPolicy, RolloutPolicyInput } from './policy.js';
 import type { RolloutService } from './rollouts.js';
 import { compareVersions } from './semver.js';
 import * as beta from './store-beta.js';
+import * as tally from './store-execution-figures.js';
 import * as executions from './store-executions.js';
 import * as fleet from './store-fleet.js';
 import * as packages from './store-packages.js';
@@ -191,8 +192,8 @@ export class BetaService {
         throw new HubError('INVALID_STATE', `beta rollout ${r.id} halted: ${r.halt_reason}`);
       }
       const policy = JSON.parse(r.policy) as RolloutPolicy;
-      const counts = await executions.countRollout(this.#o.store, r.id, now);
-      const health = await executions.healthFigures(this.#o.store, r.id, r.started_at ?? now, now);
+      const counts = await tally.countRollout(this.#o.store, r.id, now);
+      const health = await tally.healthFigures(this.#o.store, r.id, r.started_at ?? now, now);
       const reason = haltReason(policy, counts, health);
       if (reason !== undefined) throw new HubError('INVALID_STATE', `beta field health: ${reason}`);
     }

@@ -1,32 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
 import type { Engine } from '../store/engine.js';
-import type { DownloadTokens } from './download-tokens.js';
+import { FieldHealthBuffer } from './field-health.js';
 import { isErrorEvent } from './health.js';
-import { canonicalGrant, type OtaCancel, type OtaOffer, PROGRESS_STATES, REASON_CODES } from './manifest.js';
+import type { OtaCancel, OtaOffer } from './manifest.js';
 import type { FirmwareMetrics } from './metrics.js';
+import { type OfferSigning, offerMessage } from './ota-offer.js';
 import type { RolloutPolicy } from './policy.js';
-import type { ReleaseKey } from './release-key.js';
+import { parseProgress } from './progress-report.js';
 import type { ExecutionRow, ExecutionState } from './store-executions.js';
 import * as store from './store-executions.js';
 import type { PackageRow } from './store-packages.js';
 
 export const FIRMWARE_KEY = 'device-information.firmware-revision';
-
-const ProgressSchema = TypeCompiler.Compile(
-  Type.Object(
-    {
-      executionId: Type.String({ minLength: 1, maxLength: 64 }),
-      state: Type.Union(PROGRESS_STATES.map((s) => Type.Literal(s))),
-      percent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-      reason: Type.Optional(Type.Union(REASON_CODES.map((s) => Type.Literal(s)))),
-      detail: Type.Optional(Type.String({ maxLength: 200 })),
-    },
-    { additionalProperties: false },
-  ),
-);
 
 /** What the engine needs to know about a rollout an execution belongs to. */
 export interface RolloutContext {
@@ -41,23 +27,10 @@ interface Live {
   readonly rollout: RolloutContext;
 }
 
-interface HealthBuffer {
-  errorsBefore: number;
-  errorsAfter: number;
-  offlineBefore: number;
-  offlineAfter: boolean;
-}
-
-export interface ExecutionEngineOptions {
+export interface ExecutionEngineOptions extends OfferSigning {
   readonly store: Engine;
   readonly log: Logger;
-  readonly key: ReleaseKey;
-  readonly tokens: DownloadTokens;
   readonly metrics: FirmwareMetrics;
-  readonly now: () => number;
-  /** Base URL devices download from (the hub's public HTTP URL). */
-  readonly httpUrl: () => string;
-  readonly downloadTtlMs: number;
   /** Publishes on `dev/{did}/ota` (QoS 1). */
   readonly toDevice: (deviceId: string, message: OtaOffer | OtaCancel) => void;
   /** A rollout's figures changed in a way the scheduler should look at soon. */
@@ -82,7 +55,7 @@ const TERMINAL = new Set<ExecutionState>(['succeeded', 'failed', 'timed_out', 'r
 export class ExecutionEngine {
   readonly #o: ExecutionEngineOptions;
   readonly #byDevice = new Map<string, Live[]>();
-  readonly #health = new Map<string, HealthBuffer>();
+  readonly #health = new FieldHealthBuffer();
 
   constructor(options: ExecutionEngineOptions) {
     this.#o = options;
@@ -158,37 +131,8 @@ export class ExecutionEngine {
   }
 
   #send(row: ExecutionRow, rollout: RolloutContext): void {
-    const pkg = rollout.pkg;
-    if (pkg.manifest === null || pkg.signature === null) return;
-    const expiresAt = this.#o.now() + this.#o.downloadTtlMs;
-    const token = this.#o.tokens.issue(row.device_id, pkg.id, expiresAt);
-    const partner =
-      pkg.partner_signature === null
-        ? undefined
-        : (JSON.parse(pkg.partner_signature) as { signature: string });
-    let rollback: OtaOffer['rollback'];
-    if (rollout.rollback) {
-      const grant = canonicalGrant({
-        format: 'ecohub-rollback/1',
-        deviceId: row.device_id,
-        executionId: row.id,
-        packageId: pkg.id,
-        version: pkg.version,
-      });
-      rollback = { grant, signature: this.#o.key.sign(grant) };
-    }
-    const offer: OtaOffer = {
-      type: 'offer',
-      executionId: row.id,
-      manifest: pkg.manifest,
-      signature: pkg.signature,
-      keyId: this.#o.key.keyId,
-      ...(partner ? { partnerSignature: partner.signature } : {}),
-      url: `${this.#o.httpUrl()}/v1/firmware/downloads/${pkg.id}?token=${encodeURIComponent(token)}`,
-      urlExpiresAt: expiresAt,
-      ...(rollback ? { rollback } : {}),
-    };
-    this.#o.toDevice(row.device_id, offer);
+    const offer = offerMessage(this.#o, row, rollout.pkg, rollout.rollback);
+    if (offer) this.#o.toDevice(row.device_id, offer);
   }
 
   /**
@@ -197,20 +141,12 @@ export class ExecutionEngine {
    * dropped (logged at debug): a device cannot touch another device's update.
    */
   async progress(deviceId: string, payload: Buffer): Promise<void> {
-    let body: unknown;
-    try {
-      body = JSON.parse(payload.toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-    if (!ProgressSchema.Check(body)) {
-      const first = body === undefined ? undefined : ProgressSchema.Errors(body).First();
-      this.#o.log.debug(
-        { deviceId, problem: first ? `${first.path}: ${first.message}` : 'not JSON' },
-        'progress dropped',
-      );
+    const parsed = parseProgress(payload);
+    if ('problem' in parsed) {
+      this.#o.log.debug({ deviceId, problem: parsed.problem }, 'progress dropped');
       return;
     }
+    const body = parsed.report;
     await this.#refresh(deviceId);
     const live = this.#find(deviceId, body.executionId);
     if (!live || TERMINAL.has(live.row.state)) {
@@ -277,7 +213,7 @@ export class ExecutionEngine {
         if (row.state === 'offered' || row.state === 'in_progress') this.#send(row, live.rollout);
         continue;
       }
-      const h = this.#buffer(row.id);
+      const h = this.#health.of(row.id);
       if (row.state === 'succeeded') {
         if (
           row.succeeded_at !== null &&
@@ -295,29 +231,15 @@ export class ExecutionEngine {
   event(deviceId: string, event: string): void {
     for (const live of this.#byDevice.get(deviceId) ?? []) {
       if (!isErrorEvent(live.rollout.policy, event)) continue;
-      const h = this.#buffer(live.row.id);
+      const h = this.#health.of(live.row.id);
       if (live.row.state === 'succeeded') h.errorsAfter++;
       else if (live.row.state !== 'cancelled') h.errorsBefore++;
     }
   }
 
-  #buffer(executionId: string): HealthBuffer {
-    let h = this.#health.get(executionId);
-    if (!h) {
-      h = { errorsBefore: 0, errorsAfter: 0, offlineBefore: 0, offlineAfter: false };
-      this.#health.set(executionId, h);
-    }
-    return h;
-  }
-
   /** Writes the buffered health observations (the scheduler calls it each tick). */
-  async flushHealth(): Promise<void> {
-    if (this.#health.size === 0) return;
-    const pending = [...this.#health];
-    this.#health.clear();
-    await this.#o.store.transaction(async (tx) => {
-      for (const [id, d] of pending) await store.addHealth(tx, id, d);
-    });
+  flushHealth(): Promise<void> {
+    return this.#health.flush(this.#o.store);
   }
 
   /** Times out every attempt whose deadline passed; retries follow the policy. */

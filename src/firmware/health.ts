@@ -1,5 +1,5 @@
 import type { RolloutPolicy } from './policy.js';
-import type { HealthFigures, RolloutCounts } from './store-executions.js';
+import type { HealthFigures, RolloutCounts } from './store-execution-figures.js';
 
 /**
  * When a rollout stops itself (docs/ota.md, "Auto-halt"). Install status is one signal; the other is

@@ -1,52 +1,26 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import type { Engine } from '../store/engine.js';
-import { iso, notUser, partnerScope, visibleTo } from './access.js';
+import { notUser, partnerScope, visibleTo, who } from './access.js';
 import { ExecutionEngine, type RolloutContext } from './executions.js';
 import type { PackageService } from './packages.js';
-import { lastStage, type RolloutPolicy, type RolloutPolicyInput, resolvePolicy } from './policy.js';
+import { lastStage, type RolloutPolicy } from './policy.js';
+import { type NewRollout, refuseUnreleasable, rolloutTiming, shuffled } from './rollout-input.js';
+import { type RolloutView, rolloutView } from './rollout-view.js';
 import { type StageProgress, stageProgress } from './stages.js';
+import * as tally from './store-execution-figures.js';
 import * as executions from './store-executions.js';
 import * as packages from './store-packages.js';
 import * as store from './store-rollouts.js';
-import { type ResolvedTargets, resolveTargets, type Target } from './targets.js';
+import { type ResolvedTargets, resolveTargets } from './targets.js';
 import { type ExecutionView, executionView } from './views.js';
 
 /** Notification channel: a rollout's executions were created or added; every node indexes them. */
 export const ROLLOUT_INDEXED = 'firmware_rollout_indexed';
-export interface NewRollout {
-  readonly packageId: string;
-  readonly target: Target;
-  readonly policy?: RolloutPolicyInput | undefined;
-  /** Explicit, recorded rollback to an older version (anti-rollback is lifted for this rollout only). */
-  readonly rollback?: boolean | undefined;
-  /** ISO time to start at (a release train); now when absent. */
-  readonly startAt?: string | undefined;
-}
 
-export interface RolloutView {
-  readonly id: string;
-  readonly partnerId: string;
-  readonly modelId: string;
-  readonly packageId: string;
-  readonly version: string;
-  readonly target: Target;
-  readonly rollback: boolean;
-  readonly state: store.RolloutState;
-  readonly stage: number;
-  readonly stages: number;
-  readonly policy: RolloutPolicy;
-  readonly haltReason: string | null;
-  readonly haltedAt: string | null;
-  readonly startAt: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly createdAt: string;
-  readonly createdBy: string;
-  readonly counts: executions.RolloutCounts['byState'] & { readonly total: number };
-}
+export type { NewRollout, RolloutView };
 
 export interface RolloutServiceOptions {
   readonly store: Engine;
@@ -64,14 +38,6 @@ export interface RolloutServiceOptions {
   readonly timeouts?: { offerMs: number; progressMs: number; inProgressMs: number } | undefined;
 }
 
-function who(caller: Identity): string {
-  return caller.kind === 'partner'
-    ? `partner:${caller.partnerId}`
-    : caller.kind === 'operator'
-      ? `operator:${caller.tokenId}`
-      : 'user';
-}
-
 /** Rollouts as partners and the operator manage them: create, pause, resume, promote, cancel. */
 export class RolloutService {
   readonly #o: RolloutServiceOptions;
@@ -86,44 +52,18 @@ export class RolloutService {
   ): Promise<RolloutView & { skipped: ResolvedTargets['skipped'] }> {
     notUser(caller);
     const pkg = await this.#o.packages.owned(caller, input.packageId);
-    if (pkg.state !== 'ready') {
-      throw new HubError(
-        'INVALID_STATE',
-        `package ${pkg.id} is ${pkg.state}: only a ready package can be rolled out`,
-      );
-    }
-    if (input.target.kind === 'channel' && input.target.channel === 'stable' && pkg.channel !== 'stable') {
-      throw new HubError(
-        'INVALID_STATE',
-        `release ${pkg.version} is on channel ${pkg.channel}: promote it to stable first`,
-      );
-    }
+    refuseUnreleasable(pkg, input);
     const beta = input.target.kind === 'channel' && input.target.channel === 'beta';
     if (!beta && input.rollback !== true)
       await this.#o.releaseGate?.(pkg.model_id, pkg.spec_version, pkg.version);
-    const policy = resolvePolicy(input.policy, this.#o.timeouts);
-    if (Array.isArray(policy)) {
-      throw new HubError('VALIDATION_FAILED', `${policy[0]}: ${policy[1]}`, {
-        errors: [{ path: policy[0], message: policy[1] }],
-      });
-    }
     const now = this.#o.now();
-    const startAt = input.startAt === undefined ? now : Date.parse(input.startAt);
-    if (!Number.isFinite(startAt)) {
-      throw new HubError('VALIDATION_FAILED', 'startAt is not a time', {
-        errors: [{ path: '/startAt', message: 'must be an ISO 8601 time' }],
-      });
-    }
+    const { policy, startAt } = rolloutTiming(input, this.#o.timeouts, now);
     const rollback = input.rollback === true;
     const targets = await resolveTargets(this.#o.store, caller, pkg, input.target, rollback);
     const id = `ro_${randomBytes(8).toString('hex')}`;
     const scheduled = startAt > now;
     // A random order, fixed now: each stage is a random sample of the fleet.
-    const order = [...targets.deviceIds];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = randomInt(i + 1);
-      [order[i], order[j]] = [order[j] as string, order[i] as string];
-    }
+    const order = shuffled(targets.deviceIds);
     await this.#o.store.transaction(
       async (tx) => {
         await store.insertRollout(tx, {
@@ -219,7 +159,7 @@ export class RolloutService {
   }
 
   async get(caller: Identity, rolloutId: string): Promise<RolloutView> {
-    return this.#view(await this.#visible(caller, rolloutId));
+    return rolloutView(this.#o.store, await this.#visible(caller, rolloutId), this.#o.now());
   }
 
   async list(
@@ -235,7 +175,7 @@ export class RolloutService {
     const shown = rows.slice(0, page.limit);
     const last = shown.at(-1);
     return {
-      items: await Promise.all(shown.map((r) => this.#view(r))),
+      items: await Promise.all(shown.map((r) => rolloutView(this.#o.store, r, this.#o.now()))),
       next: rows.length > page.limit && last ? [last.created_at, last.id] : null,
     };
   }
@@ -254,7 +194,7 @@ export class RolloutService {
     const shown = rows.slice(0, page.limit);
     const last = shown.at(-1);
     return {
-      items: await Promise.all(shown.map((r) => this.#view(r))),
+      items: await Promise.all(shown.map((r) => rolloutView(this.#o.store, r, this.#o.now()))),
       next: rows.length > page.limit && last ? [last.start_at, last.id] : null,
     };
   }
@@ -278,8 +218,8 @@ export class RolloutService {
   /** Each stage's planned share and its executions by outcome (the console's progress bars). */
   async stages(caller: Identity, rolloutId: string): Promise<{ rolloutId: string; stages: StageProgress[] }> {
     const row = await this.#visible(caller, rolloutId);
-    const counts = await executions.countRollout(this.#o.store, rolloutId, this.#o.now());
-    const figures = await executions.stageFigures(this.#o.store, rolloutId);
+    const counts = await tally.countRollout(this.#o.store, rolloutId, this.#o.now());
+    const figures = await tally.stageFigures(this.#o.store, rolloutId);
     const policy = JSON.parse(row.policy) as RolloutPolicy;
     return { rolloutId, stages: stageProgress(policy, counts.total, row.stage, figures) };
   }
@@ -297,7 +237,7 @@ export class RolloutService {
       },
     );
     if (!row) throw new HubError('INVALID_STATE', 'only a running or scheduled rollout can be paused');
-    return this.#view(row);
+    return rolloutView(this.#o.store, row, this.#o.now());
   }
 
   async resume(caller: Identity, rolloutId: string): Promise<RolloutView> {
@@ -308,7 +248,7 @@ export class RolloutService {
     if (!row) throw new HubError('INVALID_STATE', 'only a paused rollout can be resumed');
     this.#o.log.info({ rolloutId, by: who(caller) }, 'rollout resumed');
     this.#o.poke();
-    return this.#view(row);
+    return rolloutView(this.#o.store, row, this.#o.now());
   }
 
   /** Manual promotion: the next stage starts now, whatever the thresholds say. */
@@ -346,7 +286,7 @@ export class RolloutService {
     this.#o.engine.withdraw(result.cancelled);
     this.#o.engine.forgetRollout(rolloutId);
     this.#o.log.info({ rolloutId, cancelled: result.cancelled.length, by: who(caller) }, 'rollout cancelled');
-    return this.#view(result.row);
+    return rolloutView(this.#o.store, result.row, this.#o.now());
   }
 
   async #visible(caller: Identity, rolloutId: string): Promise<store.RolloutRow> {
@@ -354,32 +294,5 @@ export class RolloutService {
     const row = await store.findRollout(this.#o.store, rolloutId);
     if (!row || !visibleTo(caller, row.partner_id)) throw new HubError('NOT_FOUND', 'rollout not found');
     return row;
-  }
-
-  async #view(row: store.RolloutRow): Promise<RolloutView> {
-    const counts = await executions.countRollout(this.#o.store, row.id, this.#o.now());
-    const pkg = await packages.findPackage(this.#o.store, row.package_id);
-    const policy = JSON.parse(row.policy) as RolloutPolicy;
-    return {
-      id: row.id,
-      partnerId: row.partner_id,
-      modelId: row.model_id,
-      packageId: row.package_id,
-      version: pkg?.version ?? '',
-      target: JSON.parse(row.target) as Target,
-      rollback: row.rollback,
-      state: row.state,
-      stage: row.stage,
-      stages: lastStage(policy) + 1,
-      policy,
-      haltReason: row.halt_reason,
-      haltedAt: iso(row.halted_at),
-      startAt: new Date(row.start_at).toISOString(),
-      startedAt: iso(row.started_at),
-      finishedAt: iso(row.finished_at),
-      createdAt: new Date(row.created_at).toISOString(),
-      createdBy: row.created_by,
-      counts: { ...counts.byState, total: counts.total },
-    };
   }
 }

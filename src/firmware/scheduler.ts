@@ -5,6 +5,7 @@ import { haltReason } from './health.js';
 import type { FirmwareMetrics } from './metrics.js';
 import { currentRate, lastStage, stageCapacity } from './policy.js';
 import { ROLLOUT_INDEXED, type RolloutService } from './rollouts.js';
+import * as tally from './store-execution-figures.js';
 import * as executions from './store-executions.js';
 import * as fleet from './store-fleet.js';
 import * as store from './store-rollouts.js';
@@ -108,13 +109,13 @@ export class RolloutScheduler {
       if (f) figures.push(f);
     }
     for (const row of await store.listRollouts(this.#o.store, { states: ['paused'] }, { limit: 1000 })) {
-      const counts = await executions.countRollout(this.#o.store, row.id, this.#o.now());
+      const counts = await tally.countRollout(this.#o.store, row.id, this.#o.now());
       figures.push(this.#figure(row, counts));
     }
     this.#figures = figures;
   }
 
-  #figure(row: store.RolloutRow, counts: executions.RolloutCounts): RolloutFigures {
+  #figure(row: store.RolloutRow, counts: tally.RolloutCounts): RolloutFigures {
     const s = counts.byState;
     return {
       id: row.id,
@@ -146,10 +147,10 @@ export class RolloutScheduler {
     }
     const context = await this.#context(rollout);
     const { policy } = context;
-    const counts = await executions.countRollout(this.#o.store, rollout.id, now);
+    const counts = await tally.countRollout(this.#o.store, rollout.id, now);
     const s = counts.byState;
 
-    const health = await executions.healthFigures(this.#o.store, rollout.id, rollout.started_at ?? now, now);
+    const health = await tally.healthFigures(this.#o.store, rollout.id, rollout.started_at ?? now, now);
     const reason = haltReason(policy, counts, health);
     if (reason !== undefined) {
       await this.#halt(rollout, reason, reason.startsWith('health') ? 'health' : 'failures');
@@ -158,10 +159,7 @@ export class RolloutScheduler {
 
     const open = s.queued + s.offered + s.in_progress;
     // Over once every attempt ended and the last stage's field soak passed with health inside limits.
-    if (
-      open === 0 &&
-      now - (await executions.lastFinishedAt(this.#o.store, rollout.id)) >= policy.stageSoakMs
-    ) {
+    if (open === 0 && now - (await tally.lastFinishedAt(this.#o.store, rollout.id)) >= policy.stageSoakMs) {
       const done = await this.#o.store.transaction((tx) => store.complete(tx, rollout.id, now));
       if (done) {
         log.info(
@@ -178,7 +176,7 @@ export class RolloutScheduler {
     let stage = rollout.stage;
     let capacity = stageCapacity(policy, counts.total, stage);
     if (counts.taken >= capacity && stage < lastStage(policy)) {
-      const st = await executions.countStage(this.#o.store, rollout.id, stage);
+      const st = await tally.countStage(this.#o.store, rollout.id, stage);
       const taken = Number(st?.taken ?? 0);
       const finished = Number(st?.finished ?? 0);
       const succeeded = Number(st?.succeeded ?? 0);

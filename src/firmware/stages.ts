@@ -1,5 +1,5 @@
 import { lastStage, type RolloutPolicy, stageCapacity } from './policy.js';
-import type { StageFigures } from './store-executions.js';
+import type { StageFigures } from './store-execution-figures.js';
 
 /** One stage of a rollout as the partner console draws it (docs/ota.md, "Rollouts"). */
 export interface StageProgress {

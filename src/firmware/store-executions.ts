@@ -210,98 +210,6 @@ export async function addHealth(db: Queryable, id: string, d: HealthDelta): Prom
   );
 }
 
-export interface RolloutCounts {
-  readonly total: number;
-  /** Executions taken into a stage so far. */
-  readonly taken: number;
-  readonly byState: Readonly<Record<ExecutionState, number>>;
-  /** Offers in the last minute (the rate limit). */
-  readonly offeredLastMinute: number;
-}
-
-export async function countRollout(db: Queryable, rolloutId: string, now: number): Promise<RolloutCounts> {
-  const rows = await db.many<{ state: ExecutionState; n: number; taken: number; recent: number }>(
-    sql`SELECT state, COUNT(*) AS n, COUNT(stage) AS taken,
-               SUM(CASE WHEN offered_at > ${now - 60_000} THEN 1 ELSE 0 END) AS recent
-        FROM firmware_executions WHERE rollout_id = ${rolloutId} GROUP BY state`,
-  );
-  const byState: Record<ExecutionState, number> = {
-    queued: 0,
-    offered: 0,
-    in_progress: 0,
-    succeeded: 0,
-    failed: 0,
-    timed_out: 0,
-    rejected: 0,
-    cancelled: 0,
-  };
-  let total = 0;
-  let taken = 0;
-  let recent = 0;
-  for (const r of rows) {
-    byState[r.state] = Number(r.n);
-    total += Number(r.n);
-    taken += Number(r.taken);
-    recent += Number(r.recent);
-  }
-  return { total, taken, byState, offeredLastMinute: recent };
-}
-
-/** Stage figures: how many were taken into `stage` and how many of them are finished, succeeded. */
-export function countStage(
-  db: Queryable,
-  rolloutId: string,
-  stage: number,
-): Promise<{ taken: number; finished: number; succeeded: number; last: number | null } | undefined> {
-  return db.one(
-    sql`SELECT COUNT(*) AS taken, MAX(finished_at) AS last,
-               SUM(CASE WHEN state IN ('succeeded', 'failed', 'timed_out', 'rejected', 'cancelled') THEN 1 ELSE 0 END) AS finished,
-               SUM(CASE WHEN state = 'succeeded' THEN 1 ELSE 0 END) AS succeeded
-        FROM firmware_executions WHERE rollout_id = ${rolloutId} AND stage = ${stage}`,
-  );
-}
-
-export interface HealthFigures {
-  readonly updated: number;
-  readonly offlineAfter: number;
-  readonly errorsAfter: number;
-  /** Device-milliseconds since each update. */
-  readonly exposureAfter: number;
-  readonly errorsBefore: number;
-  readonly offlineBefore: number;
-  /** Device-milliseconds on the old firmware since the rollout started. */
-  readonly exposureBefore: number;
-}
-
-export async function healthFigures(
-  db: Queryable,
-  rolloutId: string,
-  startedAt: number,
-  now: number,
-): Promise<HealthFigures> {
-  const row = await db.one<Record<keyof HealthFigures, number | null>>(
-    sql`SELECT SUM(CASE WHEN state = 'succeeded' THEN 1 ELSE 0 END) AS "updated",
-               SUM(CASE WHEN offline_after THEN 1 ELSE 0 END) AS "offlineAfter",
-               SUM(errors_after) AS "errorsAfter",
-               SUM(CASE WHEN state = 'succeeded' THEN ${now} - succeeded_at ELSE 0 END) AS "exposureAfter",
-               SUM(errors_before) AS "errorsBefore",
-               SUM(offline_before) AS "offlineBefore",
-               SUM(CASE WHEN state = 'succeeded' THEN succeeded_at - ${startedAt}
-                        WHEN state = 'cancelled' THEN 0 ELSE ${now - startedAt} END) AS "exposureBefore"
-        FROM firmware_executions WHERE rollout_id = ${rolloutId}`,
-  );
-  const n = (v: number | null | undefined) => Number(v ?? 0);
-  return {
-    updated: n(row?.updated),
-    offlineAfter: n(row?.offlineAfter),
-    errorsAfter: n(row?.errorsAfter),
-    exposureAfter: n(row?.exposureAfter),
-    errorsBefore: n(row?.errorsBefore),
-    offlineBefore: n(row?.offlineBefore),
-    exposureBefore: n(row?.exposureBefore),
-  };
-}
-
 export function listExecutions(
   db: Queryable,
   filter: { rolloutId?: string; deviceIds?: readonly string[]; state?: ExecutionState | undefined },
@@ -321,13 +229,6 @@ export function listExecutions(
   );
 }
 
-export async function lastFinishedAt(db: Queryable, rolloutId: string): Promise<number> {
-  const row = await db.one<{ last: number | null }>(
-    sql`SELECT MAX(finished_at) AS last FROM firmware_executions WHERE rollout_id = ${rolloutId}`,
-  );
-  return Number(row?.last ?? 0);
-}
-
 /** A device's updates, newest first, with the version each one brought. */
 export function deviceHistory(
   db: Queryable,
@@ -345,39 +246,6 @@ export function deviceHistory(
         ORDER BY e.updated_at DESC, e.id DESC LIMIT ${limit}`,
     { booleans: ['rollback'] },
   );
-}
-
-export interface StageFigures {
-  readonly stage: number;
-  readonly byState: Readonly<Record<ExecutionState, number>>;
-}
-
-/** Executions taken into each stage so far, by state (the console's per-stage progress). */
-export async function stageFigures(db: Queryable, rolloutId: string): Promise<StageFigures[]> {
-  const rows = await db.many<{ stage: number; state: ExecutionState; n: number }>(
-    sql`SELECT stage, state, COUNT(*) AS n FROM firmware_executions
-        WHERE rollout_id = ${rolloutId} AND stage IS NOT NULL GROUP BY stage, state ORDER BY stage`,
-  );
-  const out = new Map<number, Record<ExecutionState, number>>();
-  for (const r of rows) {
-    const stage = Number(r.stage);
-    let counts = out.get(stage);
-    if (counts === undefined) {
-      counts = {
-        queued: 0,
-        offered: 0,
-        in_progress: 0,
-        succeeded: 0,
-        failed: 0,
-        timed_out: 0,
-        rejected: 0,
-        cancelled: 0,
-      };
-      out.set(stage, counts);
-    }
-    counts[r.state] = Number(r.n);
-  }
-  return [...out].map(([stage, byState]) => ({ stage, byState }));
 }
 
 /** Executions by id (a node refreshes the rows it indexed before deciding on a device's report). */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openShop, WEBHOOK_SECRET } from '../support/commerce.js';
-import { claim, connectDevice, partnerWithModel, provision } from '../support/devices.js';
+import { connectDevice, ownedDevice, partnerWithModel, provision } from '../support/devices.js';
 import {
   fastPolicy,
   type OtaDevice,
@@ -12,9 +12,8 @@ import {
   stopOtaDevices,
 } from '../support/firmware.js';
 import { buy, createSale, manyUsers, register } from '../support/flash.js';
-import { newUser } from '../support/hub.js';
 import { rawPhone } from '../support/phone.js';
-import { startCluster, type TestCluster } from './nodes.js';
+import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 
 const MIN = 60_000;
 
@@ -56,16 +55,8 @@ describe('wills, flash sales and firmware rollouts across three nodes', () => {
   });
 
   it('delivers the will of a device that moves to another node exactly once, to watchers on every node', async () => {
-    const [n1, n2, n3] = cluster.nodes as [
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-    ];
-    const { partner, modelId } = await partnerWithModel(n1);
-    const [device] = await provision(n1, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const user = await newUser(n1);
-    await claim(n1, user.token, device);
+    const [n1, n2, n3] = firstNodes(cluster, 3);
+    const { device, user } = await ownedDevice(n1);
     const watchers = await Promise.all([n1, n2, n3].map((n) => rawPhone(n.mqttUrl, user)));
     for (const w of watchers) await w.client.subscribeAsync(`dev/${device.id}/notify`, { qos: 1 });
 
@@ -135,11 +126,7 @@ describe('wills, flash sales and firmware rollouts across three nodes', () => {
   });
 
   it('offers a rollout to devices on every node and counts each device once', async () => {
-    const [n1, n2, n3] = cluster.nodes as [
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-    ];
+    const [n1, n2, n3] = firstNodes(cluster, 3);
     const { partner, modelId, spec } = await partnerWithModel(n1);
     const devices = await provision(n1, partner, modelId, 6);
     fleet = (

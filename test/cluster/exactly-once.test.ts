@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim, fakeDevice, partnerWithModel, provision } from '../support/devices.js';
-import { newUser } from '../support/hub.js';
+import { fakeDevice, ownedDevice } from '../support/devices.js';
 import { rawPhone } from '../support/phone.js';
-import { startCluster, type TestCluster } from './nodes.js';
+import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 
 async function redisCalls(cluster: TestCluster): Promise<number> {
   const stats = await cluster.redis.info('commandstats');
@@ -27,12 +26,8 @@ describe('commands across nodes', () => {
   it('answers each of 100 commands exactly once, device and phone on the same node or on two', {
     timeout: 180_000,
   }, async () => {
-    const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const { partner, modelId } = await partnerWithModel(n1);
-    const [device] = await provision(n1, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const user = await newUser(n1);
-    await claim(n1, user.token, device);
+    const [n1, n2] = firstNodes(cluster, 2);
+    const { device, user } = await ownedDevice(n1);
     const dev = await fakeDevice(n2.mqttUrl, device);
     const figures: Record<string, unknown> = {};
     for (const [label, url] of [

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim, connectDevice, fakeDevice, partnerWithModel, provision, report } from '../support/devices.js';
 import { newUser } from '../support/hub.js';
 import { rawPhone } from '../support/phone.js';
-import { startCluster, type TestCluster } from './nodes.js';
+import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 import { type SpawnedNode, spawnNode } from './spawned-node.js';
 
 describe('losing a node (kill -9)', () => {
@@ -18,7 +18,7 @@ describe('losing a node (kill -9)', () => {
   });
 
   it('moves its devices to the others, keeps what it acknowledged, ends its pending commands and leaves no ghost online', async () => {
-    const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const [n1, n2] = firstNodes(cluster, 2);
     doomed = await spawnNode({
       redisUrl: cluster.redisUrl,
       database: cluster.database,

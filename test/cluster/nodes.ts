@@ -71,6 +71,15 @@ export async function startCluster(
   };
 }
 
+/** The cluster's first nodes as a tuple, to name them (`const [n1, n2] = firstNodes(cluster, 2)`). */
+export function firstNodes(cluster: TestCluster, count: 2): [TestHub, TestHub];
+export function firstNodes(cluster: TestCluster, count: 3): [TestHub, TestHub, TestHub];
+export function firstNodes(cluster: TestCluster, count: number): TestHub[] {
+  if (cluster.nodes.length < count)
+    throw new Error(`the cluster has ${cluster.nodes.length} nodes, not ${count}`);
+  return cluster.nodes.slice(0, count);
+}
+
 /** A fresh copy of the suite's migrated template database (test/cluster/database-setup.ts). */
 async function clusterDatabase() {
   const admin = process.env['ECOHUB_TEST_POSTGRES_URL'];

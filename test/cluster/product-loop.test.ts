@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim, fakeDevice, partnerWithModel, provision, report } from '../support/devices.js';
+import { fakeDevice, ownedDevice, report } from '../support/devices.js';
 import { newUser } from '../support/hub.js';
 import { connect, connected, phoneOptions } from '../support/mqtt.js';
 import { rawPhone } from '../support/phone.js';
-import { startCluster, type TestCluster } from './nodes.js';
+import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 
 describe('three nodes as one hub', () => {
   let cluster: TestCluster;
@@ -35,17 +35,9 @@ describe('three nodes as one hub', () => {
   });
 
   it('runs the product loop with the device on node 2 and the phone on node 1', async () => {
-    const [n1, n2, n3] = cluster.nodes as [
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-    ];
+    const [n1, n2, n3] = firstNodes(cluster, 3);
     // Partner and provisioning through node 3, the claim through node 2: one database.
-    const { partner, modelId } = await partnerWithModel(n3);
-    const [device] = await provision(n3, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const user = await newUser(n2);
-    await claim(n2, user.token, device);
+    const { device, user } = await ownedDevice(n3, n2);
 
     const dev = await fakeDevice(n2.mqttUrl, device, (cmd) => ({ id: cmd.id, status: 'ok', data: {} }));
     const phone = await rawPhone(n1.mqttUrl, user);
@@ -88,16 +80,8 @@ describe('three nodes as one hub', () => {
   });
 
   it('keeps one session per device: a connect on node 3 closes the one on node 1 without an offline flap', async () => {
-    const [n1, n2, n3] = cluster.nodes as [
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-    ];
-    const { partner, modelId } = await partnerWithModel(n1);
-    const [device] = await provision(n1, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const user = await newUser(n1);
-    await claim(n1, user.token, device);
+    const [n1, n2, n3] = firstNodes(cluster, 3);
+    const { device, user } = await ownedDevice(n1);
     const phone = await rawPhone(n2.mqttUrl, user);
     await phone.client.subscribeAsync(`dev/${device.id}/presence`, { qos: 1 });
 
@@ -151,17 +135,9 @@ describe('three nodes as one hub', () => {
   });
 
   it('stops delivery on every node the message after a share is revoked on another node', async () => {
-    const [n1, n2, n3] = cluster.nodes as [
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-    ];
-    const { partner, modelId } = await partnerWithModel(n1);
-    const [device] = await provision(n1, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const owner = await newUser(n1);
+    const [n1, n2, n3] = firstNodes(cluster, 3);
+    const { device, user: owner } = await ownedDevice(n1);
     const guest = await newUser(n1);
-    await claim(n1, owner.token, device);
     const shared = await n1.request('POST', `/v1/devices/${device.id}/shares`, {
       token: owner.token,
       body: { email: guest.email },
@@ -217,11 +193,7 @@ describe('three nodes as one hub', () => {
     await ownerPhone.endAsync();
   });
   it('takes a token issued on one node on every node, and refuses it everywhere once logged out on another', async () => {
-    const [n1, n2, n3] = cluster.nodes as [
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-      (typeof cluster.nodes)[0],
-    ];
+    const [n1, n2, n3] = firstNodes(cluster, 3);
     // Logged in on node 1: node 2 and node 3 have never seen the token.
     const user = await newUser(n1);
     const me2 = await n2.request('GET', '/v1/me', { token: user.token });

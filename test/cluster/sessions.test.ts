@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim, fakeDevice, partnerWithModel, provision, report } from '../support/devices.js';
-import { newUser } from '../support/hub.js';
+import { fakeDevice, ownedDevice, report } from '../support/devices.js';
 import { connected, end, phoneOptions } from '../support/mqtt.js';
-import { startCluster, type TestCluster } from './nodes.js';
+import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 
 describe('persistent sessions across nodes', () => {
   let cluster: TestCluster;
@@ -14,12 +13,8 @@ describe('persistent sessions across nodes', () => {
   });
 
   it('queues at most --max-queued-messages for an offline session (the same bound as one hub) and delivers them on another node', async () => {
-    const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const { partner, modelId } = await partnerWithModel(n1);
-    const [device] = await provision(n1, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const user = await newUser(n1);
-    await claim(n1, user.token, device);
+    const [n1, n2] = firstNodes(cluster, 2);
+    const { device, user } = await ownedDevice(n1);
 
     const options = phoneOptions(user, { clean: false });
     const phone = await connected(n1.mqttUrl, options);

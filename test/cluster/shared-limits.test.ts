@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim, partnerWithModel, provision } from '../support/devices.js';
+import { ownedDevice } from '../support/devices.js';
 import { newUser } from '../support/hub.js';
-import { startCluster, type TestCluster } from './nodes.js';
+import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 
 describe('abuse limits shared across nodes (Redis)', () => {
   let cluster: TestCluster;
@@ -14,12 +14,8 @@ describe('abuse limits shared across nodes (Redis)', () => {
   });
 
   it('holds one command budget per user however the commands spread over the nodes', async () => {
-    const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const { partner, modelId } = await partnerWithModel(n1);
-    const [device] = await provision(n1, partner, modelId, 1);
-    if (!device) throw new Error('no device');
-    const user = await newUser(n1);
-    await claim(n1, user.token, device);
+    const [n1, n2] = firstNodes(cluster, 2);
+    const { device, user } = await ownedDevice(n1);
 
     const started = Date.now();
     const answers = await Promise.all(
@@ -44,7 +40,7 @@ describe('abuse limits shared across nodes (Redis)', () => {
   });
 
   it('counts failed logins for an account on every node: the 6th failure in a row is refused wherever it lands', async () => {
-    const [n1, n2] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const [n1, n2] = firstNodes(cluster, 2);
     const user = await newUser(n1);
     const wrong = { email: user.email, password: 'not the password at all' };
     // Five wrong passwords spread over both nodes (3 on node 1, 2 on node 2): each is 401.

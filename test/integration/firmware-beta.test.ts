@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EcohubClient } from '../../src/sdk/index.js';
-import { claim, partnerWithModel, provision } from '../support/devices.js';
-import {
-  fastPolicy,
-  type OtaDevice,
-  rollout,
-  rolloutState,
-  shipPackage,
-  startOtaDevices,
-  stopOtaDevices,
-} from '../support/firmware.js';
-import { newUser, startHub, type TestHub } from '../support/hub.js';
+import { claim } from '../support/devices.js';
+import { fastPolicy, firmwareHubs, rollout, rolloutState, shipPackage } from '../support/firmware.js';
+import { newUser, type TestHub } from '../support/hub.js';
 import { publishVersion } from '../support/models.js';
 import { until } from './sim-support.js';
 
@@ -29,23 +21,16 @@ async function modelVersionOf(hub: TestHub, key: string, deviceId: string): Prom
 
 /** The beta channel end to end, and a rollout halting on error events from the field. */
 describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 }, () => {
-  let hub: TestHub | undefined;
-  let fleet: OtaDevice[] = [];
-  afterEach(async () => {
-    await stopOtaDevices(fleet, hub);
-    fleet = [];
-    await hub?.stop();
-  });
+  const firmware = firmwareHubs();
 
   it('a release goes to beta, is promoted only after its soak, then reaches the fleet on stable; updated devices take the new spec version', async () => {
-    hub = await startHub({ firmware: { tickMs: 50 } });
-    const { partner, modelId, spec } = await partnerWithModel(hub);
+    const setup = await firmware.start(3);
+    const { hub, partner, modelId, devices } = setup;
     // Version 2 of the model's spec (add-only over 1), which firmware 2.0.0 implements.
     const v2 = await hub.request('POST', `/v1/models/${modelId}/versions`, { token: partner.key });
     expect(v2.status, v2.text).toBe(201);
     await publishVersion(hub, partner, modelId, 2);
-    const devices = await provision(hub, partner, modelId, 3);
-    fleet = await startOtaDevices(hub, spec, devices);
+    const fleet = await firmware.fleet(setup, devices);
     const tester = await newUser(hub);
     await claim(hub, tester.token, devices[0]!);
     // The owner opts in with the SDK (nothing is on beta yet, so no rollout is joined).
@@ -88,7 +73,7 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
     expect(early.status).toBe(409);
     expect(early.text).toMatch(/soak|still running/);
     await until(
-      async () => (await rolloutState(hub!, partner.key, betaRollout)).state === 'completed',
+      async () => (await rolloutState(hub, partner.key, betaRollout)).state === 'completed',
       20_000,
       'the beta soak',
     );
@@ -104,7 +89,7 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
     ).toBe(409);
 
     // The updated tester's device now implements spec version 2 in the registry.
-    await until(async () => (await modelVersionOf(hub!, partner.key, devices[0]!.id)) === 2, 5000, 'spec v2');
+    await until(async () => (await modelVersionOf(hub, partner.key, devices[0]!.id)) === 2, 5000, 'spec v2');
     expect(await modelVersionOf(hub, partner.key, devices[1]!.id)).toBe(1);
 
     const rest = [fleet[1]!.ota.next(), fleet[2]!.ota.next()];
@@ -115,7 +100,7 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
     });
     expect((await Promise.all(rest)).map((r) => r.outcome)).toEqual(['updated', 'updated']);
     await until(
-      async () => (await rolloutState(hub!, partner.key, stable.id)).state === 'completed',
+      async () => (await rolloutState(hub, partner.key, stable.id)).state === 'completed',
       10_000,
       'the stable rollout',
     );
@@ -134,10 +119,9 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
   });
 
   it('refuses to promote a release with fewer tested device-hours than its beta policy asks', async () => {
-    hub = await startHub({ firmware: { tickMs: 50 } });
-    const { partner, modelId, spec } = await partnerWithModel(hub);
-    const devices = await provision(hub, partner, modelId, 1);
-    fleet = await startOtaDevices(hub, spec, devices);
+    const setup = await firmware.start(1);
+    const { hub, partner, modelId, devices } = setup;
+    const fleet = await firmware.fleet(setup, devices);
     const tester = await newUser(hub);
     await claim(hub, tester.token, devices[0]!);
     await hub.request('PUT', `/v1/me/devices/${devices[0]!.id}/beta`, { token: tester.token });
@@ -151,7 +135,7 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
     expect((await updated).outcome).toBe('updated');
     const rolloutId = String(beta.body['rolloutId']);
     await until(
-      async () => (await rolloutState(hub!, partner.key, rolloutId)).state === 'completed',
+      async () => (await rolloutState(hub, partner.key, rolloutId)).state === 'completed',
       10_000,
       'the beta rollout',
     );
@@ -169,10 +153,9 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
   });
 
   it('halts on error events from updated devices while every install succeeded', async () => {
-    hub = await startHub({ firmware: { tickMs: 50 } });
-    const { partner, modelId, spec } = await partnerWithModel(hub, 'acme.fan.f1');
-    const devices = await provision(hub, partner, modelId, 40);
-    fleet = await startOtaDevices(hub, spec, devices, () => ({ badFirmware: 'errors' }));
+    const setup = await firmware.start(40, { model: 'acme.fan.f1' });
+    const { hub, partner, modelId, devices } = setup;
+    await firmware.fleet(setup, devices, () => ({ badFirmware: 'errors' }));
     const pkg = await shipPackage(hub, partner.key, modelId, '1.1.0', 4096);
     const r = await rollout(hub, partner.key, {
       packageId: pkg.id,
@@ -185,7 +168,7 @@ describe('firmware: beta, promotion to stable, field health', { timeout: 90_000 
       }),
     });
     await until(
-      async () => (await rolloutState(hub!, partner.key, r.id)).state === 'paused',
+      async () => (await rolloutState(hub, partner.key, r.id)).state === 'paused',
       30_000,
       'the halt',
     );

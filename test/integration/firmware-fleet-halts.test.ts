@@ -1,15 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { partnerWithModel, provision } from '../support/devices.js';
-import {
-  fastPolicy,
-  type OtaDevice,
-  rollout,
-  rolloutState,
-  shipPackage,
-  startOtaDevices,
-  stopOtaDevices,
-} from '../support/firmware.js';
-import { startHub, type TestHub } from '../support/hub.js';
+import { describe, expect, it } from 'vitest';
+import { fastPolicy, firmwareHubs, rollout, rolloutState, shipPackage } from '../support/firmware.js';
 import { until } from './sim-support.js';
 
 const FLEET = 1000;
@@ -19,27 +9,19 @@ const FLEET = 1000;
  * the failure threshold; bad firmware that installs fine halts it on field health.
  */
 describe('rollouts to 1,000 simulated devices halt themselves', { timeout: 240_000 }, () => {
-  let hub: TestHub | undefined;
-  let fleet: OtaDevice[] = [];
-  afterEach(async () => {
-    await stopOtaDevices(fleet, hub);
-    fleet = [];
-    await hub?.stop();
-  });
-
-  async function setUp() {
-    hub = await startHub({
-      firmware: { tickMs: 100 },
-      limits: { connectRatePerAddress: 5000, maxPendingPerAddress: 2000 },
+  const firmware = firmwareHubs();
+  const setUp = () =>
+    firmware.start(FLEET, {
+      hub: {
+        firmware: { tickMs: 100 },
+        limits: { connectRatePerAddress: 5000, maxPendingPerAddress: 2000 },
+      },
     });
-    const { partner, modelId, spec } = await partnerWithModel(hub);
-    const devices = await provision(hub, partner, modelId, FLEET);
-    return { hub, partner, modelId, spec, devices };
-  }
 
   it('halts on 10% injected install failures once failures pass 5% of 50 finished', async () => {
-    const { hub, partner, modelId, spec, devices } = await setUp();
-    fleet = await startOtaDevices(hub, spec, devices, (i) => ({ installFails: i % 10 === 0 }));
+    const setup = await setUp();
+    const { hub, partner, modelId, devices } = setup;
+    await firmware.fleet(setup, devices, (i) => ({ installFails: i % 10 === 0 }));
     const pkg = await shipPackage(hub, partner.key, modelId, '1.1.0', 4096);
     const started = Date.now();
     const r = await rollout(hub, partner.key, {
@@ -78,8 +60,9 @@ describe('rollouts to 1,000 simulated devices halt themselves', { timeout: 240_0
   });
 
   it('halts on field health while every install succeeded: updated devices go offline', async () => {
-    const { hub, partner, modelId, spec, devices } = await setUp();
-    fleet = await startOtaDevices(hub, spec, devices, () => ({ badFirmware: 'offline' }));
+    const setup = await setUp();
+    const { hub, partner, modelId, devices } = setup;
+    await firmware.fleet(setup, devices, () => ({ badFirmware: 'offline' }));
     const pkg = await shipPackage(hub, partner.key, modelId, '1.1.0', 4096);
     const started = Date.now();
     const r = await rollout(hub, partner.key, {

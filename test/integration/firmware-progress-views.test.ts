@@ -1,44 +1,26 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { claim, partnerWithModel, provision } from '../support/devices.js';
-import {
-  fastPolicy,
-  type OtaDevice,
-  rollout,
-  rolloutState,
-  shipPackage,
-  startOtaDevices,
-  stopOtaDevices,
-} from '../support/firmware.js';
-import { ADMIN_TOKEN, newUser, startHub, type TestHub } from '../support/hub.js';
+import { describe, expect, it } from 'vitest';
+import { claim, partnerWithModel } from '../support/devices.js';
+import { fastPolicy, firmwareHubs, rollout, rolloutState, shipPackage } from '../support/firmware.js';
+import { ADMIN_TOKEN, newUser } from '../support/hub.js';
 import { rawPhone } from '../support/phone.js';
 import { until } from './sim-support.js';
 
 /** What the web app draws: per-stage progress, the owner's live notices, the release on offer. */
 describe('firmware: stage progress, owner notices, available release', { timeout: 60_000 }, () => {
-  let hub: TestHub | undefined;
-  let fleet: OtaDevice[] = [];
-  afterEach(async () => {
-    await stopOtaDevices(fleet, hub);
-    fleet = [];
-    await hub?.stop();
-  });
+  const firmware = firmwareHubs();
 
   it('a rollout reports each stage (planned, targeted, succeeded); only its partner and the operator see it', async () => {
-    hub = await startHub({ firmware: { tickMs: 50 } });
-    const { partner, modelId, spec } = await partnerWithModel(hub);
+    const setup = await firmware.start(4);
+    const { hub, partner, modelId, devices } = setup;
     const other = await partnerWithModel(hub);
-    const devices = await provision(hub, partner, modelId, 4);
-    fleet = await startOtaDevices(hub, spec, devices);
+    await firmware.fleet(setup, devices);
     const pkg = await shipPackage(hub, partner.key, modelId, '1.1.0');
     const created = await rollout(hub, partner.key, {
       packageId: pkg.id,
       target: { kind: 'model' },
       policy: fastPolicy({ canary: 1, stages: [50, 100] }),
     });
-    await until(
-      async () => (await rolloutState(hub!, partner.key, created.id)).state === 'completed',
-      20_000,
-    );
+    await until(async () => (await rolloutState(hub, partner.key, created.id)).state === 'completed', 20_000);
     const res = await hub.request('GET', `/v1/firmware/rollouts/${created.id}/stages`, {
       token: partner.key,
     });
@@ -86,14 +68,13 @@ describe('firmware: stage progress, owner notices, available release', { timeout
   });
 
   it("the owner is told live on app/{uid}/firmware how its device's update goes; nobody else is", async () => {
-    hub = await startHub({ firmware: { tickMs: 50 } });
-    const { partner, modelId, spec } = await partnerWithModel(hub);
-    const devices = await provision(hub, partner, modelId, 2);
+    const setup = await firmware.start(2);
+    const { hub, partner, modelId, devices } = setup;
     const owner = await newUser(hub);
     const neighbour = await newUser(hub);
     await claim(hub, owner.token, devices[0]!);
     await claim(hub, neighbour.token, devices[1]!);
-    fleet = await startOtaDevices(hub, spec, devices.slice(0, 1));
+    const fleet = await firmware.fleet(setup, devices.slice(0, 1));
     const phone = await rawPhone(hub.mqttUrl, owner);
     await phone.client.subscribeAsync(`app/${owner.id}/firmware`, { qos: 1 });
     const other = await rawPhone(hub.mqttUrl, neighbour);
@@ -140,9 +121,7 @@ describe('firmware: stage progress, owner notices, available release', { timeout
   });
 
   it('the owner sees the newest release of its channels with its notes: beta only once opted in', async () => {
-    hub = await startHub({ firmware: { tickMs: 50 } });
-    const { partner, modelId } = await partnerWithModel(hub);
-    const devices = await provision(hub, partner, modelId, 1);
+    const { hub, partner, modelId, devices } = await firmware.start(1);
     const owner = await newUser(hub);
     await claim(hub, owner.token, devices[0]!);
     const path = `/v1/me/devices/${devices[0]!.id}/firmware`;

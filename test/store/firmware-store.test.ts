@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tally from '../../src/firmware/store-execution-figures.js';
 import * as executions from '../../src/firmware/store-executions.js';
 import * as packages from '../../src/firmware/store-packages.js';
 import * as rollouts from '../../src/firmware/store-rollouts.js';
@@ -109,10 +110,10 @@ describe('firmware stores', () => {
       offlineBefore: 2,
       offlineAfter: false,
     });
-    const counts = await executions.countRollout(db, 'ro1', 260);
+    const counts = await tally.countRollout(db, 'ro1', 260);
     expect(counts).toMatchObject({ total: 2, taken: 1, offeredLastMinute: 1 });
     expect(counts.byState.succeeded).toBe(1);
-    const health = await executions.healthFigures(db, 'ro1', 1, 1000);
+    const health = await tally.healthFigures(db, 'ro1', 1, 1000);
     expect(health).toEqual({
       updated: 1,
       offlineAfter: 1,

@@ -1,7 +1,7 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { expect } from 'vitest';
 import { defaultCatalog, type ModelSpec } from '../../src/registry/spec/index.js';
-import { ADMIN_TOKEN, type HttpHub } from './hub.js';
+import { ADMIN_TOKEN, type HttpHub, newUser } from './hub.js';
 import { exampleModel, publishModel } from './models.js';
 import { connected } from './mqtt.js';
 import { applicationBody, type OnboardedPartner } from './partners.js';
@@ -102,6 +102,19 @@ export async function claim(hub: HttpHub, userToken: string, device: Provisioned
     body: { pairingCode: device.pairingCode },
   });
   expect(res.status, res.text).toBe(201);
+}
+
+/**
+ * One device of a new partner's published model, claimed by a new user: where most device tests
+ * start. The partner works through `maker`, the owner through `owner` (another node of a cluster).
+ */
+export async function ownedDevice(maker: HttpHub, owner: HttpHub = maker) {
+  const { partner, modelId } = await partnerWithModel(maker);
+  const [device] = await provision(maker, partner, modelId, 1);
+  if (!device) throw new Error('no device');
+  const user = await newUser(owner);
+  await claim(owner, user.token, device);
+  return { partner, modelId, device, user };
 }
 
 export interface DeviceCommandMessage {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { OtaClient, type OtaFaults, SimulatedDevice, Ticker } from '../../firmware-sim/index.js';
 import { publicKeyFromRaw } from '../../src/firmware/manifest.js';
 import type { ModelSpec } from '../../src/registry/spec/index.js';
-import type { ProvisionedDevice } from './devices.js';
-import type { HttpHub } from './hub.js';
+import { type ProvisionedDevice, partnerWithModel, provision } from './devices.js';
+import { type HttpHub, startHub, type TestHub } from './hub.js';
+import type { OnboardedPartner } from './partners.js';
 
 /** Registers a package and uploads a random binary of `size` bytes; returns the package and the bytes. */
 export async function shipPackage(
@@ -120,5 +121,50 @@ export async function rolloutState(hub: HttpHub, key: string, id: string) {
     stage: number;
     haltReason: string | null;
     counts: Record<string, number>;
+  };
+}
+
+/** What a firmware test starts from: a hub, one partner's published model and its provisioned devices. */
+export interface FirmwareSetup {
+  readonly hub: TestHub;
+  readonly partner: OnboardedPartner;
+  readonly modelId: string;
+  readonly spec: ModelSpec;
+  readonly devices: ProvisionedDevice[];
+}
+
+/**
+ * A hub per test running rollouts, with the simulated fleet it serves; both are stopped after each
+ * test (the fleet first, see stopOtaDevices). Call once inside a `describe`.
+ */
+export function firmwareHubs() {
+  let hub: TestHub | undefined;
+  let fleet: OtaDevice[] = [];
+  afterEach(async () => {
+    await stopOtaDevices(fleet, hub);
+    fleet = [];
+    await hub?.stop();
+    hub = undefined;
+  });
+  return {
+    /** Starts a hub (firmware ticking every 50 ms unless overridden) with `count` devices of one model. */
+    async start(
+      count: number,
+      options: { hub?: Parameters<typeof startHub>[0]; model?: string } = {},
+    ): Promise<FirmwareSetup> {
+      hub = await startHub(options.hub ?? { firmware: { tickMs: 50 } });
+      const { partner, modelId, spec } = await partnerWithModel(hub, options.model);
+      const devices = await provision(hub, partner, modelId, count);
+      return { hub, partner, modelId, spec, devices };
+    },
+    /** Brings `devices` online as simulated devices taking updates (see startOtaDevices). */
+    async fleet(
+      setup: Pick<FirmwareSetup, 'hub' | 'spec'>,
+      devices: readonly ProvisionedDevice[],
+      faults?: (index: number) => OtaFaults,
+    ): Promise<OtaDevice[]> {
+      fleet = await startOtaDevices(setup.hub, setup.spec, devices, faults);
+      return fleet;
+    },
   };
 }

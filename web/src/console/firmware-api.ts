@@ -1,5 +1,9 @@
+import type { StageProgress } from '../../../src/firmware/stages.js';
 import { isRecord, type Json, list, num, oneOf, optStr, record, str } from '../api/decode.js';
 import type { Http } from '../api/http.js';
+
+/** The per-stage figures of a rollout: one shape, declared beside the server code that computes them. */
+export type { StageProgress };
 
 const enc = encodeURIComponent;
 
@@ -44,19 +48,6 @@ export interface Rollout {
   readonly counts: Readonly<Record<string, number>>;
   /** Only in the answer to a create: devices left out and why. */
   readonly skipped?: Readonly<Record<string, number>>;
-}
-
-export interface StageProgress {
-  readonly stage: number;
-  readonly label: string;
-  readonly planned: number;
-  readonly targeted: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly inProgress: number;
-  readonly retrying: number;
-  readonly cancelled: number;
-  readonly status: 'done' | 'current' | 'waiting';
 }
 
 export type RolloutAction = 'pause' | 'resume' | 'promote' | 'cancel';
