@@ -35,7 +35,7 @@ with devices from several generator processes, measures ingest and command round
 one node and across nodes, then kills one node with SIGKILL and measures the reconnect storm.
 Writes docs/benchmarks-cluster.md (or --out). Build first: npm run build.
 
-  --quick               4 x 500 devices, short measurements (a check that it works, ~2 min)
+  --quick               4 x 500 devices, short measurements (a check that it works, 4-7 min)
   --devices-per-node N  devices held by each node (default 19,500: the per-process file limit here)
   --nodes N             hub nodes (default 4; one is killed)
   --out FILE            where the report goes (default docs/benchmarks-cluster.md)
@@ -95,6 +95,6 @@ export function clusterBenchConfig(argv: readonly string[]): ClusterBenchConfig 
     // Every device reporting about once every 30 s.
     pacedPerSec: Math.max(200, Math.round(total / 30)),
     steadyMs: quick ? 3000 : 15_000,
-    recoveryTimeoutMs: quick ? 90_000 : 300_000,
+    recoveryTimeoutMs: quick ? 180_000 : 600_000,
   };
 }

@@ -160,6 +160,12 @@ ${table(
           'while connecting: redis-server, PostgreSQL, generators CPU',
           `${pct(cn.window.redisCpu)}, ${pct(cn.window.postgresCpu)}, ${pct(cn.window.generatorCpu)}`,
         ],
+        [
+          'while connecting: Redis commands, PostgreSQL transactions, WAL bytes per connect',
+          `${sig((cn.window.redisOpsPerSec * cn.window.seconds) / cn.connected)}, ` +
+            `${sig((cn.window.pgTransactionsPerSec * cn.window.seconds) / cn.connected)}, ` +
+            n0((cn.window.pgWalBytesPerSec * cn.window.seconds) / cn.connected),
+        ],
       ],
 )}`);
   const b = r.baseline.ingest;

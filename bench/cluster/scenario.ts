@@ -192,6 +192,12 @@ export async function runClusterBench(env: ClusterBenchEnv): Promise<ClusterResu
   connect = await attempt('connecting the fleet', async () => {
     const w = await openWindow(watched);
     const started = performance.now();
+    const ticker = setInterval(() => {
+      statusOf(generators).then(
+        (st) => progress(`  connecting: ${sum(st.map((x) => x.connected))}/${total}`),
+        () => undefined,
+      );
+    }, 15_000);
     const outcomes = await Promise.all(
       generators.map((g, i) =>
         g.call(
@@ -207,6 +213,7 @@ export async function runClusterBench(env: ClusterBenchEnv): Promise<ClusterResu
         ),
       ),
     );
+    clearInterval(ticker);
     const seconds = (performance.now() - started) / 1000;
     const window = await w.end();
     const connected = sum(outcomes.map((o) => o.connected));
