@@ -144,7 +144,11 @@ export class MqttBroker {
         this.#authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => {
         const will = packet as typeof packet & { brokerId?: string; clientId?: string };
-        if (cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId) {
+        const deadNodesWill = cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId;
+        // Only the hub retains (presence): a client's retained message would be kept for every later
+        // subscriber, unbounded and unvalidated (docs/protocol.md). Wills too, a dead node's included.
+        if (client || deadNodesWill) packet.retain = false;
+        if (deadNodesWill && will.clientId) {
           // A dead node's will this node won the right to fire (the cluster's will stream yields
           // only those), whether or not the client reconnected here: fired as the client's own
           // publish (a device's will is validated, stored and reaches its watchers on `notify`).
@@ -158,9 +162,6 @@ export class MqttBroker {
           done(null); // the hub's own publishes
           return;
         }
-        // Only the hub retains (presence): a client's retained message would be kept in memory for
-        // every later subscriber, unbounded and unvalidated (docs/protocol.md). Wills pass here too.
-        packet.retain = false;
         const session = this.#sessions.get(client);
         const admission = session
           ? this.#o.policy.admitPublish(session, packet.topic, packet.payload as Buffer)

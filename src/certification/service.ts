@@ -96,9 +96,9 @@ export class CertificationService {
     await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
-  /** The published keys: every report verifies with one of them. */
-  keys() {
-    return this.#keys.list();
+  /** The published keys, a page at a time: every report verifies with one of them. */
+  keys(page: PageRequest) {
+    return this.#keys.list(page);
   }
 
   /** The plan of a model version, as a run would execute it (with a package: its update cases). */

@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/engine.js';
-import type { PageKey } from '../store/page.js';
+import type { PageKey, PageRequest } from '../store/page.js';
 import { sql } from '../store/sql.js';
 import type { SigningKey } from './signing.js';
 
@@ -42,10 +42,25 @@ export interface KeyRow {
   readonly retired_at: number | null;
 }
 
-export function readKeys(db: Queryable): Promise<KeyRow[]> {
+const KEY_COLUMNS = sql.raw('id, public_key, private_key, created_at, retired_at');
+
+/** The key reports are signed with now: the newest one not retired. */
+export function currentKey(db: Queryable): Promise<KeyRow | undefined> {
+  return db.one<KeyRow>(
+    sql`SELECT ${KEY_COLUMNS} FROM certification_keys WHERE retired_at IS NULL
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
+}
+
+/** A page of the keys, newest first (`LIMIT limit + 1`: the extra row says a next page exists). */
+export function readKeys(db: Queryable, page: PageRequest): Promise<KeyRow[]> {
+  const after =
+    page.after === undefined
+      ? sql.empty
+      : sql`WHERE (created_at < ${Number(page.after[0])} OR (created_at = ${Number(page.after[0])} AND id < ${String(page.after[1])}))`;
   return db.many<KeyRow>(
-    sql`SELECT id, public_key, private_key, created_at, retired_at FROM certification_keys
-        ORDER BY created_at DESC, id DESC LIMIT 100`,
+    sql`SELECT ${KEY_COLUMNS} FROM certification_keys ${after}
+        ORDER BY created_at DESC, id DESC LIMIT ${page.limit + 1}`,
   );
 }
 

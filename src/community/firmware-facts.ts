@@ -30,15 +30,14 @@ export function firmwareReleases(firmware: Pick<Firmware, 'packages' | 'beta'>):
       return out;
     },
     testing: (caller, releaseId) => firmware.beta.testing(caller, releaseId),
-    async released(caller, modelId) {
-      const page = await firmware.packages.list(caller, { modelId }, { limit: 100 });
-      const ids = page.items.filter((p) => p.channel !== 'none').map((p) => p.id);
-      const out: ReleaseFacts[] = [];
-      for (const id of ids) {
+    async released(caller, modelId, page) {
+      const listed = await firmware.packages.list(caller, { modelId, released: true }, page);
+      const items: ReleaseFacts[] = [];
+      for (const { id } of listed.items) {
         const row = await firmware.packages.find(id);
-        if (row) out.push(facts(row));
+        if (row) items.push(facts(row));
       }
-      return out;
+      return { items, next: listed.next };
     },
     testedBy: (userId) => firmware.beta.testedBy(userId),
   };

@@ -1,5 +1,6 @@
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
+import { type Page, type PageRequest, pageOf } from '../store/page.js';
 import { actorOf, type CommunityContext, newId, requireModerator, requireReadable } from './context.js';
 import { deliver, type Notice } from './inbox.js';
 import { allVoters, statusNotices } from './moderation.js';
@@ -183,11 +184,12 @@ export class ReleaseLoop {
     return advanced;
   }
 
-  /** The release's links, for whoever may read its posts. */
-  async linksOfPost(caller: Identity, postId: string): Promise<ReleaseLinkView[]> {
+  /** A page of the post's release links, for whoever may read the post. */
+  async linksOfPost(caller: Identity, postId: string, page: PageRequest): Promise<Page<ReleaseLinkView>> {
     const c = this.#c;
     requireReadable(caller, await posts.postRow(c.store, postId), postId);
-    return (await loop.linksOfPost(c.store, postId)).map(linkView);
+    const rows = await loop.linksOfPost(c.store, postId, page);
+    return pageOf(rows, page.limit, (r) => [r.linked_at, r.release_id], linkView);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Identity } from '../identity/identity.js';
+import type { Page, PageRequest } from '../store/page.js';
 import type { NotificationView } from './views.js';
 
 /** A device of a model that the registry says a user owns or was shared. */
@@ -74,8 +75,8 @@ export interface CommunityReleases {
   releases(releaseIds: readonly string[]): Promise<ReadonlyMap<string, ReleaseFacts>>;
   /** Beta testing figures of a release the caller may manage (NOT_FOUND otherwise). */
   testing(caller: Identity, releaseId: string): Promise<ReleaseTestingFacts>;
-  /** The model's releases that went to beta or stable, newest first, for a caller managing the model. */
-  released(caller: Identity, modelId: string): Promise<ReleaseFacts[]>;
+  /** A page of the model's releases that went to beta or stable, newest first, for a caller managing the model. */
+  released(caller: Identity, modelId: string, page: PageRequest): Promise<Page<ReleaseFacts>>;
   /** The releases a user tested with devices it keeps on beta. */
   testedBy(userId: string): Promise<ReleaseTestingFacts[]>;
 }

@@ -33,9 +33,19 @@ export function linksOfRelease(db: Queryable, releaseId: string): Promise<Releas
   );
 }
 
-export function linksOfPost(db: Queryable, postId: string): Promise<ReleaseLinkRow[]> {
+/** A page of a post's links in the order they were made (`LIMIT limit + 1`: the extra row says more follow). */
+export function linksOfPost(
+  db: Queryable,
+  postId: string,
+  page: { readonly after?: PageKey | undefined; readonly limit: number },
+): Promise<ReleaseLinkRow[]> {
+  const after =
+    page.after === undefined
+      ? sql.empty
+      : sql`AND (linked_at > ${Number(page.after[0])} OR (linked_at = ${Number(page.after[0])} AND release_id > ${String(page.after[1])}))`;
   return db.many<ReleaseLinkRow>(
-    sql`SELECT ${LINK_COLUMNS} FROM community_release_links WHERE post_id = ${postId} ORDER BY linked_at, release_id`,
+    sql`SELECT ${LINK_COLUMNS} FROM community_release_links WHERE post_id = ${postId} ${after}
+        ORDER BY linked_at, release_id LIMIT ${page.limit + 1}`,
   );
 }
 

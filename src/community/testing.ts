@@ -1,5 +1,6 @@
 import { HubError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
+import type { Page, PageRequest } from '../store/page.js';
 import type { CommunityContext } from './context.js';
 import type { ReleaseTestingFacts } from './ports.js';
 import * as comments from './store-comments.js';
@@ -47,13 +48,16 @@ export class BetaTesting {
   }
 
   /** The model's releases that went to beta or stable: tested by how many devices for how long. */
-  async model(caller: Identity, modelId: string): Promise<ReleaseTestingView[]> {
+  async model(caller: Identity, modelId: string, page: PageRequest): Promise<Page<ReleaseTestingView>> {
     if (caller.kind === 'user') throw new HubError('FORBIDDEN', "a model's beta testing is for its partner");
-    const out: ReleaseTestingView[] = [];
-    for (const release of await this.#c.releases.released(caller, modelId)) {
-      out.push(await this.#view(release.channel, await this.#c.releases.testing(caller, release.releaseId)));
+    const released = await this.#c.releases.released(caller, modelId, page);
+    const items: ReleaseTestingView[] = [];
+    for (const release of released.items) {
+      items.push(
+        await this.#view(release.channel, await this.#c.releases.testing(caller, release.releaseId)),
+      );
     }
-    return out;
+    return { items, next: released.next };
   }
 
   async #view(channel: ReleaseTestingView['channel'], t: ReleaseTestingFacts): Promise<ReleaseTestingView> {

@@ -202,12 +202,12 @@ export class PackageService {
 
   async list(
     caller: Identity,
-    filter: { modelId?: string | undefined },
+    filter: { modelId?: string | undefined; released?: boolean | undefined },
     page: { after?: readonly (string | number)[] | undefined; limit: number },
   ) {
     const rows = await store.listPackages(
       this.#o.store,
-      { partnerId: partnerScope(caller), modelId: filter.modelId },
+      { partnerId: partnerScope(caller), modelId: filter.modelId, released: filter.released },
       page,
     );
     const shown = rows.slice(0, page.limit);

@@ -96,17 +96,19 @@ export async function setChannel(
 /** Newest first, keyset-paged on (created_at, id). */
 export function listPackages(
   db: Queryable,
-  filter: { partnerId?: string | undefined; modelId?: string | undefined },
+  filter: { partnerId?: string | undefined; modelId?: string | undefined; released?: boolean | undefined },
   page: { after?: readonly (string | number)[] | undefined; limit: number },
 ): Promise<PackageRow[]> {
   const partner = filter.partnerId === undefined ? sql.empty : sql`AND partner_id = ${filter.partnerId}`;
   const model = filter.modelId === undefined ? sql.empty : sql`AND model_id = ${filter.modelId}`;
+  // Released: went to beta or stable (no package goes back to channel none).
+  const released = filter.released === true ? sql`AND channel <> 'none'` : sql.empty;
   const after =
     page.after === undefined
       ? sql.empty
       : sql`AND (created_at < ${page.after[0] as number} OR (created_at = ${page.after[0] as number} AND id < ${page.after[1] as string}))`;
   return db.many<PackageRow>(
-    sql`SELECT ${COLUMNS} FROM firmware_packages WHERE 1 = 1 ${partner} ${model} ${after}
+    sql`SELECT ${COLUMNS} FROM firmware_packages WHERE 1 = 1 ${partner} ${model} ${released} ${after}
         ORDER BY created_at DESC, id DESC LIMIT ${page.limit + 1}`,
   );
 }

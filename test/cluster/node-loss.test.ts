@@ -40,7 +40,7 @@ describe('losing a node (kill -9)', () => {
         JSON.stringify({ seq, event: 'light.fault-occurred', arguments: [{ piid: 4, value: 2 }] }),
       ),
       qos: 1 as const,
-      retain: false,
+      retain: true, // ignored: only the hub retains (issue 10, item 10)
     });
     const movingDev = await connectDevice(doomed.mqttUrl, moving, {
       ...noReconnect,
@@ -126,6 +126,11 @@ describe('losing a node (kill -9)', () => {
       await w.until(() => w.messages.find(isWill(moving.id, willSeq + 2)), 'the barrier event');
       expect(w.messages.filter(isWill(moving.id, willSeq))).toHaveLength(1);
       expect(w.messages.filter(isWill(gone.id, willSeq + 1))).toHaveLength(1);
+    }
+    // The wills asked to be retained; the cluster's shared retained store holds only presence.
+    for (const node of [n1, n2]) {
+      const retained = await node.broker.retainedTopics();
+      expect(retained.filter((t) => !t.endsWith('/presence'))).toEqual([]);
     }
 
     // The stranded phone reconnects to node 2 and gets a clear end for its command.

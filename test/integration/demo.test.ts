@@ -160,6 +160,23 @@ describe('npm run demo', () => {
       const lamp = page.items.find((d) => d.id === light);
       expect(lamp?.modelId).toMatch(/\.light\./);
 
+      // The credentials it prints work as printed.
+      const field = (label: string) =>
+        new RegExp(`^  ${label}\\s{2,}(.+)$`, 'm').exec(banner)?.[1]?.trim() ?? '';
+      const get = async (path: string, token: string) =>
+        (await fetch(`${http}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
+      expect(await get('/v1/operator-tokens', field('operator token'))).toBe(200);
+      expect(await get('/v1/partners/me', field('partner API key'))).toBe(200);
+      expect(await get('/v1/me', field('demo user token'))).toBe(200);
+      const [email, password] = field('demo user').split(' / ');
+      const login = await fetch(`${http}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      expect(login.status).toBe(200);
+      expect((await fetch(`${http}/docs`)).status).toBe(200);
+
       const watched = await firstLineOf(lineAfter(/^Watch the light/));
       expect(watched).toMatch(new RegExp(`^dev/${light}/\\S+ \\{`));
     } finally {

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_SECRET } from '../support/commerce.js';
 import { claim, partnerWithModel, provision } from '../support/devices.js';
-import { newUser, startHub, type TestHub } from '../support/hub.js';
+import { ADMIN_TOKEN, newUser, startHub, type TestHub } from '../support/hub.js';
 import { exampleModel } from '../support/models.js';
 import type { OnboardedPartner } from '../support/partners.js';
 
@@ -156,5 +157,101 @@ describe('bad bodies get small answers for bounded work', () => {
     const shown = `${latencies.length} requests, worst ${worst.map(Math.round).join(' ')} ms`;
     expect(median(latencies), shown).toBeLessThan(50);
     expect(Math.max(...latencies), shown).toBeLessThan(400);
+  });
+});
+
+type WriteOperation = {
+  security?: unknown[];
+  requestBody?: { content?: Record<string, unknown> };
+};
+
+/** A value of the right shape for each path parameter, so the body is what the hub looks at. */
+function paramValue(name: string): string {
+  const hex32 = '0123456789abcdef'.repeat(2);
+  const values: Record<string, string> = {
+    version: '1',
+    month: '2026-01',
+    property: 'light.on',
+    postId: `post_${hex32}`,
+    commentId: `cmt_${hex32}`,
+    notificationId: `ntf_${hex32}`,
+  };
+  return values[name] ?? '0123456789abcdef';
+}
+
+/**
+ * Routes whose body is a model document: the model it belongs to is looked up first (404 here),
+ * then the document is checked by the spec linter, whose errors are capped the same way (above).
+ */
+const LOOKUP_FIRST = new Set(['/v1/models/{modelId}/versions', '/v1/models/{modelId}/versions/{version}']);
+
+describe('every write route in the OpenAPI document', () => {
+  let hub: TestHub;
+  const huge = unknownKeys(60_000);
+  beforeAll(async () => {
+    hub = await startHub({ paymentWebhookSecret: WEBHOOK_SECRET });
+  });
+  afterAll(() => hub.stop());
+
+  it('answers each one small and fast: credentials before the body, then at most 20 errors', {
+    timeout: 120_000,
+  }, async () => {
+    const user = await newUser(hub);
+    const { partner } = await partnerWithModel(hub);
+    const doc = (await hub.request('GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, WriteOperation>>;
+    };
+    const many = unknownKeys(4000);
+    const routes: Array<{ method: string; path: string; template: string; secured: boolean; json: boolean }> =
+      [];
+    for (const [template, item] of Object.entries(doc.paths)) {
+      for (const method of ['post', 'put', 'patch', 'delete']) {
+        const op = item[method];
+        if (!op) continue;
+        const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+          encodeURIComponent(paramValue(name)),
+        );
+        const json = op.requestBody?.content?.['application/json'] !== undefined;
+        routes.push({
+          method: method.toUpperCase(),
+          path,
+          template,
+          secured: (op.security ?? []).length > 0,
+          json,
+        });
+      }
+    }
+    expect(routes.length).toBeGreaterThanOrEqual(80);
+
+    for (const { method, path, template, secured, json } of routes) {
+      const name = `${method} ${path}`;
+      // Without credentials: a secured route refuses before reading the body, a public one by its size.
+      const started = performance.now();
+      const anonymous = await hub.request(method, path, { body: huge });
+      const ms = performance.now() - started;
+      expect(anonymous.status, `${name}: ${anonymous.text.slice(0, 200)}`).toBe(secured ? 401 : 413);
+      expect(anonymous.text.length, name).toBeLessThan(1024);
+      expect(ms, `${name} took ${ms} ms`).toBeLessThan(1000);
+      if (!secured) {
+        const small = await hub.request(method, path, { body: many });
+        expect(small.status, `${name}: ${small.text.slice(0, 200)}`).toBeLessThan(500);
+        expect(small.text.length, name).toBeLessThan(8 * 1024);
+        expect(small.body.errors?.length ?? 0, name).toBeLessThanOrEqual(20);
+        continue;
+      }
+      if (!json) continue;
+      // With credentials of a role the route serves: thousands of unknown keys get at most 20 errors.
+      let answered = false;
+      for (const token of [ADMIN_TOKEN, partner.key, user.token]) {
+        const res = await hub.request(method, path, { body: many, token });
+        if (res.status === 401 || res.status === 403) continue;
+        answered = true;
+        expect(res.status, `${name}: ${res.text.slice(0, 300)}`).toBe(LOOKUP_FIRST.has(template) ? 404 : 400);
+        expect(res.text.length, name).toBeLessThan(8 * 1024);
+        expect(res.body.errors?.length ?? 0, name).toBeLessThanOrEqual(20);
+        break;
+      }
+      expect(answered, `${name} refused every role`).toBe(true);
+    }
   });
 });

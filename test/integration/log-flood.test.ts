@@ -63,6 +63,13 @@ describe('log output under a flood', () => {
     // Per (source, reason) 10 lines a minute: refused connects, connection errors, rejected reports,
     // plus the device's own connect line.
     expect(flood.length).toBeLessThanOrEqual(40);
+    // The budget is per source: another address refused for the same reason is still logged.
+    const other = await rawClient(hub.mqttPort, '127.0.0.3');
+    other.write(connectPacket({ clientId: hugeId, username: 'z', password: 'nothing' }));
+    await other.closed();
+    const fromOther = mqttLines().filter((l) => l.raw.includes('127.0.0.3'));
+    expect(fromOther.length, fromOther.map((l) => l.raw).join('\n')).toBeGreaterThanOrEqual(1);
+    expect(fromOther.every((l) => l.msg !== 'repeated log lines suppressed')).toBe(true);
     for (const line of lines) expect(line.raw.length, line.raw.slice(0, 200)).toBeLessThan(2048);
     const total = lines.reduce((n, l) => n + l.raw.length, 0);
     expect(total).toBeLessThan(100_000);

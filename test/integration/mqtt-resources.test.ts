@@ -6,7 +6,7 @@ import {
   partnerWithModel,
   provision,
 } from '../support/devices.js';
-import { newUser, startHub, type TestHub } from '../support/hub.js';
+import { newUser, nextEvent, startHub, type TestHub } from '../support/hub.js';
 import { connected, end, phoneOptions, subscribeCode } from '../support/mqtt.js';
 
 describe('per-session subscription cap and hub-only retained messages', () => {
@@ -43,7 +43,7 @@ describe('per-session subscription cap and hub-only retained messages', () => {
     await end(phone);
   });
 
-  it('ignores the retain flag on every client publish; only the hub retains (presence)', async () => {
+  it('ignores the retain flag on every device upward topic, wills and phone commands; only the hub retains (presence)', async () => {
     const dev = await connectDevice(hub.mqttUrl, device);
     const retain = { qos: 1 as const, retain: true };
     await dev.publishAsync(
@@ -53,6 +53,29 @@ describe('per-session subscription cap and hub-only retained messages', () => {
     );
     await dev.publishAsync(`dev/${device.id}/replies`, JSON.stringify({ id: 'x', status: 'ok' }), retain);
     await dev.publishAsync(`dev/${device.id}/ota/progress`, JSON.stringify({ pct: 1 }), retain);
+    const event = nextEvent(hub, 'event', (e) => e.deviceId === device.id);
+    await dev.publishAsync(
+      `dev/${device.id}/events`,
+      JSON.stringify({ seq: 2, event: 'light.fault-occurred', arguments: [{ piid: 4, value: 1 }] }),
+      retain,
+    );
+    await event;
+    await end(dev);
+    expect(await hub.broker.retainedTopics()).toEqual([`dev/${device.id}/presence`]);
+
+    // A device's will with the retain flag: it is fired (stored as a report), never retained.
+    const willSeq = 3;
+    const willed = await connectDevice(hub.mqttUrl, device, {
+      will: {
+        topic: `dev/${device.id}/props`,
+        payload: Buffer.from(JSON.stringify({ seq: willSeq, props: { 'light.on': false } })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    const fired = nextEvent(hub, 'reported', (r) => r.deviceId === device.id && r.seq === willSeq);
+    willed.stream.destroy(); // gone without DISCONNECT: the hub publishes the will
+    await fired;
     const phone = await connected(hub.mqttUrl, phoneOptions(user));
     await phone.publishAsync(
       `app/${user.id}/cmd`,
@@ -89,6 +112,6 @@ describe('per-session subscription cap and hub-only retained messages', () => {
     });
     // Subscribing delivers retained messages at once: the hub's presence, never a client's command.
     expect(retained).toEqual([`dev/${device.id}/presence`]);
-    await Promise.all([end(dev), end(phone), end(late)]);
+    await Promise.all([end(phone), end(late)]);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveEnvOnly, serveFlags } from '../../src/cli/serve.js';
@@ -42,6 +42,23 @@ describe('README', () => {
     expect(documented).toEqual(expected);
     for (const name of ['--command-timeout MS', 'ECOHUB_PAYMENT_WEBHOOK_SECRET'])
       expect(README).toContain(name);
+  });
+
+  it('names every environment variable any command reads', () => {
+    // Every ECOHUB_* name the hub, its commands and the demo read is a quoted literal in the source.
+    const names = new Set<string>();
+    for (const dir of ['src', 'firmware-sim']) {
+      const root = fileURLToPath(new URL(`../../${dir}/`, import.meta.url));
+      for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts') || file.includes('migrations')) continue;
+        const text = readFileSync(`${root}${file}`, 'utf8');
+        for (const [, name] of text.matchAll(/'(ECOHUB_[A-Z0-9_]+)'/g)) names.add(String(name));
+      }
+    }
+    for (const name of ['ECOHUB_URL', 'ECOHUB_API_KEY', 'ECOHUB_MQTT_URL', 'ECOHUB_PAYMENT_WEBHOOK_SECRET'])
+      expect(names).toContain(name);
+    const missing = [...names].filter((name) => !new RegExp(`\\b${name}\\b`).test(README));
+    expect(missing).toEqual([]);
   });
 
   describe('first requests with curl', () => {

@@ -248,10 +248,11 @@ export function certificationRoutes(app: App, certification: CertificationServic
       config: { access: 'public' },
       schema: {
         tags,
-        summary: "The hub's report-signing public keys (Ed25519, SPKI PEM)",
-        response: responses({
-          200: Type.Object({
-            items: Type.Array(
+        summary: "The hub's report-signing public keys (Ed25519, SPKI PEM), newest first",
+        querystring: Type.Object(PageQuery),
+        response: responses(
+          {
+            200: PageOf(
               Type.Object({
                 id: Type.String(),
                 algorithm: Type.Literal('Ed25519'),
@@ -260,12 +261,13 @@ export function certificationRoutes(app: App, certification: CertificationServic
                 retiredAt: Nullable(Timestamp),
               }),
             ),
-            next: Type.Null(),
-          }),
-        }),
+          },
+          400,
+        ),
       },
     },
-    async () => ({ items: await certification.keys(), next: null }),
+    async (request) =>
+      pageResponse(await certification.keys(pageRequest(request.query, ['number', 'string']))),
   );
 
   app.get(

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Community } from '../../community/index.js';
 import { callerOf } from '../auth.js';
+import { PageOf, PageQuery, pageRequest, pageResponse } from '../pagination.js';
 import { responses } from '../schemas.js';
 import type { App } from '../types.js';
 import { moderators, tags, users } from './community-access.js';
@@ -60,10 +61,18 @@ export function communityTestingRoutes(app: App, community: Community): void {
         tags,
         summary: "The model's releases that went to beta or stable, with how they were tested (its partner)",
         params: ModelParams,
-        response: responses({ 200: Type.Object({ items: Type.Array(Testing) }) }, 401, 403, 404),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(Testing) }, 400, 401, 403, 404),
       },
     },
-    async (request) => ({ items: await community.testing.model(callerOf(request), request.params.modelId) }),
+    async (request) =>
+      pageResponse(
+        await community.testing.model(
+          callerOf(request),
+          request.params.modelId,
+          pageRequest(request.query, ['number', 'string']),
+        ),
+      ),
   );
 
   app.get(

@@ -227,12 +227,20 @@ export function communityRoutes(app: App, community: Community): void {
       config: anyone,
       schema: {
         tags,
-        summary: 'The firmware releases linked to a post',
+        summary: 'The firmware releases linked to a post, in the order they were linked',
         params: PostParams,
-        response: responses({ 200: Type.Object({ items: Type.Array(LinkSchema) }) }, 401, 403, 404),
+        querystring: Type.Object(PageQuery),
+        response: responses({ 200: PageOf(LinkSchema) }, 400, 401, 403, 404),
       },
     },
-    async (request) => ({ items: await releases.linksOfPost(callerOf(request), request.params.postId) }),
+    async (request) =>
+      pageResponse(
+        await releases.linksOfPost(
+          callerOf(request),
+          request.params.postId,
+          pageRequest(request.query, ['number', 'string']),
+        ),
+      ),
   );
 
   app.put(
