@@ -90,7 +90,9 @@ function closeAll(roles: Roles): void {
 }
 
 function main(): void {
-  const send = process.send?.bind(process);
+  const ipc = process.send?.bind(process);
+  // The parent may be gone by the time an answer is ready (it gave up waiting, or was stopped).
+  const send = ipc && ((reply: ResponseEnvelope) => (process.connected ? ipc(reply) : false));
   if (send === undefined) {
     process.stderr.write('generator-worker must be started by the bench (child_process.fork)\n');
     process.exitCode = 2;
