@@ -45,6 +45,34 @@ export interface RoundTripOutcome {
   readonly firstError: string | undefined;
 }
 
+/** A device of the cluster bench: `home` is the index of the node endpoint it tries first. */
+export interface ClusterDevice extends FleetDevice {
+  readonly home: number;
+}
+
+/** What a generator's cluster fleet (worker/cluster-fleet.ts) holds and has done so far. */
+export interface ClusterStatus {
+  readonly devices: number;
+  readonly connected: number;
+  /** Connected devices per node endpoint. */
+  readonly perEndpoint: number[];
+  /** Connections that closed after CONNACK (their node went away). */
+  readonly lost: number;
+  /** Successful connects after a loss. */
+  readonly reconnected: number;
+  /** Connect attempts that failed (refused, closed before CONNACK, timed out). */
+  readonly failedAttempts: number;
+  /** Devices given up on (initial connect only: healing never gives up). */
+  readonly gaveUp: number;
+  /** Date.now() of the last successful connect. */
+  readonly lastConnectAt: number;
+  /** QoS 1 reports sent / acknowledged over the generator's life. */
+  readonly sent: number;
+  readonly acked: number;
+  readonly inflight: number;
+  readonly errors: string[];
+}
+
 export type GeneratorRequest =
   | {
       readonly op: 'connect';
@@ -68,7 +96,13 @@ export type GeneratorRequest =
   | { readonly op: 'ingestStop'; readonly drainMs: number }
   | { readonly op: 'sinkStart'; readonly endpoint: Endpoint; readonly filter: string }
   | { readonly op: 'sinkMark' }
-  | { readonly op: 'rtSetup'; readonly endpoint: Endpoint; readonly parties: RoundTripParties }
+  | {
+      readonly op: 'rtSetup';
+      readonly endpoint: Endpoint;
+      readonly parties: RoundTripParties;
+      /** Where the device connects when not where the phone does (cluster bench: another node). */
+      readonly deviceEndpoint?: Endpoint;
+    }
   | {
       readonly op: 'rtRun';
       readonly did: string;
@@ -78,6 +112,26 @@ export type GeneratorRequest =
       readonly timeLimitMs: number;
       readonly replyTimeoutMs: number;
     }
+  | {
+      readonly op: 'cfConnect';
+      readonly endpoints: readonly Endpoint[];
+      readonly devices: readonly ClusterDevice[];
+      readonly localAddresses: readonly string[];
+      readonly window: number;
+      /** Attempts per device (each on the next endpoint, round robin) before it is given up. */
+      readonly attempts: number;
+    }
+  | { readonly op: 'cfHeal'; readonly on: boolean }
+  | { readonly op: 'cfStatus' }
+  | {
+      readonly op: 'cfIngestStart';
+      /** The first N devices of this generator report. */
+      readonly devices: number;
+      readonly window: number;
+      readonly ratePerSecond: number | undefined;
+    }
+  | { readonly op: 'cfIngestStop'; readonly drainMs: number }
+  | { readonly op: 'cfPerDevice' }
   | { readonly op: 'close' };
 
 export interface GeneratorResults {
@@ -91,6 +145,13 @@ export interface GeneratorResults {
   sinkMark: { readonly received: number };
   rtSetup: { readonly ready: true };
   rtRun: RoundTripOutcome;
+  cfConnect: ClusterStatus & { readonly ms: number };
+  cfHeal: ClusterStatus;
+  cfStatus: ClusterStatus;
+  cfIngestStart: { readonly devices: number };
+  cfIngestStop: ClusterStatus;
+  /** Per device, in the order given to cfConnect: its id, reports sent and acknowledged. */
+  cfPerDevice: { readonly dids: string[]; readonly sent: number[]; readonly acked: number[] };
   close: { readonly closed: true };
 }
 
@@ -116,6 +177,12 @@ const OPS: ReadonlySet<string> = new Set<GeneratorOp>([
   'sinkMark',
   'rtSetup',
   'rtRun',
+  'cfConnect',
+  'cfHeal',
+  'cfStatus',
+  'cfIngestStart',
+  'cfIngestStop',
+  'cfPerDevice',
   'close',
 ]);
 

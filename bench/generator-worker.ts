@@ -5,6 +5,7 @@ import {
   type GeneratorResults,
   type ResponseEnvelope,
 } from './generator-protocol.js';
+import { ClusterFleet } from './worker/cluster-fleet.js';
 import { Fleet } from './worker/fleet.js';
 import { RoundTrips } from './worker/roundtrip.js';
 import { Sink } from './worker/sink.js';
@@ -18,6 +19,7 @@ interface Roles {
   readonly fleet: Fleet;
   readonly sink: Sink;
   readonly rt: RoundTrips;
+  readonly cluster: ClusterFleet;
 }
 
 async function handle(roles: Roles, request: GeneratorRequest): Promise<GeneratorResults[GeneratorOp]> {
@@ -45,7 +47,7 @@ async function handle(roles: Roles, request: GeneratorRequest): Promise<Generato
     case 'sinkMark':
       return { received: roles.sink.received };
     case 'rtSetup':
-      await roles.rt.setup(request.endpoint, request.parties);
+      await roles.rt.setup(request.endpoint, request.parties, request.deviceEndpoint);
       return { ready: true };
     case 'rtRun':
       return roles.rt.run(
@@ -56,6 +58,24 @@ async function handle(roles: Roles, request: GeneratorRequest): Promise<Generato
         request.timeLimitMs,
         request.replyTimeoutMs,
       );
+    case 'cfConnect':
+      return roles.cluster.connect(
+        request.endpoints,
+        request.devices,
+        request.localAddresses,
+        request.window,
+        request.attempts,
+      );
+    case 'cfHeal':
+      return roles.cluster.heal(request.on);
+    case 'cfStatus':
+      return roles.cluster.status();
+    case 'cfIngestStart':
+      return { devices: roles.cluster.startIngest(request.devices, request.window, request.ratePerSecond) };
+    case 'cfIngestStop':
+      return roles.cluster.stopIngest(request.drainMs);
+    case 'cfPerDevice':
+      return roles.cluster.perDevice();
     case 'close':
       closeAll(roles);
       return { closed: true };
@@ -66,16 +86,24 @@ function closeAll(roles: Roles): void {
   roles.fleet.disconnectAll();
   roles.sink.close();
   roles.rt.close();
+  roles.cluster.close();
 }
 
 function main(): void {
-  const send = process.send?.bind(process);
+  const ipc = process.send?.bind(process);
+  // The parent may be gone by the time an answer is ready (it gave up waiting, or was stopped).
+  const send = ipc && ((reply: ResponseEnvelope) => (process.connected ? ipc(reply) : false));
   if (send === undefined) {
     process.stderr.write('generator-worker must be started by the bench (child_process.fork)\n');
     process.exitCode = 2;
     return;
   }
-  const roles: Roles = { fleet: new Fleet(), sink: new Sink(), rt: new RoundTrips() };
+  const roles: Roles = {
+    fleet: new Fleet(),
+    sink: new Sink(),
+    rt: new RoundTrips(),
+    cluster: new ClusterFleet(),
+  };
   process.on('message', (message: unknown) => {
     const envelope = asRequestEnvelope(message);
     if (envelope === undefined) return;

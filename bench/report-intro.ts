@@ -12,6 +12,9 @@ This file is written by \`npm run bench\` (full) or \`npm run bench -- --quick\`
 method text in \`bench/report-intro.ts\`, not here. Build first (\`npm run build\`): the bench runs
 from \`dist/bench/\`.
 
+Several hub nodes as one (Redis + PostgreSQL, a node killed): \`npm run bench:cluster\`, in
+[benchmarks-cluster.md](benchmarks-cluster.md).
+
 ## Method
 
 - **The hub** runs as a child process exactly as deployed: \`node dist/src/cli/main.js serve --host

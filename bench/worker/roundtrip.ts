@@ -28,14 +28,14 @@ export class RoundTrips {
   #commandTopic = Buffer.alloc(0);
   #waiting: { id: string; done: (status: string | undefined) => void } | undefined;
 
-  async setup(endpoint: Endpoint, parties: RoundTripParties): Promise<void> {
+  async setup(endpoint: Endpoint, parties: RoundTripParties, deviceEndpoint = endpoint): Promise<void> {
     this.close();
     this.#parties = parties;
     this.#commandTopic = Buffer.from(parties.phoneCommandTopic);
     const replyTopic = Buffer.from(parties.deviceReplyTopic);
     const device: BenchClient = new BenchClient({
-      host: endpoint.host,
-      port: endpoint.port,
+      host: deviceEndpoint.host,
+      port: deviceEndpoint.port,
       ...parties.device,
       connectTimeoutMs: 10_000,
       onPublish: (message: PublishView) => {

@@ -176,8 +176,15 @@ export async function markOnline(db: Queryable, id: string, at: number): Promise
   );
 }
 
+/**
+ * Only when the device did not connect after `at`: in a cluster, a node's "offline" (its sweep of
+ * a dead node's device) may commit after another node's "online" for the same device's reconnect.
+ */
 export async function markOffline(db: Queryable, id: string, at: number): Promise<void> {
-  await db.run(sql`UPDATE devices SET online = ${false}, last_seen_at = ${at} WHERE id = ${id}`);
+  await db.run(
+    sql`UPDATE devices SET online = ${false}, last_seen_at = ${at}
+        WHERE id = ${id} AND (connected_at IS NULL OR connected_at <= ${at})`,
+  );
 }
 
 /** On start no device is connected, whatever the database says (the last run may have been killed). */
