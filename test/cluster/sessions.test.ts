@@ -58,7 +58,7 @@ describe('persistent sessions across nodes', () => {
   it('a clean connect without a will or stored session reads neither from Redis (the claim is its one round trip before CONNACK), and a will set still fires once on a drop', async () => {
     const [n1, n2] = firstNodes(cluster, 2);
     const { device, user } = await ownedDevice(n1);
-    const monitor = await cluster.redis.duplicate().monitor();
+    const monitor = await cluster.redis.monitor();
     const commands: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
     try {
