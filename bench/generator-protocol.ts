@@ -120,6 +120,8 @@ export type GeneratorRequest =
       readonly window: number;
       /** Attempts per device (each on the next endpoint, round robin) before it is given up. */
       readonly attempts: number;
+      /** After CONNACK, subscribe to the device's command and OTA topics, as firmware does (SUBACK counts). */
+      readonly subscribe?: boolean;
     }
   | { readonly op: 'cfHeal'; readonly on: boolean }
   | { readonly op: 'cfStatus' }

@@ -65,6 +65,7 @@ async function handle(roles: Roles, request: GeneratorRequest): Promise<Generato
         request.localAddresses,
         request.window,
         request.attempts,
+        request.subscribe === true,
       );
     case 'cfHeal':
       return roles.cluster.heal(request.on);

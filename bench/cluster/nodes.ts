@@ -20,6 +20,8 @@ export interface NodeOptions {
   readonly mqttPort: number;
   readonly maxConnections: number;
   readonly progress: (line: string) => void;
+  /** Node.js flags for the hub process (e.g. --cpu-prof). */
+  readonly execArgv?: readonly string[];
 }
 
 export interface HubNode {
@@ -49,6 +51,7 @@ export async function startNode(o: NodeOptions, cleanup: Cleanup): Promise<HubNo
   const child = spawn(
     process.execPath,
     [
+      ...(o.execArgv ?? []),
       join(o.root, 'dist', 'src', 'cli', 'main.js'),
       'serve',
       '--cluster',

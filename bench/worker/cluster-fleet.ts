@@ -17,6 +17,18 @@ function backoffMs(failures: number): number {
   return ceiling * (0.5 + Math.random() * 0.5);
 }
 
+/** SUBACK's return codes, or an error when none came within the connect bound (the socket closed). */
+function suback(client: BenchClient, topics: readonly string[]): Promise<number[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      client.destroy();
+      reject(new Error(`no SUBACK within ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+  });
+  return Promise.race([client.subscribe(topics), late]).finally(() => clearTimeout(timer));
+}
+
 interface Ingest {
   readonly devices: number;
   readonly window: number;
@@ -51,6 +63,7 @@ export class ClusterFleet {
   #window = 1;
   #attempts = 1;
   #healing = false;
+  #subscribe = false;
   #closed = false;
   #ingest: Ingest | undefined;
   #idle: Array<() => void> = [];
@@ -64,9 +77,11 @@ export class ClusterFleet {
     localAddresses: readonly string[],
     window: number,
     attempts: number,
+    subscribe = false,
   ): Promise<ClusterStatus & { ms: number }> {
     this.close();
     this.#closed = false;
+    this.#subscribe = subscribe;
     const started = performance.now();
     const n = devices.length;
     this.#endpoints = endpoints;
@@ -254,7 +269,19 @@ export class ClusterFleet {
       onPuback: () => this.#acked(i, client),
       onClose: () => this.#lostConnection(i, client),
     });
-    client.connect().then(
+    const topics = [`dev/${device.did}/cmd`, `dev/${device.did}/ota`];
+    const ready = this.#subscribe
+      ? client
+          .connect()
+          .then(() => suback(client, topics))
+          .then((granted) => {
+            if (granted.some((code) => code > 1)) {
+              client.destroy();
+              throw new Error(`SUBACK refused: ${granted.join(',')}`);
+            }
+          })
+      : client.connect();
+    ready.then(
       () => {
         this.#connecting--;
         if (this.#closed) {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Client } from 'aedes';
 
 /**
@@ -146,4 +147,24 @@ export async function purgeSession(persistence: object, clientId: string): Promi
   const client = { id: clientId } as unknown as Client & { id: string };
   await p.cleanSubscriptions(client);
   for await (const packet of p.outgoingStream(client)) await p.outgoingClearMessageId(client, packet);
+}
+
+/** The parts of aedes' persistence a clean CONNECT reads and clears. */
+export interface SessionStore {
+  cleanSubscriptions(client: Client): Promise<unknown>;
+  outgoingStream(client: Client): unknown;
+}
+
+/**
+ * Cluster mode: a clean CONNECT makes aedes read the client's stored subscriptions (to clear a
+ * persistent session it had) before CONNACK and its offline queue after it: two Redis round trips
+ * per connect. When the claim found no stored session and no connection that could still store one
+ * (`sessionFree`), there is nothing to read: both answer empty without asking Redis.
+ */
+export function skipFreeSessions(store: SessionStore, free: (client: Client) => boolean): object {
+  const clean = store.cleanSubscriptions.bind(store);
+  const outgoing = store.outgoingStream.bind(store);
+  store.cleanSubscriptions = (client) => (free(client) ? Promise.resolve() : clean(client));
+  store.outgoingStream = (client) => (free(client) ? Readable.from([]) : outgoing(client));
+  return store;
 }

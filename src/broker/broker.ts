@@ -12,7 +12,13 @@ import type {
   MqttSession,
 } from '../registry/broker-policy.js';
 import type { AdmissionLimits } from './admission.js';
-import { PersistentSessions, purgeSession, QueueBounds } from './bounded-persistence.js';
+import {
+  PersistentSessions,
+  purgeSession,
+  QueueBounds,
+  type SessionStore,
+  skipFreeSessions,
+} from './bounded-persistence.js';
 import { authError, connectNotes, noteConnect } from './connect.js';
 import { ConnectGate } from './connect-gate.js';
 import { type Connection, MqttListeners } from './listeners.js';
@@ -61,8 +67,12 @@ export interface BrokerCluster {
   readonly persistence: unknown;
   /** aedes announces this node to the others this often (dead nodes' wills fire after 3 misses). */
   readonly heartbeatMs: number;
-  /** Takes the client id for this node (closing it on the node that held it); its epoch. */
-  claim(clientId: string, isDevice: boolean): Promise<{ epoch: number }>;
+  /**
+   * Takes the client id for this node (closing it on the node that held it); its epoch, and
+   * `sessionFree` when the session store holds nothing of the id and no connection of it can still
+   * add to it (CONNECT of a clean session then skips reading and clearing it).
+   */
+  claim(clientId: string, isDevice: boolean): Promise<{ epoch: number; sessionFree?: boolean }>;
   /** The session of this epoch ended here. */
   release(clientId: string, epoch: number, isDevice: boolean): void;
 }
@@ -90,6 +100,8 @@ export class MqttBroker {
   readonly #persistence: object;
   /** Cluster mode: the epoch each connection claimed its client id at. */
   readonly #epochs = new WeakMap<Client, number>();
+  /** Cluster mode: clean connects whose claim found no stored session (until CONNECT is done). */
+  readonly #sessionFree = new WeakSet<Client>();
   /** Cluster mode: callbacks waiting for a connection closed by a takeover to have ended. */
   readonly #endWaiters = new WeakMap<Client, () => void>();
   readonly #watched = new WatchedTopics();
@@ -119,7 +131,7 @@ export class MqttBroker {
     // One node: aedes' memory persistence, bounded, its persistent subscriptions tracked for
     // `watched`. A cluster: Redis, bounded by its own wrapper (and every topic counts as watched).
     this.#persistence = cluster
-      ? (cluster.persistence as object)
+      ? skipFreeSessions(cluster.persistence as SessionStore, (client) => this.#sessionFree.has(client))
       : this.#watched.trackPersistent(this.#queues.wrap(createMemoryPersistence()));
     this.aedes = new Aedes({
       persistence: this.#persistence as never,
@@ -232,6 +244,7 @@ export class MqttBroker {
     });
     this.#watched.trackLive(this.aedes as never);
     this.aedes.on('clientReady', (client) => {
+      this.#sessionFree.delete(client);
       const session = this.#sessions.start(client);
       if (session) this.#o.policy.sessionStarted(session);
     });
@@ -575,13 +588,14 @@ export class MqttBroker {
     // One session per client id across the cluster: the id is claimed (a new epoch) and closed on
     // the node that held it before this CONNACK, so the old session ends before the new one starts.
     cluster.claim(client.id, decision.session.kind === 'device').then(
-      ({ epoch }) => {
+      ({ epoch, sessionFree }) => {
         if ((client as unknown as { closed?: boolean }).closed) {
           cluster.release(client.id, epoch, decision.session.kind === 'device');
           done(authError(3, 'connection closed during takeover'), false);
           return;
         }
         this.#epochs.set(client, epoch);
+        if (sessionFree === true && connectNotes(client).clean) this.#sessionFree.add(client);
         accept();
       },
       (err: unknown) => {

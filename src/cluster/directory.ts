@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { storedSubscriptionsKey } from './persistence.js';
 
 /**
  * The cluster's one truth about sessions, in Redis: who holds each client id (node and epoch),
@@ -27,7 +28,8 @@ export const CHANNELS = {
 /** Epochs outlive sessions (a stale node must still compare against them) but not forever. */
 const EPOCH_TTL_S = 30 * 24 * 3600;
 
-// KEYS: epoch, session, presence, nodeDevices(node); ARGV: node, now, isDevice, clientId, epochTtl
+// KEYS: epoch, session, presence, nodeDevices(node), stored subscriptions (aedes-persistence-redis);
+// ARGV: node, now, isDevice, clientId, epochTtl
 const CLAIM = `
 local epoch = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -41,7 +43,7 @@ if ARGV[3] == '1' then
   end
   redis.call('PUBLISH', 'ecohub:ctl:presence', ARGV[4] .. '|' .. ARGV[1] .. '|' .. epoch .. '|1')
 end
-return {epoch, prev[1] or false, prev[2] or false}
+return {epoch, prev[1] or false, prev[2] or false, redis.call('EXISTS', KEYS[5])}
 `;
 
 // KEYS: session, presence, nodeDevices(node); ARGV: node, epoch, isDevice, clientId
@@ -80,6 +82,10 @@ export interface Claim {
   readonly epoch: number;
   /** The node that held the client id before, if another one did. */
   readonly previousNode: string | undefined;
+  /** This node held the client id before (a connection of it may still be open here). */
+  readonly heldHere: boolean;
+  /** aedes-persistence-redis holds subscriptions of a persistent session of this client id. */
+  readonly storedSession: boolean;
 }
 
 export class SessionDirectory {
@@ -94,21 +100,24 @@ export class SessionDirectory {
   async claim(clientId: string, isDevice: boolean, now: number): Promise<Claim> {
     const result = (await this.#redis.eval(
       CLAIM,
-      4,
+      5,
       KEYS.epoch(clientId),
       KEYS.session(clientId),
       KEYS.presence,
       KEYS.nodeDevices(this.#node),
+      storedSubscriptionsKey(clientId),
       this.#node,
       String(now),
       isDevice ? '1' : '0',
       clientId,
       String(EPOCH_TTL_S),
-    )) as [number, string | null, string | null];
+    )) as [number, string | null, string | null, number];
     const previous = result[1];
     return {
       epoch: Number(result[0]),
       previousNode: previous && previous !== this.#node ? previous : undefined,
+      heldHere: previous === this.#node,
+      storedSession: result[3] === 1,
     };
   }
 

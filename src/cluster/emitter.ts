@@ -65,6 +65,19 @@ export function channelFor(filter: string): { channel: string; pattern: boolean 
   return { channel: globEscape(CHANNEL_PREFIX) + parts.join('/'), pattern: true };
 }
 
+/**
+ * aedes announces every subscribe, unsubscribe and disconnect on `$SYS/{node}/...`: through Redis,
+ * one PUBLISH each that every node receives on its `$SYS` pattern and drops, since nothing listens
+ * (aedes itself listens only to heartbeat, birth and new/clients, and no client may subscribe to
+ * `$SYS`). These are not sent. `new/clients` still is: aedes closes a same-id client on the other
+ * nodes with it, a second line behind the claim's takeover when that one timed out.
+ */
+const UNHEARD = /^\$SYS\/[^/]+\/(new\/subscribes|new\/unsubscribes|disconnect\/clients)$/;
+
+export function unheard(topic: string): boolean {
+  return UNHEARD.test(topic);
+}
+
 interface RedisEmitterInternals {
   _subTopic(topic: string): string;
   _containsWildcard(topic: string): boolean;
@@ -90,6 +103,10 @@ export function createRedisEmitter(subConn: Redis, pubConn: Redis): ClusterEmitt
   emitter._subTopic = (filter: string) => channelFor(filter).channel;
   emitter._containsWildcard = (filter: string) => channelFor(filter).pattern;
   emitter.emit = (message, done) => {
+    if (unheard(message.topic)) {
+      if (done) queueMicrotask(() => done());
+      return;
+    }
     // mqemitter-redis publishes on message.topic; the wire channel is the prefix channel, while the
     // message itself (and the topic subscribers match on) is unchanged.
     const publish = pubConn.publish.bind(pubConn);

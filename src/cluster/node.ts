@@ -118,11 +118,18 @@ export class ClusterNode {
     );
   }
 
-  /** Takes a client id for this node; when another node held it, asks it to close that connection first. */
-  async claim(clientId: string, isDevice: boolean): Promise<Claim> {
+  /**
+   * Takes a client id for this node; when another node held it, asks it to close that connection
+   * first. `sessionFree`: no persistent session is stored for the id and no connection of it can
+   * still be adding one (none held it, or only a dead node), so CONNECT has nothing to look up or
+   * clean in the session store.
+   */
+  async claim(clientId: string, isDevice: boolean): Promise<Claim & { sessionFree: boolean }> {
     const claim = await this.directory.claim(clientId, isDevice, Date.now());
-    if (claim.previousNode !== undefined) await this.#takeover(clientId, claim.epoch, claim.previousNode);
-    return claim;
+    let live = claim.heldHere;
+    if (claim.previousNode !== undefined)
+      live = (await this.#takeover(clientId, claim.epoch, claim.previousNode)) !== 'none';
+    return { ...claim, sessionFree: !claim.storedSession && !live };
   }
 
   /** The session ended here; false when the cluster had already given the id to a newer epoch. */
@@ -244,10 +251,10 @@ export class ClusterNode {
     );
   }
 
-  async #takeover(clientId: string, epoch: number, node: string): Promise<void> {
+  async #takeover(clientId: string, epoch: number, node: string): Promise<'closed' | 'none' | 'timeout'> {
     if ((await this.#redis.exists(KEYS.nodeAlive(node))) === 0) {
       this.#counters.takeovers('none');
-      return; // a dead node holds nothing to close; the sweep handles its presence
+      return 'none'; // a dead node holds nothing to close; the sweep handles its presence
     }
     const req = randomBytes(8).toString('hex');
     const acked = new Promise<boolean>((resolve) => {
@@ -266,6 +273,7 @@ export class ClusterNode {
     const ok = await acked;
     this.#counters.takeovers(ok ? 'closed' : 'timeout');
     if (!ok) this.#log.warn({ clientId, node }, 'takeover not acknowledged in time; connecting anyway');
+    return ok ? 'closed' : 'timeout';
   }
 
   #onMessage(channel: string, message: Buffer): void {

@@ -31,6 +31,7 @@ interface AedesRedisPersistence {
   createRetainedStream(pattern: string): AsyncIterable<unknown>;
   outgoingStream(client: unknown): AsyncIterable<unknown>;
   streamWill(brokers: unknown): AsyncIterable<unknown>;
+  delWill(client: unknown): Promise<unknown>;
   destroy(): Promise<void>;
 }
 
@@ -41,6 +42,14 @@ interface AedesRedisPersistence {
  */
 function outgoingKey(clientId: string): string {
   return `outgoing:${encodeURIComponent(clientId)}`;
+}
+
+/**
+ * The full Redis key of a client's stored subscriptions (aedes-persistence-redis' `client:{id}`
+ * hash, under this module's prefix): it exists only while a persistent session holds some.
+ */
+export function storedSubscriptionsKey(clientId: string): string {
+  return `${PERSISTENCE_PREFIX}client:${encodeURIComponent(clientId)}`;
 }
 
 type PersistenceClass = new (options: {
@@ -98,6 +107,14 @@ export function createRedisPersistence(
       if (!claimWill || (await claimWill(brokerId, clientId).catch(() => false))) yield will;
     }
   }
+  // At every CONNECT aedes 1.2 calls delWill(client) before storing the new will, but the client
+  // has no brokerId yet: the key it names, `will:undefined:{id}`, is one no node writes (a will is
+  // stored under the node's id, and deleted under it when its connection closes or the sweep fires
+  // it). Those were three commands per connect for nothing, two of them awaited before CONNACK, and
+  // the third an LREM that scans the whole will list (~1 ms of Redis per connect at 78,000 wills).
+  const delWill = persistence.delWill.bind(persistence);
+  persistence.delWill = (client) =>
+    (client as { brokerId?: unknown }).brokerId === undefined ? Promise.resolve(null) : delWill(client);
   // aedes-persistence-redis sends some commands without awaiting them (LREM of a will's list entry)
   // and destroys with disconnect(), which rejects what is still in flight: an unhandled rejection
   // at every stop that races a will. Redis answers in order, so once a PING is answered nothing

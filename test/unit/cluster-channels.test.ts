@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_PREFIX, channelFor, channelOf } from '../../src/cluster/emitter.js';
+import { CHANNEL_PREFIX, channelFor, channelOf, unheard } from '../../src/cluster/emitter.js';
 import { ClusterUrlError, checkNodeId, describeRedis, parseRedisUrl } from '../../src/cluster/options.js';
 
 describe('Redis channels per topic prefix', () => {
@@ -20,6 +20,20 @@ describe('Redis channels per topic prefix', () => {
     expect(channelFor('$SYS/+/heartbeat')).toEqual({ channel: `${CHANNEL_PREFIX}$SYS/*`, pattern: true });
     expect(channelFor('#').pattern).toBe(true);
     expect(channelFor('dev/#')).toEqual({ channel: `${CHANNEL_PREFIX}dev*`, pattern: true });
+  });
+
+  it("does not send aedes' $SYS announcements nothing listens to, and sends the ones aedes uses", () => {
+    for (const what of ['new/subscribes', 'new/unsubscribes', 'disconnect/clients'])
+      expect(unheard(`$SYS/node-1/${what}`)).toBe(true);
+    for (const topic of [
+      '$SYS/node-1/new/clients',
+      '$SYS/node-1/heartbeat',
+      '$SYS/node-1/birth',
+      '$SYS/sub/add',
+      '$SYS/sub/rm',
+      'dev/abc/disconnect/clients',
+    ])
+      expect(unheard(topic)).toBe(false);
   });
 
   it('escapes glob characters so a topic level is matched literally', () => {
