@@ -38,7 +38,10 @@ describe('partner API keys', () => {
       ],
       next: null,
     });
-    const secret = p.key.split('_')[2] ?? '';
+    // The secret is base64url and may itself contain '_': it is everything after `ek_<id>_`.
+    const secret = p.key.slice(`ek_${p.keyId}_`.length);
+    expect(p.key.startsWith(`ek_${p.keyId}_`)).toBe(true);
+    expect(secret.length).toBeGreaterThan(20);
     expect(res.text).not.toContain(secret);
     expect(res.text).not.toMatch(/"key"|hash/i);
   });
