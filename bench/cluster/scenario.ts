@@ -10,6 +10,7 @@ import {
   provisionDevices,
   publishBulbModel,
 } from '../setup.js';
+import { NODE_HEADROOM } from './config.js';
 import { openWindow, sleep, type Watched } from './measure.js';
 import { type HubNode, startNode } from './nodes.js';
 import { freePort, startPostgres, startRedis } from './servers.js';
@@ -66,8 +67,9 @@ export async function runClusterBench(env: ClusterBenchEnv): Promise<ClusterResu
     id,
     httpPort: ports[i]?.http ?? 0,
     mqttPort: ports[i]?.mqtt ?? 0,
-    // The fleet's share plus the round-trip phone and device.
-    maxConnections: c.devicesPerNode + 4,
+    // The fleet's share plus the round-trip phone and device, and room for the few devices a slow
+    // node's connect timeouts push to the others (12 per node in the 78,000-device runs).
+    maxConnections: c.devicesPerNode + NODE_HEADROOM,
     progress,
   });
   const nodes: HubNode[] = [];
