@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Verification } from '../commerce/signature.js';
 import { HubError } from '../errors.js';
+import type { App } from './types.js';
 import { createValidatorCompiler } from './validation.js';
 
 /**
@@ -12,7 +13,19 @@ import { createValidatorCompiler } from './validation.js';
  */
 
 /** A webhook body is small; anything larger is not from the provider. */
-export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+const WEBHOOK_BODY_LIMIT = 64 * 1024;
+
+/** Registers `routes` in a plugin scope of their own, where a JSON body reaches the handler as its raw bytes. */
+export function signedWebhookScope(app: App, routes: (scope: App) => void): void {
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
+      (_request, body, done) => done(null, body),
+    );
+    routes(scope);
+  });
+}
 
 /** The provider's signature check over the raw bytes (CommerceService.verifyWebhook). */
 export type VerifyWebhook = (

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { PaymentEvent } from '../../commerce/payments.js';
 import type { CommerceService } from '../../commerce/service.js';
 import { responses } from '../schemas.js';
-import { signedWebhookBody, WEBHOOK_BODY_LIMIT, webhookEventChecker } from '../signed-webhook.js';
+import { signedWebhookBody, signedWebhookScope, webhookEventChecker } from '../signed-webhook.js';
 import type { App } from '../types.js';
 import { PaymentEventSchema } from './commerce-schemas.js';
 
@@ -15,13 +15,7 @@ import { PaymentEventSchema } from './commerce-schemas.js';
 export function commercePaymentRoutes(app: App, commerce: CommerceService): void {
   const check = webhookEventChecker<PaymentEvent>(PaymentEventSchema, '/v1/payments/webhook');
 
-  app.register(async (scope) => {
-    scope.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
-      (_request, body, done) => done(null, body),
-    );
-
+  signedWebhookScope(app, (scope) => {
     scope.post(
       '/v1/payments/webhook',
       {

@@ -4,8 +4,8 @@ import type { FlashService } from '../../commerce/flash-service.js';
 import { responses } from '../schemas.js';
 import {
   signedWebhookBody,
+  signedWebhookScope,
   type VerifyWebhook,
-  WEBHOOK_BODY_LIMIT,
   webhookEventChecker,
 } from '../signed-webhook.js';
 import type { App } from '../types.js';
@@ -25,12 +25,7 @@ export interface FlashPaymentDeps {
  */
 export function flashPaymentRoutes(app: App, deps: FlashPaymentDeps): void {
   const check = webhookEventChecker<FlashPaymentEvent>(FlashPaymentEventSchema, '/v1/flash-payments/webhook');
-  app.register(async (scope) => {
-    scope.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
-      (_request, body, done) => done(null, body),
-    );
+  signedWebhookScope(app, (scope) => {
     scope.post(
       '/v1/flash-payments/webhook',
       {
