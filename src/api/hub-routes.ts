@@ -1,14 +1,12 @@
+import type { Logger } from 'pino';
 import type { CertificationService } from '../certification/service.js';
-import type { FlashService } from '../commerce/flash-service.js';
-import type { CommerceService } from '../commerce/service.js';
+import type { CommerceServices } from '../commerce/wiring.js';
 import type { Community } from '../community/index.js';
 import type { HubOptions } from '../config.js';
 import type { Firmware } from '../firmware/service.js';
-import type { IdentityService } from '../identity/service.js';
+import { ADMIN_TOKEN_PREFIX, type IdentityService, USER_TOKEN_PREFIX } from '../identity/service.js';
 import type { HubMetrics } from '../metrics.js';
-import type { LedgerService } from '../partners/ledger.js';
-import type { PartnerService } from '../partners/service.js';
-import type { StatementService } from '../partners/statements.js';
+import { API_KEY_PREFIX, type PartnerService } from '../partners/service.js';
 import type { Control } from '../registry/control/index.js';
 import { UserDeviceViews } from '../registry/control/views.js';
 import type { DeviceService } from '../registry/devices/service.js';
@@ -16,6 +14,8 @@ import type { HomeService } from '../registry/homes/service.js';
 import type { ModelService } from '../registry/models/service.js';
 import type { TelemetryService } from '../registry/telemetry/service.js';
 import type { Engine } from '../store/engine.js';
+import { VERSION } from '../version.js';
+import { buildApi } from './app.js';
 import { authRoutes } from './routes/auth.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { certificationRoutes } from './routes/certification.js';
@@ -34,6 +34,7 @@ import { firmwareRolloutRoutes } from './routes/firmware-rollouts.js';
 import { flashBatchRoutes } from './routes/flash-batches.js';
 import { flashPaymentRoutes } from './routes/flash-payments.js';
 import { flashSaleRoutes } from './routes/flash-sales.js';
+import { type HealthDeps, healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/homes.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -48,64 +49,76 @@ import { scorecardRoutes } from './routes/scorecards.js';
 import type { App } from './types.js';
 import { registerWebApp } from './web-app.js';
 
-/** The domain services the REST API serves (built by the composition root, src/hub.ts). */
-export interface HubServices {
-  readonly options: Pick<HubOptions, 'now' | 'webRoot'>;
+/**
+ * The domain services a hub is made of, built once by the composition root (src/hub.ts): what the
+ * REST API serves, and what a `Hub` exposes to in-process callers and tests.
+ */
+export interface HubServices extends CommerceServices {
+  readonly options: HubOptions;
+  /** The store engine (SQLite or PostgreSQL, from --database) every domain's store runs on. */
   readonly store: Engine;
   readonly identities: IdentityService;
+  readonly partners: PartnerService;
+  readonly models: ModelService;
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
   readonly control: Control;
+  /** Homes, rooms, members and device placement. */
   readonly homes: HomeService;
   readonly metrics: HubMetrics;
-  readonly partners: PartnerService;
-  readonly models: ModelService;
-  readonly certification: CertificationService;
-  readonly commerce: CommerceService;
-  readonly ledger: LedgerService;
-  readonly statements: StatementService;
-  readonly flash: FlashService;
-  readonly community: Community;
+  /** Firmware packages, rollouts, executions and the beta channel (docs/ota.md). */
   readonly firmware: Firmware;
+  /** Co-creation: owners' posts and votes per model, release links, inboxes (docs/community.md). */
+  readonly community: Community;
+  /** Certification runs against live devices, signed reports (docs/certification.md). */
+  readonly certification: CertificationService;
+}
+
+/** The hub's REST API: who each kind of credential is, the health probes, every resource's routes. */
+export function buildHubApi(services: HubServices, log: Logger, health: HealthDeps): Promise<App> {
+  const { options, identities } = services;
+  return buildApi(
+    {
+      log: log.child({ module: 'http' }),
+      auth: {
+        resolvers: {
+          [USER_TOKEN_PREFIX]: identities.resolveUserToken,
+          [ADMIN_TOKEN_PREFIX]: identities.operators.resolve,
+          [API_KEY_PREFIX]: services.partners.resolveApiKey,
+        },
+        fallback: identities.operators.resolve,
+      },
+      publicUrl: options.publicUrl,
+      bodyLimit: options.limits.httpBodyBytes,
+      trustProxy: options.trustProxy,
+      version: VERSION,
+    },
+    (api) => {
+      healthRoutes(api, health);
+      hubRoutes(api, services);
+    },
+  );
 }
 
 /** Every resource's routes but the health probes (those ask the broker and the cluster). */
-export function hubRoutes(api: App, services: HubServices): void {
-  const {
-    options,
-    store,
-    identities,
-    devices,
-    telemetry,
-    control,
-    homes,
-    metrics,
-    partners,
-    models,
-    certification,
-    commerce,
-    ledger,
-    statements,
-    flash,
-    community,
-    firmware,
-  } = services;
-  authRoutes(api, identities);
-  operatorTokenRoutes(api, identities.operators);
-  deviceRoutes(api, { devices, telemetry });
-  controlRoutes(api, control);
-  desiredRoutes(api, control);
+export function hubRoutes(api: App, s: HubServices): void {
+  authRoutes(api, s.identities);
+  operatorTokenRoutes(api, s.identities.operators);
+  deviceRoutes(api, { devices: s.devices, telemetry: s.telemetry });
+  controlRoutes(api, s.control);
+  desiredRoutes(api, s.control);
   myDeviceRoutes(api, {
-    control,
-    views: new UserDeviceViews(devices, control, (userId) => homes.placementsFor(userId)),
-    telemetry,
+    control: s.control,
+    views: new UserDeviceViews(s.devices, s.control, (userId) => s.homes.placementsFor(userId)),
+    telemetry: s.telemetry,
   });
-  metricsRoutes(api, metrics);
-  partnerApplicationRoutes(api, partners);
-  partnerRoutes(api, partners);
-  partnerKeyRoutes(api, partners);
-  partnerContractRoutes(api, partners);
-  modelRoutes(api, models, {
+  metricsRoutes(api, s.metrics);
+  partnerApplicationRoutes(api, s.partners);
+  partnerRoutes(api, s.partners);
+  partnerKeyRoutes(api, s.partners);
+  partnerContractRoutes(api, s.partners);
+  const { certification } = s;
+  modelRoutes(api, s.models, {
     basis: (modelId, version, override) => certification.certificationBasis(modelId, version, override),
     record: (caller, modelId, version, basis, note) =>
       certification.recordDecision(
@@ -119,19 +132,19 @@ export function hubRoutes(api: App, services: HubServices): void {
   certificationRoutes(api, certification);
   certificationDownloadRoutes(api, certification.tampered);
   scorecardRoutes(api, certification.scorecards);
-  catalogRoutes(api, models);
-  commerceCatalogRoutes(api, commerce.catalog);
-  commerceOrderRoutes(api, commerce);
-  commercePaymentRoutes(api, commerce);
-  ledgerRoutes(api, { ledger, statements });
-  flashSaleRoutes(api, flash);
-  flashBatchRoutes(api, flash);
-  flashPaymentRoutes(api, { flash, verifyWebhook: (h, raw) => commerce.verifyWebhook(h, raw) });
-  homeRoutes(api, homes);
-  communityRoutes(api, community);
-  firmwarePackageRoutes(api, firmware);
-  firmwareRolloutRoutes(api, firmware);
-  firmwareDownloadRoutes(api, { firmware, store, now: options.now });
-  firmwareDeviceRoutes(api, firmware);
-  registerWebApp(api, { root: options.webRoot ?? undefined });
+  catalogRoutes(api, s.models);
+  commerceCatalogRoutes(api, s.commerce.catalog);
+  commerceOrderRoutes(api, s.commerce);
+  commercePaymentRoutes(api, s.commerce);
+  ledgerRoutes(api, { ledger: s.ledger, statements: s.statements });
+  flashSaleRoutes(api, s.flash);
+  flashBatchRoutes(api, s.flash);
+  flashPaymentRoutes(api, { flash: s.flash, verifyWebhook: (h, raw) => s.commerce.verifyWebhook(h, raw) });
+  homeRoutes(api, s.homes);
+  communityRoutes(api, s.community);
+  firmwarePackageRoutes(api, s.firmware);
+  firmwareRolloutRoutes(api, s.firmware);
+  firmwareDownloadRoutes(api, { firmware: s.firmware, store: s.store, now: s.options.now });
+  firmwareDeviceRoutes(api, s.firmware);
+  registerWebApp(api, { root: s.options.webRoot ?? undefined });
 }

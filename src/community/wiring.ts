@@ -1,54 +1,30 @@
-import type { Logger } from 'pino';
-import type { HubOptions } from '../config.js';
 import type { Firmware } from '../firmware/service.js';
+import type { HubContext } from '../hub-context.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Control } from '../registry/control/index.js';
 import type { DeviceService } from '../registry/devices/service.js';
-import type { RegistryBus } from '../registry/events.js';
 import type { ModelService } from '../registry/models/service.js';
 import type { TelemetryService } from '../registry/telemetry/service.js';
-import type { Engine } from '../store/engine.js';
 import { firmwareReleases } from './firmware-facts.js';
 import { type Community, createCommunity } from './index.js';
 import { registryFacts } from './registry-facts.js';
 
 /** What the hub hands the community: the registry it reads, firmware releases, owners' inboxes. */
-export interface CommunityWiring {
-  readonly store: Engine;
-  readonly log: Logger;
-  readonly options: Pick<HubOptions, 'now' | 'limits'>;
-  readonly bus: RegistryBus;
+export interface CommunityWiring extends HubContext {
   readonly devices: DeviceService;
   readonly control: Control;
   readonly models: ModelService;
   readonly telemetry: TelemetryService;
   readonly firmware: Firmware;
   readonly metrics: HubMetrics;
-  /** Publishes on an MQTT topic at QoS 1 (the hub's broker). */
-  readonly publishJson: (topic: string, body: unknown) => void;
-  /** The hub's stop list: what starts here stops with the hub, in reverse order. */
-  readonly started: Array<() => Promise<void> | void>;
 }
 
 /** Opens the community and links it to firmware releases and registry events (docs/community.md). */
 export async function wireCommunity(wiring: CommunityWiring): Promise<Community> {
-  const {
-    store,
-    log,
-    options,
-    bus,
-    devices,
-    control,
-    models,
-    telemetry,
-    firmware,
-    metrics,
-    publishJson,
-    started,
-  } = wiring;
+  const { options, bus, devices, control, models, telemetry, firmware, publishJson, started } = wiring;
   const community = await createCommunity({
-    store,
-    log: log.child({ module: 'community' }),
+    store: wiring.store,
+    log: wiring.log.child({ module: 'community' }),
     now: options.now,
     registry: registryFacts({
       devices,
@@ -60,7 +36,7 @@ export async function wireCommunity(wiring: CommunityWiring): Promise<Community>
     }),
     releases: firmwareReleases(firmware),
     notifier: { toUser: (userId, notice) => publishJson(`app/${userId}/notifications`, notice) },
-    metricsRegistry: metrics.registry,
+    metricsRegistry: wiring.metrics.registry,
     limits: {
       postsPerHour: options.limits.communityPostsPerHour,
       commentsPerHour: options.limits.communityCommentsPerHour,

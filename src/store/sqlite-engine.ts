@@ -17,9 +17,10 @@ import { ensurePrivateFile } from './files.js';
 import { LocalNotifications } from './local-notifications.js';
 import type { BooleanColumns } from './schema.js';
 import { schemaBooleans } from './schema-tables.js';
-import { type CompiledSql, compile, type Sql } from './sql.js';
+import { compile, type Sql } from './sql.js';
 import { DurableGroups } from './sqlite-group-commit.js';
-import { normalize, StatementCache, wrap } from './sqlite-statements.js';
+import { queryRows, runStatement, StatementCache, wrap } from './sqlite-statements.js';
+import { type PendingNotifications, sqliteTransaction } from './sqlite-transaction.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface SqliteEngineOptions {
@@ -120,45 +121,6 @@ export class SqliteEngine implements Engine {
     }
   }
 
-  /** The rows of a query (only the first when `first`: SQLite stops there; DML runs whole at the first step). */
-  #all(
-    cache: StatementCache,
-    { text, params }: CompiledSql,
-    options: QueryOptions | undefined,
-    first = false,
-  ): Row[] {
-    try {
-      const prepared = cache.get(text);
-      const { statement } = prepared;
-      if (!statement.reader) {
-        statement.run(...params);
-        return [];
-      }
-      if (first) {
-        const row = statement.get(...params) as Row | undefined;
-        return row ? normalize([row], prepared, options) : [];
-      }
-      return normalize(statement.all(...params) as Row[], prepared, options);
-    } catch (err) {
-      throw wrap(err);
-    }
-  }
-
-  #run({ text, params }: CompiledSql, options: QueryOptions | undefined): RunResult {
-    try {
-      const prepared = this.#writes.get(text);
-      const { statement } = prepared;
-      if (statement.reader) {
-        // RETURNING: one row per changed row.
-        const rows = normalize(statement.all(...params) as Row[], prepared, options);
-        return { changes: rows.length, rows };
-      }
-      return { changes: statement.run(...params).changes, rows: [] };
-    } catch (err) {
-      throw wrap(err);
-    }
-  }
-
   /** A read outside any transaction: the read-only connection, unless the statement writes. */
   async #read(query: Sql, options: QueryOptions | undefined, first = false): Promise<Row[]> {
     this.#open();
@@ -169,8 +131,8 @@ export class SqliteEngine implements Engine {
     } catch (err) {
       throw wrap(err);
     }
-    if (readonly) return this.#all(this.#reads, compiled, options, first);
-    return this.#write(() => this.#all(this.#writes, compiled, options, first));
+    if (readonly) return queryRows(this.#reads, compiled, options, first);
+    return this.#write(() => queryRows(this.#writes, compiled, options, first));
   }
 
   async many<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<T[]> {
@@ -184,7 +146,7 @@ export class SqliteEngine implements Engine {
   async run<T extends object = Row>(query: Sql, options?: QueryOptions): Promise<RunResult<T>> {
     this.#open();
     const compiled = compile(query, 'sqlite');
-    return (await this.#write(() => this.#run(compiled, options))) as RunResult<T>;
+    return (await this.#write(() => runStatement(this.#writes, compiled, options))) as RunResult<T>;
   }
 
   async notify(channel: string, payload: string): Promise<void> {
@@ -220,9 +182,9 @@ export class SqliteEngine implements Engine {
     this.#open();
     if (options.durable === true) return this.#durable(fn);
     await this.#acquire();
-    const pending: Array<[string, string]> = [];
+    const pending: PendingNotifications = [];
     const token = { open: true };
-    const tx = this.#handle(pending, token);
+    const tx = sqliteTransaction(this.#writer, this.#writes, pending, token);
     try {
       this.#writer.exec('BEGIN IMMEDIATE');
       let result: T;
@@ -248,9 +210,9 @@ export class SqliteEngine implements Engine {
   /** A durable transaction: a member of a group commit (sqlite-group-commit.ts). */
   async #durable<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     await this.#queue.acquire();
-    const pending: Array<[string, string]> = [];
+    const pending: PendingNotifications = [];
     const token = { open: true };
-    const tx = this.#handle(pending, token);
+    const tx = sqliteTransaction(this.#writer, this.#writes, pending, token);
     let held = true;
     try {
       const member = await this.#groups.member(
@@ -289,42 +251,6 @@ export class SqliteEngine implements Engine {
     } finally {
       this.#queue.release();
     }
-  }
-
-  #handle(pending: Array<[string, string]>, token: { open: boolean }): Transaction {
-    const check = () => {
-      if (!token.open)
-        throw new Error('the transaction is over: queries must finish before its callback returns');
-    };
-    return {
-      dialect: 'sqlite',
-      many: async <R extends object>(query: Sql, o?: QueryOptions) => {
-        check();
-        return this.#all(this.#writes, compile(query, 'sqlite'), o) as R[];
-      },
-      one: async <R extends object>(query: Sql, o?: QueryOptions) => {
-        check();
-        return this.#all(this.#writes, compile(query, 'sqlite'), o, true)[0] as R | undefined;
-      },
-      run: async <R extends object>(query: Sql, o?: QueryOptions) => {
-        check();
-        return this.#run(compile(query, 'sqlite'), o) as RunResult<R>;
-      },
-      notify: async (channel: string, payload: string) => {
-        check();
-        checkChannel(channel);
-        checkPayload(payload);
-        pending.push([channel, payload]);
-      },
-      exec: async (script: string) => {
-        check();
-        try {
-          this.#writer.exec(script);
-        } catch (err) {
-          throw wrap(err);
-        }
-      },
-    };
   }
 
   /**

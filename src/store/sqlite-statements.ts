@@ -1,10 +1,18 @@
 import Database from 'better-sqlite3';
-import { DatabaseError, type DatabaseErrorKind, type QueryOptions, type Row } from './engine.js';
+import {
+  DatabaseError,
+  type DatabaseErrorKind,
+  type QueryOptions,
+  type Row,
+  type RunResult,
+} from './engine.js';
 import type { BooleanColumns } from './schema.js';
+import type { CompiledSql } from './sql.js';
 
 /**
  * Prepared statements and row normalization for the SQLite engine: statements are prepared once
- * per connection, integers come back checked against 2^53, boolean columns come back as booleans.
+ * per connection and run here, integers come back checked against 2^53, boolean columns come back
+ * as booleans.
  */
 
 // Distinct SQL texts are bounded by the code; the cap only guards against a caller building text
@@ -99,4 +107,48 @@ export function normalize(rows: Row[], prepared: Prepared, options: QueryOptions
     }
   }
   return rows;
+}
+
+/** The rows of a query (only the first when `first`: SQLite stops there; DML runs whole at the first step). */
+export function queryRows(
+  cache: StatementCache,
+  { text, params }: CompiledSql,
+  options: QueryOptions | undefined,
+  first = false,
+): Row[] {
+  try {
+    const prepared = cache.get(text);
+    const { statement } = prepared;
+    if (!statement.reader) {
+      statement.run(...params);
+      return [];
+    }
+    if (first) {
+      const row = statement.get(...params) as Row | undefined;
+      return row ? normalize([row], prepared, options) : [];
+    }
+    return normalize(statement.all(...params) as Row[], prepared, options);
+  } catch (err) {
+    throw wrap(err);
+  }
+}
+
+/** A write: how many rows it changed, and the rows of its RETURNING clause if it has one. */
+export function runStatement(
+  cache: StatementCache,
+  { text, params }: CompiledSql,
+  options: QueryOptions | undefined,
+): RunResult {
+  try {
+    const prepared = cache.get(text);
+    const { statement } = prepared;
+    if (statement.reader) {
+      // RETURNING: one row per changed row.
+      const rows = normalize(statement.all(...params) as Row[], prepared, options);
+      return { changes: rows.length, rows };
+    }
+    return { changes: statement.run(...params).changes, rows: [] };
+  } catch (err) {
+    throw wrap(err);
+  }
 }

@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogService } from '../../src/commerce/catalog.js';
 import { createLogger } from '../../src/log.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const WORKER = fileURLToPath(new URL('../support/commerce-crash-worker.mjs', import.meta.url));
 const STOCK = 300;
@@ -23,9 +22,8 @@ const T0 = Date.now();
 describe('commerce survives kill -9 (store engine)', () => {
   let t: TestEngine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine();
     const db = t.engine;
-    await runMigrations(db);
     const rows = [
       sql`INSERT INTO users (id, email, password_hash, created_at) VALUES ('u1', 'ann@example.com', '!', ${T0})`,
       sql`INSERT INTO partner_applications (id, slug, company, contact_email, website, categories, status, created_at)

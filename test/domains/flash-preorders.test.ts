@@ -16,9 +16,8 @@ import { LedgerService } from '../../src/partners/ledger.js';
 import { PartnerService } from '../../src/partners/service.js';
 import { StatementService } from '../../src/partners/statements.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2031, 2, 1);
@@ -107,9 +106,8 @@ describe('pre-orders and production batches on the store engine', () => {
   }
 
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine();
     db = t.engine;
-    await runMigrations(db);
     for (const b of ['ann', 'bob', 'cat', 'dan', 'eve']) {
       await db.run(
         sql`INSERT INTO users (id, email, password_hash, created_at) VALUES (${b}, ${`${b}@x.test`}, '!', ${T0})`,

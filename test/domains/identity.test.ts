@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityService } from '../../src/identity/service.js';
 import { createLogger } from '../../src/log.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
 
@@ -37,8 +36,7 @@ describe('identity on the store engine', () => {
   let t: TestEngine;
   let identities: IdentityService;
   beforeAll(async () => {
-    t = await openTestEngine();
-    await runMigrations(t.engine);
+    t = await openMigratedEngine();
     identities = identityOn(t.engine);
     await identities.open();
   });

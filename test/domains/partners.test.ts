@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/identity/identity.js';
 import { createLogger } from '../../src/log.js';
 import { MAX_ACTIVE_API_KEYS, PartnerService } from '../../src/partners/service.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const OPERATOR: Identity = { kind: 'operator', tokenId: 'op' };
 let n = 0;
@@ -27,8 +26,7 @@ describe('partners on the store engine', () => {
   let t: TestEngine;
   let partners: PartnerService;
   beforeAll(async () => {
-    t = await openTestEngine();
-    await runMigrations(t.engine);
+    t = await openMigratedEngine();
     partners = new PartnerService({ store: t.engine, log: createLogger('silent'), now: Date.now });
   });
   afterAll(async () => {

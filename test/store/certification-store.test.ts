@@ -7,10 +7,8 @@ import * as executions from '../../src/firmware/store-executions.js';
 import * as packages from '../../src/firmware/store-packages.js';
 import * as rollouts from '../../src/firmware/store-rollouts.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 /**
  * The certification and quality stores on the run's engine (SQLite under npm test, PostgreSQL under
@@ -48,10 +46,8 @@ describe('certification and quality stores', () => {
   let t: TestEngine;
   let db: Engine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t?.close();

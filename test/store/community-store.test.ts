@@ -8,10 +8,8 @@ import * as loop from '../../src/community/store-loop.js';
 import * as posts from '../../src/community/store-posts.js';
 import * as votes from '../../src/community/store-votes.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const T = 1_700_000_000_000;
 const verified = { verified: true, deviceId: 'd1', ownedSince: T - 40 * 86_400_000 };
@@ -46,10 +44,8 @@ describe('community store', () => {
   let db: Engine;
   let users: string[];
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
     users = await addUsers(db, 120);
   });
   afterAll(async () => {

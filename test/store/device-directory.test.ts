@@ -8,11 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceDirectory } from '../../src/registry/devices/directory.js';
 import { setBlocked, setSecretHash } from '../../src/registry/devices/store.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -31,10 +29,8 @@ describe('device credential cache', () => {
   /** The process that changes devices: a second engine on the same database on PostgreSQL. */
   let other: Engine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
     other = db.dialect === 'postgres' ? await openEngine(t.database.target) : db;
   });
   afterAll(async () => {

@@ -4,19 +4,15 @@ import * as executions from '../../src/firmware/store-executions.js';
 import * as packages from '../../src/firmware/store-packages.js';
 import * as rollouts from '../../src/firmware/store-rollouts.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 /** The firmware stores on the run's engine (SQLite under npm test, PostgreSQL under test:postgres). */
 describe('firmware stores', () => {
   let t: TestEngine;
   let db: Engine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
     await packages.insertPackage(db, {
       id: 'fw1',
       partner_id: 'p1',

@@ -7,9 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryBus } from '../../src/registry/events.js';
 import { IngestWriter } from '../../src/registry/telemetry/writer.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const log = pino({ level: 'silent' });
 
@@ -17,10 +15,8 @@ describe('ingest answers', () => {
   let t: TestEngine;
   let db: Engine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t.close();

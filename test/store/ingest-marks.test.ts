@@ -13,7 +13,7 @@ import { type IngestOutcome, IngestWriter } from '../../src/registry/telemetry/w
 import type { Engine } from '../../src/store/engine.js';
 import { migrationsFor, runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, openTestEngine, type TestEngine } from '../support/engine.js';
 import { seedEveryTable } from '../support/store-fixtures.js';
 
 const log = pino({ level: 'silent' });
@@ -33,10 +33,8 @@ describe('ingest deduplication marks', () => {
   let db: Engine;
   const now = () => 1_800_000_000_000;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t.close();

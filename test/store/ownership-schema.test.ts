@@ -2,8 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, isDatabaseError } from '../../src/store/engine.js';
 import { migrationsFor, runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, openTestEngine, type TestEngine } from '../support/engine.js';
 
 const T = 1_700_000_000_000;
 const HASH = Buffer.alloc(32, 7);
@@ -50,10 +49,8 @@ describe('ownership (0070) and operator tokens (0090) in the database itself', (
   let db: Engine;
   let n = 0;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t?.close();

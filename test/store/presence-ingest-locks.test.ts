@@ -15,11 +15,9 @@ import { SpecCache } from '../../src/registry/spec-cache.js';
 import type { AcceptedReport } from '../../src/registry/telemetry/reports.js';
 import { IngestWriter } from '../../src/registry/telemetry/writer.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { openEngine } from '../../src/store/open.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const log = pino({ level: 'silent' });
 
@@ -46,10 +44,8 @@ describe('presence and ingest on the same device rows', () => {
   let db: Engine;
   const now = () => 1_800_000_000_000;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t?.close();

@@ -12,9 +12,7 @@ import { DeviceService } from '../../src/registry/devices/service.js';
 import { createRegistryBus } from '../../src/registry/events.js';
 import { SpecCache } from '../../src/registry/spec-cache.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 
 const log = pino({ level: 'silent' });
 
@@ -22,10 +20,8 @@ describe('presence written by several nodes', () => {
   let t: TestEngine;
   let db: Engine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t?.close();

@@ -16,11 +16,9 @@ import { SpecCache } from '../../src/registry/spec-cache.js';
 import { readBuckets, readEvents, readHistory } from '../../src/registry/telemetry/store.js';
 import { IngestWriter } from '../../src/registry/telemetry/writer.js';
 import type { Engine } from '../../src/store/engine.js';
-import { runMigrations } from '../../src/store/migration-runner.js';
 import { sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 import { exampleModel } from '../support/models.js';
-import { seedEveryTable } from '../support/store-fixtures.js';
 
 const log = pino({ level: 'silent' });
 const PARTNER: Identity = { kind: 'partner', partnerId: 'p1', keyId: 'k1' };
@@ -32,10 +30,8 @@ describe('registry stores', () => {
   let clock = 1_800_000_000_000;
   const now = () => clock;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine({ seed: true });
     db = t.engine;
-    await runMigrations(db);
-    await seedEveryTable(db);
   });
   afterAll(async () => {
     await t?.close();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, isDatabaseError } from '../../src/store/engine.js';
-import { migrationsFor, runMigrations } from '../../src/store/migration-runner.js';
+import { migrationsFor } from '../../src/store/migration-runner.js';
 import { migrations as sqliteMigrations } from '../../src/store/migrations/index.js';
 import { postgresMigrations } from '../../src/store/migrations/postgres/index.js';
 import { expectedTables } from '../../src/store/schema-tables.js';
 import { type Sql, sql } from '../../src/store/sql.js';
-import { openTestEngine, type TestEngine } from '../support/engine.js';
+import { openMigratedEngine, type TestEngine } from '../support/engine.js';
 import { expectedFor, introspect } from '../support/introspect.js';
 import { seedEveryTable } from '../support/store-fixtures.js';
 
@@ -22,9 +22,8 @@ describe('schema: every migration applied to an empty database', () => {
   let t: TestEngine;
   let db: Engine;
   beforeAll(async () => {
-    t = await openTestEngine();
+    t = await openMigratedEngine();
     db = t.engine;
-    await runMigrations(db);
   });
   afterAll(async () => {
     await t?.close();

@@ -6,7 +6,9 @@ import type pg from 'pg';
 import { inject } from 'vitest';
 import { type DatabaseTarget, parseDatabaseUrl } from '../../src/store/database-url.js';
 import type { Engine } from '../../src/store/engine.js';
+import { runMigrations } from '../../src/store/migration-runner.js';
 import { openEngine } from '../../src/store/open.js';
+import { seedEveryTable } from './store-fixtures.js';
 
 /**
  * The engine a test run uses: ECOHUB_TEST_ENGINE=postgres (set by `npm run test:postgres`) or
@@ -105,4 +107,26 @@ export async function openTestEngine(kind: TestEngineKind = testEngineKind()): P
       await database.drop();
     },
   };
+}
+
+export interface MigratedEngineOptions {
+  /** Also one row in every table (seedEveryTable, store-fixtures.ts). */
+  readonly seed?: boolean;
+  readonly kind?: TestEngineKind;
+}
+
+/**
+ * An engine on a fresh database of the run's engine with every migration applied (and seeded when
+ * asked): what a store or domain test starts from. Closing it drops the database.
+ */
+export async function openMigratedEngine(options: MigratedEngineOptions = {}): Promise<TestEngine> {
+  const t = await openTestEngine(options.kind);
+  try {
+    await runMigrations(t.engine);
+    if (options.seed) await seedEveryTable(t.engine);
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+  return t;
 }
