@@ -53,7 +53,7 @@ function method(c: ClusterBenchConfig): string {
   0-1 s wait, then the next node round robin, exponential backoff from 250 ms to 4 s with 50 %
   jitter after each failure, never giving up; the surviving nodes are full, so they refuse (close
   before CONNACK) until the restarted node takes them. Timed from the SIGKILL: the restarted node
-  ready (/readyz 200); the dead node swept (the survivors notice its liveness key expired, 6 s TTL,
+  ready (/readyz 200); the dead node swept (the survivors notice its liveness key expired, 15 s TTL by default,
   and one of them releases what it held; done when it leaves \`ecohub:nodes\`); every device connected
   again; presence whole in Redis (\`ecohub:presence\`) and in the database (\`devices.online\`).
 - **Integrity**, after the load stopped and drained: per device, QoS 1 reports acknowledged
