@@ -20,16 +20,17 @@ import { HubApi, onboardPartner, provisionDevices, publishBulbModel } from './se
 
 /**
  * `node dist/bench/cluster-connect.js [--nodes 2] [--devices 4000] [--window 100] [--generators 2]
- * [--subscribe] [--rounds 2] [--cpu-prof DIR]`: the cluster's connect path alone (docs/scaling.md,
+ * [--subscribe] [--rounds 2] [--cpu-prof DIR] [--stop]`: the cluster's connect path alone (docs/scaling.md,
  * "Connect path"). Starts a throwaway PostgreSQL and redis-server and N nodes as bench:cluster does,
  * then connects the fleet `rounds` times (the first with every node's credential cache cold; each
  * later round after every device disconnected), and prints per round: connects/s, CPU per process
  * group, and what each connect cost Redis (commands by name, from INFO commandstats, background
- * traffic measured while idle subtracted) and PostgreSQL (transactions).
+ * traffic measured while idle subtracted) and PostgreSQL (transactions, backends started). `--stop`:
+ * after the last round's connects, SIGTERM node 1 and time its exit.
  */
 
 const USAGE = `Usage: node dist/bench/cluster-connect.js [--nodes N] [--devices N] [--window N]
-  [--generators N] [--subscribe] [--rounds N] [--cpu-prof DIR]`;
+  [--generators N] [--subscribe] [--rounds N] [--cpu-prof DIR] [--stop]`;
 
 function root(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -59,8 +60,9 @@ function minus(a: Stats, b: Stats, scale = 1): Stats {
   return out;
 }
 
-async function pgXacts(pg: PostgresServer): Promise<number> {
-  return (await pg.counters()).transactions;
+async function pgCounts(pg: PostgresServer): Promise<{ transactions: number; sessions: number }> {
+  const { transactions, sessions } = await pg.counters();
+  return { transactions, sessions };
 }
 
 async function main(): Promise<void> {
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       subscribe: { type: 'boolean' },
       'cpu-prof': { type: 'string' },
+      stop: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
     await start(0);
     await Promise.all(Array.from({ length: nodeCount - 1 }, (_, k) => start(k + 1)));
     say(`${nodeCount} nodes ready`);
+    const sessions0 = (await pgCounts(postgres)).sessions;
     const api = new HubApi(nodes[0]?.api.baseUrl ?? '', adminToken);
     const partner = await onboardPartner(api);
     const modelId = await publishBulbModel(api, partner, dir);
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
       const idleStats = await commandStats(redis);
       const idleSeconds = (performance.now() - idle0) / 1000;
       await redis.client.config('RESETSTAT');
-      const x0 = await pgXacts(postgres);
+      const x0 = await pgCounts(postgres);
       const w = await openWindow(watched);
       const results = await Promise.all(
         generators.map((g, k) =>
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
       );
       const figures = await w.end();
       const stats = await commandStats(redis);
-      const x1 = await pgXacts(postgres);
+      const x1 = await pgCounts(postgres);
       const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
       const connected = results.reduce((a, r) => a + r.connected, 0);
       const failed = results.reduce((a, r) => a + r.failedAttempts, 0);
@@ -197,12 +201,28 @@ async function main(): Promise<void> {
       say(
         `  Redis commands per connect: ${sumPer.toFixed(1)} (${perConnect.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`,
       );
-      say(`  PostgreSQL transactions per connect: ${((x1 - x0) / connected).toFixed(2)}`);
+      say(
+        `  PostgreSQL transactions per connect: ${((x1.transactions - x0.transactions) / connected).toFixed(2)}; ` +
+          `backends started during the round: ${x1.sessions - x0.sessions}`,
+      );
+      if (values.stop === true && round === rounds) {
+        // A graceful stop of a node holding its share of the fleet: SIGTERM to exit.
+        const held = await redis.client.hlen('ecohub:presence');
+        const s0 = performance.now();
+        await nodes[0]?.stop();
+        say(
+          `  SIGTERM of node 1 (${held} devices online in the cluster, ~${Math.round(held / nodeCount)} on it): ` +
+            `exited in ${((performance.now() - s0) / 1000).toFixed(2)} s`,
+        );
+      }
       for (const g of generators) await g.close();
       // Every device's disconnect handled (its presence released in Redis) before the next round.
       const deadline = Date.now() + 120_000;
       while ((await redis.client.hlen('ecohub:presence')) > 0 && Date.now() < deadline) await sleep(200);
     }
+    say(
+      `PostgreSQL backends started since the nodes were up: ${(await pgCounts(postgres)).sessions - sessions0}`,
+    );
   } finally {
     await cleanup.runAll();
   }

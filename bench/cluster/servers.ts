@@ -116,6 +116,8 @@ export interface PgCounters {
   readonly inserted: number;
   readonly updated: number;
   readonly walBytes: number;
+  /** Backends started on the database (pg_stat_database.sessions, PostgreSQL 14+). */
+  readonly sessions: number;
 }
 
 export interface PostgresServer {
@@ -185,15 +187,16 @@ export async function startPostgres(root: string, cleanup: Cleanup): Promise<Pos
     async counters() {
       const { rows } = await pool.query(
         `SELECT (xact_commit + xact_rollback)::text AS x, tup_inserted::text AS i, tup_updated::text AS u,
-                pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS w
+                pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS w, sessions::text AS s
            FROM pg_stat_database WHERE datname = current_database()`,
       );
-      const r = rows[0] as { x: string; i: string; u: string; w: string } | undefined;
+      const r = rows[0] as { x: string; i: string; u: string; w: string; s: string } | undefined;
       return {
         transactions: Number(r?.x ?? Number.NaN),
         inserted: Number(r?.i ?? Number.NaN),
         updated: Number(r?.u ?? Number.NaN),
         walBytes: Number(r?.w ?? Number.NaN),
+        sessions: Number(r?.s ?? Number.NaN),
       };
     },
   };

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RegistryBus } from '../registry/events.js';
+import { KEYS } from './directory.js';
 import { type ClusterEmitter, createRedisEmitter } from './emitter.js';
 import { clusterMetrics } from './metrics.js';
 import { ClusterNode, type NodeHooks } from './node.js';
@@ -76,7 +77,11 @@ export async function openCluster(deps: {
     const persistence = createRedisPersistence(
       store,
       { ...DEFAULT_PERSISTENCE_LIMITS, ...deps.queue },
-      (brokerId, clientId) => member.firstToFire(brokerId, clientId),
+      {
+        nodeId: options.nodeId,
+        claim: (brokerId, clientIds) => member.claimWills(brokerId, clientIds),
+        aliveKey: KEYS.nodeAlive,
+      },
     );
     return {
       node: member,

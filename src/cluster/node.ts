@@ -16,6 +16,16 @@ export interface NodeHooks {
   localSessions(): Map<string, number>;
 }
 
+// KEYS: the dead node's liveness key; ARGV: this node, claim ms, the claim key of each will.
+const CLAIM_WILLS = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
+local won = {}
+for i = 3, #ARGV do
+  won[#won + 1] = redis.call('SET', ARGV[i], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
+end
+return won
+`;
+
 type Direct =
   | { t: 'takeover'; clientId: string; epoch: number; from: string; req: string }
   | { t: 'ack'; req: string }
@@ -178,14 +188,21 @@ export class ClusterNode {
   }
 
   /**
-   * Fires a will of a dead node's client only on the first node to ask (several nodes sweep wills),
-   * and never while that node is alive here: aedes judges a node dead by its own heartbeat setting,
-   * so a node beating slower than this one would otherwise lose its clients' wills while alive.
+   * Claims wills of a dead node's clients for this node to fire, in one round trip: each goes to
+   * the first node to ask (several nodes sweep wills), and none while that node is alive here:
+   * aedes judges a node dead by its own heartbeat setting, so a node beating slower than this one
+   * would otherwise lose its clients' wills while alive. True per client id this node won.
    */
-  async firstToFire(brokerId: string, clientId: string): Promise<boolean> {
-    if ((await this.#redis.exists(KEYS.nodeAlive(brokerId))) === 1) return false;
-    const won = await this.#redis.set(KEYS.will(brokerId, clientId), this.id, 'PX', 10 * 60_000, 'NX');
-    return won !== null;
+  async claimWills(brokerId: string, clientIds: readonly string[]): Promise<boolean[]> {
+    const won = (await this.#redis.eval(
+      CLAIM_WILLS,
+      1,
+      KEYS.nodeAlive(brokerId),
+      this.id,
+      String(10 * 60_000),
+      ...clientIds.map((clientId) => KEYS.will(brokerId, clientId)),
+    )) as number[];
+    return clientIds.map((_, i) => won[i] === 1);
   }
 
   async close(): Promise<void> {

@@ -25,15 +25,49 @@ export const DEFAULT_PERSISTENCE_LIMITS: PersistenceLimits = {
   offlineMessageTtlS: 24 * 3600,
 };
 
+interface WillOwner {
+  readonly id: string;
+  readonly brokerId?: string | undefined;
+}
+
 interface AedesRedisPersistence {
   outgoingEnqueueCombi(subs: ReadonlyArray<{ clientId: string }>, packet: unknown): Promise<void>;
   createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown>;
   createRetainedStream(pattern: string): AsyncIterable<unknown>;
   outgoingStream(client: unknown): AsyncIterable<unknown>;
+  putWill(client: WillOwner, packet: Record<string, unknown>): Promise<void>;
+  getWill(client: WillOwner): Promise<unknown>;
   streamWill(brokers: unknown): AsyncIterable<unknown>;
-  delWill(client: unknown): Promise<unknown>;
+  delWill(client: WillOwner): Promise<unknown>;
   destroy(): Promise<void>;
 }
+
+/** How this node's wills are kept and a dead node's fired once (see ClusterNode.claimWills). */
+export interface WillOptions {
+  readonly nodeId: string;
+  /** For each will of a dead node, true when this node won the right to fire it (one round trip). */
+  claim(brokerId: string, clientIds: readonly string[]): Promise<boolean[]>;
+  /** The liveness key of a node (a node whose key exists is never forgotten). */
+  aliveKey(node: string): string;
+}
+
+/** Each node's wills: one hash per node, client id -> the will packet (msgpack, as the library stores it). */
+const willsKey = (node: string) => `wills:${node}`;
+/** The nodes that may hold wills. */
+const WILL_NODES = 'will-nodes';
+/** Wills read (and claimed) per round trip when sweeping a dead node's. */
+const WILL_PAGE = 500;
+
+// KEYS: wills hash of a node, will-nodes; ARGV: node, its liveness key (not under the prefix).
+// A node is forgotten only once it holds no will and is not alive: a putWill (HSET and SADD in one
+// MULTI) either ran before (the hash is not empty) or runs after (it adds the node again).
+const FORGET_NODE = `
+if redis.call('HLEN', KEYS[1]) == 0 and redis.call('EXISTS', ARGV[2]) == 0 then
+  redis.call('SREM', KEYS[2], ARGV[1])
+  return 1
+end
+return 0
+`;
 
 /**
  * aedes-persistence-redis's name for a client's queue, `outgoing:{encodeURIComponent(id)}` (ioredis
@@ -69,8 +103,7 @@ type PersistenceClass = new (options: {
 export function createRedisPersistence(
   conn: Redis,
   limits: PersistenceLimits = DEFAULT_PERSISTENCE_LIMITS,
-  /** True for the one node that fires a dead node's will (see ClusterNode.firstToFire). */
-  claimWill?: (brokerId: string, clientId: string) => Promise<boolean>,
+  wills: WillOptions,
 ): unknown {
   // aedes-persistence-redis sends LREM and RPUSH of its will list without awaiting them: a failure
   // (the connection closing at stop) would be an unhandled rejection. Callers that await still see it.
@@ -95,27 +128,80 @@ export function createRedisPersistence(
   persistence.createRetainedStream = (pattern) => Readable.from(retainedCombi([pattern]));
   const outgoing = persistence.outgoingStream.bind(persistence);
   persistence.outgoingStream = (client) => Readable.from(outgoing(client));
-  const wills = persistence.streamWill.bind(persistence);
-  persistence.streamWill = (brokers) => Readable.from(claimed(wills(brokers)));
+  // Wills: aedes-persistence-redis keeps one list of every will in the cluster, scanned by an LREM
+  // at each putWill and delWill (~1 ms of Redis per will'd connect at 78,000 wills), and its sweep
+  // GETs the wills one by one. Here each node's wills are one hash: a put or a delete is O(1), and
+  // a dead node's wills are read and claimed a page per round trip.
+  const msgpack = createRequire(require.resolve('aedes-persistence-redis/asyncPersistence.js'))(
+    'msgpack-lite',
+  ) as { encode(value: unknown): Buffer; decode(buffer: Buffer): unknown };
+  /**
+   * Connections of each client id on this node that stored a will and have not deleted it yet.
+   * aedes stores a new connection's will before it closes the old connection of the same id (a
+   * takeover on one node), and that close deletes "the" will of the id on this node: the new one.
+   * A delete while another connection's will is still stored here is skipped instead. Bounded by
+   * the connections: an entry goes with its last connection.
+   */
+  const stored = new Map<string, number>();
+  persistence.putWill = async (client, packet) => {
+    packet['clientId'] = client.id;
+    packet['brokerId'] = wills.nodeId;
+    stored.set(client.id, (stored.get(client.id) ?? 0) + 1);
+    await conn
+      .multi()
+      .hset(willsKey(wills.nodeId), client.id, msgpack.encode(packet))
+      .sadd(WILL_NODES, wills.nodeId)
+      .exec();
+  };
+  persistence.getWill = async (client) => {
+    const packet = await conn.hgetBuffer(willsKey(wills.nodeId), client.id);
+    return packet ? msgpack.decode(packet) : null;
+  };
+  persistence.delWill = async (client) => {
+    // At every CONNECT aedes 1.2 calls delWill(client) before storing the new will, but the client
+    // has no brokerId yet: it names a will no node wrote (a will is stored under the node's id, and
+    // deleted under it when its connection closes or the sweep fires it). Nothing to do.
+    const { id, brokerId } = client;
+    if (brokerId === undefined) return null;
+    if (brokerId === wills.nodeId) {
+      const left = (stored.get(id) ?? 1) - 1;
+      if (left > 0) {
+        stored.set(id, left);
+        return null;
+      }
+      stored.delete(id);
+    }
+    const key = willsKey(brokerId);
+    const [got] = (await conn.multi().hgetBuffer(key, id).hdel(key, id).exec()) ?? [];
+    const packet = got?.[1];
+    return packet instanceof Buffer ? msgpack.decode(packet) : null;
+  };
   // Every node sweeps dead nodes' wills; aedes would publish each on every node (and a refusal in
   // authorizePublish becomes an unhandled rejection inside its sweep). Only the node that claims
   // a will sees it, so each fires once.
-  async function* claimed(stream: AsyncIterable<unknown>): AsyncGenerator<unknown> {
-    for await (const will of stream) {
-      const { brokerId, clientId } = will as { brokerId?: unknown; clientId?: unknown };
-      if (typeof brokerId !== 'string' || typeof clientId !== 'string') continue;
-      if (!claimWill || (await claimWill(brokerId, clientId).catch(() => false))) yield will;
+  async function* deadNodesWills(brokers: unknown): AsyncGenerator<unknown> {
+    const alive = (typeof brokers === 'object' && brokers !== null ? brokers : {}) as Record<string, unknown>;
+    for (const node of await conn.smembers(WILL_NODES)) {
+      if (node === wills.nodeId || alive[node] !== undefined) continue;
+      let cursor = '0';
+      do {
+        const [next, flat] = await conn.hscanBuffer(willsKey(node), cursor, 'COUNT', WILL_PAGE);
+        cursor = next.toString();
+        const ids: string[] = [];
+        const packets: Buffer[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          ids.push(String(flat[i]));
+          packets.push(flat[i + 1] as Buffer);
+        }
+        if (ids.length === 0) continue;
+        const won = await wills.claim(node, ids).catch(() => [] as boolean[]);
+        for (let i = 0; i < ids.length; i++) if (won[i]) yield msgpack.decode(packets[i] as Buffer);
+      } while (cursor !== '0');
+      await conn.eval(FORGET_NODE, 2, willsKey(node), WILL_NODES, node, wills.aliveKey(node));
     }
   }
-  // At every CONNECT aedes 1.2 calls delWill(client) before storing the new will, but the client
-  // has no brokerId yet: the key it names, `will:undefined:{id}`, is one no node writes (a will is
-  // stored under the node's id, and deleted under it when its connection closes or the sweep fires
-  // it). Those were three commands per connect for nothing, two of them awaited before CONNACK, and
-  // the third an LREM that scans the whole will list (~1 ms of Redis per connect at 78,000 wills).
-  const delWill = persistence.delWill.bind(persistence);
-  persistence.delWill = (client) =>
-    (client as { brokerId?: unknown }).brokerId === undefined ? Promise.resolve(null) : delWill(client);
-  // aedes-persistence-redis sends some commands without awaiting them (LREM of a will's list entry)
+  persistence.streamWill = (brokers) => Readable.from(deadNodesWills(brokers));
+  // aedes-persistence-redis sends some commands without awaiting them (LREM of a queue's entry)
   // and destroys with disconnect(), which rejects what is still in flight: an unhandled rejection
   // at every stop that races a will. Redis answers in order, so once a PING is answered nothing
   // sent before it is still in flight.

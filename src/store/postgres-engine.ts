@@ -25,6 +25,8 @@ export interface PostgresEngineOptions {
   readonly target: string;
   /** Pooled connections (default 10). */
   readonly poolSize?: number;
+  /** How long a pooled connection may sit idle before it is closed (default 5 minutes). */
+  readonly idleTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
   readonly log?: Logger;
   /** Shown in pg_stat_activity. */
@@ -61,6 +63,9 @@ const ISOLATION: Record<Isolation, string> = {
   serializable: 'SERIALIZABLE',
 };
 
+/** A pooled connection idle this long is closed (node-postgres' default is 10 s). */
+export const IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /** The server version is checked separately (openEngine); this only builds the pool. */
 export class PostgresEngine implements Engine {
   readonly dialect = 'postgres' as const;
@@ -80,7 +85,15 @@ export class PostgresEngine implements Engine {
       application_name: options.applicationName ?? 'ecohub',
       types: hubTypes,
     };
-    this.#pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    // node-postgres closes a connection idle for 10 s by default: a node whose load comes in waves
+    // (connect storms, report bursts, a sweep) closed and reopened backends every few seconds, each
+    // a new PostgreSQL process, its authentication and cold caches. A pool of 10 is small beside
+    // max_connections, so a busy node keeps its connections; one idle for 5 minutes still goes.
+    this.#pool = new pg.Pool({
+      ...config,
+      max: options.poolSize ?? 10,
+      idleTimeoutMillis: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    });
     // An idle client losing its connection (server restart) must not crash the process; the pool
     // discards it and opens a new one on demand.
     this.#pool.on('error', (err) => this.#log?.warn({ err }, 'an idle database connection failed'));

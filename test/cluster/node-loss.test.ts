@@ -64,6 +64,18 @@ describe('losing a node (kill -9)', () => {
       () => watcher.messages.find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === true),
       'gone online',
     );
+    const isWill = (did: string, seq: number) => (m: { topic: string; body: Record<string, unknown> }) =>
+      m.topic === `dev/${did}/notify` && m.body['seq'] === seq;
+    // The gone device connects again on the same node with a new will (a takeover on one node):
+    // the old connection's will fires now, and the new one stays stored for the sweep. aedes
+    // stores the new will before closing the old connection, whose close then deleted it (the
+    // new will never fired after the kill below).
+    const goneAgain = await connectDevice(doomed.mqttUrl, gone, {
+      ...noReconnect,
+      will: will(gone.id, willSeq + 3),
+    });
+    for (const w of willWatchers)
+      await w.until(() => w.messages.find(isWill(gone.id, willSeq + 1)), "the replaced connection's will");
 
     // A phone on the doomed node waits for a device that will not answer before the node dies.
     const doomedPhone = await rawPhone(doomed.mqttUrl, user);
@@ -80,6 +92,9 @@ describe('losing a node (kill -9)', () => {
       void check();
     });
 
+    // The takeover above published the gone device offline and online again: only what comes after
+    // the kill counts below.
+    const seenBeforeKill = watcher.messages.length;
     await doomed.kill9();
     const killedAt = Date.now();
 
@@ -90,7 +105,10 @@ describe('losing a node (kill -9)', () => {
     // The device that never comes back is offline for everyone within the detection window
     // (--cluster-dead-after 6s, plus one beat), not left as a ghost.
     await watcher.until(
-      () => watcher.messages.find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === false),
+      () =>
+        watcher.messages
+          .slice(seenBeforeKill)
+          .find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === false),
       'gone offline',
       15_000,
     );
@@ -105,15 +123,13 @@ describe('losing a node (kill -9)', () => {
 
     // Both wills (the device that moved and the one that never came back) reach the watchers on
     // both surviving nodes exactly once: several nodes sweep a dead node's wills, one fires each.
-    const isWill = (did: string, seq: number) => (m: { topic: string; body: Record<string, unknown> }) =>
-      m.topic === `dev/${did}/notify` && m.body['seq'] === seq;
     for (const w of willWatchers) {
       await w.until(() => w.messages.find(isWill(moving.id, willSeq)), "the moved device's will", 15_000);
-      await w.until(() => w.messages.find(isWill(gone.id, willSeq + 1)), "the gone device's will", 15_000);
+      await w.until(() => w.messages.find(isWill(gone.id, willSeq + 3)), "the gone device's will", 15_000);
     }
     // Once no will of the dead node is left to sweep, a later event is the barrier: still one each.
     const sweptBy = Date.now() + 15_000;
-    while ((await cluster.redis.keys('ecohub:aedes:will:doomed-node:*')).length > 0) {
+    while ((await cluster.redis.hlen('ecohub:aedes:wills:doomed-node')) > 0) {
       if (Date.now() > sweptBy) throw new Error("the dead node's wills were never swept");
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -126,6 +142,13 @@ describe('losing a node (kill -9)', () => {
       await w.until(() => w.messages.find(isWill(moving.id, willSeq + 2)), 'the barrier event');
       expect(w.messages.filter(isWill(moving.id, willSeq))).toHaveLength(1);
       expect(w.messages.filter(isWill(gone.id, willSeq + 1))).toHaveLength(1);
+      expect(w.messages.filter(isWill(gone.id, willSeq + 3))).toHaveLength(1);
+    }
+    // The dead node is forgotten by the next sweep once its wills are gone.
+    const forgetBy = Date.now() + 15_000;
+    while ((await cluster.redis.sismember('ecohub:aedes:will-nodes', 'doomed-node')) === 1) {
+      if (Date.now() > forgetBy) throw new Error('the dead node was never forgotten');
+      await new Promise((r) => setTimeout(r, 100));
     }
     // The wills asked to be retained; the cluster's shared retained store holds only presence.
     for (const node of [n1, n2]) {
@@ -141,6 +164,7 @@ describe('losing a node (kill -9)', () => {
 
     await moved.endAsync();
     await goneDev.endAsync(true);
+    await goneAgain.endAsync(true);
     await movingDev.endAsync(true);
     await back.client.endAsync();
     for (const w of willWatchers) await w.client.endAsync();

@@ -92,6 +92,8 @@ export class DeviceService {
   #presence: Array<{ deviceId: string; online: boolean; at: number }> = [];
   /** The presence write in progress: writes are serialized, in the order the changes happened. */
   #writing: Promise<void> = Promise.resolve();
+  /** The write queued behind it: it takes every change queued by the time it starts. */
+  #next: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: DeviceServiceOptions) {
@@ -212,28 +214,27 @@ export class DeviceService {
   }
 
   #flushPresence(): Promise<void> {
-    const batch = this.#presence;
-    if (batch.length > 0 && !this.#closed) {
-      this.#presence = [];
-      // Rows updated in device id order, each device's changes still in the order they happened:
-      // the ingest writer locks its devices in that order too (telemetry/store.ts readIngestStates),
-      // so on PostgreSQL the two wait for each other instead of deadlocking (the database would abort
-      // one: lost presence, or a failed ingest batch whose devices the broker disconnects).
-      const ordered = [...batch].sort((a, b) =>
-        a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
-      );
-      this.#writing = this.#writing
-        .catch(() => undefined)
-        .then(() =>
-          this.#db.transaction(async (tx) => {
-            for (const p of ordered) {
-              if (p.online) await store.markOnline(tx, p.deviceId, p.at);
-              else await store.markOffline(tx, p.deviceId, p.at);
-            }
-          }),
+    if (this.#presence.length === 0 || this.#closed) return this.#writing;
+    // One write at a time; what queues meanwhile waits for it and goes in one transaction (a connect
+    // storm at a few hundred a second was one transaction per device when each turn took its own).
+    this.#next ??= this.#writing
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = undefined;
+        const batch = this.#presence;
+        this.#presence = [];
+        if (batch.length === 0) return;
+        // Rows updated in device id order, each device's changes still in the order they happened:
+        // the ingest writer locks its devices in that order too (telemetry/store.ts readIngestStates),
+        // so on PostgreSQL the two wait for each other instead of deadlocking (the database would
+        // abort one: lost presence, or a failed ingest batch whose devices the broker disconnects).
+        const ordered = [...batch].sort((a, b) =>
+          a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
         );
-    }
-    return this.#writing;
+        return this.#db.transaction((tx) => store.writePresence(tx, ordered));
+      });
+    this.#writing = this.#next;
+    return this.#next;
   }
 
   /** The device row if `caller` may see it (operator: all; partner: its own); else NOT_FOUND. */

@@ -187,6 +187,67 @@ export async function markOffline(db: Queryable, id: string, at: number): Promis
   );
 }
 
+export interface PresenceChange {
+  readonly deviceId: string;
+  readonly online: boolean;
+  readonly at: number;
+}
+
+/** Most rows in one PostgreSQL presence statement: its one JSON parameter stays near 300 KB. */
+const PRESENCE_ROWS_PER_STATEMENT = 5000;
+
+/**
+ * A batch of presence changes (sorted by device id, each device's changes in the order they
+ * happened), with the effect of `markOnline` / `markOffline` applied one change after another.
+ * SQLite: one statement per change (in process, no round trip). PostgreSQL: one statement per
+ * round of at most 5,000 devices, where round k holds each device's k-th change of the batch (a
+ * connect storm is one round; a device that flapped within the batch adds a round). A statement
+ * first locks its rows in device id order, as the ingest writer does (telemetry/store.ts
+ * readIngestStates), so the two wait for each other instead of deadlocking.
+ */
+export async function writePresence(db: Queryable, changes: readonly PresenceChange[]): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    for (const p of changes) {
+      if (p.online) await markOnline(db, p.deviceId, p.at);
+      else await markOffline(db, p.deviceId, p.at);
+    }
+    return;
+  }
+  const rounds: PresenceChange[][] = [];
+  const seen = new Map<string, number>();
+  for (const p of changes) {
+    const k = seen.get(p.deviceId) ?? 0;
+    seen.set(p.deviceId, k + 1);
+    const round = rounds[k];
+    if (round) round.push(p);
+    else rounds.push([p]);
+  }
+  for (const round of rounds) {
+    for (let from = 0; from < round.length; from += PRESENCE_ROWS_PER_STATEMENT) {
+      const rows = round
+        .slice(from, from + PRESENCE_ROWS_PER_STATEMENT)
+        .map((p) => ({ id: p.deviceId, online: p.online, at: p.at }));
+      // The CTE is MATERIALIZED so it runs (and locks, in id order) whatever plan the join gets; an
+      // update joins only rows it already locked. The WHERE is markOffline's guard.
+      await db.run(
+        sql`WITH v AS (
+              SELECT id, online, at FROM jsonb_to_recordset(CAST(${JSON.stringify(rows)} AS jsonb))
+                AS r(id text, online boolean, at bigint)
+            ), locked AS MATERIALIZED (
+              SELECT id FROM devices WHERE id IN (SELECT id FROM v) ORDER BY id FOR NO KEY UPDATE
+            )
+            UPDATE devices SET online = v.online,
+              connected_at = CASE WHEN v.online THEN v.at ELSE devices.connected_at END,
+              last_seen_at = v.at,
+              connection_count = devices.connection_count + CASE WHEN v.online THEN 1 ELSE 0 END
+            FROM v JOIN locked ON locked.id = v.id
+            WHERE devices.id = v.id
+              AND (v.online OR devices.connected_at IS NULL OR devices.connected_at <= v.at)`,
+      );
+    }
+  }
+}
+
 /** On start no device is connected, whatever the database says (the last run may have been killed). */
 export async function markAllOffline(db: Queryable): Promise<number> {
   return (await db.run(sql`UPDATE devices SET online = ${false} WHERE online`)).changes;
