@@ -64,7 +64,7 @@ export interface SqliteBatchThreadOptions {
   /** How long the thread waits for another connection's write lock before failing with 'busy'. */
   readonly busyTimeoutMs?: number;
   readonly synchronous?: 'NORMAL' | 'FULL';
-  readonly log: Logger;
+  readonly log?: Logger | undefined;
 }
 
 /**
@@ -138,7 +138,7 @@ export class SqliteBatchThread {
       this.#pending.clear();
     };
     worker.on('error', (err) => {
-      this.#o.log.error({ err }, 'the SQLite writer thread failed');
+      this.#o.log?.error({ err }, 'the SQLite writer thread failed');
       fail(err);
     });
     worker.on('exit', (code) => {
