@@ -5,7 +5,6 @@ import { healthRoutes } from './api/routes/health.js';
 import type { App } from './api/types.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
-import { watchCommandQuality } from './broker/quality-probe.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { certificationFirmwareLink } from './certification/firmware-adapter.js';
 import { publishRunProgress } from './certification/progress.js';
@@ -338,6 +337,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       sharedLimits: limits,
       sales: commerce,
       reportedOf: (deviceId) => devices.reportedJson(deviceId),
+      commandOutcomes: quality,
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => {
@@ -482,7 +482,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
         metrics: metrics.registry,
       }),
     );
-    started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 
     const app: App = await buildApi(
       {
