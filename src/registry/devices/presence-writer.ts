@@ -36,8 +36,10 @@ export class PresenceWriter {
   readonly #o: PresenceWriterOptions;
   readonly #engine: SqliteEngine | undefined;
   #queued: PresenceChange[] = [];
-  /** The write in progress: writes are serialized, in the order the changes happened. */
+  /** The last write asked for: writes are serialized, in the order the changes happened. */
   #writing: Promise<void> = Promise.resolve();
+  /** A write waiting for the one in progress: it takes what is queued when it starts. */
+  #waiting = false;
   #closed = false;
 
   constructor(options: PresenceWriterOptions) {
@@ -58,19 +60,30 @@ export class PresenceWriter {
     }
   }
 
-  /** Writes what is queued; resolves once every change queued so far has committed. */
+  /**
+   * Writes what is queued; resolves once every change queued so far has committed. While a write
+   * is in progress the next one waits and takes everything queued by the time it starts: a storm
+   * of connects is one transaction per commit, not one per I/O round.
+   */
   flush(): Promise<void> {
-    const batch = this.#queued;
-    if (batch.length > 0 && !this.#closed) {
-      this.#queued = [];
-      // Rows updated in device id order, each device's changes still in the order they happened:
-      // the ingest writer locks its devices in that order too (telemetry/store.ts readIngestStates),
-      // so on PostgreSQL the two wait for each other instead of deadlocking (the database would abort
-      // one: lost presence, or a failed ingest batch whose devices the broker disconnects).
-      const ordered = [...batch].sort((a, b) =>
-        a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
-      );
-      this.#writing = this.#writing.catch(() => undefined).then(() => this.#write(ordered));
+    if (this.#queued.length > 0 && !this.#closed && !this.#waiting) {
+      this.#waiting = true;
+      this.#writing = this.#writing
+        .catch(() => undefined)
+        .then(() => {
+          this.#waiting = false;
+          const batch = this.#queued;
+          this.#queued = [];
+          // Rows updated in device id order, each device's changes still in the order they happened:
+          // the ingest writer locks its devices in that order too (telemetry/store.ts
+          // readIngestStates), so on PostgreSQL the two wait for each other instead of deadlocking
+          // (the database would abort one: lost presence, or a failed ingest batch whose devices the
+          // broker disconnects).
+          const ordered = batch.sort((a, b) =>
+            a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
+          );
+          return this.#write(ordered);
+        });
     }
     return this.#writing;
   }

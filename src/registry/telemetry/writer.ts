@@ -86,6 +86,7 @@ export class IngestWriter {
       store instanceof SqliteEngine && store.file !== ':memory:' && !options.sharedDatabase
         ? { engine: store, thread: store.writerThread }
         : undefined;
+    this.#thread?.thread.start();
   }
 
   submit(deviceId: string, item: AcceptedReport | AcceptedEvent): Promise<IngestOutcome> {
