@@ -71,6 +71,8 @@ export interface ClusterStatus {
   readonly acked: number;
   readonly inflight: number;
   readonly errors: string[];
+  /** Failed connect attempts by node endpoint (index) and reason (at most 24 distinct pairs kept). */
+  readonly failures: Array<{ readonly endpoint: number; readonly reason: string; readonly count: number }>;
 }
 
 export type GeneratorRequest =

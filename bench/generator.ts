@@ -71,7 +71,13 @@ export class Generator {
         timer,
       });
       const envelope: RequestEnvelope = { reqId, request };
-      this.#child.send(envelope);
+      // A child on its way out (Ctrl-C reaches the whole group) answers the send with EPIPE.
+      this.#child.send(envelope, (error) => {
+        if (error === null) return;
+        clearTimeout(timer);
+        this.#waiting.delete(reqId);
+        reject(new Error(`generator ${this.name}: ${request.op} not sent: ${error.message}`));
+      });
     });
   }
 

@@ -41,6 +41,9 @@ Writes docs/benchmarks-cluster.md (or --out). Build first: npm run build.
   --out FILE            where the report goes (default docs/benchmarks-cluster.md)
 `;
 
+/** Connections a node takes beyond its share of the fleet (the round-trip parties, stray devices). */
+export const NODE_HEADROOM = 40;
+
 export class ClusterUsageError extends Error {}
 
 function positive(value: string | undefined, name: string, fallback: number, max: number): number {

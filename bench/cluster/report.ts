@@ -1,6 +1,6 @@
 import type { MachineInfo } from '../machine.js';
 import { num, sig, table } from '../report-format.js';
-import type { ClusterBenchConfig } from './config.js';
+import { type ClusterBenchConfig, NODE_HEADROOM } from './config.js';
 import type { WindowResult } from './measure.js';
 import type { ClusterResults, IngestFigures, LatencyFigures } from './types.js';
 
@@ -26,8 +26,9 @@ function method(c: ClusterBenchConfig): string {
   superuser), and \`redis-server\` on a free loopback port with no persistence (\`--save ''
   --appendonly no\`), as \`npm run test:cluster\` starts them.
 - **Nodes**: ${c.nodes} processes \`ecohub serve --cluster redis://... --database postgres://...
-  --node-id bench-N\` on fixed loopback ports, \`--max-connections ${c.devicesPerNode + 4}\` (each
-  node's share of the fleet plus the round-trip phone and device), \`--command-rate 100000\` (one
+  --node-id bench-N\` on fixed loopback ports, \`--max-connections ${c.devicesPerNode + NODE_HEADROOM}\` (each
+  node's share of the fleet plus the round-trip phone and device, and room for the devices a slow
+  node's connect timeouts push to the others), \`--command-rate 100000\` (one
   phone sends every round trip), \`--connect-rate-per-address\` and \`--max-pending-per-address\`
   raised (the fleet comes from ${c.sourceAddresses} loopback source addresses, where each real device has its own),
   \`--log-level warn\`, everything else default. Node 1 starts first and runs the migrations; it
@@ -53,7 +54,7 @@ function method(c: ClusterBenchConfig): string {
   0-1 s wait, then the next node round robin, exponential backoff from 250 ms to 4 s with 50 %
   jitter after each failure, never giving up; the surviving nodes are full, so they refuse (close
   before CONNACK) until the restarted node takes them. Timed from the SIGKILL: the restarted node
-  ready (/readyz 200); the dead node swept (the survivors notice its liveness key expired, 6 s TTL,
+  ready (/readyz 200); the dead node swept (the survivors notice its liveness key expired, 15 s TTL by default,
   and one of them releases what it held; done when it leaves \`ecohub:nodes\`); every device connected
   again; presence whole in Redis (\`ecohub:presence\`) and in the database (\`devices.online\`).
 - **Integrity**, after the load stopped and drained: per device, QoS 1 reports acknowledged

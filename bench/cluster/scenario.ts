@@ -10,6 +10,7 @@ import {
   provisionDevices,
   publishBulbModel,
 } from '../setup.js';
+import { NODE_HEADROOM } from './config.js';
 import { openWindow, sleep, type Watched } from './measure.js';
 import { type HubNode, startNode } from './nodes.js';
 import { freePort, startPostgres, startRedis } from './servers.js';
@@ -66,8 +67,9 @@ export async function runClusterBench(env: ClusterBenchEnv): Promise<ClusterResu
     id,
     httpPort: ports[i]?.http ?? 0,
     mqttPort: ports[i]?.mqtt ?? 0,
-    // The fleet's share plus the round-trip phone and device.
-    maxConnections: c.devicesPerNode + 4,
+    // The fleet's share plus the round-trip phone and device, and room for the few devices a slow
+    // node's connect timeouts push to the others (12 per node in the 78,000-device runs).
+    maxConnections: c.devicesPerNode + NODE_HEADROOM,
     progress,
   });
   const nodes: HubNode[] = [];
@@ -209,7 +211,8 @@ export async function runClusterBench(env: ClusterBenchEnv): Promise<ClusterResu
             devices: fleet.slice(i * per, (i + 1) * per),
             localAddresses: addresses,
             window: c.connectWindow,
-            attempts: 2 * c.nodes,
+            // Firmware keeps trying; a bound still ends a fill that cannot complete.
+            attempts: 6 * c.nodes,
           },
           connectBoundMs,
         ),
@@ -223,6 +226,18 @@ export async function runClusterBench(env: ClusterBenchEnv): Promise<ClusterResu
       `fleet: ${connected}/${total} connected in ${seconds.toFixed(1)} s (${perNode.join(' + ')}), ` +
         `node CPU ${window.hubCpu.map((x) => Math.round(x)).join('/')} %`,
     );
+    const failed = new Map<string, number>();
+    for (const f of outcomes.flatMap((o) => o.failures)) {
+      const key = `${nodes[f.endpoint]?.id ?? f.endpoint}: ${f.reason}`;
+      failed.set(key, (failed.get(key) ?? 0) + f.count);
+    }
+    if (failed.size > 0)
+      progress(
+        `  failed connect attempts: ${[...failed]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${n} x ${k}`)
+          .join('; ')}`,
+      );
     if (connected < total)
       throw new Error(
         `${total - connected} devices did not connect: ${outcomes.flatMap((o) => o.errors)[0]}`,

@@ -4,6 +4,7 @@ import type { ClusterDevice, ClusterStatus, Endpoint } from '../generator-protoc
 /** From opening the socket to CONNACK. */
 const CONNECT_TIMEOUT_MS = 15_000;
 const MAX_ERRORS_KEPT = 5;
+const MAX_FAILURE_KINDS = 24;
 
 /**
  * How long a device waits before its next connect attempt, as device firmware does it: a device
@@ -69,6 +70,8 @@ export class ClusterFleet {
   #idle: Array<() => void> = [];
   #s = { lost: 0, reconnected: 0, failedAttempts: 0, gaveUp: 0, lastConnectAt: 0, sent: 0, acked: 0 };
   #errors: string[] = [];
+  /** `endpoint|reason` -> failed attempts: why connects fail, per node. */
+  #failuresBy = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
 
   async connect(
@@ -90,6 +93,7 @@ export class ClusterFleet {
     this.#clients = new Array<BenchClient | undefined>(n).fill(undefined);
     this.#next = Int32Array.from(devices, (d) => d.home % endpoints.length);
     this.#failures = new Int32Array(n);
+    this.#failuresBy.clear();
     this.#lost = new Uint8Array(n);
     this.#inflight = new Int32Array(n);
     this.#sentBy = new Int32Array(n);
@@ -129,6 +133,10 @@ export class ClusterFleet {
       ...this.#s,
       inflight,
       errors: [...this.#errors],
+      failures: [...this.#failuresBy].map(([key, count]) => {
+        const cut = key.indexOf('|');
+        return { endpoint: Number(key.slice(0, cut)), reason: key.slice(cut + 1), count };
+      }),
     };
   }
 
@@ -298,6 +306,11 @@ export class ClusterFleet {
       (error: unknown) => {
         this.#connecting--;
         this.#s.failedAttempts++;
+        const reason = (error instanceof Error ? error.message : String(error)).slice(0, 120);
+        const key = `${at}|${reason}`;
+        const seen = this.#failuresBy.get(key);
+        if (seen !== undefined) this.#failuresBy.set(key, seen + 1);
+        else if (this.#failuresBy.size < MAX_FAILURE_KINDS) this.#failuresBy.set(key, 1);
         const failures = (this.#failures[i] ?? 0) + 1;
         const lostBefore = this.#lost[i] === 1;
         this.#failures[i] = failures;

@@ -160,6 +160,14 @@ export const serveFlags: readonly FlagSpec[] = [
     help: "This node's name in the cluster (default: host-pid-random)",
   },
   {
+    name: 'cluster-dead-after',
+    env: 'ECOHUB_CLUSTER_DEAD_AFTER',
+    type: 'string',
+    value: 'DURATION',
+    help: 'A node silent this long (no heartbeat) is dead: the others release its devices (4s to 5m)',
+    default: '15s',
+  },
+  {
     name: 'firmware-certification-gate',
     env: 'ECOHUB_FIRMWARE_CERTIFICATION_GATE',
     type: 'string',

@@ -13,7 +13,7 @@ import { createHub, type Hub } from '../hub.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { describeTarget } from '../store/database-url.js';
 import { databasePoolSize, databaseTarget } from './database-flag.js';
-import { firmwareOptions } from './firmware-flags.js';
+import { firmwareOptions, parseDuration } from './firmware-flags.js';
 import {
   type FlagSpec,
   formatHelp,
@@ -127,12 +127,15 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
   if (trustProxy) input.trustProxy = parseSwitch(trustProxy, ['true', '1'], ['false', '0']);
   const cluster = get('cluster');
   const nodeId = get('node-id');
+  const deadAfter = get('cluster-dead-after');
   if (cluster) {
     try {
       input.cluster = {
         redisUrl: parseRedisUrl(cluster.value),
         nodeId: nodeId ? checkNodeId(nodeId.value) : defaultNodeId(),
         ...CLUSTER_DEFAULTS,
+        // At least two heartbeats (2 s each) must fit, so one late beat never kills a node.
+        ...(deadAfter ? { deadAfterMs: parseDuration(deadAfter, 4000, 300_000) } : {}),
       };
     } catch (err) {
       if (err instanceof ClusterUrlError)
@@ -143,6 +146,8 @@ export function serveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): H
     }
   } else if (nodeId) {
     throw new UsageError(`${nodeId.source} needs --cluster (a single hub has no node id)`);
+  } else if (deadAfter) {
+    throw new UsageError(`${deadAfter.source} needs --cluster (a single hub has no peers)`);
   }
   const adminToken = env['ECOHUB_ADMIN_TOKEN'];
   if (adminToken !== undefined && adminToken !== '') {

@@ -59,9 +59,11 @@ end
 return 1
 `;
 
-// KEYS: sweep lock, nodeDevices(dead), presence; ARGV: dead node, lock ms, batch
-// Releases up to ARGV[3] devices the dead node still holds; returns the device ids released.
+// KEYS: liveness key of the node, nodeDevices(dead), presence; ARGV: dead node, unused, batch
+// Releases up to ARGV[3] devices the dead node still holds; returns the device ids released, or
+// false when the node is alive again (it was only slow: it must keep what it holds).
 const SWEEP = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local released = {}
 local dids = redis.call('SRANDMEMBER', KEYS[2], ARGV[3])
 for _, did in ipairs(dids) do
@@ -76,6 +78,15 @@ for _, did in ipairs(dids) do
   end
 end
 return released
+`;
+
+// KEYS: liveness key of the node, nodeDevices(dead), nodes; ARGV: dead node
+// Forgets a swept node, unless it is alive again or holds devices again: 1 forgotten, 0 not.
+const FORGET = `
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('SCARD', KEYS[2]) > 0 then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('DEL', KEYS[2])
+return 1
 `;
 
 export interface Claim {
@@ -148,18 +159,36 @@ export class SessionDirectory {
     });
   }
 
-  /** Releases what a dead node still holds, in batches; the caller announces each device offline. */
-  async sweep(deadNode: string, batch = 500): Promise<string[]> {
-    return (await this.#redis.eval(
+  /**
+   * Releases what a dead node still holds, in batches; the caller announces each device offline.
+   * 'alive' when the node renewed its liveness key meanwhile: it was slow, not dead, and keeps
+   * what it holds (it closes itself what was swept before it came back).
+   */
+  async sweep(deadNode: string, batch = 500): Promise<string[] | 'alive'> {
+    const released = (await this.#redis.eval(
       SWEEP,
       3,
-      KEYS.sweep(deadNode),
+      KEYS.nodeAlive(deadNode),
       KEYS.nodeDevices(deadNode),
       KEYS.presence,
       deadNode,
       '0',
       String(batch),
-    )) as string[];
+    )) as string[] | null;
+    return released === null ? 'alive' : released;
+  }
+
+  /** Drops a swept node from the member list, unless it came back or holds devices again. */
+  async forget(deadNode: string): Promise<boolean> {
+    const done = await this.#redis.eval(
+      FORGET,
+      3,
+      KEYS.nodeAlive(deadNode),
+      KEYS.nodeDevices(deadNode),
+      KEYS.nodes,
+      deadNode,
+    );
+    return done === 1;
   }
 
   /** Every online device and the node holding it (seeds a node's view of presence at start). */

@@ -57,7 +57,13 @@ export function clusterMetrics(
     help: 'Devices marked offline because the node holding them died',
     registers,
   });
+  const lapses = new Counter({
+    name: 'ecohub_cluster_liveness_lapses_total',
+    help: "Heartbeats that found this node's liveness key expired (it stalled for a whole TTL and may have been swept)",
+    registers,
+  });
   return {
+    lapses: () => lapses.inc(),
     takeovers: (outcome) => takeovers.inc({ outcome }),
     repliesRouted: () => routed.inc(),
     devicesSwept: (n) => swept.inc(n),

@@ -25,6 +25,8 @@ export interface NodeCounters {
   takeovers(outcome: 'closed' | 'none' | 'timeout'): void;
   repliesRouted(): void;
   devicesSwept(n: number): void;
+  /** A heartbeat found this node's liveness key expired. */
+  lapses(): void;
 }
 
 /**
@@ -202,16 +204,28 @@ export class ClusterNode {
   }
 
   #ttlMs(): number {
-    return 3 * this.#o.heartbeatMs;
+    return this.#o.deadAfterMs ?? Math.round(7.5 * this.#o.heartbeatMs);
   }
 
   async #beat(): Promise<void> {
     const now = Date.now();
-    await this.#redis
+    const renewed = await this.#redis
       .multi()
-      .set(KEYS.nodeAlive(this.id), String(now), 'PX', this.#ttlMs())
+      .set(KEYS.nodeAlive(this.id), String(now), 'PX', this.#ttlMs(), 'GET')
       .zadd(KEYS.nodes, now, this.id)
       .exec();
+    const [setError, previous] = renewed?.[0] ?? [null, undefined];
+    if (setError === null && previous === null && !this.#closed) {
+      // The key had lapsed (this process stalled, or lost Redis, for a whole TTL): the others may
+      // have swept some of what it holds. Their sweep stops now that the key is back; the sessions
+      // it already released are closed here, so those devices reconnect and claim afresh.
+      this.#counters.lapses();
+      this.#log.error(
+        { node: this.id, deadAfterMs: this.#ttlMs() },
+        'this node was presumed dead (liveness key lapsed): closing the sessions swept meanwhile',
+      );
+      await this.#revalidate();
+    }
     const nodes = await this.#redis.zrange(KEYS.nodes, 0, -1);
     const pipeline = this.#redis.pipeline();
     for (const node of nodes) pipeline.exists(KEYS.nodeAlive(node));
@@ -239,11 +253,19 @@ export class ClusterNode {
     let total = 0;
     for (;;) {
       const released = await this.directory.sweep(dead);
+      if (released === 'alive') {
+        this.#counters.devicesSwept(total);
+        this.#log.warn(
+          { deadNode: dead, devicesOffline: total },
+          'a node presumed dead renewed its liveness: sweep stopped',
+        );
+        return;
+      }
       for (const did of released) this.#hooks?.deviceLost(did);
       total += released.length;
       if (released.length === 0 && (await this.#redis.scard(KEYS.nodeDevices(dead))) === 0) break;
     }
-    await this.#redis.multi().zrem(KEYS.nodes, dead).del(KEYS.nodeDevices(dead)).exec();
+    await this.directory.forget(dead);
     this.#counters.devicesSwept(total);
     this.#log.warn(
       { deadNode: dead, devicesOffline: total },

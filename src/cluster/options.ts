@@ -10,8 +10,14 @@ export interface ClusterOptions {
   readonly redisUrl: string;
   /** This node's name in /readyz, /metrics, logs and Redis keys; unique among live nodes. */
   readonly nodeId: string;
-  /** How often the node renews its liveness key; a node silent for 3 of these is dead. */
+  /** How often the node renews its liveness key. */
   readonly heartbeatMs: number;
+  /**
+   * A node that has not renewed its liveness key for this long is dead and swept (default 7.5
+   * heartbeats: 15 s). Well above the longest event-loop stall a loaded node sees, so a slow node
+   * is not swept while it lives; far below a device's keepalive window, so a ghost does not last.
+   */
+  readonly deadAfterMs?: number;
   /** How long a connect waits for the node holding the same client id to close it. */
   readonly takeoverTimeoutMs: number;
 }

@@ -88,7 +88,7 @@ describe('losing a node (kill -9)', () => {
     await report(moved, moving.id, { brightness: 40 });
 
     // The device that never comes back is offline for everyone within the detection window
-    // (3 heartbeats of the default 2 s, plus one beat), not left as a ghost.
+    // (--cluster-dead-after 6s, plus one beat), not left as a ghost.
     await watcher.until(
       () => watcher.messages.find((m) => m.topic === `dev/${gone.id}/presence` && m.body['online'] === false),
       'gone offline',

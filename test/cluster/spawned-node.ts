@@ -43,6 +43,9 @@ export async function spawnNode(opts: {
       '0',
       '--log-level',
       'warn',
+      // Declared dead 6 s after its last beat (the default is 15 s), so a node-loss test is short.
+      '--cluster-dead-after',
+      '6s',
     ],
     {
       env: { ...process.env, ECOHUB_ADMIN_TOKEN: ADMIN_TOKEN },

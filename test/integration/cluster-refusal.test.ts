@@ -24,4 +24,23 @@ describe('cluster mode on the embedded default', () => {
       /--cluster: unsupported cluster scheme/,
     );
   });
+
+  it('reads --cluster-dead-after as a duration of at least two heartbeats, only with --cluster', () => {
+    const base = ['--cluster', 'redis://127.0.0.1:6379'];
+    const input = serveOptions([...base, '--cluster-dead-after', '30s'], {});
+    expect(input !== 'help' && input.cluster?.deadAfterMs).toBe(30_000);
+    const byDefault = serveOptions(base, {});
+    expect(byDefault !== 'help' && byDefault.cluster?.deadAfterMs).toBeUndefined();
+    const fromEnv = serveOptions(base, { ECOHUB_CLUSTER_DEAD_AFTER: '1m' });
+    expect(fromEnv !== 'help' && fromEnv.cluster?.deadAfterMs).toBe(60_000);
+    expect(() => serveOptions([...base, '--cluster-dead-after', '2s'], {})).toThrow(
+      /--cluster-dead-after must be a duration like 90s, 10m, 2h or 2d, from 4s to 5m, got '2s'/,
+    );
+    expect(() => serveOptions([...base, '--cluster-dead-after', '15'], {})).toThrow(
+      /--cluster-dead-after must be/,
+    );
+    expect(() => serveOptions(['--cluster-dead-after', '30s'], {})).toThrow(
+      /--cluster-dead-after needs --cluster/,
+    );
+  });
 });
