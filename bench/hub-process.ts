@@ -10,6 +10,8 @@ export interface HubProcessOptions {
   readonly adminToken: string;
   /** Folder for the V8 CPU profile (node --cpu-prof); none = not profiled. */
   readonly cpuProfileDir?: string;
+  /** More node flags for the hub (bench/heap-per-connection.ts: --heapsnapshot-signal). */
+  readonly nodeFlags?: readonly string[];
   readonly startTimeoutMs?: number;
   /** Told when the hub exits without being asked to (with the end of its logs). */
   readonly onUnexpectedExit?: (detail: string) => void;
@@ -17,6 +19,8 @@ export interface HubProcessOptions {
 
 export interface HubProcess {
   readonly pid: number;
+  /** The hub's working folder (a heap snapshot taken on a signal is written there). */
+  readonly cwd: string;
   readonly httpUrl: string;
   readonly mqttPort: number;
   readonly dataDir: string;
@@ -65,8 +69,10 @@ export async function startHub(options: HubProcessOptions, cleanup: Cleanup): Pr
   const errPath = join(base, 'hub.err');
   const out = openSync(logPath, 'a');
   const err = openSync(errPath, 'a');
-  const nodeFlags =
-    options.cpuProfileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const nodeFlags = [
+    ...(options.cpuProfileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ...(options.nodeFlags ?? []),
+  ];
   const child = spawn(
     process.execPath,
     [
@@ -135,6 +141,7 @@ export async function startHub(options: HubProcessOptions, cleanup: Cleanup): Pr
     if (ports !== undefined && child.pid !== undefined) {
       return {
         pid: child.pid,
+        cwd: base,
         httpUrl: `http://127.0.0.1:${ports.httpPort}`,
         mqttPort: ports.mqttPort,
         dataDir,

@@ -24,8 +24,8 @@ in the first row: 9.8 KB):
 
 RSS per connection in the bench (15–16 KiB) exceeds the heap figure: the rest is native
 (libuv handles, the socket's C++ wrapper, malloc arenas) and V8's page-level overhead. Kernel
-socket buffers are not in RSS. Not done yet: the parser's retained CONNECT packet (which also
-keeps a device secret in memory for the connection's life); the per-client closures and the
+socket buffers are not in RSS. The parser's retained CONNECT packet (which also kept a device
+secret in memory for the connection's life) is dropped since the third round below; the per-client closures and the
 socket's stream objects are aedes' and node's design, and the bulk of what remains.
 
 ### Connect path (reconnect storm)
@@ -199,6 +199,97 @@ What stands between the hub and each unmet target:
   reports is a third.
 - **Connect rate, reconnect storm, RSS per connection**: not worked on in this round; the
   connect-path and memory findings above still stand.
+
+### Connect path, memory and idle round trip (2026-11-30, third round)
+
+Measured on the shared box (load 10–14 on 2 cores, other engineers' test suites running), main
+(59ac5ef) against this round, interleaved (A, B, A, B). Memory: \`node dist/bench/heap-per-connection.js
+--devices 3000 [--root <main's checkout>]\` (the heap snapshot diff above, now a committed tool: a hub
+child process as the bench runs it, 3,000 devices connected by one generator, a snapshot before
+and after, self sizes per constructor). Connect path: \`npm run bench -- --quick --only a --profile\`
+(200 devices, 3 runs per invocation). Round trips: \`npm run bench -- --quick --only c --profile\`.
+
+Changed:
+
+- **The CONNECT packet and the secret are dropped once authenticated** (\`forgetConnect\` in
+  \`src/broker/connect.ts\`, called from \`src/broker/authentication.ts\`). mqtt-packet's parser kept
+  the whole packet as its \`settings\` for the connection's life; it now keeps only the protocol
+  version and bridge mode it parses later packets with, and the password's bytes are zeroed as soon
+  as the policy has decided. \`test/integration/mqtt-connect-secrets.test.ts\` walks everything
+  reachable from the aedes client after CONNACK (own properties, arrays, Map and Set entries, byte
+  views): on main it finds \`._parser.settings.password\` for a device's secret and for a phone's
+  token; now nothing.
+- **A client with nothing queued gets an empty list, not a Readable** (\`QueueBounds\` in
+  \`src/broker/bounded-persistence.ts\`). aedes' \`emptyQueue\` step still builds a \`stream.pipeline\`
+  per connect: it cannot be skipped without changing aedes (it is the last entry of the
+  module-private \`connectActions\` list and calls the \`stream\` module's \`pipeline\` itself, which in
+  node 20 always creates and aborts an \`AbortController\`, hence the \`DOMException\`). Its source is
+  now an empty array (pipeline takes any iterable) instead of \`Readable.from\` over a copy of the
+  empty queue. The queue count rises before a message is stored and falls after it is cleared, so
+  zero means empty; a client with something queued gets the stream as before.
+- **Presence commits on the SQLite writer thread** (\`src/registry/devices/presence-writer.ts\`):
+  recorded on the loop, committed on the thread the ingest writer uses (now the engine's,
+  \`SqliteEngine.writerThread\`, started with the hub so that its ~10 MiB are part of the baseline,
+  closed with the engine). While a batch commits, the next one waits and takes every change queued
+  meanwhile. \`flush()\` resolves after the commit: reads see every presence change announced so far.
+  PostgreSQL and cluster mode keep one engine transaction.
+- **The quality recorder gets each command's outcome from the command service** (\`CommandOutcomes\`,
+  \`src/registry/control/commands.ts\`), which holds the parsed reply and the pending command; the
+  broker probe that parsed every command and reply a second time is gone. A device that disconnects
+  before answering counts as a timeout at once (\`test/integration/scorecards.test.ts\`).
+- **The id memory's fingerprint** builds its canonical JSON in one string and hashes it with
+  \`crypto.hash\` (no entry arrays, no Hash object).
+- \`src/broker/broker.ts\` (613 lines) split, no behaviour change: the authenticate hook and the
+  cluster claim in \`authentication.ts\`, the publish/subscribe/forward hooks in \`authorization.ts\`.
+
+Measured:
+
+| figure | main | this round |
+| --- | --- | --- |
+| heap per connection, 3,000 devices (two runs each) | 9,598 and 9,723 bytes | 9,126 and 9,035 bytes |
+| of which \`Buffer\` / \`ArrayBuffer\` / \`Packet\` (the CONNECT packet and its password) | 192 / 177 / 160 | 96 / 90 / 80 |
+| (a) connects/s, median (range) of 12 runs | 162 (72–335) | 245 (56–700) before the presence coalescing; 175 (90–231) after it, 3 runs against main's 147 (50–170) in the same pair |
+| (a) storm of 200 devices, s | 1.13 (0.78–2.63) | 0.98 (0.51–1.62); then 1.55 (1.29–2.04) against main's 1.65 (1.44–2.36) |
+| (a) first run's RSS per connection (the writer thread starting inside the measured window) | 8–15 KiB | 53–61 KiB before the thread was started with the hub; 6 KiB after |
+| (c) idle p50 / p99 (ms), median (range) of 6 runs | 0.90 (0.47–2.17) / 13.0 (3.3–27.2) | 0.67 (0.45–1.07) / 11.2 (7.2–22.1) |
+| mosquitto in the same invocations | 809–2,497 connects/s; storm 0.04–0.52 s; idle p99 0.73–9.05 ms | same ranges |
+
+The heap figure is a real 0.5–0.7 KB (5–7%) per connection. The connect, storm and round-trip
+medians moved the right way but their ranges overlap almost entirely (the hub got 20–70% of a core):
+the noise is larger than the differences, and no ratio is claimed from these quick runs.
+
+Profiles (\`--profile\`, (a) after against main): \`Readable.from\` and \`isReadable\`
+(the per-connect Readable, 1–3%) and better-sqlite3 \`exec\` + the engine's \`#run\` for presence
+(3–7%) are gone from the top functions; \`postMessage\` appears at 4–10% (the presence statements to
+the thread: fewer messages since the coalescing, but on this oversubscribed box the main thread's
+time in \`postMessage\` includes waiting for the port while the writer thread is descheduled).
+(c) idle: the probe's \`onPublish\`/\`idOf\` (1.9%) are gone, the fingerprint's \`Hash\` +
+\`commandFingerprint\` (1.8%) became \`hash\` (1.1%).
+
+What still stands in the way (top entries of the profiles and snapshots after this round):
+
+- **RSS per idle connection <= 6 KiB** (17.2 KiB at 19,500 devices): the JavaScript heap alone is
+  9.0 KB per connection: property and element stores ~1,200 bytes, V8 code and closure contexts
+  ~1,200 (aedes' \`nextBatch\`, \`deliver0\`, \`deliverQoS\` and six bound functions per client,
+  end-of-stream's \`onclose\`/\`onerror\`/\`onfinish\`/\`onend\`/\`cleanup\` per socket, and the hub's own
+  seven conformance and size-guard closures per parser, 64 bytes each plus their context: shared
+  functions would save ~0.5 KB, not done), node's socket (\`Socket\` 336, \`WritableState\` 400,
+  \`ReadableState\` 200), plain objects ~650, aedes' \`Client\` 288; the rest of the RSS is native
+  (libuv handle, the socket's wrapper, malloc arenas) and V8 pages. 6 KiB needs a per-connection
+  client that is not aedes' and a socket that is not a node stream: another broker core, not a trim.
+- **Connect rate >= 0.7x and storm <= 1.5x**: per connect the loop still makes a \`writev\` per
+  CONNACK and per SUBACK (9–15% of the busy time, the largest entry), aedes' per-client setup
+  (\`Client\`, parser, bound functions, end-of-stream listeners: \`_addListener\`/\`removeListener\`
+  2–5%), aedes' \`emptyQueue\` pipeline (\`pipelineImpl\`, \`createAbortSignal\`, \`DOMException\`: 2–5%),
+  the retained presence message (\`storeRetained\` 1–2%), \`onconnection\` and \`_getpeername\` (node's
+  accept, 2–4%), the device read on a directory miss (\`#all\` 2–4%, once per device after a
+  restart), and \`postMessage\` to the writer thread. mosquitto does the same accept and CONNACK in C
+  without per-connect allocation of this kind.
+- **Idle round trip p99 <= 1.5x**: \`writev\` is 34–44% of the busy time (the four packets of a
+  round trip, one syscall each, as mosquitto), better-sqlite3 \`exec\` 8–11% (a \`set\`'s desired-state
+  write, on the loop; it could join the writer thread's transactions, not done), then the command path's own
+  JavaScript at ~1% each (\`#fromPhone\`, \`fromDevice\`, \`validateCommand\`, \`hash\`). The p99 itself
+  follows the loop delay of the shared box (p99 10–60 ms in these runs), not the hub's work.
 
 ### Flash-sale opening (d)
 

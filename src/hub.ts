@@ -3,7 +3,6 @@ import { buildHubApi, type HubServices } from './api/hub-routes.js';
 import type { App } from './api/types.js';
 import { MqttBroker } from './broker/broker.js';
 import { brokerDeviceLink } from './broker/device-link.js';
-import { watchCommandQuality } from './broker/quality-probe.js';
 import { bridgeRegistryToBroker } from './broker/registry-bridge.js';
 import { wireCertification, wireQuality } from './certification/wiring.js';
 import type { Cluster } from './cluster/index.js';
@@ -180,6 +179,7 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       sharedLimits: limits,
       sales: sales.commerce,
       reportedOf: (deviceId) => devices.reportedJson(deviceId),
+      commandOutcomes: quality,
       // The broker is built next; commands only flow once it listens.
       transport: {
         toDevice: (deviceId, command) => {
@@ -285,7 +285,6 @@ export async function createHub(input: HubInput = {}): Promise<Hub> {
       firmware,
       httpUrl: () => firmwareBaseUrl,
     });
-    started.push(watchCommandQuality(broker, quality, options.commandTimeoutMs));
 
     const services: HubServices = {
       options,

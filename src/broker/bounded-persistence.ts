@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { Client } from 'aedes';
 
 /**
@@ -23,9 +22,11 @@ interface Persistence {
   outgoingEnqueue(sub: Sub, packet: unknown): Promise<void>;
   outgoingEnqueueCombi(subs: Sub[], packet: unknown): Promise<void>;
   outgoingClearMessageId(client: { id: string }, packet: QueuedPacket): Promise<unknown>;
-  outgoingStream(client: { id: string }): AsyncIterable<QueuedPacket>;
+  outgoingStream(client: { id: string }): AsyncIterable<QueuedPacket> | Iterable<QueuedPacket>;
   cleanSubscriptions(client: { id: string }): Promise<void>;
 }
+
+const NOTHING_QUEUED: readonly QueuedPacket[] = Object.freeze([]);
 
 /**
  * Counts what each persistent session has queued and refuses more past the bound. aedes enqueues
@@ -77,6 +78,12 @@ export class QueueBounds {
         if (cleared !== undefined) this.#release(client.id);
         return cleared;
       },
+      // aedes reads a client's queue after every CONNACK, clean sessions included (its connect
+      // step `emptyQueue` pipes it through a Transform with stream.pipeline). The count above is
+      // never below what the persistence holds (it rises before a message is stored and falls
+      // after it is cleared), so zero means empty: an empty list then, not a Readable over a copy
+      // of the persistence's empty queue (pipeline takes any iterable).
+      outgoingStream: (client) => (this.queued(client.id) === 0 ? NOTHING_QUEUED : p.outgoingStream(client)),
     };
     return new Proxy(inner, {
       get(target, prop, receiver) {
@@ -165,6 +172,6 @@ export function skipFreeSessions(store: SessionStore, free: (client: Client) => 
   const clean = store.cleanSubscriptions.bind(store);
   const outgoing = store.outgoingStream.bind(store);
   store.cleanSubscriptions = (client) => (free(client) ? Promise.resolve() : clean(client));
-  store.outgoingStream = (client) => (free(client) ? Readable.from([]) : outgoing(client));
+  store.outgoingStream = (client) => (free(client) ? NOTHING_QUEUED : outgoing(client));
   return store;
 }

@@ -1,17 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import memoryPersistence from 'aedes-persistence';
 import mqttPacket from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { LogBudget } from '../log-budget.js';
 import { clip, LogThrottle } from '../log-throttle.js';
-import type {
-  BrokerPolicy,
-  ConnectDecision,
-  ConnectRefusal,
-  MqttSession,
-} from '../registry/broker-policy.js';
+import type { BrokerPolicy, MqttSession } from '../registry/broker-policy.js';
 import type { AdmissionLimits } from './admission.js';
+import { ConnectAuthentication } from './authentication.js';
+import { authorizationHooks } from './authorization.js';
 import {
   PersistentSessions,
   purgeSession,
@@ -19,7 +16,7 @@ import {
   type SessionStore,
   skipFreeSessions,
 } from './bounded-persistence.js';
-import { authError, connectNotes, noteConnect } from './connect.js';
+import { noteConnect } from './connect.js';
 import { ConnectGate } from './connect-gate.js';
 import { type Connection, MqttListeners } from './listeners.js';
 import { SessionTable } from './sessions.js';
@@ -77,12 +74,6 @@ export interface BrokerCluster {
   release(clientId: string, epoch: number, isDevice: boolean): void;
 }
 
-const refusalCodes: Record<ConnectRefusal, 2 | 4 | 5> = {
-  'identifier-rejected': 2,
-  'bad-credentials': 4,
-  'not-authorized': 5,
-};
-
 export class MqttBroker {
   readonly aedes: Aedes;
   /** CONNACKs withheld on purpose (certification's reconnect test). */
@@ -133,6 +124,19 @@ export class MqttBroker {
     this.#persistence = cluster
       ? skipFreeSessions(cluster.persistence as SessionStore, (client) => this.#sessionFree.has(client))
       : this.#watched.trackPersistent(this.#queues.wrap(createMemoryPersistence()));
+    const authentication = new ConnectAuthentication({
+      policy: options.policy,
+      cluster,
+      log: this.#log,
+      connectLines: this.#connectLines,
+      sessions: this.#sessions,
+      persistent: this.#persistent,
+      epochs: this.#epochs,
+      sessionFree: this.#sessionFree,
+      source: (client) => this.#source(client),
+      where: (client) => this.#where(client),
+      accepted: (client) => this.#connections.get(client)?.settle(),
+    });
     this.aedes = new Aedes({
       persistence: this.#persistence as never,
       ...(cluster
@@ -153,90 +157,16 @@ export class MqttBroker {
         done(null, true);
       },
       authenticate: (client, username, password, done) =>
-        this.#authenticate(client, username, password, done),
-      authorizePublish: (client, packet, done) => {
-        const will = packet as typeof packet & { brokerId?: string; clientId?: string };
-        const deadNodesWill = cluster && will.brokerId && will.clientId && will.brokerId !== cluster.nodeId;
-        // Only the hub retains (presence): a client's retained message would be kept for every later
-        // subscriber, unbounded and unvalidated (docs/protocol.md). Wills too, a dead node's included.
-        if (client || deadNodesWill) packet.retain = false;
-        if (deadNodesWill && will.clientId) {
-          // A dead node's will this node won the right to fire (the cluster's will stream yields
-          // only those), whether or not the client reconnected here: fired as the client's own
-          // publish (a device's will is validated, stored and reaches its watchers on `notify`).
-          this.#o.policy.admitWill(will.clientId, packet.topic, packet.payload as Buffer).then(
-            () => done(null),
-            (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-          );
-          return;
-        }
-        if (!client) {
-          done(null); // the hub's own publishes
-          return;
-        }
-        const session = this.#sessions.get(client);
-        const admission = session
-          ? this.#o.policy.admitPublish(session, packet.topic, packet.payload as Buffer)
-          : 'no session';
-        if (admission === undefined) {
-          done(null);
-        } else if (typeof admission === 'string') {
-          this.#log.warn(
-            this.#source(client),
-            'publish refused',
-            { clientId: clip(client.id), topic: clip(packet.topic), reason: clip(admission) },
-            'publish refused',
-          );
-          done(new Error(admission));
-        } else {
-          admission.then(
-            () => done(null),
-            (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
-          );
-        }
-      },
-      authorizeSubscribe: (client, sub, done) => {
-        // A user's access being reloaded (a change made on another node) is waited for, not refused.
-        const authorize = (): void => {
-          const session = this.#sessions.get(client);
-          const filters = this.#sessions.filters(client);
-          const cap = Math.min(
-            this.#o.maxSubscriptionsPerSession,
-            (session && this.#o.policy.maxSubscriptions?.(session)) ?? Number.POSITIVE_INFINITY,
-          );
-          const full = !filters.has(sub.topic) && filters.size >= cap;
-          const denied = !session
-            ? 'no session'
-            : full
-              ? `more than ${cap} subscriptions`
-              : this.#o.policy.subscribeDenied(session, sub.topic);
-          if (denied) {
-            this.#log.info(
-              this.#source(client),
-              'subscribe refused',
-              { clientId: clip(client.id), topic: clip(sub.topic), reason: clip(denied) },
-              'subscribe refused',
-            );
-            // [MQTT-3.9.3-2] a refused filter gets return code 0x80 in SUBACK; aedes sends that for a null subscription.
-            done(null, null);
-            return;
-          }
-          filters.add(sub.topic);
-          done(null, sub);
-        };
-        const current = this.#sessions.get(client);
-        const ready = current && this.#o.policy.subscribeReady?.(current);
-        if (ready) ready.then(authorize, authorize);
-        else authorize();
-      },
-      authorizeForward: (client, packet) => {
-        // A revoked session is closed synchronously; deliveries already queued for it stop here.
-        if ((client as unknown as { closed?: boolean }).closed) return null;
-        const session = this.#sessions.get(client);
-        if (!session || !this.#o.policy.mayReceive(session, packet.topic)) return null;
-        this.#o.onDelivered?.();
-        return packet;
-      },
+        authentication.authenticate(client, username, password, done),
+      ...authorizationHooks({
+        policy: options.policy,
+        cluster,
+        sessions: this.#sessions,
+        log: this.#log,
+        source: (client) => this.#source(client),
+        maxSubscriptionsPerSession: options.maxSubscriptionsPerSession,
+        ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+      }),
     });
     // aedes reports failures of its background work (sweeping dead nodes' wills) here.
     (this.aedes as unknown as NodeJS.EventEmitter).on('error', (err: Error) => {
@@ -490,124 +420,5 @@ export class MqttBroker {
 
   #client(clientId: string): Client | undefined {
     return (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[clientId];
-  }
-
-  #authenticate(
-    client: Client,
-    username: string | undefined,
-    password: Buffer | undefined,
-    done: (error: AuthenticateError | null, success: boolean | null) => void,
-  ): void {
-    const base = { clientId: clip(client.id), username: clip(username), ...this.#where(client) };
-    const source = this.#source(client);
-    const notes = connectNotes(client);
-    if (notes.idRefusal !== undefined) {
-      this.#log.info(
-        source,
-        'connect refused: client id',
-        { ...base, outcome: 'refused', reason: notes.idRefusal },
-        'mqtt connect',
-      );
-      done(authError(2, 'identifier rejected'), false);
-      return;
-    }
-    const clientId = notes.emptyId ? '' : client.id;
-    const decision = this.#o.policy.authenticate({
-      clientId,
-      username,
-      password,
-      willTopic: notes.willTopic,
-      clean: notes.clean,
-    });
-    if (decision instanceof Promise) {
-      // A credential not cached yet: read once from the database, then decided as below.
-      decision.then(
-        (settled) => this.#decided(client, settled, base, done),
-        (err: unknown) => {
-          this.#log.warn(source, 'connect failed', { ...base, outcome: 'error', err }, 'mqtt connect');
-          done(authError(3, 'server unavailable'), false);
-        },
-      );
-      return;
-    }
-    this.#decided(client, decision, base, done);
-  }
-
-  #decided(
-    client: Client,
-    decision: ConnectDecision,
-    base: Record<string, unknown>,
-    done: (error: AuthenticateError | null, success: boolean | null) => void,
-  ): void {
-    const source = this.#source(client);
-    if ((client as unknown as { closed?: boolean }).closed) {
-      done(authError(3, 'connection closed'), false);
-      return;
-    }
-    if (!decision.ok) {
-      this.#log.info(
-        source,
-        `connect refused: ${decision.refusal}`,
-        { ...base, outcome: 'refused', reason: clip(decision.reason) },
-        'mqtt connect',
-      );
-      done(authError(refusalCodes[decision.refusal], decision.reason), false);
-      return;
-    }
-    if (decision.session.kind === 'user') {
-      const refusal = this.#persistent.admit(decision.session.userId, client.id, connectNotes(client).clean);
-      if (refusal !== undefined) {
-        this.#log.info(
-          source,
-          'connect refused: persistent sessions',
-          { ...base, outcome: 'refused', reason: refusal },
-          'mqtt connect',
-        );
-        done(authError(2, refusal), false);
-        return;
-      }
-    }
-    const accept = () => {
-      this.#sessions.authenticated(client, decision.session);
-      this.#connections.get(client)?.settle();
-      if (this.#connectLines.take()) {
-        this.#log.info(
-          this.#source(client),
-          'connect accepted',
-          { ...base, outcome: 'accepted', kind: decision.session.kind },
-          'mqtt connect',
-        );
-      }
-      done(null, true);
-    };
-    const cluster = this.#o.cluster;
-    if (!cluster) {
-      accept();
-      return;
-    }
-    // One session per client id across the cluster: the id is claimed (a new epoch) and closed on
-    // the node that held it before this CONNACK, so the old session ends before the new one starts.
-    cluster.claim(client.id, decision.session.kind === 'device').then(
-      ({ epoch, sessionFree }) => {
-        if ((client as unknown as { closed?: boolean }).closed) {
-          cluster.release(client.id, epoch, decision.session.kind === 'device');
-          done(authError(3, 'connection closed during takeover'), false);
-          return;
-        }
-        this.#epochs.set(client, epoch);
-        if (sessionFree === true && connectNotes(client).clean) this.#sessionFree.add(client);
-        accept();
-      },
-      (err: unknown) => {
-        this.#log.warn(
-          source,
-          'connect refused: cluster',
-          { ...base, outcome: 'refused', reason: clip(err instanceof Error ? err.message : String(err)) },
-          'mqtt connect',
-        );
-        // [MQTT-3.2.2-3] return code 3: the server is unavailable (Redis is unreachable).
-        done(authError(3, 'server unavailable'), false);
-      },
-    );
   }
 }

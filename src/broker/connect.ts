@@ -37,6 +37,27 @@ export function noteConnect(client: Client, packet: ConnectPacket): void {
   });
 }
 
+/** What aedes' MQTT parser keeps of the CONNECT packet (mqtt-packet's Parser#settings). */
+interface ParserSettings {
+  protocolVersion?: number | undefined;
+  bridgeMode?: boolean | undefined;
+}
+
+/**
+ * Drops what the connection no longer needs once its CONNECT was authenticated. mqtt-packet's
+ * parser keeps the whole CONNECT packet as its `settings` for the life of the connection (the
+ * password Buffer included: a device's secret or a user's token in memory for hours); it reads only
+ * the protocol version and bridge mode from it afterwards, so those are all it keeps. The notes
+ * above are read only while CONNECT is being handled.
+ */
+export function forgetConnect(client: Client): void {
+  notes.delete(client);
+  const parser = (client as unknown as { _parser?: { settings?: ParserSettings } })._parser;
+  const settings = parser?.settings;
+  if (parser === undefined || settings === undefined) return;
+  parser.settings = { protocolVersion: settings.protocolVersion, bridgeMode: settings.bridgeMode };
+}
+
 export function connectNotes(client: Client): ConnectNotes {
   return notes.get(client) ?? { emptyId: false, willTopic: undefined, idRefusal: undefined, clean: true };
 }

@@ -18,6 +18,7 @@ import { LocalNotifications } from './local-notifications.js';
 import type { BooleanColumns } from './schema.js';
 import { schemaBooleans } from './schema-tables.js';
 import { compile, type Sql } from './sql.js';
+import { SqliteBatchThread } from './sqlite-batch-thread.js';
 import { DurableGroups } from './sqlite-group-commit.js';
 import { queryRows, runStatement, StatementCache, wrap } from './sqlite-statements.js';
 import { type PendingNotifications, sqliteTransaction } from './sqlite-transaction.js';
@@ -65,6 +66,8 @@ export class SqliteEngine implements Engine {
   readonly #notifications: LocalNotifications;
   readonly #queue: WriteQueue;
   readonly #groups: DurableGroups;
+  /** The file's writer thread (ingest batches, presence): see `writerThread`. */
+  readonly #thread: SqliteBatchThread;
   #closed = false;
 
   constructor(options: SqliteEngineOptions) {
@@ -100,6 +103,12 @@ export class SqliteEngine implements Engine {
       onDisk ? new CoalescedSync(wal, options.syncFile ?? datasyncFile(options.file)) : undefined,
     );
     this.#reads = new StatementCache(this.#reader, booleans);
+    this.#thread = new SqliteBatchThread({
+      file: options.file,
+      busyTimeoutMs: busy,
+      synchronous: this.#synchronous,
+      log,
+    });
     this.serverVersion = String(
       (this.#reader.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
     );
@@ -269,6 +278,11 @@ export class SqliteEngine implements Engine {
     }
   }
 
+  /** A writer on its own thread and connection to this file (not ':memory:'), shared; closed with the engine. */
+  get writerThread(): SqliteBatchThread {
+    return this.#thread;
+  }
+
   async listen(channel: string, handler: NotificationHandler): Promise<Subscription> {
     checkChannel(channel);
     return this.#notifications.subscribe(channel, handler);
@@ -279,6 +293,7 @@ export class SqliteEngine implements Engine {
     // Let a running transaction finish first, and commit a group of durable ones.
     await this.#acquire();
     this.#closed = true;
+    await this.#thread.close();
     this.#reader.close();
     this.#writer.close();
     this.#queue.release();

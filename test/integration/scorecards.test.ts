@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/index.js';
-import { claim, partnerWithModel, provision } from '../support/devices.js';
+import { claim, fakeDevice, ownedDevice, partnerWithModel, provision } from '../support/devices.js';
 import { ADMIN_TOKEN, newUser, startHub, type TestHub } from '../support/hub.js';
 import { quietDevice, type SimFixture, until } from './sim-support.js';
 
@@ -70,6 +70,34 @@ describe('quality scorecards', () => {
     expect((compared.body['models'] as Array<{ modelId: string }>).map((m) => m.modelId).sort()).toEqual(
       [acme.modelId, other.modelId].sort(),
     );
+  });
+
+  it("counts a device's error replies by code, and a command it leaves unanswered when it disconnects as a timeout", async () => {
+    const { partner, modelId, device, user: owner } = await ownedDevice(hub);
+    let answered = 0;
+    const fake = await fakeDevice(hub.mqttUrl, device, (cmd) =>
+      ++answered === 1
+        ? { id: cmd.id, status: 'error', error: { code: 'E_JAMMED', message: 'jammed' } }
+        : undefined,
+    );
+    const command = (on: boolean) =>
+      hub.request('POST', `/v1/devices/${device.id}/commands`, {
+        token: owner.token,
+        body: { op: 'set', props: { 'light.on': on } },
+      });
+    const refused = await command(true);
+    expect(refused.status, refused.text).toBe(502);
+    expect(refused.body['code']).toBe('DEVICE_ERROR');
+    const unanswered = command(false);
+    await fake.waitFor(2);
+    await fake.client.endAsync(true);
+    const offline = await unanswered;
+    expect(offline.status, offline.text).toBe(409);
+    expect(offline.body['code']).toBe('DEVICE_OFFLINE');
+    const res = await hub.request('GET', `/v1/scorecards/models/${modelId}?days=7`, { token: partner.key });
+    expect(res.status, res.text).toBe(200);
+    const card = res.body['scorecard'] as Record<string, Record<string, unknown>>;
+    expect(card['commands']).toMatchObject({ total: 2, ok: 0, errors: { E_JAMMED: 1 }, timeouts: 1 });
   });
 
   it('shows a partner only its own, refuses users, and keeps the comparison for the operator', async () => {

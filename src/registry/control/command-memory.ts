@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PhoneReply } from './command-schema.js';
 
 /** How many command ids are remembered, and for how long (docs/protocol.md, "Commands"). */
@@ -19,22 +19,34 @@ export interface Remembered {
   at: number;
 }
 
-/** JSON with object keys sorted, so that the same command written in another key order is the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so that the same command written in another
+ * key order is the same; `skip` leaves out top-level keys. Built in one string, without the arrays
+ * of entries a map/sort/join version allocates (it was ~1% of an idle round trip's CPU).
+ */
+function canonical(value: unknown, skip?: ReadonlySet<string>): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined || skip?.has(key)) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonical(v)}`;
+  }
+  return `${out}}`;
 }
+
+/** A command's id and device are in the memory's key, not in what it asks. */
+const KEYED = new Set(['id', 'did']);
 
 /** Fingerprint of a command without its id and device (those are in the key). */
 export function commandFingerprint(command: Record<string, unknown>): string {
-  const { id: _id, did: _did, ...asked } = command;
-  return createHash('sha256').update(canonical(asked)).digest('base64url').slice(0, 22);
+  return hash('sha256', canonical(command, KEYED), 'base64url').slice(0, 22);
 }
 
 /**

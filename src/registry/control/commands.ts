@@ -49,6 +49,24 @@ export interface CommandServiceOptions {
   readonly now?: () => number;
   /** Where the per-user command rate is counted (Redis in a cluster: one budget across nodes). */
   readonly sharedLimits?: Limits;
+  /** Told how each command sent to a device ended, as the device answered it (quality scorecards). */
+  readonly outcomes?: CommandOutcomes;
+}
+
+/**
+ * How a command the hub sent ended for the device's quality record: its reply (ok, or its error
+ * code) and how long it took, or no reply (none within the timeout, or the device disconnected
+ * first). Commands a user stopped being allowed to see are not counted: their end says nothing
+ * about the device.
+ */
+export interface CommandOutcomes {
+  command(
+    deviceId: string,
+    outcome:
+      | { ok: true; latencyMs: number }
+      | { ok: false; code: string; latencyMs: number }
+      | { timeout: true },
+  ): void;
 }
 
 /** Every per-client structure of the command path has a bound (docs/operations.md, "Limits"). */
@@ -82,6 +100,8 @@ interface Pending {
   readonly settle: (reply: PhoneReply) => void;
   /** The device's ok data as the phone sees it (iid-form answers become names). */
   readonly forPhone: (data: unknown) => unknown;
+  /** performance.now() when it was published to the device (reply latency). */
+  readonly sentAt: number;
 }
 
 function errorReply(id: string | null, did: string | null, err: HubError, deviceCode?: string): PhoneReply {
@@ -313,9 +333,12 @@ export class CommandService {
       );
       return;
     }
+    const latencyMs = performance.now() - pending.sentAt;
     if (body.status === 'ok') {
+      this.#o.outcomes?.command(deviceId, { ok: true, latencyMs });
       pending.settle({ id: null, did: deviceId, status: 'ok', data: pending.forPhone(body.data ?? {}) });
     } else {
+      this.#o.outcomes?.command(deviceId, { ok: false, code: body.error?.code ?? 'UNKNOWN', latencyMs });
       const err = new HubError('DEVICE_ERROR', body.error?.message ?? 'the device refused the command');
       pending.settle(errorReply(null, deviceId, err, body.error?.code));
     }
@@ -460,20 +483,19 @@ export class CommandService {
         clearTimeout(pending.timer);
         resolve(reply);
       };
-      const timer = setTimeout(
-        () =>
-          settle(
-            errorReply(
-              null,
-              deviceId,
-              new HubError('DEVICE_TIMEOUT', `no reply within ${this.#o.timeoutMs} ms`),
-            ),
+      const timer = setTimeout(() => {
+        this.#o.outcomes?.command(deviceId, { timeout: true });
+        settle(
+          errorReply(
+            null,
+            deviceId,
+            new HubError('DEVICE_TIMEOUT', `no reply within ${this.#o.timeoutMs} ms`),
           ),
-        this.#o.timeoutMs,
-      );
+        );
+      }, this.#o.timeoutMs);
       timer.unref();
       const forPhone = (data: unknown) => replyDataForPhone(spec, valid.op, data);
-      this.#pending.set(hubId, { deviceId, userId, timer, settle, forPhone });
+      this.#pending.set(hubId, { deviceId, userId, timer, settle, forPhone, sentAt: performance.now() });
       this.#o.transport.toDevice(deviceId, command);
     });
   }
@@ -499,6 +521,7 @@ export class CommandService {
     if (this.#pending.size === 0) return;
     for (const p of [...this.#pending.values()]) {
       if (p.deviceId !== deviceId) continue;
+      this.#o.outcomes?.command(deviceId, { timeout: true });
       p.settle(
         errorReply(
           null,

@@ -5,7 +5,12 @@ import type { RegistryBus } from '../events.js';
 import type { CompiledSpec } from '../spec/index.js';
 import { AccessIndex } from './access-index.js';
 import { BindingService, type SalesChannel } from './bindings.js';
-import { type CommandLimits, CommandService, type CommandTransport } from './commands.js';
+import {
+  type CommandLimits,
+  type CommandOutcomes,
+  CommandService,
+  type CommandTransport,
+} from './commands.js';
 import { DesiredState } from './desired.js';
 import { UserDesired } from './user-desired.js';
 
@@ -24,6 +29,8 @@ export interface ControlOptions {
   readonly sales?: SalesChannel;
   /** The device's last reported values, property -> stored JSON (for the desired-state delta). */
   readonly reportedOf: (deviceId: string) => Promise<ReadonlyMap<string, string>>;
+  /** How commands sent to devices ended (the quality recorder). */
+  readonly commandOutcomes?: CommandOutcomes;
 }
 
 export interface Control {
@@ -74,6 +81,7 @@ export function createControl(o: ControlOptions): Control {
     now: o.now,
     ...(o.commandLimits ? { limits: o.commandLimits } : {}),
     ...(o.sharedLimits ? { sharedLimits: o.sharedLimits } : {}),
+    ...(o.commandOutcomes ? { outcomes: o.commandOutcomes } : {}),
   });
   const failed = (what: string) => (err: unknown) => o.log.error({ err }, `${what} failed`);
   o.bus.on('reported', ({ deviceId, props }) => {

@@ -10,6 +10,7 @@ import type { CompiledSpec } from '../spec/index.js';
 import type { SpecCache } from '../spec-cache.js';
 import { DEVICE_ID_PATTERN } from './credentials.js';
 import type { DeviceDirectory } from './directory.js';
+import { PresenceWriter } from './presence-writer.js';
 import { batchView, provisionBatch } from './provisioning.js';
 import * as store from './store.js';
 
@@ -89,16 +90,16 @@ export class DeviceService {
    * the first session starts and the last one ends, so it never shows a connected device offline.
    */
   readonly #online = new Map<string, number>();
-  #presence: Array<{ deviceId: string; online: boolean; at: number }> = [];
-  /** The presence write in progress: writes are serialized, in the order the changes happened. */
-  #writing: Promise<void> = Promise.resolve();
-  /** The write queued behind it: it takes every change queued by the time it starts. */
-  #next: Promise<void> | undefined;
-  #closed = false;
+  readonly #presence: PresenceWriter;
 
   constructor(options: DeviceServiceOptions) {
     this.#o = options;
     this.#db = options.store;
+    this.#presence = new PresenceWriter({
+      store: options.store,
+      log: options.log,
+      sharedDatabase: options.sharedPresence === true,
+    });
   }
 
   /** Marks every device offline (no session survives a restart); call once before serving. */
@@ -133,7 +134,7 @@ export class DeviceService {
 
   /** Rows of the given devices, in the order given (for users' views, after their access was checked). */
   async rows(deviceIds: readonly string[]): Promise<store.DeviceRow[]> {
-    await this.#flushPresence(); // reads see every presence change announced so far
+    await this.#presence.flush(); // reads see every presence change announced so far
     const rows = new Map((await store.findDevices(this.#db, deviceIds)).map((r) => [r.id, r]));
     return deviceIds.map((id) => rows.get(id)).filter((r): r is store.DeviceRow => r !== undefined);
   }
@@ -168,7 +169,7 @@ export class DeviceService {
     this.#online.set(deviceId, sessions);
     if (sessions > 1) return;
     const at = this.#o.now();
-    this.#queuePresence(deviceId, true, at);
+    this.#presence.queue({ deviceId, online: true, at });
     this.#o.bus.emit('presence', { deviceId, online: true, at });
   }
 
@@ -181,7 +182,7 @@ export class DeviceService {
     }
     this.#online.delete(deviceId);
     const at = this.#o.now();
-    this.#queuePresence(deviceId, false, at);
+    this.#presence.queue({ deviceId, online: false, at });
     this.#o.bus.emit('presence', { deviceId, online: false, at });
   }
 
@@ -189,57 +190,18 @@ export class DeviceService {
   ownerLost(deviceId: string): void {
     if (this.#online.has(deviceId)) return;
     const at = this.#o.now();
-    this.#queuePresence(deviceId, false, at);
+    this.#presence.queue({ deviceId, online: false, at });
     this.#o.bus.emit('presence', { deviceId, online: false, at, swept: true });
   }
 
   /** Writes the presence changes still queued (the hub calls it on close, before the database closes). */
-  async close(): Promise<void> {
-    await this.#flushPresence();
-    this.#closed = true;
-  }
-
-  /**
-   * Presence is written in batches, one transaction per I/O round: a reconnect storm of thousands of
-   * devices would otherwise pay one commit per connect and per disconnect. Nothing waits on these
-   * writes (a CONNACK does not); reads flush what is queued first, so they never see stale presence.
-   */
-  #queuePresence(deviceId: string, online: boolean, at: number): void {
-    this.#presence.push({ deviceId, online, at });
-    if (this.#presence.length === 1) {
-      setImmediate(() => {
-        this.#flushPresence().catch((err: unknown) => this.#o.log.error({ err }, 'writing presence failed'));
-      });
-    }
-  }
-
-  #flushPresence(): Promise<void> {
-    if (this.#presence.length === 0 || this.#closed) return this.#writing;
-    // One write at a time; what queues meanwhile waits for it and goes in one transaction (a connect
-    // storm at a few hundred a second was one transaction per device when each turn took its own).
-    this.#next ??= this.#writing
-      .catch(() => undefined)
-      .then(() => {
-        this.#next = undefined;
-        const batch = this.#presence;
-        this.#presence = [];
-        if (batch.length === 0) return;
-        // Rows updated in device id order, each device's changes still in the order they happened:
-        // the ingest writer locks its devices in that order too (telemetry/store.ts readIngestStates),
-        // so on PostgreSQL the two wait for each other instead of deadlocking (the database would
-        // abort one: lost presence, or a failed ingest batch whose devices the broker disconnects).
-        const ordered = [...batch].sort((a, b) =>
-          a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
-        );
-        return this.#db.transaction((tx) => store.writePresence(tx, ordered));
-      });
-    this.#writing = this.#next;
-    return this.#next;
+  close(): Promise<void> {
+    return this.#presence.close();
   }
 
   /** The device row if `caller` may see it (operator: all; partner: its own); else NOT_FOUND. */
   async visible(caller: Identity, deviceId: string): Promise<store.DeviceRow> {
-    await this.#flushPresence(); // reads see every presence change announced so far
+    await this.#presence.flush(); // reads see every presence change announced so far
     const row = DEVICE_ID_PATTERN.test(deviceId) ? await store.findDevice(this.#db, deviceId) : undefined;
     if (
       !row ||
@@ -279,7 +241,7 @@ export class DeviceService {
     filter: Omit<store.DeviceFilter, 'partnerId' | 'after' | 'limit'> & { partnerId?: string | undefined },
     page: PageRequest,
   ): Promise<Page<DeviceView>> {
-    await this.#flushPresence(); // reads see every presence change announced so far
+    await this.#presence.flush(); // reads see every presence change announced so far
     const partnerId = caller.kind === 'partner' ? caller.partnerId : filter.partnerId;
     const after = page.after?.[0];
     const rows = await store.listDevices(this.#db, {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type Engine, isDatabaseError } from '../../store/engine.js';
-import { SqliteBatchThread, StatementRecorder } from '../../store/sqlite-batch-thread.js';
+import { type SqliteBatchThread, StatementRecorder } from '../../store/sqlite-batch-thread.js';
 import { SqliteEngine } from '../../store/sqlite-engine.js';
 import type { RegistryBus } from '../events.js';
 import { type BatchPlan, type IngestState, planBatch, stateOf, writePlan } from './batch-plan.js';
@@ -59,8 +59,8 @@ export const DEFAULT_CACHED_DEVICES = 100_000;
  * (store.ts). A promise resolves only after its transaction has committed: the broker acknowledges
  * a QoS 1 report (PUBACK) only then, so an acknowledged report survives a crash of the process.
  *
- * On a SQLite file the transaction runs on a thread of its own (SqliteBatchThread, its own
- * connection): the event loop only plans the batch and copies its statements across, and the
+ * On a SQLite file the transaction runs on the engine's writer thread (SqliteBatchThread, its own
+ * connection; presence batches use it too): the event loop only plans the batch and copies its statements across, and the
  * devices' states stay in memory (this process is the file's one writer of them). While the thread
  * commits, the engine's other writes wait in the engine's queue (SqliteEngine.exclusive), never in
  * SQLite's busy handler on the event loop. On PostgreSQL (or with `sharedDatabase`) the batch runs
@@ -84,8 +84,9 @@ export class IngestWriter {
     const store = options.store;
     this.#thread =
       store instanceof SqliteEngine && store.file !== ':memory:' && !options.sharedDatabase
-        ? { engine: store, thread: new SqliteBatchThread({ file: store.file, log: options.log }) }
+        ? { engine: store, thread: store.writerThread }
         : undefined;
+    this.#thread?.thread.start();
   }
 
   submit(deviceId: string, item: AcceptedReport | AcceptedEvent): Promise<IngestOutcome> {
@@ -104,7 +105,6 @@ export class IngestWriter {
       else this.#start();
     }
     await this.#answering;
-    await this.#thread?.thread.close();
   }
 
   #schedule(): void {
