@@ -79,6 +79,12 @@ export function unheard(topic: string): boolean {
 }
 
 interface RedisEmitterInternals {
+  /** The connection mqemitter-redis publishes on (and quits on close). */
+  pubConn: {
+    publish(channel: string, payload: Buffer): Promise<number>;
+    on(event: string, listener: (...args: unknown[]) => void): unknown;
+    quit(): Promise<unknown>;
+  };
   _subTopic(topic: string): string;
   _containsWildcard(topic: string): boolean;
   emit(message: { topic: string }, done?: (err?: Error) => void): void;
@@ -99,25 +105,25 @@ export function createRedisEmitter(subConn: Redis, pubConn: Redis): ClusterEmitt
   const factory = require('mqemitter-redis') as EmitterFactory;
   // Ids of messages seen, to drop a message delivered through two overlapping subscriptions.
   const emitter = factory({ subConn, pubConn, maxLRUCache: 100_000 });
-  const originalEmit = emitter.emit.bind(emitter);
   emitter._subTopic = (filter: string) => channelFor(filter).channel;
   emitter._containsWildcard = (filter: string) => channelFor(filter).pattern;
+  // mqemitter-redis publishes on message.topic; the wire channel is the prefix channel, while the
+  // message itself (and the topic subscribers match on) is unchanged. After construction it uses
+  // its connection only to publish and, on close, to quit: those go through this view, and the
+  // connection itself is never patched (swapping its `publish` per message once stacked a bound
+  // function per message: every publish walked the whole stack, 90% of a busy node's CPU).
+  emitter.pubConn = {
+    publish: (topic: string, payload: Buffer) => pubConn.publish(channelOf(topic), payload),
+    on: (event: string, listener: (...args: unknown[]) => void) => pubConn.on(event, listener),
+    quit: () => pubConn.quit(),
+  };
+  const originalEmit = emitter.emit.bind(emitter);
   emitter.emit = (message, done) => {
     if (unheard(message.topic)) {
       if (done) queueMicrotask(() => done());
       return;
     }
-    // mqemitter-redis publishes on message.topic; the wire channel is the prefix channel, while the
-    // message itself (and the topic subscribers match on) is unchanged.
-    const publish = pubConn.publish.bind(pubConn);
-    const channel = channelOf(message.topic);
-    pubConn.publish = ((_channel: string, payload: Buffer) =>
-      publish(channel, payload)) as typeof pubConn.publish;
-    try {
-      originalEmit(message, done);
-    } finally {
-      pubConn.publish = publish;
-    }
+    originalEmit(message, done);
   };
   return emitter;
 }
