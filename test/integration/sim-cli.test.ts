@@ -125,8 +125,10 @@ describe('ecohub-sim CLI', () => {
       fx.modelId,
       '--api',
       hub.httpUrl,
+      // Long enough for each device's first report to be acknowledged on a loaded machine (1 s
+      // was not, now and then: the summary counted 0 acknowledged).
       '--duration',
-      '1',
+      '3',
       '--json',
     ]);
     expect(code, stderr).toBe(0);
