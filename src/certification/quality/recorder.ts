@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { CommandOutcome } from '../../registry/control/commands.js';
 import type { Engine } from '../../store/engine.js';
 import { latencyBucket } from './histogram.js';
 import { addCounters, type CounterRow } from './store.js';
@@ -62,13 +63,7 @@ export class QualityRecorder {
   }
 
   /** A command the hub sent was answered (ok or with an error code), or was not (timeout). */
-  command(
-    deviceId: string,
-    outcome:
-      | { ok: true; latencyMs: number }
-      | { ok: false; code: string; latencyMs: number }
-      | { timeout: true },
-  ): void {
+  command(deviceId: string, outcome: CommandOutcome): void {
     const at = this.#o.now();
     this.#add(deviceId, at, 'commands', '');
     if ('timeout' in outcome) {

@@ -59,14 +59,13 @@ export interface CommandServiceOptions {
  * first). Commands a user stopped being allowed to see are not counted: their end says nothing
  * about the device.
  */
+export type CommandOutcome =
+  | { ok: true; latencyMs: number }
+  | { ok: false; code: string; latencyMs: number }
+  | { timeout: true };
+
 export interface CommandOutcomes {
-  command(
-    deviceId: string,
-    outcome:
-      | { ok: true; latencyMs: number }
-      | { ok: false; code: string; latencyMs: number }
-      | { timeout: true },
-  ): void;
+  command(deviceId: string, outcome: CommandOutcome): void;
 }
 
 /** Every per-client structure of the command path has a bound (docs/operations.md, "Limits"). */
