@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDevice, ownedDevice } from '../support/devices.js';
+import { eventually } from '../support/raw-mqtt.js';
 import { firstNodes, startCluster, type TestCluster } from './nodes.js';
 
 /**
@@ -16,16 +17,6 @@ describe('a node presumed dead while it lives', () => {
     await cluster?.stop();
   });
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   it('stops the sweep once the node beats again, closes only what was swept, and its devices come back online', async () => {
     const [n1, n2] = firstNodes(cluster, 2);
     const redis = cluster.redis;
@@ -34,17 +25,22 @@ describe('a node presumed dead while it lives', () => {
     if (slowId === '' || sweeper === undefined) throw new Error('not a cluster');
     const { device, user } = await ownedDevice(n1);
     const dev = await connectDevice(n2.mqttUrl, device, { reconnectPeriod: 0 });
-    await until('online on node 2', async () =>
-      (await redis.hget('ecohub:presence', device.id))?.startsWith(`${slowId}|`) ? true : undefined,
-    );
+    const onNode2 = async () =>
+      (await redis.hget('ecohub:presence', device.id))?.startsWith(`${slowId}|`) === true;
+    await eventually(onNode2, 'online on node 2', 10_000);
     const closed = new Promise<void>((resolve) => dev.once('close', () => resolve()));
 
     // Node 2's liveness key lapses (as when it stalls for a whole TTL); node 1 sweeps it.
-    const released = await until('a sweep while node 2 is silent', async () => {
-      await redis.del(`ecohub:node:${slowId}`);
-      const r = await sweeper.sweep(slowId);
-      return r === 'alive' ? undefined : r;
-    });
+    let released: string[] | 'alive' = 'alive';
+    await eventually(
+      async () => {
+        await redis.del(`ecohub:node:${slowId}`);
+        released = await sweeper.sweep(slowId);
+        return released !== 'alive';
+      },
+      'a sweep while node 2 is silent',
+      10_000,
+    );
     expect(released).toContain(device.id);
     expect(await redis.hget('ecohub:presence', device.id)).toBeNull();
 
@@ -54,20 +50,24 @@ describe('a node presumed dead while it lives', () => {
     // From then on the sweep leaves node 2 alone, and it stays a member.
     expect(await sweeper.sweep(slowId)).toBe('alive');
     expect(await sweeper.forget(slowId)).toBe(false);
-    await until('node 2 a member', async () =>
-      (await redis.zscore('ecohub:nodes', slowId)) !== null ? true : undefined,
+    await eventually(
+      async () => (await redis.zscore('ecohub:nodes', slowId)) !== null,
+      'node 2 a member',
+      10_000,
     );
     const metrics = await fetch(`${n2.httpUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^ecohub_cluster_liveness_lapses_total [1-9]/m);
 
     const back = await connectDevice(n2.mqttUrl, device, { reconnectPeriod: 0 });
-    await until('online again', async () =>
-      (await redis.hget('ecohub:presence', device.id))?.startsWith(`${slowId}|`) ? true : undefined,
+    await eventually(onNode2, 'online again', 10_000);
+    await eventually(
+      async () => {
+        const res = await n1.request('GET', `/v1/me/devices/${device.id}`, { token: user.token });
+        return (res.body['presence'] as { online?: boolean } | undefined)?.online === true;
+      },
+      'online in the database',
+      10_000,
     );
-    await until('online in the database', async () => {
-      const res = await n1.request('GET', `/v1/me/devices/${device.id}`, { token: user.token });
-      return (res.body['presence'] as { online?: boolean } | undefined)?.online === true ? true : undefined;
-    });
     await back.endAsync();
   });
 });
